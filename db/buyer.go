@@ -1,0 +1,60 @@
+package db
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/lib/pq"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+var _ sc.BuyerService = (*DB)(nil)
+
+const buyerColumns = `b.id, b.number, b.handle, b.country, b.status, b.status_changed_at, b.created_at, b.updated_at`
+
+// ListBuyers implements secondchance.BuyerService.
+func (db *DB) ListBuyers(ctx context.Context, f sc.BuyerFilter, page sc.PageArgs) (*sc.Page[*sc.Buyer], error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+		return nil, err
+	}
+	limit, err := page.Limit()
+	if err != nil {
+		return nil, err
+	}
+	cur, err := decodeCursor(page.After, 1)
+	if err != nil {
+		return nil, err
+	}
+	var afterID *string
+	if cur != nil {
+		afterID = &cur[0]
+	}
+	const where = `($1::text IS NULL OR b.status = $1)
+		AND ($2::text IS NULL OR lower(b.handle) LIKE lower($2) || '%' OR b.number LIKE $2 || '%')`
+	var rows []*sc.Buyer
+	err = db.SelectContext(ctx, &rows, `SELECT `+buyerColumns+` FROM buyers b WHERE `+where+`
+		AND ($3::bigint IS NULL OR b.id > $3) ORDER BY b.id LIMIT $4`, f.Status, f.Search, afterID, limit+1)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return newPage(rows, limit, page.After, func(b *sc.Buyer) string { return encodeCursor(strconv.FormatInt(b.ID, 10)) },
+		db.countFunc(`SELECT count(*) FROM buyers b WHERE `+where, f.Status, f.Search)), nil
+}
+
+// BuyersByID implements secondchance.BuyerService. A seller sees a buyer only when the buyer
+// has an order with it.
+func (db *DB) BuyersByID(ctx context.Context, ids []int64) ([]*sc.Buyer, error) {
+	sp, err := sellerScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.Buyer
+	err = db.SelectContext(ctx, &rows, `SELECT `+buyerColumns+` FROM buyers b
+		WHERE b.id = ANY($1) AND ($2 OR EXISTS (SELECT 1 FROM orders o WHERE o.buyer_id = b.id AND o.seller_id = $3))`,
+		pq.Array(ids), sp.all, sp.sellerID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return byID(ids, rows, func(b *sc.Buyer) int64 { return b.ID }), nil
+}

@@ -1,0 +1,209 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+	"github.com/pressly/goose/v3"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations is the embedded migrations folder; test helpers hash it to name their templates.
+var Migrations fs.FS = migrations
+
+// DB is the store: a connection pool plus the services the rest of the program uses.
+type DB struct {
+	*sqlx.DB
+	statements *atomic.Int64
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Open connects to dsn. Every statement sent through the pool is counted (see Statements),
+// which is how tests prove that a request costs a fixed number of SQL statements.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	pc, err := pq.NewConnector(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	n := new(atomic.Int64)
+	sqldb := sql.OpenDB(&countingConnector{Connector: pc, n: n})
+	sqldb.SetMaxOpenConns(20)
+	sqldb.SetMaxIdleConns(20)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot connect to the database (check DATABASE_URL): %w", err)
+	}
+	return db, nil
+}
+
+// Statements returns how many SQL statements this pool has sent since it was opened.
+func (db *DB) Statements() int64 { return db.statements.Load() }
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, db.DB.DB, sub)
+}
+
+// Migrate applies every pending migration and returns how many it applied.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.Up(ctx)
+	return len(res), err
+}
+
+// PendingMigrations returns how many migrations the database still lacks; the server refuses
+// to start while any are pending unless told to migrate.
+func (db *DB) PendingMigrations(ctx context.Context) (int, error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, err
+	}
+	statuses, err := p.Status(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, s := range statuses {
+		if s.State == goose.StatePending {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// queryer is what helpers take so they run on the pool or inside a transaction alike.
+type queryer interface {
+	sqlx.ExtContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// inTx runs fn in a transaction that commits when fn returns nil and rolls back otherwise.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return mapError(err)
+	}
+	return mapError(tx.Commit())
+}
+
+// constraintErrors turns the violations of named constraints into field errors a client can act
+// on. A violation of a constraint missing here is a bug and shows as INTERNAL.
+var constraintErrors = map[string]*sc.Error{
+	"sellers_number_key":       {Code: sc.ECONFLICT, Field: "number", Message: "a seller with this number already exists"},
+	"buyers_number_key":        {Code: sc.ECONFLICT, Field: "number", Message: "a buyer with this number already exists"},
+	"orders_number_key":        {Code: sc.ECONFLICT, Field: "number", Message: "an order with this number already exists"},
+	"disputes_number_key":      {Code: sc.ECONFLICT, Field: "number", Message: "this dispute number belongs to another order"},
+	"return_claims_number_key": {Code: sc.ECONFLICT, Field: "number", Message: "this return claim number belongs to another order"},
+}
+
+// mapError maps driver errors into *secondchance.Error and passes everything else through.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var scErr *sc.Error
+	var scErrs sc.Errors
+	if errors.As(err, &scErr) || errors.As(err, &scErrs) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return sc.Errorf(sc.ENOTFOUND, "not found")
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return sc.Errorf(sc.ETIMEOUT, "the request took too long and was cancelled")
+	}
+	if pqErr := pq.As(err, pqerror.UniqueViolation, pqerror.ForeignKeyViolation); pqErr != nil {
+		if e, ok := constraintErrors[pqErr.Constraint]; ok {
+			c := *e
+			return &c
+		}
+	}
+	if pqErr := pq.As(err, pqerror.QueryCanceled); pqErr != nil && strings.Contains(pqErr.Message, "user request") {
+		return sc.Errorf(sc.ETIMEOUT, "the request took too long and was cancelled")
+	}
+	return err
+}
+
+// countingConnector wraps lib/pq's connector and counts every statement its connections send.
+type countingConnector struct {
+	*pq.Connector
+	n *atomic.Int64
+}
+
+func (c *countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{conn: conn, n: c.n}, nil
+}
+
+// countingConn forwards to lib/pq's conn. It implements exactly the interfaces that conn does,
+// so database/sql takes the same paths with and without it.
+type countingConn struct {
+	conn driver.Conn
+	n    *atomic.Int64
+}
+
+func (c *countingConn) Prepare(q string) (driver.Stmt, error) {
+	c.n.Add(1)
+	return c.conn.Prepare(q)
+}
+func (c *countingConn) Close() error { return c.conn.Close() }
+func (c *countingConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	return c.conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+}
+func (c *countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	c.n.Add(1)
+	return c.conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
+}
+func (c *countingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	c.n.Add(1)
+	return c.conn.(driver.QueryerContext).QueryContext(ctx, q, args)
+}
+func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	c.n.Add(1)
+	return c.conn.(driver.ExecerContext).ExecContext(ctx, q, args)
+}
+func (c *countingConn) Ping(ctx context.Context) error { return c.conn.(driver.Pinger).Ping(ctx) }
+func (c *countingConn) ResetSession(ctx context.Context) error {
+	return c.conn.(driver.SessionResetter).ResetSession(ctx)
+}
+func (c *countingConn) IsValid() bool { return c.conn.(driver.Validator).IsValid() }
+func (c *countingConn) CheckNamedValue(nv *driver.NamedValue) error {
+	return c.conn.(driver.NamedValueChecker).CheckNamedValue(nv)
+}

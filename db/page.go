@@ -1,0 +1,86 @@
+package db
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+// Cursors are the keyset of the row they point at, joined and base64url encoded. Clients treat
+// them as opaque; a cursor that does not decode is INVALID on field "after".
+func encodeCursor(parts ...string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, "\x1f")))
+}
+
+func decodeCursor(after *string, n int) ([]string, error) {
+	if after == nil {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(*after)
+	parts := strings.Split(string(raw), "\x1f")
+	if err != nil || len(parts) != n {
+		return nil, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list; use a cursor returned by it", *after)
+	}
+	return parts, nil
+}
+
+// newPage trims the one extra row that list queries fetch to learn whether another page
+// follows, and makes each row's cursor.
+func newPage[T any](rows []T, limit int, after *string, cursor func(T) string, count func(context.Context) (int, error)) *sc.Page[T] {
+	p := &sc.Page[T]{HasPrevious: after != nil, Count: count}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		p.HasNextPage = true
+	}
+	p.Items = rows
+	p.Cursors = make([]string, len(rows))
+	for i, r := range rows {
+		p.Cursors[i] = cursor(r)
+	}
+	return p
+}
+
+// countFunc returns a Count that runs query only when a client asks for totalCount.
+func (db *DB) countFunc(query string, args ...any) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		var n int
+		err := db.GetContext(ctx, &n, query, args...)
+		return n, mapError(err)
+	}
+}
+
+// byID puts rows in the order of ids, with nil where a row is missing, as dataloaders need.
+func byID[T any](ids []int64, rows []T, id func(T) int64) []T {
+	at := make(map[int64]T, len(rows))
+	for _, r := range rows {
+		at[id(r)] = r
+	}
+	out := make([]T, len(ids))
+	for i, k := range ids {
+		out[i] = at[k]
+	}
+	return out
+}
+
+// scope says which rows an actor may read: all (admins) or those of one seller. A staff
+// actor gets sellerID 0, which matches no row, until store-scoped data exists.
+type scope struct {
+	all      bool
+	sellerID int64
+}
+
+func sellerScope(ctx context.Context) (scope, error) {
+	a, err := sc.RequireActor(ctx)
+	if err != nil {
+		return scope{}, err
+	}
+	switch a.Role {
+	case sc.RoleAdmin:
+		return scope{all: true}, nil
+	case sc.RoleSeller:
+		return scope{sellerID: a.SellerID}, nil
+	}
+	return scope{}, nil
+}

@@ -1,0 +1,82 @@
+package db
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/lib/pq"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+var _ sc.SellerService = (*DB)(nil)
+
+const sellerColumns = `s.id, s.number, s.name, s.legal_name, s.email, s.country, s.created_at, s.updated_at`
+
+// ListSellers implements secondchance.SellerService.
+func (db *DB) ListSellers(ctx context.Context, f sc.SellerFilter, page sc.PageArgs) (*sc.Page[*sc.Seller], error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+		return nil, err
+	}
+	limit, err := page.Limit()
+	if err != nil {
+		return nil, err
+	}
+	cur, err := decodeCursor(page.After, 1)
+	if err != nil {
+		return nil, err
+	}
+	var afterID *string
+	if cur != nil {
+		afterID = &cur[0]
+	}
+	const where = `($1::text IS NULL OR lower(s.name) LIKE lower($1) || '%' OR s.number LIKE $1 || '%')`
+	var rows []*sc.Seller
+	err = db.SelectContext(ctx, &rows, `SELECT `+sellerColumns+` FROM sellers s WHERE `+where+`
+		AND ($2::bigint IS NULL OR s.id > $2) ORDER BY s.id LIMIT $3`, f.Search, afterID, limit+1)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return newPage(rows, limit, page.After, func(s *sc.Seller) string { return encodeCursor(strconv.FormatInt(s.ID, 10)) },
+		db.countFunc(`SELECT count(*) FROM sellers s WHERE `+where, f.Search)), nil
+}
+
+// SellersByID implements secondchance.SellerService.
+func (db *DB) SellersByID(ctx context.Context, ids []int64) ([]*sc.Seller, error) {
+	sp, err := sellerScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.Seller
+	err = db.SelectContext(ctx, &rows, `SELECT `+sellerColumns+` FROM sellers s
+		WHERE s.id = ANY($1) AND ($2 OR s.id = $3)`, pq.Array(ids), sp.all, sp.sellerID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return byID(ids, rows, func(s *sc.Seller) int64 { return s.ID }), nil
+}
+
+// SellerByNumber implements secondchance.SellerService.
+func (db *DB) SellerByNumber(ctx context.Context, number string) (*sc.Seller, error) {
+	sp, err := sellerScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var s sc.Seller
+	err = db.GetContext(ctx, &s, `SELECT `+sellerColumns+` FROM sellers s
+		WHERE s.number = $1 AND ($2 OR s.id = $3)`, number, sp.all, sp.sellerID)
+	if err != nil {
+		return nil, notFound(err, "number", "no seller with number %q", number)
+	}
+	return &s, nil
+}
+
+// notFound maps a missing row to NOT_FOUND on field, with a message naming what was asked.
+// Rows outside the actor's scope are missing too: their existence is not revealed.
+func notFound(err error, field, format string, args ...any) error {
+	err = mapError(err)
+	if sc.ErrorCode(err) == sc.ENOTFOUND {
+		return sc.FieldErrorf(field, sc.ENOTFOUND, format, args...)
+	}
+	return err
+}

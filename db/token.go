@@ -1,0 +1,129 @@
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+var _ sc.TokenService = (*DB)(nil)
+
+const tokenColumns = `id, role, seller_id, store_id, label, created_at, last_used_at, revoked_at`
+
+// tokenPrefix marks Second Chance secrets, so secret scanners and people recognise a leaked one.
+const tokenPrefix = "sc_"
+
+func hashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+func newSecret() string {
+	b := make([]byte, 20)
+	rand.Read(b)
+	return tokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// CreateToken implements secondchance.TokenService. Tokens are created from the command line, which
+// runs as the platform, so Create needs no actor.
+func (db *DB) CreateToken(ctx context.Context, in sc.TokenInput) (*sc.Token, string, error) {
+	if err := in.Validate(); err != nil {
+		return nil, "", err
+	}
+	secret := in.Secret
+	if secret == "" {
+		secret = newSecret()
+	}
+	var t sc.Token
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var sellerID, storeID *int64
+		if in.SellerNumber != "" {
+			sellerID = new(int64)
+			if err := tx.GetContext(ctx, sellerID, `SELECT id FROM sellers WHERE number = $1`, in.SellerNumber); err != nil {
+				return notFound(err, "seller", "no seller with number %q", in.SellerNumber)
+			}
+		}
+		if in.StoreCode != "" {
+			storeID = new(int64)
+			if err := tx.GetContext(ctx, storeID, `SELECT id FROM stores WHERE code = $1`, in.StoreCode); err != nil {
+				return notFound(err, "store", "no store with code %q", in.StoreCode)
+			}
+		}
+		return tx.GetContext(ctx, &t, `INSERT INTO tokens (secret_hash, role, seller_id, store_id, label)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (secret_hash) DO UPDATE SET revoked_at = NULL
+			RETURNING `+tokenColumns, hashSecret(secret), in.Role, sellerID, storeID, in.Label)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return &t, secret, nil
+}
+
+// Authenticate implements secondchance.TokenService. It records when a token was last used at
+// most once a minute, in the same statement, so a request costs one statement to authenticate.
+func (db *DB) Authenticate(ctx context.Context, secret string) (*sc.Actor, error) {
+	unauth := sc.Errorf(sc.EUNAUTHENTICATED, "the bearer token is unknown or revoked")
+	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
+		return nil, unauth
+	}
+	var row struct {
+		ID       int64   `db:"id"`
+		Role     sc.Role `db:"role"`
+		SellerID *int64  `db:"seller_id"`
+		StoreID  *int64  `db:"store_id"`
+	}
+	err := db.GetContext(ctx, &row, `WITH t AS (
+			SELECT id, role, seller_id, store_id, last_used_at FROM tokens
+			WHERE secret_hash = $1 AND revoked_at IS NULL),
+		touched AS (
+			UPDATE tokens SET last_used_at = now() FROM t
+			WHERE tokens.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'))
+		SELECT id, role, seller_id, store_id FROM t`, hashSecret(secret))
+	if err != nil {
+		if sc.ErrorCode(mapError(err)) == sc.ENOTFOUND {
+			return nil, unauth
+		}
+		return nil, mapError(err)
+	}
+	a := &sc.Actor{TokenID: row.ID, Role: row.Role}
+	if row.SellerID != nil {
+		a.SellerID = *row.SellerID
+	}
+	if row.StoreID != nil {
+		a.StoreID = *row.StoreID
+	}
+	return a, nil
+}
+
+// ListTokens implements secondchance.TokenService (admins, and the command line).
+func (db *DB) ListTokens(ctx context.Context) ([]*sc.Token, error) {
+	var rows []*sc.Token
+	err := db.SelectContext(ctx, &rows, `SELECT `+tokenColumns+` FROM tokens ORDER BY id DESC`)
+	return rows, mapError(err)
+}
+
+// RevokeToken implements secondchance.TokenService. Revoking twice is a CONFLICT, so a script that
+// revokes the wrong ID learns it.
+func (db *DB) RevokeToken(ctx context.Context, id int64) (*sc.Token, error) {
+	var t sc.Token
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &t, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return notFound(err, "id", "no token with ID %d", id)
+		}
+		if t.RevokedAt != nil {
+			return sc.FieldErrorf("id", sc.ECONFLICT, "token %d was already revoked at %s", id, t.RevokedAt.Format("2006-01-02 15:04:05Z07:00"))
+		}
+		return tx.GetContext(ctx, &t, `UPDATE tokens SET revoked_at = now() WHERE id = $1 RETURNING `+tokenColumns, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}

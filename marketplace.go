@@ -1,0 +1,286 @@
+package secondchance
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxIngestBatch is the most sellers, buyers or orders one IngestMarketplaceData call takes;
+// larger loads go through `secondchance import`.
+const MaxIngestBatch = 1000
+
+// MarketplaceBatch is one delivery of marketplace data from the platform. Orders may refer to
+// sellers and buyers of the same batch or of earlier ones. Every record is keyed by the
+// platform's number, so sending it again updates it and never duplicates it.
+type MarketplaceBatch struct {
+	Sellers []SellerInput
+	Buyers  []BuyerInput
+	Orders  []OrderInput
+}
+
+// SellerInput is a seller as the platform sends it.
+type SellerInput struct {
+	Number    string
+	Name      string
+	LegalName *string
+	Email     *string
+	Country   *string
+}
+
+// BuyerInput is a buyer as the platform sends it. A nil status leaves a known buyer's status
+// alone and makes a new buyer ACTIVE.
+type BuyerInput struct {
+	Number  string
+	Handle  string
+	Country *string
+	Status  *BuyerStatus
+}
+
+// MoneyInput is an amount as clients send it: a decimal string and a currency code.
+type MoneyInput struct {
+	Amount   string
+	Currency string
+}
+
+// OrderInput is an order with its events as the platform sends it.
+type OrderInput struct {
+	Number             string
+	SellerNumber       string
+	BuyerNumber        string
+	PlacedAt           time.Time
+	ShipBy             *time.Time
+	ShippedAt          *time.Time
+	DeliveredAt        *time.Time
+	CancelledAt        *time.Time
+	CancellationReason *CancellationReason
+	Total              MoneyInput
+	Feedback           *FeedbackInput
+	Disputes           []DisputeInput
+	ReturnClaims       []ReturnClaimInput
+}
+
+// FeedbackInput is the buyer's rating of an order.
+type FeedbackInput struct {
+	Rating  int
+	Comment *string
+	LeftAt  time.Time
+}
+
+// DisputeInput is a dispute or claim on an order.
+type DisputeInput struct {
+	Number   string
+	Reason   DisputeReason
+	OpenedAt time.Time
+	ClosedAt *time.Time
+}
+
+// ReturnClaimInput is a buyer's return request on an order.
+type ReturnClaimInput struct {
+	Number      string
+	Reason      string
+	RequestedAt time.Time
+}
+
+// IngestResult counts what one batch created and updated.
+type IngestResult struct {
+	SellersCreated int
+	SellersUpdated int
+	BuyersCreated  int
+	BuyersUpdated  int
+	OrdersCreated  int
+	OrdersUpdated  int
+	EventsUpserted int
+}
+
+// MarketplaceService takes marketplace data from the platform (admins).
+type MarketplaceService interface {
+	// Ingest validates the whole batch and writes all of it or, on any error, nothing.
+	Ingest(ctx context.Context, batch MarketplaceBatch) (*IngestResult, error)
+}
+
+// Validate checks every record of the batch and returns every problem found, each naming its
+// field path (e.g. "orders.3.total.amount"). References to sellers and buyers outside the
+// batch are checked by the storage layer.
+func (b *MarketplaceBatch) Validate(now time.Time) error {
+	var errs Errors
+	add := func(field, format string, args ...any) {
+		errs = append(errs, FieldErrorf(field, EINVALID, format, args...))
+	}
+	if len(b.Sellers)+len(b.Buyers)+len(b.Orders) == 0 {
+		add("orders", "the batch is empty: send at least one seller, buyer or order")
+	}
+	for name, n := range map[string]int{"sellers": len(b.Sellers), "buyers": len(b.Buyers), "orders": len(b.Orders)} {
+		if n > MaxIngestBatch {
+			add(name, "at most %d %s per batch, got %d; use `secondchance import` for bulk loads", MaxIngestBatch, name, n)
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	seen := map[string]string{}
+	unique := func(field, kind, number string) {
+		key := kind + "\x00" + number
+		if first, dup := seen[key]; dup {
+			add(field, "%s number %q appears twice in the batch (first at %s)", kind, number, first)
+		}
+		seen[key] = field
+	}
+	for i, s := range b.Sellers {
+		p := fmt.Sprintf("sellers.%d.", i)
+		checkNumber(add, p+"number", s.Number)
+		unique(p+"number", "seller", s.Number)
+		checkText(add, p+"name", s.Name, 1, 200)
+		if s.LegalName != nil {
+			checkText(add, p+"legalName", *s.LegalName, 0, 200)
+		}
+		if s.Email != nil && *s.Email != "" {
+			if a, err := mail.ParseAddress(*s.Email); err != nil || a.Address != *s.Email {
+				add(p+"email", "%q is not an email address", *s.Email)
+			}
+		}
+		checkCountry(add, p+"country", s.Country)
+	}
+	for i, by := range b.Buyers {
+		p := fmt.Sprintf("buyers.%d.", i)
+		checkNumber(add, p+"number", by.Number)
+		unique(p+"number", "buyer", by.Number)
+		checkText(add, p+"handle", by.Handle, 1, 64)
+		checkCountry(add, p+"country", by.Country)
+		if by.Status != nil && !by.Status.Valid() {
+			add(p+"status", "unknown buyer status %q", *by.Status)
+		}
+	}
+	for i := range b.Orders {
+		o := &b.Orders[i]
+		p := fmt.Sprintf("orders.%d.", i)
+		checkNumber(add, p+"number", o.Number)
+		unique(p+"number", "order", o.Number)
+		checkNumber(add, p+"sellerNumber", o.SellerNumber)
+		checkNumber(add, p+"buyerNumber", o.BuyerNumber)
+		o.validateTimes(add, p, now)
+		if m, err := ParseMoney(o.Total.Amount, o.Total.Currency); err != nil {
+			field := p + "total.amount"
+			if ValidateCurrency(o.Total.Currency) != nil {
+				field = p + "total.currency"
+			}
+			add(field, "%s", ErrorMessage(err))
+		} else if m.Cents < 0 {
+			add(p+"total.amount", "an order total cannot be negative")
+		}
+		if f := o.Feedback; f != nil {
+			if f.Rating < 1 || f.Rating > 5 {
+				add(p+"feedback.rating", "rating must be 1 to 5 stars, got %d", f.Rating)
+			}
+			if f.Comment != nil {
+				checkText(add, p+"feedback.comment", *f.Comment, 0, 2000)
+			}
+			checkAfter(add, p+"feedback.leftAt", f.LeftAt, o.PlacedAt, now)
+		}
+		for j, d := range o.Disputes {
+			q := fmt.Sprintf("%sdisputes.%d.", p, j)
+			checkNumber(add, q+"number", d.Number)
+			unique(q+"number", "dispute", d.Number)
+			if !d.Reason.Valid() {
+				add(q+"reason", "unknown dispute reason %q", d.Reason)
+			}
+			checkAfter(add, q+"openedAt", d.OpenedAt, o.PlacedAt, now)
+			if d.ClosedAt != nil && d.ClosedAt.Before(d.OpenedAt) {
+				add(q+"closedAt", "a dispute cannot close before it opened")
+			}
+		}
+		for j, r := range o.ReturnClaims {
+			q := fmt.Sprintf("%sreturnClaims.%d.", p, j)
+			checkNumber(add, q+"number", r.Number)
+			unique(q+"number", "return claim", r.Number)
+			checkText(add, q+"reason", r.Reason, 1, 200)
+			checkAfter(add, q+"requestedAt", r.RequestedAt, o.PlacedAt, now)
+		}
+	}
+	return errs.Err()
+}
+
+func (o *OrderInput) validateTimes(add func(string, string, ...any), p string, now time.Time) {
+	if o.PlacedAt.IsZero() {
+		add(p+"placedAt", "placedAt is required")
+		return
+	}
+	if o.PlacedAt.After(now.Add(clockSkew)) {
+		add(p+"placedAt", "placedAt %s is in the future", o.PlacedAt.Format(time.RFC3339))
+	}
+	if o.ShipBy != nil && o.ShipBy.Before(o.PlacedAt) {
+		add(p+"shipBy", "shipBy is before placedAt")
+	}
+	if o.ShippedAt != nil {
+		checkAfter(add, p+"shippedAt", *o.ShippedAt, o.PlacedAt, now)
+	}
+	if o.DeliveredAt != nil {
+		if o.ShippedAt == nil {
+			add(p+"deliveredAt", "an order cannot be delivered without being shipped")
+		} else {
+			checkAfter(add, p+"deliveredAt", *o.DeliveredAt, *o.ShippedAt, now)
+		}
+	}
+	if o.CancelledAt != nil {
+		checkAfter(add, p+"cancelledAt", *o.CancelledAt, o.PlacedAt, now)
+		if o.CancellationReason == nil {
+			add(p+"cancellationReason", "a cancelled order needs a cancellation reason")
+		}
+	}
+	if o.CancellationReason != nil {
+		if o.CancelledAt == nil {
+			add(p+"cancelledAt", "a cancellation reason needs cancelledAt")
+		}
+		if !o.CancellationReason.Valid() {
+			add(p+"cancellationReason", "unknown cancellation reason %q", *o.CancellationReason)
+		}
+	}
+}
+
+// clockSkew is how far in the future a platform timestamp may lie before it is refused.
+const clockSkew = 5 * time.Minute
+
+func checkAfter(add func(string, string, ...any), field string, t, notBefore, now time.Time) {
+	switch {
+	case t.IsZero():
+		add(field, "%s is required", lastSegment(field))
+	case t.Before(notBefore):
+		add(field, "%s %s is before %s", lastSegment(field), t.Format(time.RFC3339), notBefore.Format(time.RFC3339))
+	case t.After(now.Add(clockSkew)):
+		add(field, "%s %s is in the future", lastSegment(field), t.Format(time.RFC3339))
+	}
+}
+
+func lastSegment(field string) string { return field[strings.LastIndexByte(field, '.')+1:] }
+
+// checkNumber accepts the platform's identifiers: 1 to 64 printable characters, no spaces.
+func checkNumber(add func(string, string, ...any), field, v string) {
+	if v == "" || len(v) > 64 || strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
+		add(field, "%q is not a platform number: 1 to 64 printable characters without spaces", v)
+	}
+}
+
+func checkText(add func(string, string, ...any), field, v string, min, max int) {
+	n := utf8.RuneCountInString(v)
+	switch {
+	case !utf8.ValidString(v):
+		add(field, "%s is not valid UTF-8", lastSegment(field))
+	case n < min || strings.TrimSpace(v) == "" && min > 0:
+		add(field, "%s is required", lastSegment(field))
+	case n > max:
+		add(field, "%s is longer than %d characters", lastSegment(field), max)
+	}
+}
+
+func checkCountry(add func(string, string, ...any), field string, c *string) {
+	if c == nil || *c == "" {
+		return
+	}
+	if len(*c) != 2 || strings.ToUpper(*c) != *c || strings.IndexFunc(*c, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		add(field, "%q is not a two-letter ISO 3166 country code such as US", *c)
+	}
+}

@@ -1,0 +1,81 @@
+package secondchance
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Money is an amount in integer minor units (cents) of one currency. Floats never hold money:
+// sums must add up to the cent.
+type Money struct {
+	Cents    int64
+	Currency string
+}
+
+// DefaultCurrency is the currency of the US marketplace and the Second Chance Store.
+const DefaultCurrency = "USD"
+
+// USD returns an amount of US cents.
+func USD(cents int64) Money { return Money{Cents: cents, Currency: "USD"} }
+
+// Amount is the decimal form of the amount ("12.34", "-0.05"), which is what GraphQL clients see:
+// a string, so no client parses it into a float by accident.
+func (m Money) Amount() string {
+	sign := ""
+	c := m.Cents
+	if c < 0 {
+		sign = "-"
+		c = -c
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+}
+
+func (m Money) String() string { return m.Amount() + " " + m.Currency }
+
+// ParseMoney reads a decimal amount with at most two decimals ("12", "12.3", "12.34") and a
+// three-letter currency code.
+func ParseMoney(amount, currency string) (Money, error) {
+	if err := ValidateCurrency(currency); err != nil {
+		return Money{}, err
+	}
+	cents, err := parseCents(amount)
+	if err != nil {
+		return Money{}, err
+	}
+	return Money{Cents: cents, Currency: currency}, nil
+}
+
+func parseCents(s string) (int64, error) {
+	bad := Errorf(EINVALID, "amount %q is not a decimal number with at most two decimals, e.g. 12.34", s)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 2 || (hasDot && frac == "") || len(whole) > 15 {
+		return 0, bad
+	}
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return 0, bad
+		}
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	c, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil {
+		return 0, bad
+	}
+	if neg {
+		c = -c
+	}
+	return c, nil
+}
+
+// ValidateCurrency accepts an ISO 4217-shaped code: three upper-case letters.
+func ValidateCurrency(c string) error {
+	if len(c) != 3 || strings.ToUpper(c) != c || strings.IndexFunc(c, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		return Errorf(EINVALID, "currency %q is not a three-letter ISO 4217 code such as USD", c)
+	}
+	return nil
+}
