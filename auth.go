@@ -56,6 +56,12 @@ func ActorFromContext(ctx context.Context) *Actor {
 	return a
 }
 
+// NewSystemContext returns ctx acting as the platform itself: the command line and scheduled
+// jobs run with it, with the rights of an admin and no token.
+func NewSystemContext(ctx context.Context) context.Context {
+	return NewContextWithActor(ctx, &Actor{Role: RoleAdmin})
+}
+
 // RequireActor returns the actor of ctx or UNAUTHENTICATED.
 func RequireActor(ctx context.Context) (*Actor, error) {
 	a := ActorFromContext(ctx)
@@ -92,6 +98,9 @@ type Token struct {
 	LastUsedAt *time.Time `db:"last_used_at"`
 	RevokedAt  *time.Time `db:"revoked_at"`
 }
+
+// GlobalID is the token's Relay ID.
+func (t *Token) GlobalID() string { return GlobalID(KindToken, t.ID) }
 
 // TokenInput describes a token to create. The seller and store are referred to by the numbers
 // and codes operators know.
@@ -130,8 +139,11 @@ type TokenService interface {
 	CreateToken(ctx context.Context, in TokenInput) (*Token, string, error)
 	// Authenticate returns the actor of a secret, or UNAUTHENTICATED for an unknown or revoked one.
 	Authenticate(ctx context.Context, secret string) (*Actor, error)
-	// ListTokens returns every token, newest first (admins).
-	ListTokens(ctx context.Context) ([]*Token, error)
+	// ListTokens pages through every token, newest first (admins).
+	ListTokens(ctx context.Context, page PageArgs) (*Page[*Token], error)
+	// TokensByID returns the tokens with these IDs in the order of ids (admins see all, others
+	// only their own token).
+	TokensByID(ctx context.Context, ids []int64) ([]*Token, error)
 	// RevokeToken makes a token unusable from now on.
 	RevokeToken(ctx context.Context, id int64) (*Token, error)
 }

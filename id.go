@@ -12,6 +12,7 @@ const (
 	KindBuyer  = "Buyer"
 	KindOrder  = "Order"
 	KindToken  = "Token"
+	KindStore  = "Store"
 )
 
 // GlobalID is the opaque Relay ID of a row: its kind and database ID, base64url encoded, so a

@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	sc "github.com/secondchance/secondchance"
 )
@@ -30,9 +32,11 @@ func newSecret() string {
 	return tokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
-// CreateToken implements secondchance.TokenService. Tokens are created from the command line, which
-// runs as the platform, so Create needs no actor.
+// CreateToken implements secondchance.TokenService (admins; the command line acts as one).
 func (db *DB) CreateToken(ctx context.Context, in sc.TokenInput) (*sc.Token, string, error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+		return nil, "", err
+	}
 	if err := in.Validate(); err != nil {
 		return nil, "", err
 	}
@@ -102,16 +106,54 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (*sc.Actor, error
 	return a, nil
 }
 
-// ListTokens implements secondchance.TokenService (admins, and the command line).
-func (db *DB) ListTokens(ctx context.Context) ([]*sc.Token, error) {
+// ListTokens implements secondchance.TokenService.
+func (db *DB) ListTokens(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.Token], error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+		return nil, err
+	}
+	limit, err := page.Limit()
+	if err != nil {
+		return nil, err
+	}
+	cur, err := decodeCursor(page.After, 1)
+	if err != nil {
+		return nil, err
+	}
+	var before *string
+	if cur != nil {
+		before = &cur[0]
+	}
 	var rows []*sc.Token
-	err := db.SelectContext(ctx, &rows, `SELECT `+tokenColumns+` FROM tokens ORDER BY id DESC`)
-	return rows, mapError(err)
+	err = db.SelectContext(ctx, &rows, `SELECT `+tokenColumns+` FROM tokens
+		WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`, before, limit+1)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return newPage(rows, limit, page.After, func(t *sc.Token) string { return encodeCursor(strconv.FormatInt(t.ID, 10)) },
+		db.countFunc(`SELECT count(*) FROM tokens`)), nil
+}
+
+// TokensByID implements secondchance.TokenService.
+func (db *DB) TokensByID(ctx context.Context, ids []int64) ([]*sc.Token, error) {
+	a, err := sc.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.Token
+	err = db.SelectContext(ctx, &rows, `SELECT `+tokenColumns+` FROM tokens WHERE id = ANY($1) AND ($2 OR id = $3)`,
+		pq.Array(ids), a.IsAdmin(), a.TokenID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return byID(ids, rows, func(t *sc.Token) int64 { return t.ID }), nil
 }
 
 // RevokeToken implements secondchance.TokenService. Revoking twice is a CONFLICT, so a script that
 // revokes the wrong ID learns it.
 func (db *DB) RevokeToken(ctx context.Context, id int64) (*sc.Token, error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+		return nil, err
+	}
 	var t sc.Token
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.GetContext(ctx, &t, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1 FOR UPDATE`, id); err != nil {

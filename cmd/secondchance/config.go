@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration, read from the environment. Flags only pick a subcommand
+// and its arguments.
+type Config struct {
+	DatabaseURL     string
+	ListenAddr      string
+	LogLevel        slog.Level
+	RequestTimeout  time.Duration
+	MaxBodyBytes    int64
+	ShutdownTimeout time.Duration
+	AutoMigrate     bool
+}
+
+// configVars documents every variable; `secondchance help` prints it and the README copies it.
+var configVars = []struct{ name, def, doc string }{
+	{"DATABASE_URL", "", "PostgreSQL URL, e.g. postgres://user:pass@127.0.0.1:5432/secondchance?sslmode=disable (make run/test set it up)"},
+	{"LISTEN_ADDR", ":8080", "host:port the HTTP server listens on"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"REQUEST_TIMEOUT", "15s", "longest a GraphQL request may run (Go duration)"},
+	{"MAX_BODY_BYTES", "1048576", "largest request body accepted, in bytes"},
+	{"SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for requests in flight"},
+	{"AUTO_MIGRATE", "false", "apply pending migrations when serve starts (true/false)"},
+}
+
+// LoadConfig reads and validates the configuration. Every problem is reported at once, each
+// naming its variable and how to fix it.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, cv := range configVars {
+			if cv.name == name {
+				return cv.def
+			}
+		}
+		return ""
+	}
+	var c Config
+	var problems []string
+	bad := func(name, format string, args ...any) {
+		problems = append(problems, name+": "+fmt.Sprintf(format, args...))
+	}
+
+	c.DatabaseURL = get("DATABASE_URL")
+	if c.DatabaseURL == "" {
+		bad("DATABASE_URL", "not set; set it to postgres://user:pass@host:5432/db?sslmode=disable, or use `make run`, which brings up a local PostgreSQL")
+	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		bad("DATABASE_URL", "%q is not a postgres:// URL; write it as postgres://user:pass@host:5432/db?sslmode=disable", redact(c.DatabaseURL))
+	}
+
+	c.ListenAddr = get("LISTEN_ADDR")
+	if _, port, err := net.SplitHostPort(c.ListenAddr); err != nil {
+		bad("LISTEN_ADDR", "%q is not host:port; use e.g. :8080 or 127.0.0.1:8080", c.ListenAddr)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		bad("LISTEN_ADDR", "port %q is not a number from 0 to 65535", port)
+	}
+
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
+		bad("LOG_LEVEL", "%q is not one of debug, info, warn, error", get("LOG_LEVEL"))
+	}
+
+	duration := func(name string, min, max time.Duration) time.Duration {
+		d, err := time.ParseDuration(get(name))
+		if err != nil || d < min || d > max {
+			bad(name, "%q is not a duration between %s and %s; write it like 15s or 2m", get(name), min, max)
+		}
+		return d
+	}
+	c.RequestTimeout = duration("REQUEST_TIMEOUT", 100*time.Millisecond, 10*time.Minute)
+	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", 0, 10*time.Minute)
+
+	n, err := strconv.ParseInt(get("MAX_BODY_BYTES"), 10, 64)
+	if err != nil || n < 1024 || n > 64<<20 {
+		bad("MAX_BODY_BYTES", "%q is not a byte count between 1024 and 67108864", get("MAX_BODY_BYTES"))
+	}
+	c.MaxBodyBytes = n
+
+	c.AutoMigrate, err = strconv.ParseBool(get("AUTO_MIGRATE"))
+	if err != nil {
+		bad("AUTO_MIGRATE", "%q is not true or false", get("AUTO_MIGRATE"))
+	}
+
+	if len(problems) > 0 {
+		return c, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return c, nil
+}
+
+// redact hides the password of a database URL in messages.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

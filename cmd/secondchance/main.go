@@ -1,0 +1,212 @@
+// Command secondchance is the one binary of Second Chance: the GraphQL server and the
+// operator's command line (migrations, seeding, imports, tokens).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/db"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	os.Exit(m.Run(ctx, os.Args[1:]))
+}
+
+// Main is the program, with its outputs and environment injected so tests run it whole.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Ready, when set, is called with the server's address once it listens (tests use it).
+	Ready func(addr string)
+
+	cfg Config
+	db  *db.DB
+}
+
+// exit codes
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+const usage = `secondchance: protects sellers from malicious buyers and turns returns into donations.
+
+Usage:
+  secondchance serve                      serve GraphQL on LISTEN_ADDR
+  secondchance migrate                    apply pending database migrations
+  secondchance seed [flags]               generate a marketplace data set (see seed -h)
+  secondchance seed --demo                load the small demo data set when the database is empty, print demo tokens
+  secondchance import --kind K FILE...    bulk-load NDJSON or CSV files through COPY (see import -h)
+  secondchance token create --role R [--seller N | --store C] [--label L]
+                                          create a bearer token and print it alone on stdout
+  secondchance token list                 list tokens
+  secondchance token revoke ID            revoke a token
+  secondchance help                       show this help
+
+Configuration (environment):
+`
+
+// Run runs one subcommand and returns the process exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		m.help(m.Stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, rest := args[0], args[1:]
+	known := map[string]func(context.Context, []string) error{
+		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token,
+	}
+	run, ok := known[cmd]
+	if !ok {
+		fmt.Fprintf(m.Stderr, "secondchance: unknown command %q\n\n", cmd)
+		m.help(m.Stderr)
+		return exitUsage
+	}
+	cfg, err := LoadConfig(m.Getenv)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "secondchance: %v\n", err)
+		return exitUsage
+	}
+	m.cfg = cfg
+	slog.SetDefault(slog.New(logHandler{slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})}))
+	defer m.Close()
+	if err := run(ctx, rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(m.Stderr, "secondchance %s: %v\n", cmd, err)
+			return exitUsage
+		}
+		fmt.Fprintf(m.Stderr, "secondchance %s: %s\n", cmd, describe(err))
+		return exitError
+	}
+	return exitOK
+}
+
+// describe renders an error for a terminal: field errors one per line.
+func describe(err error) string {
+	es := sc.AsErrors(err)
+	if len(es) == 0 {
+		return err.Error()
+	}
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n  ")
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func (m *Main) help(w io.Writer) {
+	io.WriteString(w, usage)
+	for _, v := range configVars {
+		def := v.def
+		if def == "" {
+			def = "(required)"
+		}
+		fmt.Fprintf(w, "  %-17s %-10s %s\n", v.name, def, v.doc)
+	}
+}
+
+// open connects to the database once per run.
+func (m *Main) open(ctx context.Context) (*db.DB, error) {
+	if m.db != nil {
+		return m.db, nil
+	}
+	d, err := db.Open(ctx, m.cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	m.db = d
+	return d, nil
+}
+
+// openMigrated connects and makes sure the schema is current: it migrates when asked to and
+// otherwise refuses to run on an outdated schema.
+func (m *Main) openMigrated(ctx context.Context, migrate bool) (*db.DB, error) {
+	d, err := m.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		n, err := d.Migrate(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("migrating: %w", err)
+		}
+		if n > 0 {
+			slog.Info("applied migrations", "count", n)
+		}
+		return d, nil
+	}
+	pending, err := d.PendingMigrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if pending > 0 {
+		return nil, fmt.Errorf("the database schema is %d migration(s) behind: run `secondchance migrate` or set AUTO_MIGRATE=true", pending)
+	}
+	return d, nil
+}
+
+// Close releases the database.
+func (m *Main) Close() error {
+	if m.db != nil {
+		return m.db.Close()
+	}
+	return nil
+}
+
+func newFlags(name string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("secondchance "+name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	return fs
+}
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	if err := newFlags("serve", m.Stderr).Parse(args); err != nil {
+		return err
+	}
+	d, err := m.openMigrated(ctx, m.cfg.AutoMigrate)
+	if err != nil {
+		return err
+	}
+	return NewServer(m.cfg, d).ListenAndServe(ctx, m.Ready)
+}
+
+func (m *Main) migrate(ctx context.Context, args []string) error {
+	if err := newFlags("migrate", m.Stderr).Parse(args); err != nil {
+		return err
+	}
+	d, err := m.open(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "applied %d migration(s); the schema is current\n", n)
+	return nil
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/db"
+)
+
+// The demo data set of `make run`, and its tokens. The secrets are fixed so the README's
+// examples work on every machine; they are demo data, never to be used on real data.
+var (
+	demoSize   = db.SeedOptions{Sellers: 5, Buyers: 60, Orders: 600, Seed: 2017}
+	demoTokens = []sc.TokenInput{
+		{Role: sc.RoleSeller, SellerNumber: "S000001", Label: "demo seller", Secret: "sc_demo_seller_s000001"},
+		{Role: sc.RoleStaff, StoreCode: "SCS", Label: "demo staff", Secret: "sc_demo_staff_scs"},
+		{Role: sc.RoleAdmin, Label: "demo admin", Secret: "sc_demo_admin"},
+	}
+)
+
+func (m *Main) seed(ctx context.Context, args []string) error {
+	fs := newFlags("seed", m.Stderr)
+	sellers := fs.Int("sellers", 20000, "number of sellers")
+	buyers := fs.Int("buyers", 500000, "number of buyers")
+	orders := fs.Int("orders", 5000000, "number of orders")
+	seed := fs.Uint64("seed", 2017, "picks the data set: the same seed gives the same data")
+	until := fs.String("until", time.Now().UTC().Format(time.DateOnly), "date of the newest data (YYYY-MM-DD); orders span the 400 days before")
+	demo := fs.Bool("demo", false, "load the small demo data set if the database is empty, and print the demo tokens")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	end, err := time.Parse(time.DateOnly, *until)
+	if err != nil {
+		return usageError{fmt.Sprintf("--until %q is not a date like 2026-11-26", *until)}
+	}
+	d, err := m.openMigrated(ctx, *demo)
+	if err != nil {
+		return err
+	}
+	opts := db.SeedOptions{Sellers: *sellers, Buyers: *buyers, Orders: *orders, Seed: *seed, Until: end}
+	if *demo {
+		opts = demoSize
+		opts.Until = end
+	}
+	empty, err := d.MarketplaceEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *demo && !empty:
+		fmt.Fprintln(m.Stderr, "the database already has marketplace data; keeping it")
+	case *demo:
+		if err := d.Seed(ctx, opts, newProgress(m.Stderr)); err != nil {
+			return err
+		}
+	default:
+		start := time.Now()
+		if err := d.Seed(ctx, opts, newProgress(m.Stderr)); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "seeded %d sellers, %d buyers, %d orders in %s\n", opts.Sellers, opts.Buyers, opts.Orders, time.Since(start).Round(time.Millisecond))
+	}
+	if *demo {
+		return m.printDemoTokens(ctx, d)
+	}
+	return nil
+}
+
+func (m *Main) printDemoTokens(ctx context.Context, d *db.DB) error {
+	ctx = sc.NewSystemContext(ctx)
+	fmt.Fprintln(m.Stdout, "Demo tokens (send as Authorization: Bearer <token>):")
+	for _, in := range demoTokens {
+		if _, _, err := d.CreateToken(ctx, in); err != nil {
+			if sc.ErrorCode(err) == sc.ENOTFOUND {
+				fmt.Fprintf(m.Stdout, "  %-6s (skipped: %s)\n", in.Role, sc.ErrorMessage(err))
+				continue
+			}
+			return err
+		}
+		scope := ""
+		if in.SellerNumber != "" {
+			scope = " seller " + in.SellerNumber
+		} else if in.StoreCode != "" {
+			scope = " store " + in.StoreCode
+		}
+		fmt.Fprintf(m.Stdout, "  %-6s %s%s\n", in.Role, in.Secret, scope)
+	}
+	return nil
+}
+
+// barProgress shows db.Progress as a progress bar on a terminal (or log-friendly lines when
+// stderr is not one: progressbar throttles its output either way).
+type barProgress struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+func newProgress(w io.Writer) *barProgress { return &barProgress{w: w} }
+
+func (p *barProgress) Begin(stage string, total int64) {
+	p.bar = progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(fmt.Sprintf("%-14s", stage)),
+		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionShowElapsedTimeOnFinish(),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.w) }))
+}
+
+func (p *barProgress) Add(n int64) { p.bar.Add64(n) }
+func (p *barProgress) End()        { p.bar.Finish() }

@@ -1,0 +1,368 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+// SeedOptions sizes a generated data set. The same options always produce the same rows.
+type SeedOptions struct {
+	Sellers int
+	Buyers  int
+	Orders  int
+	// Seed picks the data set; Until is the newest timestamp in it (orders span 400 days before).
+	Seed  uint64
+	Until time.Time
+}
+
+// Validate checks the sizes.
+func (o SeedOptions) Validate() error {
+	var errs sc.Errors
+	if o.Sellers < 1 || o.Sellers > 10_000_000 {
+		errs = append(errs, sc.FieldErrorf("sellers", sc.EINVALID, "sellers must be between 1 and 10,000,000"))
+	}
+	if o.Buyers < 1 || o.Buyers > 100_000_000 {
+		errs = append(errs, sc.FieldErrorf("buyers", sc.EINVALID, "buyers must be between 1 and 100,000,000"))
+	}
+	if o.Orders < 0 || o.Orders > 1_000_000_000 {
+		errs = append(errs, sc.FieldErrorf("orders", sc.EINVALID, "orders must be between 0 and 1,000,000,000"))
+	}
+	if o.Until.IsZero() {
+		errs = append(errs, sc.FieldErrorf("until", sc.EINVALID, "until is required"))
+	}
+	return errs.Err()
+}
+
+// Progress receives the progress of a long operation, one stage at a time.
+type Progress interface {
+	Begin(stage string, total int64)
+	Add(n int64)
+	End()
+}
+
+type noProgress struct{}
+
+func (noProgress) Begin(string, int64) {}
+func (noProgress) Add(int64)           {}
+func (noProgress) End()                {}
+
+// seedStage is one table of the data set, loaded by one COPY in its own transaction.
+type seedStage struct {
+	table   string
+	columns string
+	total   int64
+	// rows generates the stage's rows into emit and calls tick once per source item (an order,
+	// for the event tables), which is what progress counts.
+	rows func(emit func(args ...any) error, tick func()) error
+}
+
+// Seed fills an empty marketplace with a generated data set through COPY, streaming: memory
+// stays flat whatever the size. Each table commits on its own, so a run that was interrupted
+// resumes at the first table still empty.
+func (db *DB) Seed(ctx context.Context, o SeedOptions, p Progress) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if p == nil {
+		p = noProgress{}
+	}
+	g := generator{SeedOptions: o, from: o.Until.Add(-400 * 24 * time.Hour)}
+	stages := []seedStage{
+		{"sellers", "id, number, name, legal_name, email, country, created_at, updated_at", int64(o.Sellers), g.sellers},
+		{"buyers", "id, number, handle, country, status, status_changed_at, created_at, updated_at", int64(o.Buyers), g.buyers},
+		{"orders", "id, number, seller_id, buyer_id, placed_at, ship_by, shipped_at, delivered_at, cancelled_at, cancellation_reason, total_cents, currency, created_at, updated_at", int64(o.Orders), g.orders},
+		{"feedback", "order_id, rating, comment, left_at", int64(o.Orders), g.feedback},
+		{"disputes", "id, number, order_id, reason, opened_at, closed_at", int64(o.Orders), g.disputes},
+		{"return_claims", "id, number, order_id, reason, requested_at", int64(o.Orders), g.returnClaims},
+	}
+	for _, st := range stages {
+		var exists bool
+		if err := db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM `+st.table+`)`); err != nil {
+			return mapError(err)
+		}
+		if exists {
+			p.Begin(st.table+" (already loaded)", 0)
+			p.End()
+			continue
+		}
+		if err := db.copyStage(ctx, st, p); err != nil {
+			return fmt.Errorf("seeding %s: %w", st.table, err)
+		}
+	}
+	// The rows carry their own IDs, so the identities must move past them.
+	for _, t := range []string{"sellers", "buyers", "orders", "disputes", "return_claims"} {
+		if _, err := db.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), coalesce(max(id), 0) + 1, false) FROM `+t); err != nil {
+			return mapError(err)
+		}
+	}
+	_, err := db.ExecContext(ctx, `ANALYZE sellers, buyers, orders, feedback, disputes, return_claims`)
+	return mapError(err)
+}
+
+func (db *DB) copyStage(ctx context.Context, st seedStage, p Progress) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `COPY `+st.table+` (`+st.columns+`) FROM STDIN`)
+	if err != nil {
+		return err
+	}
+	p.Begin(st.table, st.total)
+	var n int64
+	err = st.rows(func(args ...any) error {
+		_, err := stmt.ExecContext(ctx, args...)
+		return err
+	}, func() {
+		if n++; n%10000 == 0 {
+			p.Add(10000)
+		}
+	})
+	p.Add(n % 10000)
+	p.End()
+	if err != nil {
+		return err
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return err
+	}
+	if err := stmt.Close(); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// generator makes the rows. Each order draws from its own random stream (seeded by the data
+// set's seed and the order's index), so the events of an order are generated again, exactly,
+// in later passes without keeping anything in memory.
+type generator struct {
+	SeedOptions
+	from time.Time
+}
+
+var (
+	adjectives = []string{"Blue", "Golden", "Quiet", "Rapid", "Northern", "Honest", "Bright", "Little", "Urban", "Prairie", "Coastal", "Maple", "Silver", "Happy", "Rustic", "Modern"}
+	nouns      = []string{"Harbor", "Oak", "Fox", "River", "Anchor", "Lantern", "Meadow", "Summit", "Cedar", "Pine", "Falcon", "Bridge", "Garden", "Forge", "Compass", "Otter"}
+	kinds      = []string{"Goods", "Supply", "Outlet", "Traders", "Store", "Market", "Depot", "Emporium"}
+	cancels    = []sc.CancellationReason{sc.CancelledByBuyer, sc.CancelledOutOfStock, sc.CancelledByBuyer, sc.CancelledUnpaid, sc.CancelledBySeller, sc.CancelledAddressIssue}
+	disputeWhy = []sc.DisputeReason{sc.DisputeNotReceived, sc.DisputeNotReceived, sc.DisputeNotAsDescribed, sc.DisputeChargeback, sc.DisputeOther}
+	returnWhy  = []string{"Changed my mind", "Does not fit", "Arrived damaged", "Not as described", "Wrong item sent", "Found it cheaper"}
+	comments   = []string{"Great seller, fast shipping!", "As described.", "Good value.", "Took a while to arrive.", "Item was not as pictured.", "Terrible, do not buy."}
+)
+
+// abusive marks about 1 in 100 buyers as abusive: their orders draw far more disputes, returns
+// and negative feedback, which is what sellers report.
+func (g *generator) abusive(buyer int64) bool { return mix(g.Seed^0xab05e, uint64(buyer))%100 == 0 }
+
+func mix(a, b uint64) uint64 {
+	x := a*0x9E3779B97F4A7C15 ^ b
+	x ^= x >> 31
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 29
+	return x
+}
+
+func (g *generator) sellers(emit func(...any) error, tick func()) error {
+	r := rand.New(rand.NewPCG(g.Seed, 1))
+	for i := 1; i <= g.Sellers; i++ {
+		tick()
+		name := adjectives[r.IntN(len(adjectives))] + " " + nouns[r.IntN(len(nouns))] + " " + kinds[r.IntN(len(kinds))]
+		created := g.from.Add(-time.Duration(r.IntN(1000)) * 24 * time.Hour)
+		if err := emit(int64(i), sellerNumber(i), name, name+" LLC", "seller"+strconv.Itoa(i)+"@example.com", "US", created, created); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *generator) buyers(emit func(...any) error, tick func()) error {
+	r := rand.New(rand.NewPCG(g.Seed, 2))
+	for i := 1; i <= g.Buyers; i++ {
+		tick()
+		handle := lower(adjectives[r.IntN(len(adjectives))]) + lower(nouns[r.IntN(len(nouns))]) + strconv.Itoa(r.IntN(10000))
+		created := g.from.Add(-time.Duration(r.IntN(2000)) * 24 * time.Hour)
+		status := sc.BuyerActive
+		if r.IntN(500) == 0 { // the platform closes some accounts itself
+			status = sc.BuyerClosed
+		}
+		if err := emit(int64(i), buyerNumber(i), handle, "US", string(status), created, created, created); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// order is one generated order with the random stream its events continue to draw from.
+type order struct {
+	id, seller, buyer  int64
+	placed, shipBy     time.Time
+	shipped, delivered *time.Time
+	cancelled          *time.Time
+	cancelReason       sc.CancellationReason
+	total              int64
+	abusive            bool
+	r                  *rand.Rand
+}
+
+func (g *generator) order(i int) order {
+	r := rand.New(rand.NewPCG(g.Seed, 1_000_000+uint64(i)))
+	o := order{id: int64(i), r: r}
+	// Sales are skewed: a few sellers have most orders, as on any marketplace.
+	u := r.Float64()
+	o.seller = 1 + int64(float64(g.Sellers)*u*u)
+	o.buyer = 1 + r.Int64N(int64(g.Buyers))
+	o.abusive = g.abusive(o.buyer)
+	o.placed = g.from.Add(time.Duration(r.Int64N(int64(g.Until.Sub(g.from))))).Truncate(time.Second)
+	o.shipBy = o.placed.Add(72 * time.Hour)
+	o.total = 300 + int64(math.Exp(r.NormFloat64()*0.9+7.5))
+	if r.IntN(100) < 2 {
+		t := o.placed.Add(time.Duration(1+r.IntN(48)) * time.Hour)
+		o.cancelled, o.cancelReason = capped(t, g.Until), cancels[r.IntN(len(cancels))]
+		if o.cancelled == nil {
+			o.cancelled = &o.placed
+		}
+		return o
+	}
+	delay := time.Duration(2+r.IntN(46)) * time.Hour
+	if r.IntN(100) < 6 {
+		delay = time.Duration(60+r.IntN(96)) * time.Hour // about 4 in 100 ship late
+	}
+	o.shipped = capped(o.placed.Add(delay), g.Until)
+	if o.shipped != nil {
+		o.delivered = capped(o.shipped.Add(time.Duration(24+r.IntN(120))*time.Hour), g.Until)
+	}
+	return o
+}
+
+func capped(t, until time.Time) *time.Time {
+	if t.After(until) {
+		return nil
+	}
+	return &t
+}
+
+func (g *generator) orders(emit func(...any) error, tick func()) error {
+	for i := 1; i <= g.Orders; i++ {
+		tick()
+		o := g.order(i)
+		var reason any
+		if o.cancelled != nil {
+			reason = string(o.cancelReason)
+		}
+		if err := emit(o.id, orderNumber(i), o.seller, o.buyer, o.placed, o.shipBy, o.shipped, o.delivered,
+			o.cancelled, reason, o.total, sc.DefaultCurrency, o.placed, o.placed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *generator) feedback(emit func(...any) error, tick func()) error {
+	for i := 1; i <= g.Orders; i++ {
+		tick()
+		o := g.order(i)
+		if o.delivered == nil || o.r.IntN(100) >= 55 {
+			continue
+		}
+		rating := 5
+		switch x := o.r.IntN(1000); {
+		case o.abusive && x < 500, x < 35:
+			rating = 1
+		case x < 60:
+			rating = 2
+		case x < 100:
+			rating = 3
+		case x < 200:
+			rating = 4
+		}
+		left := capped(o.delivered.Add(time.Duration(1+o.r.IntN(240))*time.Hour), g.Until)
+		if left == nil {
+			continue
+		}
+		if err := emit(o.id, int64(rating), comments[(5-rating)%len(comments)], *left); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *generator) disputes(emit func(...any) error, tick func()) error {
+	var id int64
+	for i := 1; i <= g.Orders; i++ {
+		tick()
+		o := g.order(i)
+		o.r.IntN(100) // the feedback draw, so the two kinds stay independent
+		rate := 15
+		if o.abusive {
+			rate = 350
+		}
+		if o.cancelled != nil || o.r.IntN(1000) >= rate {
+			continue
+		}
+		opened := capped(o.placed.Add(time.Duration(72+o.r.IntN(480))*time.Hour), g.Until)
+		if opened == nil {
+			continue
+		}
+		var closed any
+		if c := capped(opened.Add(time.Duration(24+o.r.IntN(300))*time.Hour), g.Until); c != nil && o.r.IntN(10) < 8 {
+			closed = *c
+		}
+		id++
+		if err := emit(id, "D"+strconv.Itoa(i), o.id, string(disputeWhy[o.r.IntN(len(disputeWhy))]), *opened, closed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *generator) returnClaims(emit func(...any) error, tick func()) error {
+	var id int64
+	for i := 1; i <= g.Orders; i++ {
+		tick()
+		o := g.order(i)
+		o.r.IntN(100)
+		o.r.IntN(1000)
+		rate := 40
+		if o.abusive {
+			rate = 300
+		}
+		if o.delivered == nil || o.r.Uint64()%1000 >= uint64(rate) {
+			continue
+		}
+		req := capped(o.delivered.Add(time.Duration(24+o.r.IntN(330))*time.Hour), g.Until)
+		if req == nil {
+			continue
+		}
+		id++
+		if err := emit(id, "R"+strconv.Itoa(i), o.id, returnWhy[o.r.IntN(len(returnWhy))], *req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sellerNumber(i int) string { return fmt.Sprintf("S%06d", i) }
+func buyerNumber(i int) string  { return fmt.Sprintf("B%07d", i) }
+func orderNumber(i int) string  { return fmt.Sprintf("O%09d", i) }
+
+func lower(s string) string {
+	b := []byte(s)
+	if len(b) > 0 && b[0] >= 'A' && b[0] <= 'Z' {
+		b[0] += 'a' - 'A'
+	}
+	return string(b)
+}
+
+// MarketplaceEmpty reports whether no seller, buyer or order exists yet.
+func (db *DB) MarketplaceEmpty(ctx context.Context) (bool, error) {
+	var empty bool
+	err := db.GetContext(ctx, &empty, `SELECT NOT EXISTS (SELECT 1 FROM sellers) AND NOT EXISTS (SELECT 1 FROM buyers)`)
+	return empty, mapError(err)
+}

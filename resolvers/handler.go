@@ -1,0 +1,112 @@
+package resolvers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/graph"
+)
+
+// Limits that every query is held to.
+const (
+	// MaxComplexity bounds the work of one query: each field costs 1, and a connection costs its
+	// children times `first`. A page of 100 orders with their seller and buyer costs about 2,000.
+	MaxComplexity = 10000
+	// MaxDepth bounds how deeply selections nest (introspection excepted).
+	MaxDepth = 12
+)
+
+// NewHandler returns the GraphQL HTTP handler (POST and GET, no websocket: nothing here is a
+// subscription).
+func NewHandler(s Services) *handler.Server {
+	cfg := graph.Config{Resolvers: &Resolver{Services: s}}
+	cfg.Directives.HasRole = hasRole
+	setComplexity(&cfg.Complexity)
+
+	srv := handler.New(graph.NewExecutableSchema(cfg))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(depthLimit{max: MaxDepth})
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(recoverPanic)
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(context.WithValue(ctx, loadersKey{}, newLoaders(s)))
+	})
+	return srv
+}
+
+// setComplexity makes connections cost their page size times their children, so that nested
+// pages (sellers of 100 with orders of 100 each) are refused before they run.
+func setComplexity(c *graph.ComplexityRoot) {
+	page := func(child int, first *int) int {
+		n := sc.DefaultPageSize
+		if first != nil && *first > 0 {
+			n = *first
+		}
+		return 1 + child*n
+	}
+	c.Query.Sellers = func(child int, first *int, _ *string, _ *sc.SellerFilter) int { return page(child, first) }
+	c.Query.Buyers = func(child int, first *int, _ *string, _ *sc.BuyerFilter) int { return page(child, first) }
+	c.Query.Orders = func(child int, first *int, _ *string, _ *sc.OrderFilter) int { return page(child, first) }
+	c.Query.Tokens = func(child int, first *int, _ *string) int { return page(child, first) }
+	c.Seller.Orders = func(child int, first *int, _ *string, _ *sc.OrderFilter) int { return page(child, first) }
+}
+
+// depthLimit refuses queries nested deeper than max, with code DEPTH_LIMIT_EXCEEDED.
+type depthLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = depthLimit{}
+
+func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	if depth := selectionDepth(oc.Operation.SelectionSet); depth > d.max {
+		return &gqlerror.Error{
+			Message:    fmt.Sprintf("the query is nested %d levels deep; the limit is %d", depth, d.max),
+			Extensions: map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"},
+		}
+	}
+	return nil
+}
+
+func selectionDepth(set ast.SelectionSet) int {
+	deepest := 0
+	for _, sel := range set {
+		d := 0
+		switch s := sel.(type) {
+		case *ast.Field:
+			if len(s.Name) > 2 && s.Name[:2] == "__" {
+				continue // introspection nests deeply by design and costs no database work
+			}
+			d = 1 + selectionDepth(s.SelectionSet)
+		case *ast.InlineFragment:
+			d = selectionDepth(s.SelectionSet)
+		case *ast.FragmentSpread:
+			if s.Definition != nil {
+				d = selectionDepth(s.Definition.SelectionSet)
+			}
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}

@@ -1,0 +1,68 @@
+package resolvers
+
+import (
+	"context"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+// loaderWait is how long a loader collects keys before it sends one statement for all of them.
+// gqlgen resolves the fields of a list's elements on their own goroutines at once, so every
+// element of a page joins the same batch.
+const loaderWait = 5 * time.Millisecond
+
+// loaders batch the edges of one request: one statement per edge and page, whatever the page
+// size. They live for one request only, so they cache nothing across actors.
+type loaders struct {
+	seller       *dataloadgen.Loader[int64, *sc.Seller]
+	buyer        *dataloadgen.Loader[int64, *sc.Buyer]
+	order        *dataloadgen.Loader[int64, *sc.Order]
+	token        *dataloadgen.Loader[int64, *sc.Token]
+	feedback     *dataloadgen.Loader[int64, *sc.Feedback]
+	disputes     *dataloadgen.Loader[int64, []*sc.Dispute]
+	returnClaims *dataloadgen.Loader[int64, []*sc.ReturnClaim]
+}
+
+type loadersKey struct{}
+
+func newLoaders(s Services) *loaders {
+	w := dataloadgen.WithWait(loaderWait)
+	return &loaders{
+		seller:       dataloadgen.NewLoader(batch(s.Sellers.SellersByID), w),
+		buyer:        dataloadgen.NewLoader(batch(s.Buyers.BuyersByID), w),
+		order:        dataloadgen.NewLoader(batch(s.Orders.OrdersByID), w),
+		token:        dataloadgen.NewLoader(batch(s.Tokens.TokensByID), w),
+		feedback:     dataloadgen.NewLoader(batch(s.Orders.FeedbackByOrder), w),
+		disputes:     dataloadgen.NewLoader(batch(s.Orders.DisputesByOrder), w),
+		returnClaims: dataloadgen.NewLoader(batch(s.Orders.ReturnClaimsByOrder), w),
+	}
+}
+
+// batch adapts a service's by-ID method, which returns results in the order of the keys, to a
+// loader's fetch function.
+func batch[V any](fetch func(context.Context, []int64) ([]V, error)) func(context.Context, []int64) ([]V, []error) {
+	return func(ctx context.Context, ids []int64) ([]V, []error) {
+		vs, err := fetch(ctx, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return vs, nil
+	}
+}
+
+func loadersFrom(ctx context.Context) *loaders { return ctx.Value(loadersKey{}).(*loaders) }
+
+// loadVisible loads one row by ID; a row the actor may not see is NOT_FOUND, never leaked.
+func loadVisible[V any](ctx context.Context, l *dataloadgen.Loader[int64, *V], id int64, kind string) (*V, error) {
+	v, err := l.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, sc.Errorf(sc.ENOTFOUND, "%s not found", kind)
+	}
+	return v, nil
+}
