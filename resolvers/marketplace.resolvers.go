@@ -91,7 +91,7 @@ func (r *queryResolver) Orders(ctx context.Context, first *int, after *string, f
 	if err != nil {
 		return nil, err
 	}
-	return graph.NewConnection(p), nil
+	return graph.NewConnection(p), r.prefetchOrders(ctx, p.Items)
 }
 
 // Order is the resolver for the order field.
@@ -107,7 +107,7 @@ func (r *sellerResolver) Orders(ctx context.Context, obj *secondchance.Seller, f
 	if err != nil {
 		return nil, err
 	}
-	return graph.NewConnection(p), nil
+	return graph.NewConnection(p), r.prefetchOrders(ctx, p.Items)
 }
 
 // Order returns graph.OrderResolver implementation.

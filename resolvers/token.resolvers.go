@@ -32,7 +32,7 @@ func (r *queryResolver) Tokens(ctx context.Context, first *int, after *string) (
 	if err != nil {
 		return nil, err
 	}
-	return graph.NewConnection(p), nil
+	return graph.NewConnection(p), r.prefetchTokens(ctx, p.Items)
 }
 
 // Seller is the resolver for the seller field.

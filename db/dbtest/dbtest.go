@@ -38,8 +38,8 @@ func URL(t testing.TB) string {
 	return u
 }
 
-// withDatabase returns base with its database name replaced.
-func withDatabase(base, name string) string {
+// WithDatabase returns base with its database name replaced.
+func WithDatabase(base, name string) string {
 	u, err := url.Parse(base)
 	if err != nil {
 		panic(err)
@@ -75,7 +75,7 @@ func NewWithURL(t testing.TB) (*db.DB, string) {
 	if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, name, templateName)); err != nil {
 		t.Fatalf("creating test database: %v", err)
 	}
-	u := withDatabase(base, name)
+	u := WithDatabase(base, name)
 	d, err := db.Open(ctx, u)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func ensureTemplate(base string) (string, error) {
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q`, building)); err != nil {
 		return "", err
 	}
-	d, err := db.Open(ctx, withDatabase(base, building))
+	d, err := db.Open(ctx, WithDatabase(base, building))
 	if err != nil {
 		return "", err
 	}

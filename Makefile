@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make run` (server with demo data) and `make test`.
+# Both bring up a local PostgreSQL when DATABASE_URL is not set (db/local-postgres.sh).
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/secondchance
+
+.PHONY: run test build generate check-generated bench seed-bench
+
+build:
+	$(GO) build -o $(BIN) ./cmd/secondchance
+
+## run: migrate, load the demo data set when the database is empty, print demo tokens, serve on :8080
+run: build
+	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
+	./$(BIN) seed --demo && \
+	exec ./$(BIN) serve
+
+## test: formatting, vet, then every test (race detector on) against a real PostgreSQL
+test:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+## generate: regenerate gqlgen's code from graph/*.graphqls
+generate:
+	$(GO) tool gqlgen generate
+
+## check-generated: fail when the generated code is stale
+check-generated: generate
+	@git diff --exit-code -- graph resolvers || { echo "generated code is stale: run make generate and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- graph resolvers)" || { git status --porcelain -- graph resolvers; echo "gqlgen generate created files: run make generate and commit"; exit 1; }
+
+## bench: the go benchmarks (figures go into docs/PERFORMANCE.md)
+bench:
+	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...

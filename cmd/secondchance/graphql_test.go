@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+func TestAuthentication(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	for _, tc := range []struct {
+		name, token, query string
+		status             int
+		code               string
+	}{
+		{"ErrNoToken", "", `{ me { role } }`, 200, "UNAUTHENTICATED"},
+		{"ErrNoTokenOnList", "", `{ orders { totalCount } }`, 200, "UNAUTHENTICATED"},
+		{"ErrUnknownToken", "sc_nope", `{ me { role } }`, 401, "UNAUTHENTICATED"},
+		{"ErrNotAToken", "hello", `{ me { role } }`, 401, "UNAUTHENTICATED"},
+		{"ErrStaffListsOrders", tb.staff, `{ orders { totalCount } }`, 200, "FORBIDDEN"},
+		{"ErrSellerListsSellers", tb.sellerA, `{ sellers { totalCount } }`, 200, "FORBIDDEN"},
+		{"ErrSellerListsBuyers", tb.sellerA, `{ buyers { totalCount } }`, 200, "FORBIDDEN"},
+		{"ErrSellerListsTokens", tb.sellerA, `{ tokens { totalCount } }`, 200, "FORBIDDEN"},
+		{"ErrSellerIngests", tb.sellerA, `mutation { ingestMarketplaceData(input: {sellers: [{number: "S9", name: "x"}]}) { sellersCreated } }`, 200, "FORBIDDEN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := tb.query(t, tc.token, tc.query, nil)
+			require.Equal(t, tc.status, res.Status)
+			require.Equal(t, []string{tc.code}, res.codes(), "%+v", res.Errors)
+		})
+	}
+	t.Run("OK me per role", func(t *testing.T) {
+		res := tb.query(t, tb.sellerA, `{ me { role seller { number } store { code } token { role } } }`, nil)
+		require.Empty(t, res.Errors)
+		require.Equal(t, "SELLER", get(res.Data, "me", "role"))
+		require.Equal(t, "S1", get(res.Data, "me", "seller", "number"))
+		require.Nil(t, get(res.Data, "me", "store"))
+		res = tb.query(t, tb.staff, `{ me { role seller { number } store { code name returnAddress { recipient line1 city region postalCode } } } }`, nil)
+		require.Empty(t, res.Errors)
+		require.Equal(t, "SCS", get(res.Data, "me", "store", "code"))
+		require.Equal(t, "Margo Gibson", get(res.Data, "me", "store", "returnAddress", "recipient"))
+		require.Equal(t, "64052", get(res.Data, "me", "store", "returnAddress", "postalCode"))
+	})
+}
+
+// TestSellerIsolation: seller A's token gets nothing of seller B's, through any field.
+func TestSellerIsolation(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	// Global IDs of B's rows, read with the admin token.
+	res := tb.query(t, tb.admin, `{ seller(number: "S2") { id orders(first: 100) { nodes { id number buyer { id number } } } } }`, nil)
+	require.Empty(t, res.Errors)
+	sellerB := get(res.Data, "seller", "id").(string)
+	orderB := get(res.Data, "seller", "orders", "nodes", 0, "id").(string)
+	var buyerOnlyB string
+	for _, n := range get(res.Data, "seller", "orders", "nodes").([]any) {
+		if get(n, "buyer", "number") == "B2" {
+			buyerOnlyB = get(n, "buyer", "id").(string)
+		}
+	}
+	require.NotEmpty(t, buyerOnlyB)
+
+	for _, tc := range []struct {
+		name, query string
+		vars        map[string]any
+	}{
+		{"ErrOrderByNumber", `query { order(number: "S2-0") { id } }`, nil},
+		{"ErrSellerByNumber", `query { seller(number: "S2") { id } }`, nil},
+		{"ErrNodeOrder", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": orderB}},
+		{"ErrNodeSeller", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": sellerB}},
+		{"ErrNodeBuyerOfOtherSeller", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": buyerOnlyB}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := tb.query(t, tb.sellerA, tc.query, tc.vars)
+			require.Equal(t, []string{"NOT_FOUND"}, res.codes(), "%+v", res.Errors)
+			require.NotContains(t, fmt.Sprint(res.Data), "S2")
+		})
+	}
+	t.Run("OK lists hold only own rows", func(t *testing.T) {
+		res := tb.query(t, tb.sellerA, `{
+			orders(first: 100) { totalCount nodes { number seller { number } buyer { handle } } }
+			filtered: orders(filter: {sellerNumber: "S2"}) { totalCount nodes { number } }
+			me { seller { orders(first: 100) { totalCount } } }
+		}`, nil)
+		require.Empty(t, res.Errors)
+		require.EqualValues(t, 3, get(res.Data, "orders", "totalCount"))
+		for _, n := range get(res.Data, "orders", "nodes").([]any) {
+			require.Equal(t, "S1", get(n, "seller", "number"))
+			require.True(t, strings.HasPrefix(get(n, "number").(string), "S1-"))
+		}
+		require.EqualValues(t, 0, get(res.Data, "filtered", "totalCount"))
+		require.EqualValues(t, 3, get(res.Data, "me", "seller", "orders", "totalCount"))
+	})
+	t.Run("ErrBuyerPrivateFields", func(t *testing.T) {
+		res := tb.query(t, tb.sellerA, `{ orders(first: 1) { nodes { buyer { handle number status } } } }`, nil)
+		require.Contains(t, res.codes(), "FORBIDDEN")
+		require.NotContains(t, fmt.Sprint(res.Data), "B1")
+	})
+	t.Run("OK own node", func(t *testing.T) {
+		res := tb.query(t, tb.sellerA, `{ orders(first: 1) { nodes { id } } }`, nil)
+		id := get(res.Data, "orders", "nodes", 0, "id")
+		res = tb.query(t, tb.sellerA, `query($id: ID!) { node(id: $id) { id ... on Order { number seller { number } } } }`, map[string]any{"id": id})
+		require.Empty(t, res.Errors)
+		require.Equal(t, "S1", get(res.Data, "node", "seller", "number"))
+	})
+}
+
+// TestOrdersPageStatementCount: a page of orders with seller and buyer costs the same number of
+// SQL statements whatever its size: one to authenticate, one for the page, one per edge.
+func TestOrdersPageStatementCount(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	_, err := tb.db.Ingest(sc.NewSystemContext(context.Background()), fixtureBatch(0, 150))
+	require.NoError(t, err)
+	const q = `query($n: Int) { orders(first: $n) { edges { cursor node { number total { amount } seller { number name } buyer { handle } } } pageInfo { hasNextPage } } }`
+	for _, n := range []int{1, 10, 100} {
+		before := tb.db.Statements()
+		res := tb.query(t, tb.admin, q, map[string]any{"n": n})
+		used := tb.db.Statements() - before
+		require.Empty(t, res.Errors)
+		require.Len(t, get(res.Data, "orders", "edges").([]any), n)
+		require.Equal(t, int64(1+3), used, "page of %d took %d statements", n, used)
+	}
+	// The events of a page are one statement each too.
+	before := tb.db.Statements()
+	res := tb.query(t, tb.admin, `{ orders(first: 100) { nodes { feedback { rating } disputes { reason } returnClaims { reason } } } }`, nil)
+	require.Empty(t, res.Errors)
+	require.Equal(t, int64(1+1+3), tb.db.Statements()-before)
+}
+
+func TestBadRequests(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	for _, tc := range []struct {
+		name, query string
+		vars        map[string]any
+		code        string
+	}{
+		{"ErrMalformedQuery", `{ orders { `, nil, "GRAPHQL_PARSE_FAILED"},
+		{"ErrUnknownField", `{ orders { nope } }`, nil, "GRAPHQL_VALIDATION_FAILED"},
+		{"ErrMalformedID", `{ node(id: "!!!") { id } }`, nil, "INVALID"},
+		{"ErrUnknownID", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": sc.GlobalID(sc.KindOrder, 999999)}, "NOT_FOUND"},
+		{"ErrUnknownKind", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": sc.GlobalID("Spaceship", 1)}, "NOT_FOUND"},
+		{"ErrPageTooLarge", `{ orders(first: 101) { totalCount } }`, nil, "INVALID"},
+		{"ErrNegativePage", `{ orders(first: -1) { totalCount } }`, nil, "INVALID"},
+		{"ErrBadCursor", `{ orders(after: "xyz") { totalCount } }`, nil, "INVALID"},
+		{"ErrTooComplex", `{ sellers(first: 100) { nodes { orders(first: 100) { nodes { number buyer { handle } } } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"ErrTooDeep", "{ me { seller " + strings.Repeat("{ orders(first: 1) { nodes { seller ", 4) + "{ number }" + strings.Repeat(" } } }", 4) + " } }", nil, "DEPTH_LIMIT_EXCEEDED"},
+		{"ErrUnknownOrderNumber", `{ order(number: "nope") { id } }`, nil, "NOT_FOUND"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := tb.query(t, tb.admin, tc.query, tc.vars)
+			require.Equal(t, []string{tc.code}, res.codes(), "%+v", res.Errors)
+		})
+	}
+	t.Run("ErrBodyTooLarge", func(t *testing.T) {
+		big := `{"query":"{ me { role } }","variables":{"pad":"` + strings.Repeat("x", 2<<20) + `"}}`
+		res := tb.post(t, tb.admin, []byte(big))
+		require.Equal(t, http.StatusRequestEntityTooLarge, res.Status)
+		require.Equal(t, []string{"REQUEST_TOO_LARGE"}, res.codes())
+	})
+	t.Run("ErrNotJSON", func(t *testing.T) {
+		res := tb.post(t, tb.admin, []byte(`{"query": `))
+		require.NotEmpty(t, res.Errors)
+		require.GreaterOrEqual(t, res.Status, 400)
+	})
+	t.Run("OK introspection is not depth-limited", func(t *testing.T) {
+		res := tb.query(t, tb.admin, `{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } } } } }`, nil)
+		require.Empty(t, res.Errors)
+	})
+}
+
+func TestEveryTypeAndFieldHasADescription(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	res := tb.query(t, tb.admin, `{ __schema { types { name description fields { name description } inputFields { name description } enumValues { name description } } } }`, nil)
+	require.Empty(t, res.Errors)
+	for _, ty := range get(res.Data, "__schema", "types").([]any) {
+		name := get(ty, "name").(string)
+		if strings.HasPrefix(name, "__") || map[string]bool{"String": true, "Int": true, "Boolean": true, "ID": true, "Float": true}[name] {
+			continue
+		}
+		require.NotEmpty(t, get(ty, "description"), "type %s", name)
+		for _, list := range []string{"fields", "inputFields", "enumValues"} {
+			fs, _ := get(ty, list).([]any)
+			for _, f := range fs {
+				require.NotEmpty(t, get(f, "description"), "%s.%s", name, get(f, "name"))
+			}
+		}
+	}
+}

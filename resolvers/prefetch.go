@@ -1,0 +1,114 @@
+package resolvers
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+// Lists load their edges up front. A loader alone batches by a time window, so on a busy
+// machine a page's elements can straddle two windows and cost an extra statement; priming the
+// loaders from the list resolver makes each selected edge exactly one statement per page. The
+// loaders still serve single objects (node, order) and anything not primed.
+
+// selectedNodeFields returns the fields selected on the items of the connection being resolved
+// in ctx, under `nodes` and under `edges { node }`.
+func selectedNodeFields(ctx context.Context, typeName string) map[string]bool {
+	oc := graphql.GetOperationContext(ctx)
+	on := []string{typeName}
+	out := map[string]bool{}
+	add := func(sel []graphql.CollectedField) {
+		for _, f := range sel {
+			out[f.Name] = true
+		}
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "nodes":
+			add(graphql.CollectFields(oc, f.Selections, on))
+		case "edges":
+			for _, e := range graphql.CollectFields(oc, f.Selections, nil) {
+				if e.Name == "node" {
+					add(graphql.CollectFields(oc, e.Selections, on))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// prime fetches the values of ids in one call and puts them in the loader.
+func prime[V any](ctx context.Context, l *dataloadgen.Loader[int64, V], ids []int64, fetch func(context.Context, []int64) ([]V, error)) error {
+	ids = unique(ids)
+	if len(ids) == 0 {
+		return nil
+	}
+	vs, err := fetch(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		l.Prime(id, vs[i])
+	}
+	return nil
+}
+
+func unique(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// prefetchOrders primes the edges of a page of orders that the query selects.
+func (r *Resolver) prefetchOrders(ctx context.Context, orders []*sc.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	sel := selectedNodeFields(ctx, "Order")
+	l := loadersFrom(ctx)
+	ids, sellers, buyers := make([]int64, len(orders)), make([]int64, len(orders)), make([]int64, len(orders))
+	for i, o := range orders {
+		ids[i], sellers[i], buyers[i] = o.ID, o.SellerID, o.BuyerID
+	}
+	steps := []struct {
+		field string
+		run   func() error
+	}{
+		{"seller", func() error { return prime(ctx, l.seller, sellers, r.Services.Sellers.SellersByID) }},
+		{"buyer", func() error { return prime(ctx, l.buyer, buyers, r.Services.Buyers.BuyersByID) }},
+		{"feedback", func() error { return prime(ctx, l.feedback, ids, r.Services.Orders.FeedbackByOrder) }},
+		{"disputes", func() error { return prime(ctx, l.disputes, ids, r.Services.Orders.DisputesByOrder) }},
+		{"returnClaims", func() error { return prime(ctx, l.returnClaims, ids, r.Services.Orders.ReturnClaimsByOrder) }},
+	}
+	for _, s := range steps {
+		if sel[s.field] {
+			if err := s.run(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// prefetchTokens primes the sellers of a page of tokens.
+func (r *Resolver) prefetchTokens(ctx context.Context, tokens []*sc.Token) error {
+	if !selectedNodeFields(ctx, "Token")["seller"] {
+		return nil
+	}
+	var sellers []int64
+	for _, t := range tokens {
+		if t.SellerID != nil {
+			sellers = append(sellers, *t.SellerID)
+		}
+	}
+	return prime(ctx, loadersFrom(ctx).seller, sellers, r.Services.Sellers.SellersByID)
+}
