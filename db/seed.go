@@ -141,14 +141,16 @@ func (db *DB) copyStage(ctx context.Context, st seedStage, p Progress) error {
 	if err := stmt.Close(); err != nil {
 		return err
 	}
-	p.Begin(st.table+" (indexes)", int64(len(restore)))
-	for _, ddl := range restore {
-		if _, err := tx.ExecContext(ctx, ddl); err != nil {
-			return fmt.Errorf("restoring %q: %w", ddl, err)
+	if len(restore) > 0 {
+		p.Begin(st.table+" (indexes)", int64(len(restore)))
+		for _, ddl := range restore {
+			if _, err := tx.ExecContext(ctx, ddl); err != nil {
+				return fmt.Errorf("restoring %q: %w", ddl, err)
+			}
+			p.Add(1)
 		}
-		p.Add(1)
+		p.End()
 	}
-	p.End()
 	return tx.Commit()
 }
 

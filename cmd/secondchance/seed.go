@@ -103,6 +103,11 @@ type barProgress struct {
 func newProgress(w io.Writer) *barProgress { return &barProgress{w: w} }
 
 func (p *barProgress) Begin(stage string, total int64) {
+	if total == 0 { // nothing to count: say what happens and move on
+		fmt.Fprintln(p.w, stage)
+		p.bar = nil
+		return
+	}
 	p.bar = progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(fmt.Sprintf("%-14s", stage)),
 		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetWidth(30),
@@ -110,5 +115,14 @@ func (p *barProgress) Begin(stage string, total int64) {
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.w) }))
 }
 
-func (p *barProgress) Add(n int64) { p.bar.Add64(n) }
-func (p *barProgress) End()        { p.bar.Finish() }
+func (p *barProgress) Add(n int64) {
+	if p.bar != nil {
+		p.bar.Add64(n)
+	}
+}
+
+func (p *barProgress) End() {
+	if p.bar != nil {
+		p.bar.Finish()
+	}
+}
