@@ -105,103 +105,135 @@ type MarketplaceService interface {
 
 // Validate checks every record of the batch and returns every problem found, each naming its
 // field path (e.g. "orders.3.total.amount"). References to sellers and buyers outside the
-// batch are checked by the storage layer.
+// batch, and numbers repeated within it, are checked by the storage layer.
 func (b *MarketplaceBatch) Validate(now time.Time) error {
 	var errs Errors
-	add := func(field, format string, args ...any) {
-		errs = append(errs, FieldErrorf(field, EINVALID, format, args...))
-	}
 	if len(b.Sellers)+len(b.Buyers)+len(b.Orders) == 0 {
-		add("orders", "the batch is empty: send at least one seller, buyer or order")
+		errs = append(errs, FieldErrorf("orders", EINVALID, "the batch is empty: send at least one seller, buyer or order"))
 	}
-	for name, n := range map[string]int{"sellers": len(b.Sellers), "buyers": len(b.Buyers), "orders": len(b.Orders)} {
-		if n > MaxIngestBatch {
-			add(name, "at most %d %s per batch, got %d; use `secondchance import` for bulk loads", MaxIngestBatch, name, n)
+	for _, l := range []struct {
+		name string
+		n    int
+	}{{"sellers", len(b.Sellers)}, {"buyers", len(b.Buyers)}, {"orders", len(b.Orders)}} {
+		if l.n > MaxIngestBatch {
+			errs = append(errs, FieldErrorf(l.name, EINVALID, "at most %d %s per batch, got %d; use `secondchance import` for bulk loads", MaxIngestBatch, l.name, l.n))
 		}
 	}
 	if len(errs) > 0 {
 		return errs
 	}
-	seen := map[string]string{}
-	unique := func(field, kind, number string) {
-		key := kind + "\x00" + number
-		if first, dup := seen[key]; dup {
-			add(field, "%s number %q appears twice in the batch (first at %s)", kind, number, first)
-		}
-		seen[key] = field
+	for i := range b.Sellers {
+		errs = append(errs, prefixed(fmt.Sprintf("sellers.%d.", i), b.Sellers[i].Validate())...)
 	}
-	for i, s := range b.Sellers {
-		p := fmt.Sprintf("sellers.%d.", i)
-		checkNumber(add, p+"number", s.Number)
-		unique(p+"number", "seller", s.Number)
-		checkText(add, p+"name", s.Name, 1, 200)
-		if s.LegalName != nil {
-			checkText(add, p+"legalName", *s.LegalName, 0, 200)
-		}
-		if s.Email != nil && *s.Email != "" {
-			if a, err := mail.ParseAddress(*s.Email); err != nil || a.Address != *s.Email {
-				add(p+"email", "%q is not an email address", *s.Email)
-			}
-		}
-		checkCountry(add, p+"country", s.Country)
-	}
-	for i, by := range b.Buyers {
-		p := fmt.Sprintf("buyers.%d.", i)
-		checkNumber(add, p+"number", by.Number)
-		unique(p+"number", "buyer", by.Number)
-		checkText(add, p+"handle", by.Handle, 1, 64)
-		checkCountry(add, p+"country", by.Country)
-		if by.Status != nil && !by.Status.Valid() {
-			add(p+"status", "unknown buyer status %q", *by.Status)
-		}
+	for i := range b.Buyers {
+		errs = append(errs, prefixed(fmt.Sprintf("buyers.%d.", i), b.Buyers[i].Validate())...)
 	}
 	for i := range b.Orders {
-		o := &b.Orders[i]
-		p := fmt.Sprintf("orders.%d.", i)
-		checkNumber(add, p+"number", o.Number)
-		unique(p+"number", "order", o.Number)
-		checkNumber(add, p+"sellerNumber", o.SellerNumber)
-		checkNumber(add, p+"buyerNumber", o.BuyerNumber)
-		o.validateTimes(add, p, now)
-		if m, err := ParseMoney(o.Total.Amount, o.Total.Currency); err != nil {
-			field := p + "total.amount"
-			if ValidateCurrency(o.Total.Currency) != nil {
-				field = p + "total.currency"
-			}
-			add(field, "%s", ErrorMessage(err))
-		} else if m.Cents < 0 {
-			add(p+"total.amount", "an order total cannot be negative")
-		}
-		if f := o.Feedback; f != nil {
-			if f.Rating < 1 || f.Rating > 5 {
-				add(p+"feedback.rating", "rating must be 1 to 5 stars, got %d", f.Rating)
-			}
-			if f.Comment != nil {
-				checkText(add, p+"feedback.comment", *f.Comment, 0, 2000)
-			}
-			checkAfter(add, p+"feedback.leftAt", f.LeftAt, o.PlacedAt, now)
-		}
-		for j, d := range o.Disputes {
-			q := fmt.Sprintf("%sdisputes.%d.", p, j)
-			checkNumber(add, q+"number", d.Number)
-			unique(q+"number", "dispute", d.Number)
-			if !d.Reason.Valid() {
-				add(q+"reason", "unknown dispute reason %q", d.Reason)
-			}
-			checkAfter(add, q+"openedAt", d.OpenedAt, o.PlacedAt, now)
-			if d.ClosedAt != nil && d.ClosedAt.Before(d.OpenedAt) {
-				add(q+"closedAt", "a dispute cannot close before it opened")
-			}
-		}
-		for j, r := range o.ReturnClaims {
-			q := fmt.Sprintf("%sreturnClaims.%d.", p, j)
-			checkNumber(add, q+"number", r.Number)
-			unique(q+"number", "return claim", r.Number)
-			checkText(add, q+"reason", r.Reason, 1, 200)
-			checkAfter(add, q+"requestedAt", r.RequestedAt, o.PlacedAt, now)
-		}
+		errs = append(errs, prefixed(fmt.Sprintf("orders.%d.", i), b.Orders[i].Validate(now))...)
 	}
 	return errs.Err()
+}
+
+// prefixed puts a record's path in front of the fields of its errors.
+func prefixed(prefix string, err error) Errors {
+	es := AsErrors(err)
+	for _, e := range es {
+		e.Field = prefix + e.Field
+	}
+	return es
+}
+
+// fieldErrors collects the INVALID errors of one record.
+type fieldErrors struct{ Errors }
+
+func (f *fieldErrors) add(field, format string, args ...any) {
+	f.Errors = append(f.Errors, FieldErrorf(field, EINVALID, format, args...))
+}
+
+// Validate checks one seller.
+func (s *SellerInput) Validate() error {
+	var f fieldErrors
+	checkNumber(f.add, "number", s.Number)
+	checkText(f.add, "name", s.Name, 1, 200)
+	if s.LegalName != nil {
+		checkText(f.add, "legalName", *s.LegalName, 0, 200)
+	}
+	if s.Email != nil && *s.Email != "" {
+		if a, err := mail.ParseAddress(*s.Email); err != nil || a.Address != *s.Email {
+			f.add("email", "%q is not an email address", *s.Email)
+		}
+	}
+	checkCountry(f.add, "country", s.Country)
+	return f.Err()
+}
+
+// Validate checks one buyer.
+func (b *BuyerInput) Validate() error {
+	var f fieldErrors
+	checkNumber(f.add, "number", b.Number)
+	checkText(f.add, "handle", b.Handle, 1, 64)
+	checkCountry(f.add, "country", b.Country)
+	if b.Status != nil && !b.Status.Valid() {
+		f.add("status", "unknown buyer status %q", *b.Status)
+	}
+	return f.Err()
+}
+
+// Validate checks one order with its events, as of now.
+func (o *OrderInput) Validate(now time.Time) error {
+	var f fieldErrors
+	checkNumber(f.add, "number", o.Number)
+	checkNumber(f.add, "sellerNumber", o.SellerNumber)
+	checkNumber(f.add, "buyerNumber", o.BuyerNumber)
+	o.validateTimes(f.add, "", now)
+	if m, err := ParseMoney(o.Total.Amount, o.Total.Currency); err != nil {
+		field := "total.amount"
+		if ValidateCurrency(o.Total.Currency) != nil {
+			field = "total.currency"
+		}
+		f.add(field, "%s", ErrorMessage(err))
+	} else if m.Cents < 0 {
+		f.add("total.amount", "an order total cannot be negative")
+	}
+	if fb := o.Feedback; fb != nil {
+		if fb.Rating < 1 || fb.Rating > 5 {
+			f.add("feedback.rating", "rating must be 1 to 5 stars, got %d", fb.Rating)
+		}
+		if fb.Comment != nil {
+			checkText(f.add, "feedback.comment", *fb.Comment, 0, 2000)
+		}
+		checkAfter(f.add, "feedback.leftAt", fb.LeftAt, o.PlacedAt, now)
+	}
+	for j := range o.Disputes {
+		f.Errors = append(f.Errors, prefixed(fmt.Sprintf("disputes.%d.", j), o.Disputes[j].Validate(o.PlacedAt, now))...)
+	}
+	for j := range o.ReturnClaims {
+		f.Errors = append(f.Errors, prefixed(fmt.Sprintf("returnClaims.%d.", j), o.ReturnClaims[j].Validate(o.PlacedAt, now))...)
+	}
+	return f.Err()
+}
+
+// Validate checks one dispute of an order placed at placed (zero when unknown here).
+func (d *DisputeInput) Validate(placed, now time.Time) error {
+	var f fieldErrors
+	checkNumber(f.add, "number", d.Number)
+	if !d.Reason.Valid() {
+		f.add("reason", "unknown dispute reason %q", d.Reason)
+	}
+	checkAfter(f.add, "openedAt", d.OpenedAt, placed, now)
+	if d.ClosedAt != nil && d.ClosedAt.Before(d.OpenedAt) {
+		f.add("closedAt", "a dispute cannot close before it opened")
+	}
+	return f.Err()
+}
+
+// Validate checks one return claim of an order placed at placed (zero when unknown here).
+func (r *ReturnClaimInput) Validate(placed, now time.Time) error {
+	var f fieldErrors
+	checkNumber(f.add, "number", r.Number)
+	checkText(f.add, "reason", r.Reason, 1, 200)
+	checkAfter(f.add, "requestedAt", r.RequestedAt, placed, now)
+	return f.Err()
 }
 
 func (o *OrderInput) validateTimes(add func(string, string, ...any), p string, now time.Time) {

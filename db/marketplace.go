@@ -2,20 +2,75 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	sc "github.com/secondchance/secondchance"
 )
 
 var _ sc.MarketplaceService = (*DB)(nil)
 
-// Ingest implements secondchance.MarketplaceService. The whole batch is written with one
-// set-based statement per table, inside one transaction: all of it or nothing.
+// Marketplace data arrives two ways, the ingestMarketplaceData mutation (up to 1,000 orders) and
+// `secondchance import` (millions of rows). Both COPY their rows into temporary staging tables
+// and then merge them with the same set-based statements, so they cannot disagree on a rule.
+// Every staged row carries ord (its position in the input) and ref (where it came from: a field
+// path such as "orders.3" for the mutation, "file.csv:17" for an import), which is how an error
+// found by a set-based check points back at its input.
+
+const stagingDDL = `
+CREATE TEMP TABLE stage_sellers (ord bigint, ref text, number text, name text, legal_name text, email text, country text) ON COMMIT DROP;
+CREATE TEMP TABLE stage_buyers (ord bigint, ref text, number text, handle text, country text, status text) ON COMMIT DROP;
+CREATE TEMP TABLE stage_orders (ord bigint, ref text, number text, seller_number text, buyer_number text,
+	placed_at timestamptz, ship_by timestamptz, shipped_at timestamptz, delivered_at timestamptz, cancelled_at timestamptz,
+	cancellation_reason text, total_cents bigint, currency text, fb_rating int, fb_comment text, fb_left_at timestamptz) ON COMMIT DROP;
+CREATE TEMP TABLE stage_disputes (ord bigint, ref text, order_number text, number text, reason text, opened_at timestamptz, closed_at timestamptz) ON COMMIT DROP;
+CREATE TEMP TABLE stage_return_claims (ord bigint, ref text, order_number text, number text, reason text, requested_at timestamptz) ON COMMIT DROP;`
+
+// Staging columns of each table, in COPY order.
+const (
+	stageSellerCols  = "ord, ref, number, name, legal_name, email, country"
+	stageBuyerCols   = "ord, ref, number, handle, country, status"
+	stageOrderCols   = "ord, ref, number, seller_number, buyer_number, placed_at, ship_by, shipped_at, delivered_at, cancelled_at, cancellation_reason, total_cents, currency, fb_rating, fb_comment, fb_left_at"
+	stageDisputeCols = "ord, ref, order_number, number, reason, opened_at, closed_at"
+	stageReturnCols  = "ord, ref, order_number, number, reason, requested_at"
+)
+
+func sellerRow(ord int64, ref string, s *sc.SellerInput) []any {
+	return []any{ord, ref, s.Number, s.Name, deref(s.LegalName), deref(s.Email), deref(s.Country)}
+}
+
+func buyerRow(ord int64, ref string, b *sc.BuyerInput) []any {
+	var status any
+	if b.Status != nil {
+		status = string(*b.Status)
+	}
+	return []any{ord, ref, b.Number, b.Handle, deref(b.Country), status}
+}
+
+func orderRow(ord int64, ref string, o *sc.OrderInput) []any {
+	m, _ := sc.ParseMoney(o.Total.Amount, o.Total.Currency) // validated before staging
+	var reason, rating, comment, left any
+	if o.CancellationReason != nil {
+		reason = string(*o.CancellationReason)
+	}
+	if f := o.Feedback; f != nil {
+		rating, comment, left = int64(f.Rating), deref(f.Comment), f.LeftAt
+	}
+	return []any{ord, ref, o.Number, o.SellerNumber, o.BuyerNumber, o.PlacedAt, opt(o.ShipBy), opt(o.ShippedAt),
+		opt(o.DeliveredAt), opt(o.CancelledAt), reason, m.Cents, m.Currency, rating, comment, left}
+}
+
+func disputeRow(ord int64, ref, orderNumber string, d *sc.DisputeInput) []any {
+	return []any{ord, ref, orderNumber, d.Number, string(d.Reason), d.OpenedAt, opt(d.ClosedAt)}
+}
+
+func returnClaimRow(ord int64, ref, orderNumber string, r *sc.ReturnClaimInput) []any {
+	return []any{ord, ref, orderNumber, r.Number, r.Reason, r.RequestedAt}
+}
+
+// Ingest implements secondchance.MarketplaceService.
 func (db *DB) Ingest(ctx context.Context, b sc.MarketplaceBatch) (*sc.IngestResult, error) {
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return nil, err
@@ -23,264 +78,251 @@ func (db *DB) Ingest(ctx context.Context, b sc.MarketplaceBatch) (*sc.IngestResu
 	if err := b.Validate(db.Now()); err != nil {
 		return nil, err
 	}
-	var res sc.IngestResult
+	m := merger{locate: fieldPath}
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := upsertSellers(ctx, tx, b.Sellers, &res); err != nil {
+		if _, err := tx.ExecContext(ctx, stagingDDL); err != nil {
 			return err
 		}
-		if err := upsertBuyers(ctx, tx, b.Buyers, &res); err != nil {
+		err := copyRows(ctx, tx, "stage_sellers", stageSellerCols, func(emit func(...any) error) error {
+			for i := range b.Sellers {
+				if err := emit(sellerRow(int64(i), fmt.Sprintf("sellers.%d", i), &b.Sellers[i])...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			err = copyRows(ctx, tx, "stage_buyers", stageBuyerCols, func(emit func(...any) error) error {
+				for i := range b.Buyers {
+					if err := emit(buyerRow(int64(i), fmt.Sprintf("buyers.%d", i), &b.Buyers[i])...); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		if err == nil {
+			err = copyRows(ctx, tx, "stage_orders", stageOrderCols, func(emit func(...any) error) error {
+				for i := range b.Orders {
+					if err := emit(orderRow(int64(i), fmt.Sprintf("orders.%d", i), &b.Orders[i])...); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		if err == nil {
+			err = copyRows(ctx, tx, "stage_disputes", stageDisputeCols, func(emit func(...any) error) error {
+				var n int64
+				for i, o := range b.Orders {
+					for j := range o.Disputes {
+						n++
+						if err := emit(disputeRow(n, fmt.Sprintf("orders.%d.disputes.%d", i, j), o.Number, &o.Disputes[j])...); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			})
+		}
+		if err == nil {
+			err = copyRows(ctx, tx, "stage_return_claims", stageReturnCols, func(emit func(...any) error) error {
+				var n int64
+				for i, o := range b.Orders {
+					for j := range o.ReturnClaims {
+						n++
+						if err := emit(returnClaimRow(n, fmt.Sprintf("orders.%d.returnClaims.%d", i, j), o.Number, &o.ReturnClaims[j])...); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			})
+		}
+		if err != nil {
 			return err
 		}
-		return upsertOrders(ctx, tx, b.Orders, &res)
+		return m.merge(ctx, tx)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &res, nil
+	return &m.res, nil
 }
 
-func upsertSellers(ctx context.Context, q queryer, in []sc.SellerInput, res *sc.IngestResult) error {
-	if len(in) == 0 {
-		return nil
+// copyRows streams rows into table through COPY on tx and returns when all are sent.
+func copyRows(ctx context.Context, tx *sqlx.Tx, table, columns string, rows func(emit func(args ...any) error) error) error {
+	stmt, err := tx.PrepareContext(ctx, `COPY `+table+` (`+columns+`) FROM STDIN`)
+	if err != nil {
+		return err
 	}
-	n := len(in)
-	number, name, legal, email, country := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	for i, s := range in {
-		number[i], name[i], legal[i], email[i], country[i] = s.Number, s.Name, deref(s.LegalName), deref(s.Email), deref(s.Country)
+	defer stmt.Close()
+	if err := rows(func(args ...any) error {
+		_, err := stmt.ExecContext(ctx, args...)
+		return err
+	}); err != nil {
+		return err
 	}
-	return q.QueryRowxContext(ctx, `WITH up AS (
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return err
+	}
+	return stmt.Close()
+}
+
+// merger moves staged rows into the marketplace tables. locate turns a staged row's ref and a
+// field into an error that points at the input.
+type merger struct {
+	locate func(ref, field, code, msg string) *sc.Error
+	res    sc.IngestResult
+}
+
+// fieldPath locates errors of the mutation by input field path ("orders.3.sellerNumber").
+func fieldPath(ref, field, code, msg string) *sc.Error {
+	return &sc.Error{Code: code, Field: ref + "." + field, Message: msg}
+}
+
+// fileLine locates errors of an import by file and line ("orders.csv:17: sellerNumber: ...").
+func fileLine(ref, field, code, msg string) *sc.Error {
+	return &sc.Error{Code: code, Message: ref + ": " + field + ": " + msg}
+}
+
+// problem is a staged row that a set-based check refused.
+type problem struct {
+	Ref   string `db:"ref"`
+	Field string `db:"field"`
+	Code  string `db:"code"`
+	Msg   string `db:"msg"`
+}
+
+// maxProblems bounds how many problems one check reports; fixing those usually fixes the rest.
+const maxProblems = 20
+
+func (m *merger) check(ctx context.Context, q queryer, query string) error {
+	var ps []problem
+	if err := q.SelectContext(ctx, &ps, query+` LIMIT `+fmt.Sprint(maxProblems)); err != nil {
+		return err
+	}
+	var errs sc.Errors
+	for _, p := range ps {
+		errs = append(errs, m.locate(p.Ref, p.Field, p.Code, p.Msg))
+	}
+	return errs.Err()
+}
+
+func (m *merger) merge(ctx context.Context, tx *sqlx.Tx) error {
+	q := tx
+	// Numbers must be unique within one input: the platform's numbers identify its records.
+	if err := m.check(ctx, q, `
+		SELECT ref, 'number' AS field, 'INVALID' AS code, format('%s number %s appears more than once (first at %s)', kind, number, first) AS msg
+		FROM (
+			SELECT kind, ref, number, ord, first_value(ref) OVER (PARTITION BY kind, number ORDER BY ord) AS first,
+			       row_number() OVER (PARTITION BY kind, number ORDER BY ord) AS n
+			FROM (SELECT 'seller' AS kind, ref, number, ord FROM stage_sellers
+			      UNION ALL SELECT 'buyer', ref, number, ord FROM stage_buyers
+			      UNION ALL SELECT 'order', ref, number, ord FROM stage_orders
+			      UNION ALL SELECT 'dispute', ref, number, ord FROM stage_disputes
+			      UNION ALL SELECT 'return claim', ref, number, ord FROM stage_return_claims) AS staged
+		) AS numbered
+		WHERE n > 1 ORDER BY kind, ord`); err != nil {
+		return err
+	}
+	if err := q.QueryRowxContext(ctx, `WITH up AS (
 			INSERT INTO sellers (number, name, legal_name, email, country)
-			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+			SELECT number, name, legal_name, email, country FROM stage_sellers
 			ON CONFLICT (number) DO UPDATE SET name = excluded.name, legal_name = excluded.legal_name,
 				email = excluded.email, country = excluded.country, updated_at = now()
 			RETURNING (xmax = 0) AS inserted)
 		SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
-		pq.Array(number), pq.Array(name), pq.Array(legal), pq.Array(email), pq.Array(country),
-	).Scan(&res.SellersCreated, &res.SellersUpdated)
-}
-
-func upsertBuyers(ctx context.Context, q queryer, in []sc.BuyerInput, res *sc.IngestResult) error {
-	if len(in) == 0 {
-		return nil
+	).Scan(&m.res.SellersCreated, &m.res.SellersUpdated); err != nil {
+		return err
 	}
-	n := len(in)
-	number, handle, country, status := make([]string, n), make([]string, n), make([]string, n), make([]sql.NullString, n)
-	for i, b := range in {
-		number[i], handle[i], country[i] = b.Number, b.Handle, deref(b.Country)
-		if b.Status != nil {
-			status[i] = sql.NullString{String: string(*b.Status), Valid: true}
-		}
-	}
-	// The status is only set when the platform sends one: re-sending a buyer's profile must
-	// not undo a sanction this service applied.
-	err := q.QueryRowxContext(ctx, `WITH up AS (
+	// A buyer's status is only set when the platform sends one: re-sending a buyer's profile
+	// must not undo a sanction this service applied.
+	if err := q.QueryRowxContext(ctx, `WITH up AS (
 			INSERT INTO buyers (number, handle, country, status)
-			SELECT x.number, x.handle, x.country, coalesce(x.status, 'ACTIVE')
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(number, handle, country, status)
+			SELECT number, handle, country, coalesce(status, 'ACTIVE') FROM stage_buyers
 			ON CONFLICT (number) DO UPDATE SET handle = excluded.handle, country = excluded.country, updated_at = now()
 			RETURNING (xmax = 0) AS inserted)
 		SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
-		pq.Array(number), pq.Array(handle), pq.Array(country), pq.Array(status),
-	).Scan(&res.BuyersCreated, &res.BuyersUpdated)
-	if err != nil {
+	).Scan(&m.res.BuyersCreated, &m.res.BuyersUpdated); err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, `UPDATE buyers b SET status = x.status, status_changed_at = now(), updated_at = now()
-		FROM unnest($1::text[], $2::text[]) AS x(number, status)
-		WHERE b.number = x.number AND x.status IS NOT NULL AND b.status <> x.status`,
-		pq.Array(number), pq.Array(status))
-	return err
-}
-
-// orderColumnsIn holds the batch's orders column by column, as unnest takes them.
-type orderColumnsIn struct {
-	number, seller, buyer, currency    []string
-	placed, shipBy, shipped, delivered []sql.NullString
-	cancelled, cancelReason            []sql.NullString
-	total                              []int64
-}
-
-func upsertOrders(ctx context.Context, q queryer, in []sc.OrderInput, res *sc.IngestResult) error {
-	if len(in) == 0 {
-		return nil
-	}
-	n := len(in)
-	c := orderColumnsIn{
-		number: make([]string, n), seller: make([]string, n), buyer: make([]string, n), currency: make([]string, n),
-		placed: make([]sql.NullString, n), shipBy: make([]sql.NullString, n), shipped: make([]sql.NullString, n),
-		delivered: make([]sql.NullString, n), cancelled: make([]sql.NullString, n), cancelReason: make([]sql.NullString, n),
-		total: make([]int64, n),
-	}
-	for i, o := range in {
-		m, _ := sc.ParseMoney(o.Total.Amount, o.Total.Currency) // validated by the caller
-		c.number[i], c.seller[i], c.buyer[i], c.currency[i], c.total[i] = o.Number, o.SellerNumber, o.BuyerNumber, m.Currency, m.Cents
-		c.placed[i], c.shipBy[i], c.shipped[i] = timestamp(&o.PlacedAt), timestamp(o.ShipBy), timestamp(o.ShippedAt)
-		c.delivered[i], c.cancelled[i] = timestamp(o.DeliveredAt), timestamp(o.CancelledAt)
-		if o.CancellationReason != nil {
-			c.cancelReason[i] = sql.NullString{String: string(*o.CancellationReason), Valid: true}
-		}
-	}
-	if err := checkOrderReferences(ctx, q, c); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE buyers b SET status = s.status, status_changed_at = now(), updated_at = now()
+		FROM stage_buyers s WHERE b.number = s.number AND s.status IS NOT NULL AND b.status <> s.status`); err != nil {
 		return err
 	}
-	err := q.QueryRowxContext(ctx, `WITH up AS (
+	// An order never changes hands: reports and returns hang off its seller and buyer.
+	if err := m.check(ctx, q, `
+		SELECT x.ref, f.field, f.code, f.msg
+		FROM stage_orders x
+		LEFT JOIN sellers s ON s.number = x.seller_number
+		LEFT JOIN buyers b ON b.number = x.buyer_number
+		LEFT JOIN orders o ON o.number = x.number
+		CROSS JOIN LATERAL (VALUES
+			('sellerNumber', 'NOT_FOUND', format('no seller with number %s: send it in this input or an earlier one', x.seller_number), s.id IS NULL),
+			('buyerNumber', 'NOT_FOUND', format('no buyer with number %s: send it in this input or an earlier one', x.buyer_number), b.id IS NULL),
+			('sellerNumber', 'CONFLICT', format('order %s already belongs to another seller; an order cannot change sellers', x.number), o.seller_id <> s.id),
+			('buyerNumber', 'CONFLICT', format('order %s already belongs to another buyer; an order cannot change buyers', x.number), o.buyer_id <> b.id)
+		) AS f(field, code, msg, failed)
+		WHERE f.failed ORDER BY x.ord, f.field`); err != nil {
+		return err
+	}
+	if err := q.QueryRowxContext(ctx, `WITH up AS (
 			INSERT INTO orders (number, seller_id, buyer_id, placed_at, ship_by, shipped_at, delivered_at,
 				cancelled_at, cancellation_reason, total_cents, currency)
-			SELECT x.number, s.id, b.id, x.placed, x.ship_by, x.shipped, x.delivered, x.cancelled, x.reason, x.total, x.currency
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
-				$7::timestamptz[], $8::timestamptz[], $9::text[], $10::bigint[], $11::text[])
-				AS x(number, seller, buyer, placed, ship_by, shipped, delivered, cancelled, reason, total, currency)
-			JOIN sellers s ON s.number = x.seller
-			JOIN buyers b ON b.number = x.buyer
+			SELECT x.number, s.id, b.id, x.placed_at, x.ship_by, x.shipped_at, x.delivered_at, x.cancelled_at,
+				x.cancellation_reason, x.total_cents, x.currency
+			FROM stage_orders x
+			JOIN sellers s ON s.number = x.seller_number
+			JOIN buyers b ON b.number = x.buyer_number
 			ON CONFLICT (number) DO UPDATE SET placed_at = excluded.placed_at, ship_by = excluded.ship_by,
 				shipped_at = excluded.shipped_at, delivered_at = excluded.delivered_at,
 				cancelled_at = excluded.cancelled_at, cancellation_reason = excluded.cancellation_reason,
 				total_cents = excluded.total_cents, currency = excluded.currency, updated_at = now()
 			RETURNING (xmax = 0) AS inserted)
 		SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
-		pq.Array(c.number), pq.Array(c.seller), pq.Array(c.buyer), pq.Array(c.placed), pq.Array(c.shipBy),
-		pq.Array(c.shipped), pq.Array(c.delivered), pq.Array(c.cancelled), pq.Array(c.cancelReason),
-		pq.Array(c.total), pq.Array(c.currency),
-	).Scan(&res.OrdersCreated, &res.OrdersUpdated)
-	if err != nil {
+	).Scan(&m.res.OrdersCreated, &m.res.OrdersUpdated); err != nil {
 		return err
 	}
-	return upsertOrderEvents(ctx, q, in, res)
-}
-
-// checkOrderReferences finds, in one statement, every order whose seller or buyer is unknown
-// and every re-sent order whose seller or buyer differs from the stored one (an order never
-// changes hands: reports and returns hang off it).
-func checkOrderReferences(ctx context.Context, q queryer, c orderColumnsIn) error {
-	var bad []struct {
-		I     int    `db:"i"`
-		Field string `db:"field"`
-		Code  string `db:"code"`
-	}
-	err := sqlx.SelectContext(ctx, q, &bad, `
-		SELECT x.i - 1 AS i, f.field, f.code
-		FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x(number, seller, buyer, i)
-		LEFT JOIN sellers s ON s.number = x.seller
-		LEFT JOIN buyers b ON b.number = x.buyer
-		LEFT JOIN orders o ON o.number = x.number
-		CROSS JOIN LATERAL (VALUES
-			('sellerNumber', 'NOT_FOUND', s.id IS NULL),
-			('buyerNumber', 'NOT_FOUND', b.id IS NULL),
-			('sellerNumber', 'CONFLICT', o.id IS NOT NULL AND o.seller_id <> s.id),
-			('buyerNumber', 'CONFLICT', o.id IS NOT NULL AND o.buyer_id <> b.id)) AS f(field, code, failed)
-		WHERE f.failed ORDER BY x.i, f.field`, pq.Array(c.number), pq.Array(c.seller), pq.Array(c.buyer))
-	if err != nil {
-		return err
-	}
-	var errs sc.Errors
-	for _, b := range bad {
-		field := fmt.Sprintf("orders.%d.%s", b.I, b.Field)
-		kind, number := "seller", c.seller[b.I]
-		if b.Field == "buyerNumber" {
-			kind, number = "buyer", c.buyer[b.I]
-		}
-		if b.Code == sc.ENOTFOUND {
-			errs = append(errs, sc.FieldErrorf(field, sc.ENOTFOUND, "no %s with number %q: send it in this batch or an earlier one", kind, number))
-		} else {
-			errs = append(errs, sc.FieldErrorf(field, sc.ECONFLICT, "order %q already belongs to another %s; an order cannot change %ss", c.number[b.I], kind, kind))
+	// Events hang off orders of this input or earlier ones, and their numbers are the
+	// platform's: one that already belongs to another order is a mistake in the input.
+	for _, t := range []struct{ stage, table, kind string }{
+		{"stage_disputes", "disputes", "dispute"}, {"stage_return_claims", "return_claims", "return claim"},
+	} {
+		if err := m.check(ctx, q, `
+			SELECT x.ref, f.field, f.code, f.msg
+			FROM `+t.stage+` x
+			LEFT JOIN orders o ON o.number = x.order_number
+			LEFT JOIN `+t.table+` e ON e.number = x.number
+			LEFT JOIN orders eo ON eo.id = e.order_id
+			CROSS JOIN LATERAL (VALUES
+				('orderNumber', 'NOT_FOUND', format('no order with number %s', x.order_number), o.id IS NULL),
+				('number', 'CONFLICT', format('`+t.kind+` number %s already belongs to order %s', x.number, eo.number), eo.number <> x.order_number)
+			) AS f(field, code, msg, failed)
+			WHERE f.failed ORDER BY x.ord`); err != nil {
+			return err
 		}
 	}
-	return errs.Err()
-}
-
-func upsertOrderEvents(ctx context.Context, q queryer, in []sc.OrderInput, res *sc.IngestResult) error {
-	var fbOrder []string
-	var fbRating []int64
-	var fbComment []string
-	var fbLeft []sql.NullString
-	var dOrder, dNumber, dReason []string
-	var dOpened, dClosed []sql.NullString
-	var rOrder, rNumber, rReason []string
-	var rRequested []sql.NullString
-	for _, o := range in {
-		if f := o.Feedback; f != nil {
-			fbOrder, fbRating, fbComment, fbLeft = append(fbOrder, o.Number), append(fbRating, int64(f.Rating)),
-				append(fbComment, deref(f.Comment)), append(fbLeft, timestamp(&f.LeftAt))
-		}
-		for _, d := range o.Disputes {
-			dOrder, dNumber, dReason = append(dOrder, o.Number), append(dNumber, d.Number), append(dReason, string(d.Reason))
-			dOpened, dClosed = append(dOpened, timestamp(&d.OpenedAt)), append(dClosed, timestamp(d.ClosedAt))
-		}
-		for _, r := range o.ReturnClaims {
-			rOrder, rNumber, rReason = append(rOrder, o.Number), append(rNumber, r.Number), append(rReason, r.Reason)
-			rRequested = append(rRequested, timestamp(&r.RequestedAt))
-		}
-	}
-	if err := checkEventOwners(ctx, q, "disputes", dNumber, dOrder); err != nil {
-		return err
-	}
-	if err := checkEventOwners(ctx, q, "return_claims", rNumber, rOrder); err != nil {
-		return err
-	}
-	count := func(r sql.Result, err error) error {
+	for _, stmt := range []string{
+		`INSERT INTO feedback (order_id, rating, comment, left_at)
+		 SELECT o.id, x.fb_rating, x.fb_comment, x.fb_left_at FROM stage_orders x JOIN orders o ON o.number = x.number
+		 WHERE x.fb_rating IS NOT NULL
+		 ON CONFLICT (order_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, left_at = excluded.left_at`,
+		`INSERT INTO disputes (number, order_id, reason, opened_at, closed_at)
+		 SELECT x.number, o.id, x.reason, x.opened_at, x.closed_at FROM stage_disputes x JOIN orders o ON o.number = x.order_number
+		 ON CONFLICT (number) DO UPDATE SET reason = excluded.reason, opened_at = excluded.opened_at, closed_at = excluded.closed_at`,
+		`INSERT INTO return_claims (number, order_id, reason, requested_at)
+		 SELECT x.number, o.id, x.reason, x.requested_at FROM stage_return_claims x JOIN orders o ON o.number = x.order_number
+		 ON CONFLICT (number) DO UPDATE SET reason = excluded.reason, requested_at = excluded.requested_at`,
+	} {
+		r, err := tx.ExecContext(ctx, stmt)
 		if err != nil {
 			return err
 		}
 		n, _ := r.RowsAffected()
-		res.EventsUpserted += int(n)
-		return nil
-	}
-	if len(fbOrder) > 0 {
-		err := count(q.ExecContext(ctx, `INSERT INTO feedback (order_id, rating, comment, left_at)
-			SELECT o.id, x.rating, x.comment, x.left_at
-			FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[]) AS x(number, rating, comment, left_at)
-			JOIN orders o ON o.number = x.number
-			ON CONFLICT (order_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, left_at = excluded.left_at`,
-			pq.Array(fbOrder), pq.Array(fbRating), pq.Array(fbComment), pq.Array(fbLeft)))
-		if err != nil {
-			return err
-		}
-	}
-	if len(dNumber) > 0 {
-		err := count(q.ExecContext(ctx, `INSERT INTO disputes (number, order_id, reason, opened_at, closed_at)
-			SELECT x.number, o.id, x.reason, x.opened_at, x.closed_at
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
-				AS x(order_number, number, reason, opened_at, closed_at)
-			JOIN orders o ON o.number = x.order_number
-			ON CONFLICT (number) DO UPDATE SET reason = excluded.reason, opened_at = excluded.opened_at, closed_at = excluded.closed_at`,
-			pq.Array(dOrder), pq.Array(dNumber), pq.Array(dReason), pq.Array(dOpened), pq.Array(dClosed)))
-		if err != nil {
-			return err
-		}
-	}
-	if len(rNumber) > 0 {
-		return count(q.ExecContext(ctx, `INSERT INTO return_claims (number, order_id, reason, requested_at)
-			SELECT x.number, o.id, x.reason, x.requested_at
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS x(order_number, number, reason, requested_at)
-			JOIN orders o ON o.number = x.order_number
-			ON CONFLICT (number) DO UPDATE SET reason = excluded.reason, requested_at = excluded.requested_at`,
-			pq.Array(rOrder), pq.Array(rNumber), pq.Array(rReason), pq.Array(rRequested)))
+		m.res.EventsUpserted += int(n)
 	}
 	return nil
-}
-
-// checkEventOwners refuses a dispute or return claim number that already belongs to another
-// order: the platform's numbers are unique, so that is a mistake in the batch.
-func checkEventOwners(ctx context.Context, q queryer, table string, numbers, orders []string) error {
-	if len(numbers) == 0 {
-		return nil
-	}
-	var taken []string
-	err := sqlx.SelectContext(ctx, q, &taken, `SELECT x.number
-		FROM unnest($1::text[], $2::text[]) AS x(number, order_number)
-		JOIN `+table+` e ON e.number = x.number
-		JOIN orders o ON o.id = e.order_id
-		WHERE o.number <> x.order_number`, pq.Array(numbers), pq.Array(orders))
-	if err != nil {
-		return err
-	}
-	var errs sc.Errors
-	for _, num := range taken {
-		e := *constraintErrors[table+"_number_key"]
-		e.Message = fmt.Sprintf("number %q: %s", num, e.Message)
-		errs = append(errs, &e)
-	}
-	return errs.Err()
 }
 
 func deref(s *string) string {
@@ -290,9 +332,10 @@ func deref(s *string) string {
 	return *s
 }
 
-func timestamp(t *time.Time) sql.NullString {
+// opt passes an optional time to the driver as NULL or a value.
+func opt(t *time.Time) any {
 	if t == nil {
-		return sql.NullString{}
+		return nil
 	}
-	return sql.NullString{String: t.UTC().Format(time.RFC3339Nano), Valid: true}
+	return *t
 }

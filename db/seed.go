@@ -2,12 +2,13 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	sc "github.com/secondchance/secondchance"
 )
@@ -107,7 +108,7 @@ func (db *DB) Seed(ctx context.Context, o SeedOptions, p Progress) error {
 }
 
 func (db *DB) copyStage(ctx context.Context, st seedStage, p Progress) error {
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -116,29 +117,18 @@ func (db *DB) copyStage(ctx context.Context, st seedStage, p Progress) error {
 	if err != nil {
 		return err
 	}
-	stmt, err := tx.PrepareContext(ctx, `COPY `+st.table+` (`+st.columns+`) FROM STDIN`)
-	if err != nil {
-		return err
-	}
 	p.Begin(st.table, st.total)
 	var n int64
-	err = st.rows(func(args ...any) error {
-		_, err := stmt.ExecContext(ctx, args...)
-		return err
-	}, func() {
-		if n++; n%10000 == 0 {
-			p.Add(10000)
-		}
+	err = copyRows(ctx, tx, st.table, st.columns, func(emit func(...any) error) error {
+		return st.rows(emit, func() {
+			if n++; n%10000 == 0 {
+				p.Add(10000)
+			}
+		})
 	})
 	p.Add(n % 10000)
 	p.End()
 	if err != nil {
-		return err
-	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
-		return err
-	}
-	if err := stmt.Close(); err != nil {
 		return err
 	}
 	if len(restore) > 0 {
@@ -160,7 +150,7 @@ func (db *DB) copyStage(ctx context.Context, st seedStage, p Progress) error {
 // and validating each foreign key with one join afterwards is several times faster. It runs in
 // the loading transaction, so a failed load leaves the schema untouched. Primary keys and
 // unique constraints stay: the rows arrive in key order, and they guard the data.
-func dropForBulkLoad(ctx context.Context, tx *sql.Tx, table string) ([]string, error) {
+func dropForBulkLoad(ctx context.Context, tx *sqlx.Tx, table string) ([]string, error) {
 	var restore, drop []string
 	rows, err := tx.QueryContext(ctx, `
 		SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
