@@ -91,7 +91,7 @@ func (db *DB) Import(ctx context.Context, kind ImportKind, name string, r io.Rea
 	default:
 		return nil, sc.FieldErrorf("file", sc.EINVALID, "%s: unknown format; name the file .ndjson, .jsonl or .csv", name)
 	}
-	m := merger{locate: fileLine}
+	m := merger{locate: fileLine, analyze: true}
 	now := db.Now()
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, stagingDDL); err != nil {

@@ -173,7 +173,9 @@ func copyRows(ctx context.Context, tx *sqlx.Tx, table, columns string, rows func
 // field into an error that points at the input.
 type merger struct {
 	locate func(ref, field, code, msg string) *sc.Error
-	res    sc.IngestResult
+	// analyze the staged rows first: worth it for a file, not for a mutation's thousand rows.
+	analyze bool
+	res     sc.IngestResult
 }
 
 // fieldPath locates errors of the mutation by input field path ("orders.3.sellerNumber").
@@ -211,6 +213,13 @@ func (m *merger) check(ctx context.Context, q queryer, query string) error {
 
 func (m *merger) merge(ctx context.Context, tx *sqlx.Tx) error {
 	q := tx
+	if m.analyze {
+		// Temporary tables have no statistics; without them the planner takes a million staged
+		// rows for a handful and joins them by nested loops.
+		if _, err := tx.ExecContext(ctx, `ANALYZE stage_sellers, stage_buyers, stage_orders, stage_disputes, stage_return_claims`); err != nil {
+			return err
+		}
+	}
 	// Numbers must be unique within one input: the platform's numbers identify its records.
 	if err := m.check(ctx, q, `
 		SELECT ref, 'number' AS field, 'INVALID' AS code, format('%s number %s appears more than once (first at %s)', kind, number, first) AS msg
@@ -245,6 +254,12 @@ func (m *merger) merge(ctx context.Context, tx *sqlx.Tx) error {
 			RETURNING (xmax = 0) AS inserted)
 		SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
 	).Scan(&m.res.BuyersCreated, &m.res.BuyersUpdated); err != nil {
+		return err
+	}
+	if err := m.analyzeAfter(ctx, tx, "sellers", m.res.SellersCreated); err != nil {
+		return err
+	}
+	if err := m.analyzeAfter(ctx, tx, "buyers", m.res.BuyersCreated); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE buyers b SET status = s.status, status_changed_at = now(), updated_at = now()
@@ -282,6 +297,9 @@ func (m *merger) merge(ctx context.Context, tx *sqlx.Tx) error {
 			RETURNING (xmax = 0) AS inserted)
 		SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
 	).Scan(&m.res.OrdersCreated, &m.res.OrdersUpdated); err != nil {
+		return err
+	}
+	if err := m.analyzeAfter(ctx, tx, "orders", m.res.OrdersCreated); err != nil {
 		return err
 	}
 	// Events hang off orders of this input or earlier ones, and their numbers are the
@@ -323,6 +341,17 @@ func (m *merger) merge(ctx context.Context, tx *sqlx.Tx) error {
 		m.res.EventsUpserted += int(n)
 	}
 	return nil
+}
+
+// analyzeAfter refreshes a table's statistics when a bulk load has just grown it a lot: a table
+// that was empty when last analysed is planned as empty, and joining a million staged rows
+// against it by nested loop takes hours instead of seconds.
+func (m *merger) analyzeAfter(ctx context.Context, tx *sqlx.Tx, table string, added int) error {
+	if !m.analyze || added < 10000 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `ANALYZE `+table)
+	return err
 }
 
 func deref(s *string) string {
