@@ -16,6 +16,7 @@ import (
 
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db"
+	"github.com/secondchance/secondchance/jobs"
 )
 
 func main() {
@@ -151,9 +152,9 @@ func (m *Main) openMigrated(ctx context.Context, migrate bool) (*db.DB, error) {
 		return nil, err
 	}
 	if migrate {
-		n, err := d.Migrate(ctx)
+		n, err := migrateAll(ctx, d)
 		if err != nil {
-			return nil, fmt.Errorf("migrating: %w", err)
+			return nil, err
 		}
 		if n > 0 {
 			slog.Info("applied migrations", "count", n)
@@ -164,10 +165,24 @@ func (m *Main) openMigrated(ctx context.Context, migrate bool) (*db.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pending > 0 {
-		return nil, fmt.Errorf("the database schema is %d migration(s) behind: run `secondchance migrate` or set AUTO_MIGRATE=true", pending)
+	riverPending, err := jobs.Pending(ctx, d.DB.DB)
+	if err != nil {
+		return nil, err
+	}
+	if pending > 0 || riverPending {
+		return nil, fmt.Errorf("the database schema is behind (%d migration(s), job queue schema current: %t): run `secondchance migrate` or set AUTO_MIGRATE=true", pending, !riverPending)
 	}
 	return d, nil
+}
+
+// migrateAll applies the project's migrations and River's.
+func migrateAll(ctx context.Context, d *db.DB) (int, error) {
+	n, err := d.Migrate(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrating: %w", err)
+	}
+	r, err := jobs.Migrate(ctx, d.DB.DB)
+	return n + r, err
 }
 
 // Close releases the database.
@@ -203,7 +218,7 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	n, err := d.Migrate(ctx)
+	n, err := migrateAll(ctx, d)
 	if err != nil {
 		return err
 	}

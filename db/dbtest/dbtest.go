@@ -20,6 +20,7 @@ import (
 	_ "github.com/lib/pq"
 
 	"github.com/secondchance/secondchance/db"
+	"github.com/secondchance/secondchance/jobs"
 )
 
 var (
@@ -108,6 +109,7 @@ func ensureTemplate(base string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	h.Write([]byte(jobs.SchemaVersion()))
 	name := "sctemplate_" + hex.EncodeToString(h.Sum(nil))[:16]
 	ctx := context.Background()
 	admin, err := sqlx.Open("postgres", base)
@@ -141,6 +143,9 @@ func ensureTemplate(base string) (string, error) {
 		return "", err
 	}
 	_, err = d.Migrate(ctx)
+	if err == nil {
+		_, err = jobs.Migrate(ctx, d.DB.DB)
+	}
 	d.Close()
 	if err != nil {
 		return "", fmt.Errorf("migrating: %w", err)
