@@ -34,7 +34,7 @@ func testConfig(dbURL string) Config {
 		MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second}
 }
 
-func setup(t *testing.T) *testBundle {
+func setup(t testing.TB) *testBundle {
 	t.Helper()
 	d, u := dbtest.NewWithURL(t)
 	tb := &testBundle{db: d, dbURL: u}
@@ -107,7 +107,7 @@ func (r gqlResponse) codes() []string {
 	return out
 }
 
-func (tb *testBundle) post(t *testing.T, token string, body []byte) gqlResponse {
+func (tb *testBundle) post(t testing.TB, token string, body []byte) gqlResponse {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, tb.server.URL+"/graphql", bytes.NewReader(body))
 	require.NoError(t, err)
@@ -126,7 +126,7 @@ func (tb *testBundle) post(t *testing.T, token string, body []byte) gqlResponse 
 	return out
 }
 
-func (tb *testBundle) query(t *testing.T, token, query string, vars map[string]any) gqlResponse {
+func (tb *testBundle) query(t testing.TB, token, query string, vars map[string]any) gqlResponse {
 	t.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	require.NoError(t, err)
