@@ -55,9 +55,10 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	case *demo && !empty:
 		fmt.Fprintln(m.Stderr, "the database already has marketplace data; keeping it")
 	case *demo:
-		if err := d.Seed(ctx, opts, newProgress(m.Stderr)); err != nil {
+		if err := d.Seed(ctx, opts, nil); err != nil {
 			return err
 		}
+		fmt.Fprintf(m.Stdout, "loaded the demo data set: %d sellers, %d buyers, %d orders with their events\n", opts.Sellers, opts.Buyers, opts.Orders)
 	default:
 		start := time.Now()
 		if err := d.Seed(ctx, opts, newProgress(m.Stderr)); err != nil {
