@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/lib/pq"
 
@@ -18,28 +17,21 @@ func (db *DB) ListBuyers(ctx context.Context, f sc.BuyerFilter, page sc.PageArgs
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return nil, err
 	}
-	limit, err := page.Limit()
+	limit, afterID, err := idPage(page)
 	if err != nil {
 		return nil, err
-	}
-	cur, err := decodeCursor(page.After, 1)
-	if err != nil {
-		return nil, err
-	}
-	var afterID *string
-	if cur != nil {
-		afterID = &cur[0]
 	}
 	const where = `($1::text IS NULL OR b.status = $1)
-		AND ($2::text IS NULL OR lower(b.handle) LIKE lower($2) || '%' OR b.number LIKE $2 || '%')`
+		AND ($2::text IS NULL OR lower(b.handle) LIKE $2 OR lower(b.number) LIKE $2)`
+	search := prefixPattern(f.Search)
 	var rows []*sc.Buyer
 	err = db.SelectContext(ctx, &rows, `SELECT `+buyerColumns+` FROM buyers b WHERE `+where+`
-		AND ($3::bigint IS NULL OR b.id > $3) ORDER BY b.id LIMIT $4`, f.Status, f.Search, afterID, limit+1)
+		AND ($3::bigint IS NULL OR b.id > $3) ORDER BY b.id LIMIT $4`, f.Status, search, afterID, limit+1)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(b *sc.Buyer) string { return encodeCursor(strconv.FormatInt(b.ID, 10)) },
-		db.countFunc(`SELECT count(*) FROM buyers b WHERE `+where, f.Status, f.Search)), nil
+	return newPage(rows, limit, page.After, func(b *sc.Buyer) string { return idCursor(b.ID) },
+		db.countFunc(`SELECT count(*) FROM buyers b WHERE `+where, f.Status, search)), nil
 }
 
 // BuyersByID implements secondchance.BuyerService. A seller sees a buyer only when the buyer

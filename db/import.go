@@ -93,12 +93,9 @@ func (db *DB) Import(ctx context.Context, kind ImportKind, name string, r io.Rea
 	}
 	m := merger{locate: fileLine, analyze: true}
 	now := db.Now()
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, stagingDDL); err != nil {
-			return err
-		}
+	err := db.stageAndMerge(ctx, &m, func(tx *sqlx.Tx) error {
 		table, columns := stagingTable(kind)
-		err := copyRows(ctx, tx, table, columns, func(emit func(...any) error) error {
+		return copyRows(ctx, tx, table, columns, func(emit func(...any) error) error {
 			for {
 				line, rec, raw, err := next()
 				if err == io.EOF {
@@ -117,10 +114,6 @@ func (db *DB) Import(ctx context.Context, kind ImportKind, name string, r io.Rea
 				}
 			}
 		})
-		if err != nil {
-			return err
-		}
-		return m.merge(ctx, tx)
 	})
 	if err != nil {
 		return nil, err

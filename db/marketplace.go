@@ -78,76 +78,71 @@ func (db *DB) Ingest(ctx context.Context, b sc.MarketplaceBatch) (*sc.IngestResu
 	if err := b.Validate(db.Now()); err != nil {
 		return nil, err
 	}
+	// The batch is in memory already (at most 1,000 orders), so its staged rows are built first
+	// and then copied table by table.
+	type staged struct {
+		table, columns string
+		rows           [][]any
+	}
+	var sellers, buyers, orders, disputes, returns [][]any
+	for i := range b.Sellers {
+		sellers = append(sellers, sellerRow(int64(i), fmt.Sprintf("sellers.%d", i), &b.Sellers[i]))
+	}
+	for i := range b.Buyers {
+		buyers = append(buyers, buyerRow(int64(i), fmt.Sprintf("buyers.%d", i), &b.Buyers[i]))
+	}
+	for i := range b.Orders {
+		o := &b.Orders[i]
+		orders = append(orders, orderRow(int64(i), fmt.Sprintf("orders.%d", i), o))
+		for j := range o.Disputes {
+			disputes = append(disputes, disputeRow(int64(len(disputes)), fmt.Sprintf("orders.%d.disputes.%d", i, j), o.Number, &o.Disputes[j]))
+		}
+		for j := range o.ReturnClaims {
+			returns = append(returns, returnClaimRow(int64(len(returns)), fmt.Sprintf("orders.%d.returnClaims.%d", i, j), o.Number, &o.ReturnClaims[j]))
+		}
+	}
 	m := merger{locate: fieldPath}
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, stagingDDL); err != nil {
-			return err
-		}
-		err := copyRows(ctx, tx, "stage_sellers", stageSellerCols, func(emit func(...any) error) error {
-			for i := range b.Sellers {
-				if err := emit(sellerRow(int64(i), fmt.Sprintf("sellers.%d", i), &b.Sellers[i])...); err != nil {
-					return err
-				}
+	err := db.stageAndMerge(ctx, &m, func(tx *sqlx.Tx) error {
+		for _, st := range []staged{
+			{"stage_sellers", stageSellerCols, sellers}, {"stage_buyers", stageBuyerCols, buyers},
+			{"stage_orders", stageOrderCols, orders}, {"stage_disputes", stageDisputeCols, disputes},
+			{"stage_return_claims", stageReturnCols, returns},
+		} {
+			if len(st.rows) == 0 {
+				continue
 			}
-			return nil
-		})
-		if err == nil {
-			err = copyRows(ctx, tx, "stage_buyers", stageBuyerCols, func(emit func(...any) error) error {
-				for i := range b.Buyers {
-					if err := emit(buyerRow(int64(i), fmt.Sprintf("buyers.%d", i), &b.Buyers[i])...); err != nil {
+			err := copyRows(ctx, tx, st.table, st.columns, func(emit func(...any) error) error {
+				for _, r := range st.rows {
+					if err := emit(r...); err != nil {
 						return err
 					}
 				}
 				return nil
 			})
+			if err != nil {
+				return err
+			}
 		}
-		if err == nil {
-			err = copyRows(ctx, tx, "stage_orders", stageOrderCols, func(emit func(...any) error) error {
-				for i := range b.Orders {
-					if err := emit(orderRow(int64(i), fmt.Sprintf("orders.%d", i), &b.Orders[i])...); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-		}
-		if err == nil {
-			err = copyRows(ctx, tx, "stage_disputes", stageDisputeCols, func(emit func(...any) error) error {
-				var n int64
-				for i, o := range b.Orders {
-					for j := range o.Disputes {
-						n++
-						if err := emit(disputeRow(n, fmt.Sprintf("orders.%d.disputes.%d", i, j), o.Number, &o.Disputes[j])...); err != nil {
-							return err
-						}
-					}
-				}
-				return nil
-			})
-		}
-		if err == nil {
-			err = copyRows(ctx, tx, "stage_return_claims", stageReturnCols, func(emit func(...any) error) error {
-				var n int64
-				for i, o := range b.Orders {
-					for j := range o.ReturnClaims {
-						n++
-						if err := emit(returnClaimRow(n, fmt.Sprintf("orders.%d.returnClaims.%d", i, j), o.Number, &o.ReturnClaims[j])...); err != nil {
-							return err
-						}
-					}
-				}
-				return nil
-			})
-		}
-		if err != nil {
-			return err
-		}
-		return m.merge(ctx, tx)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &m.res, nil
+}
+
+// stageAndMerge runs one ingestion in one transaction: it creates the staging tables, lets
+// stage fill them, and merges them.
+func (db *DB) stageAndMerge(ctx context.Context, m *merger, stage func(tx *sqlx.Tx) error) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, stagingDDL); err != nil {
+			return err
+		}
+		if err := stage(tx); err != nil {
+			return err
+		}
+		return m.merge(ctx, tx)
+	})
 }
 
 // copyRows streams rows into table through COPY on tx and returns when all are sent.

@@ -172,3 +172,32 @@ func TestListOrdersPages(t *testing.T) {
 	_, err = d.ListOrders(admin(), sc.OrderFilter{}, sc.PageArgs{After: ptr("garbage")})
 	require.Equal(t, sc.EINVALID, sc.ErrorCode(err))
 }
+
+func TestListSellersAndBuyersSearch(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t)
+	b := batch(1)
+	b.Sellers = append(b.Sellers, sc.SellerInput{Number: "S_3", Name: "100% Cotton"})
+	_, err := d.Ingest(admin(), b)
+	require.NoError(t, err)
+	for search, want := range map[string][]string{"acm": {"S1"}, "s": {"S1", "S2", "S_3"}, "s_": {"S_3"}, "100%": {"S_3"}, "%": nil} {
+		p, err := d.ListSellers(admin(), sc.SellerFilter{Search: ptr(search)}, sc.PageArgs{})
+		require.NoError(t, err)
+		var got []string
+		for _, s := range p.Items {
+			got = append(got, s.Number)
+		}
+		require.Equal(t, want, got, search)
+		n, err := p.Count(admin())
+		require.NoError(t, err)
+		require.Equal(t, len(want), n)
+	}
+	p, err := d.ListBuyers(admin(), sc.BuyerFilter{Search: ptr("B"), Status: ptr(sc.BuyerActive)}, sc.PageArgs{First: ptr(2)})
+	require.NoError(t, err)
+	require.Len(t, p.Items, 2)
+	require.True(t, p.HasNextPage)
+	p, err = d.ListBuyers(admin(), sc.BuyerFilter{}, sc.PageArgs{After: p.EndCursor()})
+	require.NoError(t, err)
+	require.Len(t, p.Items, 1)
+	require.Equal(t, "B3", p.Items[0].Number)
+}

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"encoding/base64"
+	"strconv"
 	"strings"
 
 	sc "github.com/secondchance/secondchance"
@@ -25,6 +26,26 @@ func decodeCursor(after *string, n int) ([]string, error) {
 	}
 	return parts, nil
 }
+
+// idPage validates a request for a page of a list ordered by ID and returns its size and the
+// ID it continues after (nil for the first page).
+func idPage(page sc.PageArgs) (limit int, afterID *int64, err error) {
+	if limit, err = page.Limit(); err != nil {
+		return 0, nil, err
+	}
+	cur, err := decodeCursor(page.After, 1)
+	if err != nil || cur == nil {
+		return limit, nil, err
+	}
+	id, perr := strconv.ParseInt(cur[0], 10, 64)
+	if perr != nil {
+		return 0, nil, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list; use a cursor returned by it", *page.After)
+	}
+	return limit, &id, nil
+}
+
+// idCursor is the cursor of a row in a list ordered by ID.
+func idCursor(id int64) string { return encodeCursor(strconv.FormatInt(id, 10)) }
 
 // newPage trims the one extra row that list queries fetch to learn whether another page
 // follows, and makes each row's cursor.
@@ -83,4 +104,15 @@ func sellerScope(ctx context.Context) (scope, error) {
 		return scope{sellerID: a.SellerID}, nil
 	}
 	return scope{}, nil
+}
+
+// prefixPattern turns a search text into a case-insensitive LIKE prefix pattern, with LIKE's
+// wildcards in the text matched literally.
+func prefixPattern(search *string) *string {
+	if search == nil || *search == "" {
+		return nil
+	}
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	p := strings.ToLower(r.Replace(*search)) + "%"
+	return &p
 }

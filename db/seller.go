@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/lib/pq"
 
@@ -18,27 +17,20 @@ func (db *DB) ListSellers(ctx context.Context, f sc.SellerFilter, page sc.PageAr
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return nil, err
 	}
-	limit, err := page.Limit()
+	limit, afterID, err := idPage(page)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := decodeCursor(page.After, 1)
-	if err != nil {
-		return nil, err
-	}
-	var afterID *string
-	if cur != nil {
-		afterID = &cur[0]
-	}
-	const where = `($1::text IS NULL OR lower(s.name) LIKE lower($1) || '%' OR s.number LIKE $1 || '%')`
+	const where = `($1::text IS NULL OR lower(s.name) LIKE $1 OR lower(s.number) LIKE $1)`
+	search := prefixPattern(f.Search)
 	var rows []*sc.Seller
 	err = db.SelectContext(ctx, &rows, `SELECT `+sellerColumns+` FROM sellers s WHERE `+where+`
-		AND ($2::bigint IS NULL OR s.id > $2) ORDER BY s.id LIMIT $3`, f.Search, afterID, limit+1)
+		AND ($2::bigint IS NULL OR s.id > $2) ORDER BY s.id LIMIT $3`, search, afterID, limit+1)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(s *sc.Seller) string { return encodeCursor(strconv.FormatInt(s.ID, 10)) },
-		db.countFunc(`SELECT count(*) FROM sellers s WHERE `+where, f.Search)), nil
+	return newPage(rows, limit, page.After, func(s *sc.Seller) string { return idCursor(s.ID) },
+		db.countFunc(`SELECT count(*) FROM sellers s WHERE `+where, search)), nil
 }
 
 // SellersByID implements secondchance.SellerService.

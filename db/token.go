@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -111,17 +110,9 @@ func (db *DB) ListTokens(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.To
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return nil, err
 	}
-	limit, err := page.Limit()
+	limit, before, err := idPage(page)
 	if err != nil {
 		return nil, err
-	}
-	cur, err := decodeCursor(page.After, 1)
-	if err != nil {
-		return nil, err
-	}
-	var before *string
-	if cur != nil {
-		before = &cur[0]
 	}
 	var rows []*sc.Token
 	err = db.SelectContext(ctx, &rows, `SELECT `+tokenColumns+` FROM tokens
@@ -129,7 +120,7 @@ func (db *DB) ListTokens(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.To
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(t *sc.Token) string { return encodeCursor(strconv.FormatInt(t.ID, 10)) },
+	return newPage(rows, limit, page.After, func(t *sc.Token) string { return idCursor(t.ID) },
 		db.countFunc(`SELECT count(*) FROM tokens`)), nil
 }
 
