@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -195,4 +196,15 @@ func TestEveryTypeAndFieldHasADescription(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestRequestTimeout(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	cfg := testConfig(tb.dbURL)
+	cfg.RequestTimeout = time.Nanosecond // every statement of the request is past its deadline
+	tb.server.Config.Handler = NewServer(cfg, tb.db)
+	res := tb.query(t, tb.admin, `{ orders { totalCount } }`, nil)
+	require.Equal(t, http.StatusGatewayTimeout, res.Status)
+	require.Equal(t, []string{"TIMEOUT"}, res.codes())
 }

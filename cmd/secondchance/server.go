@@ -183,14 +183,17 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		actor, err := s.db.Authenticate(r.Context(), strings.TrimSpace(secret))
-		if err != nil {
-			code := sc.ErrorCode(err)
-			if code == sc.EINTERNAL {
-				slog.ErrorContext(r.Context(), "authenticating", "err", err)
-				writeError(w, http.StatusInternalServerError, sc.EINTERNAL, "internal error")
-				return
-			}
+		switch code := sc.ErrorCode(err); code {
+		case "":
+		case sc.EUNAUTHENTICATED:
 			writeError(w, http.StatusUnauthorized, code, sc.ErrorMessage(err))
+			return
+		case sc.ETIMEOUT:
+			writeError(w, http.StatusGatewayTimeout, code, sc.ErrorMessage(err))
+			return
+		default:
+			slog.ErrorContext(r.Context(), "authenticating", "err", err)
+			writeError(w, http.StatusInternalServerError, sc.EINTERNAL, "internal error")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(sc.NewContextWithActor(r.Context(), actor)))
