@@ -13,6 +13,7 @@ const (
 	KindOrder  = "Order"
 	KindToken  = "Token"
 	KindStore  = "Store"
+	KindReport = "Report"
 )
 
 // GlobalID is the opaque Relay ID of a row: its kind and database ID, base64url encoded, so a

@@ -32,6 +32,8 @@ type DB struct {
 	statements *atomic.Int64
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// ReportingWindow is how long after an order is placed its seller may report its buyer.
+	ReportingWindow time.Duration
 }
 
 // Open connects to dsn. Every statement sent through the pool is counted (see Statements),
@@ -46,7 +48,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now}
+	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now,
+		ReportingWindow: sc.DefaultReportingDays * 24 * time.Hour}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {

@@ -64,4 +64,6 @@ type (
 	OrderEdge        = Edge[*sc.Order]
 	TokenConnection  = Connection[*sc.Token]
 	TokenEdge        = Edge[*sc.Token]
+	ReportConnection = Connection[*sc.Report]
+	ReportEdge       = Edge[*sc.Report]
 )

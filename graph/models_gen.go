@@ -39,6 +39,16 @@ type Mutation struct {
 type Query struct {
 }
 
+// The filed report.
+type ReportBuyerPayload struct {
+	// The report: the new one, or the live report you already filed for this order and reason.
+	Report *secondchance.Report `json:"report,omitempty"`
+	// False when the report already existed, so nothing new was filed.
+	Created bool `json:"created"`
+	// Why nothing was filed, when nothing was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Which token to revoke.
 type RevokeTokenInput struct {
 	// The token's global ID.
@@ -63,6 +73,20 @@ type UserError struct {
 	Message string `json:"message"`
 }
 
+// Which report to withdraw.
+type WithdrawReportInput struct {
+	// The report's global ID.
+	ID string `json:"id"`
+}
+
+// The withdrawn report.
+type WithdrawReportPayload struct {
+	// The report, now WITHDRAWN; null when nothing was withdrawn.
+	Report *secondchance.Report `json:"report,omitempty"`
+	// Why nothing was withdrawn, when nothing was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Why a mutation did not do what it was asked; nothing was written.
 type UserErrorCode string
 
@@ -75,6 +99,14 @@ const (
 	UserErrorCodeConflict UserErrorCode = "CONFLICT"
 	// This token may not do this.
 	UserErrorCodeForbidden UserErrorCode = "FORBIDDEN"
+	// The order belongs to another seller.
+	UserErrorCodeOrderNotOwned UserErrorCode = "ORDER_NOT_OWNED"
+	// The order is older than the reporting window.
+	UserErrorCodeReportingWindowClosed UserErrorCode = "REPORTING_WINDOW_CLOSED"
+	// The buyer's account is already closed.
+	UserErrorCodeBuyerClosed UserErrorCode = "BUYER_CLOSED"
+	// The report has left PENDING.
+	UserErrorCodeReportNotPending UserErrorCode = "REPORT_NOT_PENDING"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -82,11 +114,15 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeConflict,
 	UserErrorCodeForbidden,
+	UserErrorCodeOrderNotOwned,
+	UserErrorCodeReportingWindowClosed,
+	UserErrorCodeBuyerClosed,
+	UserErrorCodeReportNotPending,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending:
 		return true
 	}
 	return false

@@ -54,9 +54,8 @@ func userErrors(err error) ([]*graph.UserError, error) {
 	out := make([]*graph.UserError, 0, len(es))
 	for _, e := range es {
 		switch e.Code {
-		case sc.EINVALID, sc.ENOTFOUND, sc.ECONFLICT, sc.EFORBIDDEN:
-		default:
-			return nil, err
+		case sc.EUNAUTHENTICATED, sc.EINTERNAL, sc.ETIMEOUT:
+			return nil, err // not about the input: a top-level error
 		}
 		ue := &graph.UserError{Code: graph.UserErrorCode(e.Code), Message: e.Message}
 		if e.Field != "" {

@@ -24,6 +24,10 @@ type loaders struct {
 	feedback     *dataloadgen.Loader[int64, *sc.Feedback]
 	disputes     *dataloadgen.Loader[int64, []*sc.Dispute]
 	returnClaims *dataloadgen.Loader[int64, []*sc.ReturnClaim]
+
+	report           *dataloadgen.Loader[int64, *sc.Report]
+	reportEvents     *dataloadgen.Loader[int64, []*sc.ReportEvent]
+	buyerReportStats *dataloadgen.Loader[int64, *sc.BuyerReportStats]
 }
 
 type loadersKey struct{}
@@ -38,6 +42,10 @@ func newLoaders(s Services) *loaders {
 		feedback:     dataloadgen.NewLoader(batch(s.Orders.FeedbackByOrder), w),
 		disputes:     dataloadgen.NewLoader(batch(s.Orders.DisputesByOrder), w),
 		returnClaims: dataloadgen.NewLoader(batch(s.Orders.ReturnClaimsByOrder), w),
+
+		report:           dataloadgen.NewLoader(batch(s.Reports.ReportsByID), w),
+		reportEvents:     dataloadgen.NewLoader(batch(s.Reports.ReportEventsByReport), w),
+		buyerReportStats: dataloadgen.NewLoader(batch(s.Reports.BuyerReportStats), w),
 	}
 }
 

@@ -110,6 +110,9 @@ func (r *sellerResolver) Orders(ctx context.Context, obj *secondchance.Seller, f
 	return graph.NewConnection(p), r.prefetchOrders(ctx, p.Items)
 }
 
+// Buyer returns graph.BuyerResolver implementation.
+func (r *Resolver) Buyer() graph.BuyerResolver { return &buyerResolver{r} }
+
 // Order returns graph.OrderResolver implementation.
 func (r *Resolver) Order() graph.OrderResolver { return &orderResolver{r} }
 
@@ -117,6 +120,7 @@ func (r *Resolver) Order() graph.OrderResolver { return &orderResolver{r} }
 func (r *Resolver) Seller() graph.SellerResolver { return &sellerResolver{r} }
 
 type (
+	buyerResolver  struct{ *Resolver }
 	orderResolver  struct{ *Resolver }
 	sellerResolver struct{ *Resolver }
 )

@@ -7,6 +7,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/graph"
 )
 
 // Lists load their edges up front. A loader alone batches by a time window, so on a busy
@@ -111,4 +112,41 @@ func (r *Resolver) prefetchTokens(ctx context.Context, tokens []*sc.Token) error
 		}
 	}
 	return prime(ctx, loadersFrom(ctx).seller, sellers, r.Services.Sellers.SellersByID)
+}
+
+// listReports pages through reports and primes what the page selects: the orders come with the
+// page itself, sellers, buyers and timelines cost one statement each.
+func (r *Resolver) listReports(ctx context.Context, f sc.ReportFilter, first *int, after *string) (*graph.Connection[*sc.Report], error) {
+	p, err := r.Services.Reports.ListReports(ctx, f, sc.PageArgs{First: first, After: after})
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Items) == 0 {
+		return graph.NewConnection(p), nil
+	}
+	sel := selectedNodeFields(ctx, "Report")
+	l := loadersFrom(ctx)
+	ids, sellers, buyers := make([]int64, len(p.Items)), make([]int64, len(p.Items)), make([]int64, len(p.Items))
+	for i, rep := range p.Items {
+		ids[i], sellers[i], buyers[i] = rep.ID, rep.SellerID, rep.BuyerID
+		if rep.Order != nil {
+			l.order.Prime(rep.Order.ID, rep.Order)
+		}
+	}
+	steps := []struct {
+		field string
+		run   func() error
+	}{
+		{"seller", func() error { return prime(ctx, l.seller, sellers, r.Services.Sellers.SellersByID) }},
+		{"buyer", func() error { return prime(ctx, l.buyer, buyers, r.Services.Buyers.BuyersByID) }},
+		{"timeline", func() error { return prime(ctx, l.reportEvents, ids, r.Services.Reports.ReportEventsByReport) }},
+	}
+	for _, s := range steps {
+		if sel[s.field] {
+			if err := s.run(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return graph.NewConnection(p), nil
 }

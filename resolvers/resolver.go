@@ -13,6 +13,7 @@ type Services struct {
 	Marketplace sc.MarketplaceService
 	Tokens      sc.TokenService
 	Stores      sc.StoreService
+	Reports     sc.ReportService
 }
 
 // Resolver is the root resolver.

@@ -30,6 +30,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (graph.Node, error)
 		return loadVisible(ctx, l.token, n, "token")
 	case secondchance.KindStore:
 		return r.Stores.StoreByID(ctx, n)
+	case secondchance.KindReport:
+		return loadVisible(ctx, l.report, n, "report")
 	}
 	return nil, secondchance.FieldErrorf("id", secondchance.ENOTFOUND, "no object has ID %q", id)
 }

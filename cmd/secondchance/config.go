@@ -20,6 +20,7 @@ type Config struct {
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	AutoMigrate     bool
+	ReportingWindow time.Duration
 }
 
 // configVars documents every variable; `secondchance help` prints it and the README copies it.
@@ -31,6 +32,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"MAX_BODY_BYTES", "1048576", "largest request body accepted, in bytes"},
 	{"SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for requests in flight"},
 	{"AUTO_MIGRATE", "false", "apply pending migrations when serve starts (true/false)"},
+	{"REPORTING_WINDOW_DAYS", "180", "how many days after an order is placed its seller may report the buyer"},
 }
 
 // LoadConfig reads and validates the configuration. Every problem is reported at once, each
@@ -91,6 +93,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err != nil {
 		bad("AUTO_MIGRATE", "%q is not true or false", get("AUTO_MIGRATE"))
 	}
+
+	days, err := strconv.Atoi(get("REPORTING_WINDOW_DAYS"))
+	if err != nil || days < 1 || days > 3650 {
+		bad("REPORTING_WINDOW_DAYS", "%q is not a whole number of days between 1 and 3650", get("REPORTING_WINDOW_DAYS"))
+	}
+	c.ReportingWindow = time.Duration(days) * 24 * time.Hour
 
 	if len(problems) > 0 {
 		return c, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))

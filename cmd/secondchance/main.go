@@ -140,6 +140,7 @@ func (m *Main) open(ctx context.Context) (*db.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.ReportingWindow = m.cfg.ReportingWindow
 	m.db = d
 	return d, nil
 }

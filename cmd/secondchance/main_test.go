@@ -31,7 +31,7 @@ type testBundle struct {
 
 func testConfig(dbURL string) Config {
 	return Config{DatabaseURL: dbURL, ListenAddr: "127.0.0.1:0", RequestTimeout: 10 * time.Second,
-		MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second}
+		MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second, ReportingWindow: 180 * 24 * time.Hour}
 }
 
 func setup(t testing.TB) *testBundle {
@@ -58,7 +58,8 @@ func setup(t testing.TB) *testBundle {
 // fixtureBatch: seller S1 sells nA orders to buyer B1; seller S2 sells nB orders to B1 and B2.
 // So B2 is a buyer seller A has never seen.
 func fixtureBatch(nA, nB int) sc.MarketplaceBatch {
-	placed := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
+	// Recent, so that every fixture order is within the reporting window whatever the date.
+	placed := time.Now().UTC().Truncate(24*time.Hour).Add(-60 * 24 * time.Hour)
 	b := sc.MarketplaceBatch{
 		Sellers: []sc.SellerInput{{Number: "S1", Name: "Acme Goods"}, {Number: "S2", Name: "Bolt Outlet"}},
 		Buyers:  []sc.BuyerInput{{Number: "B1", Handle: "alice"}, {Number: "B2", Handle: "bob"}},

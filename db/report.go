@@ -1,0 +1,216 @@
+package db
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+var _ sc.ReportService = (*DB)(nil)
+
+const reportColumns = `r.id, r.seller_id, r.order_id, r.buyer_id, r.reason, r.description, r.evidence, r.status,
+	r.created_at, r.updated_at, r.decided_at`
+
+// reportWithOrderColumns reads a report and its order in one statement, so a page of reports
+// needs no statement for their orders.
+const reportWithOrderColumns = reportColumns + `, o.id AS "order.id", o.number AS "order.number",
+	o.seller_id AS "order.seller_id", o.buyer_id AS "order.buyer_id", o.placed_at AS "order.placed_at",
+	o.ship_by AS "order.ship_by", o.shipped_at AS "order.shipped_at", o.delivered_at AS "order.delivered_at",
+	o.cancelled_at AS "order.cancelled_at", o.cancellation_reason AS "order.cancellation_reason",
+	o.total_cents AS "order.total_cents", o.currency AS "order.currency", o.created_at AS "order.created_at",
+	o.updated_at AS "order.updated_at"`
+
+// ReportBuyer implements secondchance.ReportService.
+func (db *DB) ReportBuyer(ctx context.Context, in sc.ReportInput) (*sc.Report, bool, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleSeller)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, false, err
+	}
+	var r sc.Report
+	created := false
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var o struct {
+			sc.Order
+			BuyerStatus sc.BuyerStatus `db:"buyer_status"`
+		}
+		err := tx.GetContext(ctx, &o, `SELECT `+orderColumns+`, b.status AS buyer_status
+			FROM orders o JOIN buyers b ON b.id = o.buyer_id WHERE o.number = $1`, in.OrderNumber)
+		if err != nil {
+			return notFound(err, "orderNumber", "no order with number %q", in.OrderNumber)
+		}
+		switch {
+		case o.SellerID != a.SellerID:
+			return sc.FieldErrorf("orderNumber", sc.EORDERNOTOWNED, "order %s is not one of your orders", in.OrderNumber)
+		case db.Now().After(sc.ReportableUntil(&o.Order, db.ReportingWindow)):
+			return sc.FieldErrorf("orderNumber", sc.EREPORTINGWINDOWCLOSED, "order %s was placed on %s; orders can be reported for %d days",
+				in.OrderNumber, o.PlacedAt.Format(time.DateOnly), int(db.ReportingWindow.Hours()/24))
+		case o.BuyerStatus == sc.BuyerClosed:
+			return sc.FieldErrorf("orderNumber", sc.EBUYERCLOSED, "the buyer of order %s has already been closed", in.OrderNumber)
+		}
+		// The partial unique index on live reports makes the insert a no-op for a repeat, even
+		// one racing this one; the repeat then reads the report that won.
+		err = tx.GetContext(ctx, &r, `WITH ins AS (
+				INSERT INTO reports (seller_id, order_id, buyer_id, reason, description, evidence)
+				VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (seller_id, order_id, reason) WHERE status IN ('PENDING', 'IN_BATCH') DO NOTHING
+				RETURNING *),
+			ev AS (INSERT INTO report_events (report_id, status, note, at)
+				SELECT id, 'PENDING', 'reported by the seller', created_at FROM ins)
+			SELECT `+reportColumns+` FROM ins r`,
+			a.SellerID, o.ID, o.BuyerID, in.Reason, in.Description, sc.EvidenceList(in.Evidence))
+		if err == nil {
+			created = true
+			return nil
+		}
+		if sc.ErrorCode(mapError(err)) != sc.ENOTFOUND {
+			return err
+		}
+		return tx.GetContext(ctx, &r, `SELECT `+reportColumns+` FROM reports r
+			WHERE r.seller_id = $1 AND r.order_id = $2 AND r.reason = $3 AND r.status IN ('PENDING', 'IN_BATCH')`,
+			a.SellerID, o.ID, in.Reason)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return &r, created, nil
+}
+
+// WithdrawReport implements secondchance.ReportService.
+func (db *DB) WithdrawReport(ctx context.Context, id int64) (*sc.Report, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleSeller)
+	if err != nil {
+		return nil, err
+	}
+	var r sc.Report
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &r, `SELECT `+reportColumns+` FROM reports r WHERE r.id = $1 AND r.seller_id = $2 FOR UPDATE`, id, a.SellerID)
+		if err != nil {
+			return notFound(err, "id", "no report with this ID")
+		}
+		if r.Status != sc.ReportPending {
+			return sc.FieldErrorf("id", sc.EREPORTNOTPENDING, "the report is %s; only a PENDING report can be withdrawn", r.Status)
+		}
+		return tx.GetContext(ctx, &r, `WITH up AS (
+				UPDATE reports SET status = 'WITHDRAWN', updated_at = now() WHERE id = $1 RETURNING *),
+			ev AS (INSERT INTO report_events (report_id, status, note) SELECT id, 'WITHDRAWN', 'withdrawn by the seller' FROM up)
+			SELECT `+reportColumns+` FROM up r`, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ListReports implements secondchance.ReportService.
+func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageArgs) (*sc.Page[*sc.Report], error) {
+	a, err := sc.RequireRole(ctx, sc.RoleSeller, sc.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := page.Limit()
+	if err != nil {
+		return nil, err
+	}
+	var buyerID *int64
+	if f.Buyer != nil {
+		id, err := sc.ParseGlobalIDOf(*f.Buyer, sc.KindBuyer, "filter.buyer")
+		if err != nil {
+			return nil, err
+		}
+		buyerID = &id
+	}
+	if f.CreatedAfter != nil && f.CreatedBefore != nil && !f.CreatedAfter.Before(*f.CreatedBefore) {
+		return nil, sc.FieldErrorf("filter.createdBefore", sc.EINVALID, "createdBefore must be after createdAfter")
+	}
+	cur, err := decodeCursor(page.After, 2)
+	if err != nil {
+		return nil, err
+	}
+	var afterTime *time.Time
+	var afterID int64
+	if cur != nil {
+		t, terr := time.Parse(time.RFC3339Nano, cur[0])
+		id, ierr := strconv.ParseInt(cur[1], 10, 64)
+		if terr != nil || ierr != nil {
+			return nil, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list", *page.After)
+		}
+		afterTime, afterID = &t, id
+	}
+	const where = `($1 OR r.seller_id = $2)
+		AND ($3::text IS NULL OR r.status = $3)
+		AND ($4::text IS NULL OR r.reason = $4)
+		AND ($5::bigint IS NULL OR r.buyer_id = $5)
+		AND ($6::text IS NULL OR r.seller_id = (SELECT id FROM sellers WHERE number = $6))
+		AND ($7::text IS NULL OR r.buyer_id = (SELECT id FROM buyers WHERE number = $7))
+		AND ($8::timestamptz IS NULL OR r.created_at >= $8)
+		AND ($9::timestamptz IS NULL OR r.created_at < $9)`
+	args := []any{a.IsAdmin(), a.SellerID, f.Status, f.Reason, buyerID, f.SellerNumber, f.BuyerNumber, f.CreatedAfter, f.CreatedBefore}
+	var rows []*sc.Report
+	err = db.SelectContext(ctx, &rows, `SELECT `+reportWithOrderColumns+`
+		FROM reports r JOIN orders o ON o.id = r.order_id
+		WHERE `+where+` AND ($10::timestamptz IS NULL OR (r.created_at, r.id) < ($10, $11))
+		ORDER BY r.created_at DESC, r.id DESC LIMIT $12`, append(args, afterTime, afterID, limit+1)...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	cursor := func(r *sc.Report) string {
+		return encodeCursor(r.CreatedAt.UTC().Format(time.RFC3339Nano), strconv.FormatInt(r.ID, 10))
+	}
+	return newPage(rows, limit, page.After, cursor, db.countFunc(`SELECT count(*) FROM reports r WHERE `+where, args...)), nil
+}
+
+// ReportsByID implements secondchance.ReportService.
+func (db *DB) ReportsByID(ctx context.Context, ids []int64) ([]*sc.Report, error) {
+	sp, err := sellerScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.Report
+	err = db.SelectContext(ctx, &rows, `SELECT `+reportColumns+` FROM reports r
+		WHERE r.id = ANY($1) AND ($2 OR r.seller_id = $3)`, pq.Array(ids), sp.all, sp.sellerID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return byID(ids, rows, func(r *sc.Report) int64 { return r.ID }), nil
+}
+
+// ReportEventsByReport implements secondchance.ReportService.
+func (db *DB) ReportEventsByReport(ctx context.Context, ids []int64) ([][]*sc.ReportEvent, error) {
+	sp, err := sellerScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.ReportEvent
+	err = db.SelectContext(ctx, &rows, `SELECT e.report_id, e.status, e.at, e.note
+		FROM report_events e JOIN reports r ON r.id = e.report_id
+		WHERE e.report_id = ANY($1) AND ($2 OR r.seller_id = $3) ORDER BY e.at, e.id`, pq.Array(ids), sp.all, sp.sellerID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return groupByID(ids, rows, func(e *sc.ReportEvent) int64 { return e.ReportID }), nil
+}
+
+// BuyerReportStats implements secondchance.ReportService.
+func (db *DB) BuyerReportStats(ctx context.Context, buyerIDs []int64) ([]*sc.BuyerReportStats, error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+		return nil, err
+	}
+	var rows []*sc.BuyerReportStats
+	err := db.SelectContext(ctx, &rows, `SELECT b.id AS buyer_id, count(r.id) AS reports,
+			count(r.id) FILTER (WHERE r.status IN ('PENDING', 'IN_BATCH')) AS live_reports,
+			count(DISTINCT r.seller_id) FILTER (WHERE r.status <> 'WITHDRAWN') AS distinct_sellers
+		FROM unnest($1::bigint[]) AS b(id) LEFT JOIN reports r ON r.buyer_id = b.id
+		GROUP BY b.id`, pq.Array(buyerIDs))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return byID(buyerIDs, rows, func(s *sc.BuyerReportStats) int64 { return s.BuyerID }), nil
+}
