@@ -59,7 +59,7 @@ func setup(t testing.TB) *testBundle {
 // So B2 is a buyer seller A has never seen.
 func fixtureBatch(nA, nB int) sc.MarketplaceBatch {
 	// Recent, so that every fixture order is within the reporting window whatever the date.
-	placed := time.Now().UTC().Truncate(24*time.Hour).Add(-60 * 24 * time.Hour)
+	placed := time.Now().UTC().Truncate(24 * time.Hour).Add(-60 * 24 * time.Hour)
 	b := sc.MarketplaceBatch{
 		Sellers: []sc.SellerInput{{Number: "S1", Name: "Acme Goods"}, {Number: "S2", Name: "Bolt Outlet"}},
 		Buyers:  []sc.BuyerInput{{Number: "B1", Handle: "alice"}, {Number: "B2", Handle: "bob"}},
