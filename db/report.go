@@ -68,14 +68,17 @@ func (db *DB) ReportBuyer(ctx context.Context, in sc.ReportInput) (*sc.Report, b
 			a.SellerID, o.ID, o.BuyerID, in.Reason, in.Description, sc.EvidenceList(in.Evidence))
 		if err == nil {
 			created = true
+			r.Order = &o.Order // read above; saves the payload a statement
 			return nil
 		}
 		if sc.ErrorCode(mapError(err)) != sc.ENOTFOUND {
 			return err
 		}
-		return tx.GetContext(ctx, &r, `SELECT `+reportColumns+` FROM reports r
+		err = tx.GetContext(ctx, &r, `SELECT `+reportColumns+` FROM reports r
 			WHERE r.seller_id = $1 AND r.order_id = $2 AND r.reason = $3 AND r.status IN ('PENDING', 'IN_BATCH')`,
 			a.SellerID, o.ID, in.Reason)
+		r.Order = &o.Order
+		return err
 	})
 	if err != nil {
 		return nil, false, err

@@ -10,9 +10,10 @@ import (
 )
 
 // loaderWait is how long a loader collects keys before it sends one statement for all of them.
-// gqlgen resolves the fields of a list's elements on their own goroutines at once, so every
-// element of a page joins the same batch.
-const loaderWait = 5 * time.Millisecond
+// Lists prime their loaders up front (prefetch.go), so what is left to batch here is single
+// objects and their edges, where the wait is added to the request's latency: `me { seller }`
+// waits this long before its one statement.
+const loaderWait = time.Millisecond
 
 // loaders batch the edges of one request: one statement per edge and page, whatever the page
 // size. They live for one request only, so they cache nothing across actors.

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	sc "github.com/secondchance/secondchance"
 )
@@ -71,4 +77,58 @@ func graphqlInput(v any) any {
 		return v
 	}
 	return camel(out)
+}
+
+// reportMutationLight asks for what a frontend needs right after filing: the report's ID and status.
+const reportMutationLight = `mutation($input: ReportBuyerInput!) { reportBuyer(input: $input) { created report { id status } userErrors { field code message } } }`
+
+// BenchmarkReportBuyer: reportBuyer from 16 concurrent clients (8 goroutines per core on this
+// 2-core machine), each report a new one, through the whole HTTP handler with real commits.
+// "light" asks for the report's ID and status; "full" for its order, buyer, seller and timeline
+// too (reportMutation of the tests).
+func BenchmarkReportBuyer(b *testing.B) {
+	for _, bc := range []struct{ name, query string }{{"light", reportMutationLight}, {"full", reportMutation}} {
+		b.Run(bc.name, func(b *testing.B) { benchmarkReportBuyer(b, bc.query) })
+	}
+}
+
+func benchmarkReportBuyer(b *testing.B, query string) {
+	tb := setup(b)
+	const orders = 5000
+	for i := 0; i < orders; i += 1000 {
+		batch := sc.MarketplaceBatch{}
+		for j := i; j < i+1000; j++ {
+			batch.Orders = append(batch.Orders, sc.OrderInput{Number: fmt.Sprintf("R-%d", j), SellerNumber: "S1", BuyerNumber: "B1",
+				PlacedAt: time.Now().Add(-time.Hour), Total: sc.MoneyInput{Amount: "10", Currency: "USD"}})
+		}
+		if _, err := tb.db.Ingest(sc.NewSystemContext(context.Background()), batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var next atomic.Int64
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1) - 1
+			in := reportInput(fmt.Sprintf("R-%d", i%orders), sc.ReportReasons[(i/orders)%int64(len(sc.ReportReasons))])
+			body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"input": in}})
+			req, _ := http.NewRequest(http.MethodPost, tb.server.URL+"/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tb.sellerA)
+			res, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !bytes.Contains(raw, []byte(`"created":true`)) {
+				b.Errorf("unexpected response: %s", raw)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
 }
