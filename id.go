@@ -8,12 +8,14 @@ import (
 
 // Node kinds: the type names that global IDs carry.
 const (
-	KindSeller = "Seller"
-	KindBuyer  = "Buyer"
-	KindOrder  = "Order"
-	KindToken  = "Token"
-	KindStore  = "Store"
-	KindReport = "Report"
+	KindSeller  = "Seller"
+	KindBuyer   = "Buyer"
+	KindOrder   = "Order"
+	KindToken   = "Token"
+	KindStore   = "Store"
+	KindReport  = "Report"
+	KindBatch   = "Batch"
+	KindVerdict = "Verdict"
 )
 
 // GlobalID is the opaque Relay ID of a row: its kind and database ID, base64url encoded, so a

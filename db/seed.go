@@ -41,12 +41,8 @@ func (o SeedOptions) Validate() error {
 	return errs.Err()
 }
 
-// Progress receives the progress of a long operation, one stage at a time.
-type Progress interface {
-	Begin(stage string, total int64)
-	Add(n int64)
-	End()
-}
+// Progress is the domain's progress interface, which the seed, the import and the batch report to.
+type Progress = sc.Progress
 
 type noProgress struct{}
 

@@ -1,0 +1,73 @@
+package secondchance_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+func TestPolicyDecide(t *testing.T) {
+	t.Parallel()
+	p := sc.DefaultPolicy
+	closed := sc.VerdictAccountClosed
+	none := sc.VerdictNoAction
+	for _, tc := range []struct {
+		name  string
+		facts sc.BuyerFacts
+		want  sc.VerdictKind
+	}{
+		{"OneSellerNoHistoryWarns", sc.BuyerFacts{Reports: 1, DistinctSellers: 1}, sc.VerdictWarning},
+		{"OneSellerManyReportsWarns", sc.BuyerFacts{Reports: 5, DistinctSellers: 1}, sc.VerdictWarning},
+		{"TwoSellersSuspend", sc.BuyerFacts{Reports: 2, DistinctSellers: 2}, sc.VerdictSuspension},
+		{"OneSellerAfterWarningSuspends", sc.BuyerFacts{Reports: 1, DistinctSellers: 1, WarnedWithinLookback: true}, sc.VerdictSuspension},
+		{"EvidencedExtortionSuspends", sc.BuyerFacts{Reports: 1, DistinctSellers: 1, EvidencedExtortion: true}, sc.VerdictSuspension},
+		{"ThreeSellersClose", sc.BuyerFacts{Reports: 3, DistinctSellers: 3}, sc.VerdictAccountClosed},
+		{"AnyReportAfterSuspensionCloses", sc.BuyerFacts{Reports: 1, DistinctSellers: 1, SuspendedWithinLookbk: true}, sc.VerdictAccountClosed},
+		{"AllDismissedNoAction", sc.BuyerFacts{Reports: 0, DistinctSellers: 0, SuspendedWithinLookbk: true}, sc.VerdictNoAction},
+		{"PinWins", sc.BuyerFacts{Reports: 9, DistinctSellers: 9, Pinned: &none}, sc.VerdictNoAction},
+		{"PinCloses", sc.BuyerFacts{Reports: 1, DistinctSellers: 1, Pinned: &closed}, sc.VerdictAccountClosed},
+	} {
+		require.Equal(t, tc.want, p.Decide(tc.facts), tc.name)
+	}
+	lenient := p
+	lenient.SuspendOnEvidencedExtortion, lenient.SuspendAfterWarning, lenient.ClosureSellers = false, false, 5
+	require.Equal(t, sc.VerdictWarning, lenient.Decide(sc.BuyerFacts{Reports: 1, DistinctSellers: 1, EvidencedExtortion: true, WarnedWithinLookback: true}))
+	require.Equal(t, sc.VerdictSuspension, lenient.Decide(sc.BuyerFacts{Reports: 4, DistinctSellers: 4}))
+	require.NoError(t, p.Validate())
+	bad := p
+	bad.ClosureSellers = 1
+	require.Equal(t, "closureSellers", sc.AsErrors(bad.Validate())[0].Field)
+}
+
+func TestWeek(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in    string
+		start string
+	}{{"2026-W48", "2026-11-23"}, {"2026-W01", "2025-12-29"}, {"2020-W53", "2020-12-28"}, {"2027-W52", "2027-12-27"}} {
+		w, err := sc.ParseWeek(tc.in)
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.start, w.Start().Format(time.DateOnly), tc.in)
+		require.Equal(t, tc.in, w.String())
+		require.Equal(t, w, sc.WeekOf(w.Start().Add(50*time.Hour)))
+		require.Equal(t, w, sc.WeekOf(w.End().Add(-time.Second)))
+	}
+	for _, bad := range []string{"2026-48", "2026-W0", "2026-W00", "2026-W54", "2025-W53", "26-W01", "2026-W1x", ""} {
+		_, err := sc.ParseWeek(bad)
+		require.Equal(t, sc.EINVALID, sc.ErrorCode(err), bad)
+	}
+	w, _ := sc.ParseWeek("2026-W48")
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	c, err := w.Cutoff(now)
+	require.NoError(t, err)
+	require.Equal(t, now, c, "a running week cuts off now")
+	c, err = w.Previous().Cutoff(now)
+	require.NoError(t, err)
+	require.Equal(t, w.Start(), c)
+	next, _ := sc.ParseWeek("2026-W49")
+	_, err = next.Cutoff(now)
+	require.Equal(t, sc.EINVALID, sc.ErrorCode(err))
+}
