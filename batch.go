@@ -360,3 +360,32 @@ type BatchService interface {
 	// indicators, and lifts suspensions that have ended. Idempotent; returns orders excluded.
 	ExcludeClosedBuyers(ctx context.Context) (int, error)
 }
+
+// statusRank orders statuses from good to gone.
+var statusRank = map[BuyerStatus]int{BuyerActive: 0, BuyerWarned: 1, BuyerSuspended: 2, BuyerClosed: 3}
+
+// Worse returns the more severe of two statuses: a verdict never softens a status the buyer
+// is already in.
+func Worse(a, b BuyerStatus) BuyerStatus {
+	if statusRank[b] > statusRank[a] {
+		return b
+	}
+	return a
+}
+
+// StatusAfterReversal is a buyer's status once one of its sanctions is revoked on appeal: the
+// status it had before that sanction, made worse by every other sanction still in force at now
+// (a suspension only until it ends).
+func StatusAfterReversal(before BuyerStatus, others []*Sanction, now time.Time) BuyerStatus {
+	s := before
+	for _, o := range others {
+		if o.RevokedAt != nil || (o.EndsAt != nil && !o.EndsAt.After(now)) {
+			continue
+		}
+		s = Worse(s, o.Kind.BuyerStatus())
+	}
+	return s
+}
+
+// Next is the week after.
+func (w Week) Next() Week { return WeekOf(w.End().Add(time.Hour)) }

@@ -71,3 +71,22 @@ func TestWeek(t *testing.T) {
 	_, err = next.Cutoff(now)
 	require.Equal(t, sc.EINVALID, sc.ErrorCode(err))
 }
+
+func TestStatusAfterReversal(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	later, earlier := now.Add(time.Hour), now.Add(-time.Hour)
+	sanction := func(k sc.VerdictKind, ends *time.Time, revoked bool) *sc.Sanction {
+		s := &sc.Sanction{Kind: k, EndsAt: ends}
+		if revoked {
+			s.RevokedAt = &now
+		}
+		return s
+	}
+	require.Equal(t, sc.BuyerActive, sc.StatusAfterReversal(sc.BuyerActive, nil, now))
+	require.Equal(t, sc.BuyerWarned, sc.StatusAfterReversal(sc.BuyerActive, []*sc.Sanction{sanction(sc.VerdictWarning, nil, false)}, now))
+	require.Equal(t, sc.BuyerSuspended, sc.StatusAfterReversal(sc.BuyerWarned, []*sc.Sanction{sanction(sc.VerdictSuspension, &later, false)}, now))
+	require.Equal(t, sc.BuyerWarned, sc.StatusAfterReversal(sc.BuyerWarned, []*sc.Sanction{sanction(sc.VerdictSuspension, &earlier, false)}, now), "an ended suspension no longer counts")
+	require.Equal(t, sc.BuyerActive, sc.StatusAfterReversal(sc.BuyerActive, []*sc.Sanction{sanction(sc.VerdictAccountClosed, nil, true)}, now), "a revoked sanction no longer counts")
+	require.Equal(t, sc.BuyerClosed, sc.Worse(sc.BuyerClosed, sc.BuyerWarned))
+}

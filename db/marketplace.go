@@ -298,7 +298,8 @@ func (m *merger) merge(ctx context.Context, tx *sqlx.Tx) error {
 		return err
 	}
 	// Events hang off orders of this input or earlier ones, and their numbers are the
-	// platform's: one that already belongs to another order is a mistake in the input.
+	// platform's: one that already belongs to another order is a mistake in the input. Events a
+	// batch purged stay purged when the platform sends them again.
 	for _, t := range []struct{ stage, table, kind string }{
 		{"stage_disputes", "disputes", "dispute"}, {"stage_return_claims", "return_claims", "return claim"},
 	} {
@@ -320,12 +321,15 @@ func (m *merger) merge(ctx context.Context, tx *sqlx.Tx) error {
 		`INSERT INTO feedback (order_id, rating, comment, left_at)
 		 SELECT o.id, x.fb_rating, x.fb_comment, x.fb_left_at FROM stage_orders x JOIN orders o ON o.number = x.number
 		 WHERE x.fb_rating IS NOT NULL
+		   AND NOT EXISTS (SELECT 1 FROM purged_records p WHERE p.kind = 'FEEDBACK' AND p.order_id = o.id AND p.restored_at IS NULL)
 		 ON CONFLICT (order_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, left_at = excluded.left_at`,
 		`INSERT INTO disputes (number, order_id, reason, opened_at, closed_at)
 		 SELECT x.number, o.id, x.reason, x.opened_at, x.closed_at FROM stage_disputes x JOIN orders o ON o.number = x.order_number
+		 WHERE NOT EXISTS (SELECT 1 FROM purged_records p WHERE p.kind = 'DISPUTE' AND p.record ->> 'number' = x.number AND p.restored_at IS NULL)
 		 ON CONFLICT (number) DO UPDATE SET reason = excluded.reason, opened_at = excluded.opened_at, closed_at = excluded.closed_at`,
 		`INSERT INTO return_claims (number, order_id, reason, requested_at)
 		 SELECT x.number, o.id, x.reason, x.requested_at FROM stage_return_claims x JOIN orders o ON o.number = x.order_number
+		 WHERE NOT EXISTS (SELECT 1 FROM purged_records p WHERE p.kind = 'RETURN_CLAIM' AND p.record ->> 'number' = x.number AND p.restored_at IS NULL)
 		 ON CONFLICT (number) DO UPDATE SET reason = excluded.reason, requested_at = excluded.requested_at`,
 	} {
 		r, err := tx.ExecContext(ctx, stmt)
