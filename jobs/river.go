@@ -10,6 +10,9 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/robfig/cron/v3"
+
+	"github.com/secondchance/secondchance/db"
 )
 
 // Migrate applies River's pending migrations and returns how many it applied.
@@ -48,11 +51,49 @@ func SchemaVersion() string {
 	return fmt.Sprintf("river-%d", all[len(all)-1].Version)
 }
 
+// txType is the transaction type of the riverdatabasesql driver.
+type txType = *sql.Tx
+
 // Config tunes a client: how often idle workers poll (lib/pq has no LISTEN in River's driver).
 type Config struct {
 	FetchPollInterval time.Duration
 	Workers           *river.Workers
 	PeriodicJobs      []*river.PeriodicJob
+}
+
+// WorkerConfig is what the workers of this program need.
+type WorkerConfig struct {
+	DB       *db.DB
+	Mailer   Mailer
+	MailFrom string
+	// DigestRetryBase is the first delay after a failed send (default 30 s).
+	DigestRetryBase time.Duration
+	// FetchPollInterval is how often idle workers look for jobs (default 1 s).
+	FetchPollInterval time.Duration
+}
+
+// NewWorkerClient returns a client that works every job of this program, with the schedule:
+// the weekly batch every Monday at 00:05 UTC, the clean-up of closed buyers daily at 03:15 UTC,
+// and the digest outbox every minute.
+func NewWorkerClient(cfg WorkerConfig) (*river.Client[*sql.Tx], error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &SendDigestsWorker{DB: cfg.DB, Mailer: cfg.Mailer, From: cfg.MailFrom, RetryBase: cfg.DigestRetryBase})
+	river.AddWorker(workers, &RunWeeklyBatchWorker{DB: cfg.DB})
+	river.AddWorker(workers, &ExcludeClosedBuyersWorker{DB: cfg.DB})
+	weekly, err := cron.ParseStandard("5 0 * * 1")
+	if err != nil {
+		return nil, err
+	}
+	daily, err := cron.ParseStandard("15 3 * * *")
+	if err != nil {
+		return nil, err
+	}
+	periodic := []*river.PeriodicJob{
+		river.NewPeriodicJob(weekly, func() (river.JobArgs, *river.InsertOpts) { return RunWeeklyBatchArgs{}, nil }, nil),
+		river.NewPeriodicJob(daily, func() (river.JobArgs, *river.InsertOpts) { return ExcludeClosedBuyersArgs{}, nil }, nil),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) { return SendDigestsArgs{}, nil }, nil),
+	}
+	return NewClient(cfg.DB.DB.DB, Config{FetchPollInterval: cfg.FetchPollInterval, Workers: workers, PeriodicJobs: periodic})
 }
 
 // NewClient returns a River client on db. With no workers it can only insert jobs, which is

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -21,6 +22,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	AutoMigrate     bool
 	ReportingWindow time.Duration
+	MailURL         string
+	MailFrom        string
+	WorkJobs        bool
 }
 
 // configVars documents every variable; `secondchance help` prints it and the README copies it.
@@ -33,6 +37,9 @@ var configVars = []struct{ name, def, doc string }{
 	{"SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for requests in flight"},
 	{"AUTO_MIGRATE", "false", "apply pending migrations when serve starts (true/false)"},
 	{"REPORTING_WINDOW_DAYS", "180", "how many days after an order is placed its seller may report the buyer"},
+	{"MAIL_URL", "file://tmp/mail", "where email goes: smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465, or file://folder for .eml files"},
+	{"MAIL_FROM", "Second Chance <no-reply@secondchance.example>", "the sender of sellers' emails"},
+	{"WORK_JOBS", "true", "serve also works background jobs (weekly batch, clean-up, email); false for API-only replicas"},
 }
 
 // LoadConfig reads and validates the configuration. Every problem is reported at once, each
@@ -99,6 +106,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("REPORTING_WINDOW_DAYS", "%q is not a whole number of days between 1 and 3650", get("REPORTING_WINDOW_DAYS"))
 	}
 	c.ReportingWindow = time.Duration(days) * 24 * time.Hour
+
+	c.MailURL = get("MAIL_URL")
+	if u, err := url.Parse(c.MailURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps" && u.Scheme != "file") {
+		bad("MAIL_URL", "%q is not smtp://user:pass@host:port, smtps://… or file://folder", redact(c.MailURL))
+	}
+	c.MailFrom = get("MAIL_FROM")
+	if a, err := mail.ParseAddress(c.MailFrom); err != nil || a.Address == "" {
+		bad("MAIL_FROM", "%q is not an email address such as Second Chance <no-reply@example.com>", c.MailFrom)
+	}
+	if c.WorkJobs, err = strconv.ParseBool(get("WORK_JOBS")); err != nil {
+		bad("WORK_JOBS", "%q is not true or false", get("WORK_JOBS"))
+	}
 
 	if len(problems) > 0 {
 		return c, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))

@@ -208,7 +208,37 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if m.cfg.WorkJobs {
+		stop, err := m.startWorkers(ctx, d)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	return NewServer(m.cfg, d).ListenAndServe(ctx, m.Ready)
+}
+
+// startWorkers starts the River client that works background jobs, and returns how to stop it
+// (letting running jobs finish, within SHUTDOWN_TIMEOUT).
+func (m *Main) startWorkers(ctx context.Context, d *db.DB) (func(), error) {
+	mailer, err := jobs.NewMailer(m.cfg.MailURL)
+	if err != nil {
+		return nil, err
+	}
+	client, err := jobs.NewWorkerClient(jobs.WorkerConfig{DB: d, Mailer: mailer, MailFrom: m.cfg.MailFrom})
+	if err != nil {
+		return nil, err
+	}
+	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, err
+	}
+	return func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), m.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := client.Stop(stopCtx); err != nil {
+			slog.Warn("stopping job workers", "err", err)
+		}
+	}, nil
 }
 
 func (m *Main) migrate(ctx context.Context, args []string) error {
