@@ -210,6 +210,8 @@ type Report struct {
 	CreatedAt   time.Time    `db:"created_at"`
 	UpdatedAt   time.Time    `db:"updated_at"`
 	DecidedAt   *time.Time   `db:"decided_at"`
+	BatchID     *int64       `db:"batch_id"`
+	VerdictID   *int64       `db:"verdict_id"`
 	// Order is the reported order when the query that read the report joined it.
 	Order *Order `db:"order"`
 }

@@ -14,7 +14,7 @@ import (
 var _ sc.ReportService = (*DB)(nil)
 
 const reportColumns = `r.id, r.seller_id, r.order_id, r.buyer_id, r.reason, r.description, r.evidence, r.status,
-	r.created_at, r.updated_at, r.decided_at`
+	r.created_at, r.updated_at, r.decided_at, r.batch_id, r.verdict_id`
 
 // reportWithOrderColumns reads a report and its order in one statement, so a page of reports
 // needs no statement for their orders.

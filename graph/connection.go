@@ -56,14 +56,18 @@ func (c *Connection[T]) TotalCount(ctx context.Context) (int, error) { return c.
 
 // Concrete connection types, one per GraphQL connection.
 type (
-	SellerConnection = Connection[*sc.Seller]
-	SellerEdge       = Edge[*sc.Seller]
-	BuyerConnection  = Connection[*sc.Buyer]
-	BuyerEdge        = Edge[*sc.Buyer]
-	OrderConnection  = Connection[*sc.Order]
-	OrderEdge        = Edge[*sc.Order]
-	TokenConnection  = Connection[*sc.Token]
-	TokenEdge        = Edge[*sc.Token]
-	ReportConnection = Connection[*sc.Report]
-	ReportEdge       = Edge[*sc.Report]
+	SellerConnection  = Connection[*sc.Seller]
+	SellerEdge        = Edge[*sc.Seller]
+	BuyerConnection   = Connection[*sc.Buyer]
+	BuyerEdge         = Edge[*sc.Buyer]
+	OrderConnection   = Connection[*sc.Order]
+	OrderEdge         = Edge[*sc.Order]
+	TokenConnection   = Connection[*sc.Token]
+	TokenEdge         = Edge[*sc.Token]
+	ReportConnection  = Connection[*sc.Report]
+	ReportEdge        = Edge[*sc.Report]
+	BatchConnection   = Connection[*sc.Batch]
+	BatchEdge         = Edge[*sc.Batch]
+	VerdictConnection = Connection[*sc.Verdict]
+	VerdictEdge       = Edge[*sc.Verdict]
 )

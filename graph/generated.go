@@ -35,8 +35,11 @@ type ResolverRoot interface {
 	Order() OrderResolver
 	Query() QueryResolver
 	Report() ReportResolver
+	Sanction() SanctionResolver
 	Seller() SellerResolver
 	Token() TokenResolver
+	Verdict() VerdictResolver
+	VerdictPreview() VerdictPreviewResolver
 	Viewer() ViewerResolver
 }
 
@@ -45,6 +48,45 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Batch struct {
+		CompletedAt   func(childComplexity int) int
+		Cutoff        func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		PolicyVersion func(childComplexity int) int
+		StartedAt     func(childComplexity int) int
+		Stats         func(childComplexity int) int
+		Week          func(childComplexity int) int
+	}
+
+	BatchConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BatchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	BatchStats struct {
+		Buyers             func(childComplexity int) int
+		Closures           func(childComplexity int) int
+		Digests            func(childComplexity int) int
+		Dismissed          func(childComplexity int) int
+		ExcludedOrders     func(childComplexity int) int
+		NoAction           func(childComplexity int) int
+		PurgedDisputes     func(childComplexity int) int
+		PurgedFeedback     func(childComplexity int) int
+		PurgedReturnClaims func(childComplexity int) int
+		Reports            func(childComplexity int) int
+		Steps              func(childComplexity int) int
+		Suspensions        func(childComplexity int) int
+		Upheld             func(childComplexity int) int
+		Warnings           func(childComplexity int) int
+	}
+
 	Buyer struct {
 		Country         func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
@@ -52,6 +94,7 @@ type ComplexityRoot struct {
 		Handle          func(childComplexity int) int
 		Number          func(childComplexity int) int
 		ReportStats     func(childComplexity int) int
+		Sanctions       func(childComplexity int) int
 		Status          func(childComplexity int) int
 		StatusChangedAt func(childComplexity int) int
 	}
@@ -72,6 +115,11 @@ type ComplexityRoot struct {
 		DistinctSellers func(childComplexity int) int
 		LiveReports     func(childComplexity int) int
 		Reports         func(childComplexity int) int
+	}
+
+	DismissReportPayload struct {
+		Report     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Dispute struct {
@@ -109,9 +157,14 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		DismissReport         func(childComplexity int, input DismissReportInput) int
 		IngestMarketplaceData func(childComplexity int, input secondchance.MarketplaceBatch) int
+		PinVerdict            func(childComplexity int, input PinVerdictInput) int
 		ReportBuyer           func(childComplexity int, input secondchance.ReportInput) int
+		ReverseVerdict        func(childComplexity int, input ReverseVerdictInput) int
 		RevokeToken           func(childComplexity int, input RevokeTokenInput) int
+		RunWeeklyBatch        func(childComplexity int, input RunWeeklyBatchInput) int
+		SetPolicy             func(childComplexity int, input secondchance.Policy) int
 		WithdrawReport        func(childComplexity int, input WithdrawReportInput) int
 	}
 
@@ -151,6 +204,23 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PinVerdictPayload struct {
+		Pinned     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Policy struct {
+		CloseAfterSuspension        func(childComplexity int) int
+		ClosureSellers              func(childComplexity int) int
+		LookbackDays                func(childComplexity int) int
+		SuspendAfterWarning         func(childComplexity int) int
+		SuspendOnEvidencedExtortion func(childComplexity int) int
+		SuspensionDays              func(childComplexity int) int
+		SuspensionSellers           func(childComplexity int) int
+		Version                     func(childComplexity int) int
+		WarningSellers              func(childComplexity int) int
+	}
+
 	PostalAddress struct {
 		City       func(childComplexity int) int
 		Country    func(childComplexity int) int
@@ -162,20 +232,26 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Buyers  func(childComplexity int, first *int, after *string, filter *secondchance.BuyerFilter) int
-		Me      func(childComplexity int) int
-		Node    func(childComplexity int, id string) int
-		Order   func(childComplexity int, number string) int
-		Orders  func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
-		Report  func(childComplexity int, id string) int
-		Reports func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
-		Seller  func(childComplexity int, number string) int
-		Sellers func(childComplexity int, first *int, after *string, filter *secondchance.SellerFilter) int
-		Tokens  func(childComplexity int, first *int, after *string) int
+		Batch    func(childComplexity int, id string) int
+		Batches  func(childComplexity int, first *int, after *string) int
+		Buyers   func(childComplexity int, first *int, after *string, filter *secondchance.BuyerFilter) int
+		Me       func(childComplexity int) int
+		Node     func(childComplexity int, id string) int
+		Order    func(childComplexity int, number string) int
+		Orders   func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
+		Policy   func(childComplexity int) int
+		Report   func(childComplexity int, id string) int
+		Reports  func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
+		Seller   func(childComplexity int, number string) int
+		Sellers  func(childComplexity int, first *int, after *string, filter *secondchance.SellerFilter) int
+		Tokens   func(childComplexity int, first *int, after *string) int
+		Verdicts func(childComplexity int, first *int, after *string, filter *secondchance.VerdictFilter) int
 	}
 
 	Report struct {
+		Batch         func(childComplexity int) int
 		Buyer         func(childComplexity int) int
+		BuyerVerdict  func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		DecidedAt     func(childComplexity int) int
 		Description   func(childComplexity int) int
@@ -220,9 +296,31 @@ type ComplexityRoot struct {
 		RequestedAt func(childComplexity int) int
 	}
 
+	ReverseVerdictPayload struct {
+		UserErrors func(childComplexity int) int
+		Verdict    func(childComplexity int) int
+	}
+
 	RevokeTokenPayload struct {
 		Token      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	RunWeeklyBatchPayload struct {
+		Batch      func(childComplexity int) int
+		DryRun     func(childComplexity int) int
+		Existing   func(childComplexity int) int
+		Preview    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Sanction struct {
+		EndsAt         func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		PreviousStatus func(childComplexity int) int
+		RevokedAt      func(childComplexity int) int
+		StartsAt       func(childComplexity int) int
+		Verdict        func(childComplexity int) int
 	}
 
 	Seller struct {
@@ -247,6 +345,16 @@ type ComplexityRoot struct {
 	SellerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SetPolicyPayload struct {
+		Policy     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	StepTiming struct {
+		Millis func(childComplexity int) int
+		Step   func(childComplexity int) int
 	}
 
 	Store struct {
@@ -284,6 +392,48 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	Verdict struct {
+		Batch          func(childComplexity int) int
+		Buyer          func(childComplexity int) int
+		DecidedAt      func(childComplexity int) int
+		Facts          func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		PinReason      func(childComplexity int) int
+		PolicyVersion  func(childComplexity int) int
+		ReversalReason func(childComplexity int) int
+		ReversedAt     func(childComplexity int) int
+		SuspendedUntil func(childComplexity int) int
+	}
+
+	VerdictConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VerdictEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	VerdictFacts struct {
+		DistinctSellers       func(childComplexity int) int
+		EvidencedExtortion    func(childComplexity int) int
+		Pinned                func(childComplexity int) int
+		Reports               func(childComplexity int) int
+		SuspendedWithinLookbk func(childComplexity int) int
+		WarnedWithinLookback  func(childComplexity int) int
+	}
+
+	VerdictPreview struct {
+		Buyer          func(childComplexity int) int
+		Facts          func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		SuspendedUntil func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Role   func(childComplexity int) int
 		Seller func(childComplexity int) int
@@ -302,9 +452,15 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type BuyerResolver interface {
+	Sanctions(ctx context.Context, obj *secondchance.Buyer) ([]*secondchance.Sanction, error)
 	ReportStats(ctx context.Context, obj *secondchance.Buyer) (*secondchance.BuyerReportStats, error)
 }
 type MutationResolver interface {
+	RunWeeklyBatch(ctx context.Context, input RunWeeklyBatchInput) (*RunWeeklyBatchPayload, error)
+	DismissReport(ctx context.Context, input DismissReportInput) (*DismissReportPayload, error)
+	PinVerdict(ctx context.Context, input PinVerdictInput) (*PinVerdictPayload, error)
+	ReverseVerdict(ctx context.Context, input ReverseVerdictInput) (*ReverseVerdictPayload, error)
+	SetPolicy(ctx context.Context, input secondchance.Policy) (*SetPolicyPayload, error)
 	IngestMarketplaceData(ctx context.Context, input secondchance.MarketplaceBatch) (*IngestMarketplaceDataPayload, error)
 	ReportBuyer(ctx context.Context, input secondchance.ReportInput) (*ReportBuyerPayload, error)
 	WithdrawReport(ctx context.Context, input WithdrawReportInput) (*WithdrawReportPayload, error)
@@ -321,6 +477,10 @@ type OrderResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (Node, error)
 	Me(ctx context.Context) (*secondchance.Actor, error)
+	Batches(ctx context.Context, first *int, after *string) (*Connection[*secondchance.Batch], error)
+	Batch(ctx context.Context, id string) (*secondchance.Batch, error)
+	Verdicts(ctx context.Context, first *int, after *string, filter *secondchance.VerdictFilter) (*Connection[*secondchance.Verdict], error)
+	Policy(ctx context.Context) (*secondchance.Policy, error)
 	Sellers(ctx context.Context, first *int, after *string, filter *secondchance.SellerFilter) (*Connection[*secondchance.Seller], error)
 	Seller(ctx context.Context, number string) (*secondchance.Seller, error)
 	Buyers(ctx context.Context, first *int, after *string, filter *secondchance.BuyerFilter) (*Connection[*secondchance.Buyer], error)
@@ -336,6 +496,12 @@ type ReportResolver interface {
 	Seller(ctx context.Context, obj *secondchance.Report) (*secondchance.Seller, error)
 
 	Timeline(ctx context.Context, obj *secondchance.Report) ([]*secondchance.ReportEvent, error)
+
+	Batch(ctx context.Context, obj *secondchance.Report) (*secondchance.Batch, error)
+	BuyerVerdict(ctx context.Context, obj *secondchance.Report) (*secondchance.VerdictKind, error)
+}
+type SanctionResolver interface {
+	Verdict(ctx context.Context, obj *secondchance.Sanction) (*secondchance.Verdict, error)
 }
 type SellerResolver interface {
 	Orders(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.OrderFilter) (*Connection[*secondchance.Order], error)
@@ -343,6 +509,13 @@ type SellerResolver interface {
 }
 type TokenResolver interface {
 	Seller(ctx context.Context, obj *secondchance.Token) (*secondchance.Seller, error)
+}
+type VerdictResolver interface {
+	Batch(ctx context.Context, obj *secondchance.Verdict) (*secondchance.Batch, error)
+	Buyer(ctx context.Context, obj *secondchance.Verdict) (*secondchance.Buyer, error)
+}
+type VerdictPreviewResolver interface {
+	Buyer(ctx context.Context, obj *secondchance.Verdict) (*secondchance.Buyer, error)
 }
 type ViewerResolver interface {
 	Seller(ctx context.Context, obj *secondchance.Actor) (*secondchance.Seller, error)
@@ -367,6 +540,172 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Batch.completedAt":
+		if e.ComplexityRoot.Batch.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.CompletedAt(childComplexity), true
+	case "Batch.cutoff":
+		if e.ComplexityRoot.Batch.Cutoff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Cutoff(childComplexity), true
+	case "Batch.id":
+		if e.ComplexityRoot.Batch.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.GlobalID(childComplexity), true
+	case "Batch.policyVersion":
+		if e.ComplexityRoot.Batch.PolicyVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.PolicyVersion(childComplexity), true
+	case "Batch.startedAt":
+		if e.ComplexityRoot.Batch.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.StartedAt(childComplexity), true
+	case "Batch.stats":
+		if e.ComplexityRoot.Batch.Stats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Stats(childComplexity), true
+	case "Batch.week":
+		if e.ComplexityRoot.Batch.Week == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Week(childComplexity), true
+
+	case "BatchConnection.edges":
+		if e.ComplexityRoot.BatchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchConnection.Edges(childComplexity), true
+	case "BatchConnection.nodes":
+		if e.ComplexityRoot.BatchConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchConnection.Nodes(childComplexity), true
+	case "BatchConnection.pageInfo":
+		if e.ComplexityRoot.BatchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchConnection.PageInfo(childComplexity), true
+	case "BatchConnection.totalCount":
+		if e.ComplexityRoot.BatchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchConnection.TotalCount(childComplexity), true
+
+	case "BatchEdge.cursor":
+		if e.ComplexityRoot.BatchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchEdge.Cursor(childComplexity), true
+	case "BatchEdge.node":
+		if e.ComplexityRoot.BatchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchEdge.Node(childComplexity), true
+
+	case "BatchStats.buyers":
+		if e.ComplexityRoot.BatchStats.Buyers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.Buyers(childComplexity), true
+	case "BatchStats.closures":
+		if e.ComplexityRoot.BatchStats.Closures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.Closures(childComplexity), true
+	case "BatchStats.digests":
+		if e.ComplexityRoot.BatchStats.Digests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.Digests(childComplexity), true
+	case "BatchStats.dismissed":
+		if e.ComplexityRoot.BatchStats.Dismissed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.Dismissed(childComplexity), true
+	case "BatchStats.excludedOrders":
+		if e.ComplexityRoot.BatchStats.ExcludedOrders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.ExcludedOrders(childComplexity), true
+	case "BatchStats.noAction":
+		if e.ComplexityRoot.BatchStats.NoAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.NoAction(childComplexity), true
+	case "BatchStats.purgedDisputes":
+		if e.ComplexityRoot.BatchStats.PurgedDisputes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.PurgedDisputes(childComplexity), true
+	case "BatchStats.purgedFeedback":
+		if e.ComplexityRoot.BatchStats.PurgedFeedback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.PurgedFeedback(childComplexity), true
+	case "BatchStats.purgedReturnClaims":
+		if e.ComplexityRoot.BatchStats.PurgedReturnClaims == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.PurgedReturnClaims(childComplexity), true
+	case "BatchStats.reports":
+		if e.ComplexityRoot.BatchStats.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.Reports(childComplexity), true
+	case "BatchStats.steps":
+		if e.ComplexityRoot.BatchStats.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.Steps(childComplexity), true
+	case "BatchStats.suspensions":
+		if e.ComplexityRoot.BatchStats.Suspensions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.Suspensions(childComplexity), true
+	case "BatchStats.upheld":
+		if e.ComplexityRoot.BatchStats.Upheld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.Upheld(childComplexity), true
+	case "BatchStats.warnings":
+		if e.ComplexityRoot.BatchStats.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchStats.Warnings(childComplexity), true
 
 	case "Buyer.country":
 		if e.ComplexityRoot.Buyer.Country == nil {
@@ -404,6 +743,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Buyer.ReportStats(childComplexity), true
+	case "Buyer.sanctions":
+		if e.ComplexityRoot.Buyer.Sanctions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Buyer.Sanctions(childComplexity), true
 	case "Buyer.status":
 		if e.ComplexityRoot.Buyer.Status == nil {
 			break
@@ -473,6 +818,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BuyerReportStats.Reports(childComplexity), true
+
+	case "DismissReportPayload.report":
+		if e.ComplexityRoot.DismissReportPayload.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DismissReportPayload.Report(childComplexity), true
+	case "DismissReportPayload.userErrors":
+		if e.ComplexityRoot.DismissReportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DismissReportPayload.UserErrors(childComplexity), true
 
 	case "Dispute.closedAt":
 		if e.ComplexityRoot.Dispute.ClosedAt == nil {
@@ -593,6 +951,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "Mutation.dismissReport":
+		if e.ComplexityRoot.Mutation.DismissReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dismissReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DismissReport(childComplexity, args["input"].(DismissReportInput)), true
 	case "Mutation.ingestMarketplaceData":
 		if e.ComplexityRoot.Mutation.IngestMarketplaceData == nil {
 			break
@@ -604,6 +973,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IngestMarketplaceData(childComplexity, args["input"].(secondchance.MarketplaceBatch)), true
+	case "Mutation.pinVerdict":
+		if e.ComplexityRoot.Mutation.PinVerdict == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pinVerdict_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PinVerdict(childComplexity, args["input"].(PinVerdictInput)), true
 	case "Mutation.reportBuyer":
 		if e.ComplexityRoot.Mutation.ReportBuyer == nil {
 			break
@@ -615,6 +995,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportBuyer(childComplexity, args["input"].(secondchance.ReportInput)), true
+	case "Mutation.reverseVerdict":
+		if e.ComplexityRoot.Mutation.ReverseVerdict == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reverseVerdict_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReverseVerdict(childComplexity, args["input"].(ReverseVerdictInput)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -626,6 +1017,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["input"].(RevokeTokenInput)), true
+	case "Mutation.runWeeklyBatch":
+		if e.ComplexityRoot.Mutation.RunWeeklyBatch == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runWeeklyBatch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunWeeklyBatch(childComplexity, args["input"].(RunWeeklyBatchInput)), true
+	case "Mutation.setPolicy":
+		if e.ComplexityRoot.Mutation.SetPolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPolicy(childComplexity, args["input"].(secondchance.Policy)), true
 	case "Mutation.withdrawReport":
 		if e.ComplexityRoot.Mutation.WithdrawReport == nil {
 			break
@@ -786,6 +1199,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PinVerdictPayload.pinned":
+		if e.ComplexityRoot.PinVerdictPayload.Pinned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PinVerdictPayload.Pinned(childComplexity), true
+	case "PinVerdictPayload.userErrors":
+		if e.ComplexityRoot.PinVerdictPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PinVerdictPayload.UserErrors(childComplexity), true
+
+	case "Policy.closeAfterSuspension":
+		if e.ComplexityRoot.Policy.CloseAfterSuspension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.CloseAfterSuspension(childComplexity), true
+	case "Policy.closureSellers":
+		if e.ComplexityRoot.Policy.ClosureSellers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.ClosureSellers(childComplexity), true
+	case "Policy.lookbackDays":
+		if e.ComplexityRoot.Policy.LookbackDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.LookbackDays(childComplexity), true
+	case "Policy.suspendAfterWarning":
+		if e.ComplexityRoot.Policy.SuspendAfterWarning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.SuspendAfterWarning(childComplexity), true
+	case "Policy.suspendOnEvidencedExtortion":
+		if e.ComplexityRoot.Policy.SuspendOnEvidencedExtortion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.SuspendOnEvidencedExtortion(childComplexity), true
+	case "Policy.suspensionDays":
+		if e.ComplexityRoot.Policy.SuspensionDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.SuspensionDays(childComplexity), true
+	case "Policy.suspensionSellers":
+		if e.ComplexityRoot.Policy.SuspensionSellers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.SuspensionSellers(childComplexity), true
+	case "Policy.version":
+		if e.ComplexityRoot.Policy.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.Version(childComplexity), true
+	case "Policy.warningSellers":
+		if e.ComplexityRoot.Policy.WarningSellers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.WarningSellers(childComplexity), true
+
 	case "PostalAddress.city":
 		if e.ComplexityRoot.PostalAddress.City == nil {
 			break
@@ -829,6 +1310,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PostalAddress.Region(childComplexity), true
 
+	case "Query.batch":
+		if e.ComplexityRoot.Query.Batch == nil {
+			break
+		}
+
+		args, err := ec.field_Query_batch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Batch(childComplexity, args["id"].(string)), true
+	case "Query.batches":
+		if e.ComplexityRoot.Query.Batches == nil {
+			break
+		}
+
+		args, err := ec.field_Query_batches_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Batches(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.buyers":
 		if e.ComplexityRoot.Query.Buyers == nil {
 			break
@@ -880,6 +1383,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Orders(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.OrderFilter)), true
+	case "Query.policy":
+		if e.ComplexityRoot.Query.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Policy(childComplexity), true
 	case "Query.report":
 		if e.ComplexityRoot.Query.Report == nil {
 			break
@@ -935,13 +1444,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tokens(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.verdicts":
+		if e.ComplexityRoot.Query.Verdicts == nil {
+			break
+		}
 
+		args, err := ec.field_Query_verdicts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Verdicts(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.VerdictFilter)), true
+
+	case "Report.batch":
+		if e.ComplexityRoot.Report.Batch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Batch(childComplexity), true
 	case "Report.buyer":
 		if e.ComplexityRoot.Report.Buyer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Report.Buyer(childComplexity), true
+	case "Report.buyerVerdict":
+		if e.ComplexityRoot.Report.BuyerVerdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.BuyerVerdict(childComplexity), true
 	case "Report.createdAt":
 		if e.ComplexityRoot.Report.CreatedAt == nil {
 			break
@@ -1110,6 +1642,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReturnClaim.RequestedAt(childComplexity), true
 
+	case "ReverseVerdictPayload.userErrors":
+		if e.ComplexityRoot.ReverseVerdictPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReverseVerdictPayload.UserErrors(childComplexity), true
+	case "ReverseVerdictPayload.verdict":
+		if e.ComplexityRoot.ReverseVerdictPayload.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReverseVerdictPayload.Verdict(childComplexity), true
+
 	case "RevokeTokenPayload.token":
 		if e.ComplexityRoot.RevokeTokenPayload.Token == nil {
 			break
@@ -1122,6 +1667,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeTokenPayload.UserErrors(childComplexity), true
+
+	case "RunWeeklyBatchPayload.batch":
+		if e.ComplexityRoot.RunWeeklyBatchPayload.Batch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunWeeklyBatchPayload.Batch(childComplexity), true
+	case "RunWeeklyBatchPayload.dryRun":
+		if e.ComplexityRoot.RunWeeklyBatchPayload.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunWeeklyBatchPayload.DryRun(childComplexity), true
+	case "RunWeeklyBatchPayload.existing":
+		if e.ComplexityRoot.RunWeeklyBatchPayload.Existing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunWeeklyBatchPayload.Existing(childComplexity), true
+	case "RunWeeklyBatchPayload.preview":
+		if e.ComplexityRoot.RunWeeklyBatchPayload.Preview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunWeeklyBatchPayload.Preview(childComplexity), true
+	case "RunWeeklyBatchPayload.userErrors":
+		if e.ComplexityRoot.RunWeeklyBatchPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunWeeklyBatchPayload.UserErrors(childComplexity), true
+
+	case "Sanction.endsAt":
+		if e.ComplexityRoot.Sanction.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.EndsAt(childComplexity), true
+	case "Sanction.kind":
+		if e.ComplexityRoot.Sanction.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.Kind(childComplexity), true
+	case "Sanction.previousStatus":
+		if e.ComplexityRoot.Sanction.PreviousStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.PreviousStatus(childComplexity), true
+	case "Sanction.revokedAt":
+		if e.ComplexityRoot.Sanction.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.RevokedAt(childComplexity), true
+	case "Sanction.startsAt":
+		if e.ComplexityRoot.Sanction.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.StartsAt(childComplexity), true
+	case "Sanction.verdict":
+		if e.ComplexityRoot.Sanction.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.Verdict(childComplexity), true
 
 	case "Seller.country":
 		if e.ComplexityRoot.Seller.Country == nil {
@@ -1225,6 +1838,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SellerEdge.Node(childComplexity), true
+
+	case "SetPolicyPayload.policy":
+		if e.ComplexityRoot.SetPolicyPayload.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetPolicyPayload.Policy(childComplexity), true
+	case "SetPolicyPayload.userErrors":
+		if e.ComplexityRoot.SetPolicyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetPolicyPayload.UserErrors(childComplexity), true
+
+	case "StepTiming.millis":
+		if e.ComplexityRoot.StepTiming.Millis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StepTiming.Millis(childComplexity), true
+	case "StepTiming.step":
+		if e.ComplexityRoot.StepTiming.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StepTiming.Step(childComplexity), true
 
 	case "Store.code":
 		if e.ComplexityRoot.Store.Code == nil {
@@ -1351,6 +1990,173 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
 
+	case "Verdict.batch":
+		if e.ComplexityRoot.Verdict.Batch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.Batch(childComplexity), true
+	case "Verdict.buyer":
+		if e.ComplexityRoot.Verdict.Buyer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.Buyer(childComplexity), true
+	case "Verdict.decidedAt":
+		if e.ComplexityRoot.Verdict.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.DecidedAt(childComplexity), true
+	case "Verdict.facts":
+		if e.ComplexityRoot.Verdict.Facts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.Facts(childComplexity), true
+	case "Verdict.id":
+		if e.ComplexityRoot.Verdict.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.GlobalID(childComplexity), true
+	case "Verdict.verdict":
+		if e.ComplexityRoot.Verdict.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.Kind(childComplexity), true
+	case "Verdict.pinReason":
+		if e.ComplexityRoot.Verdict.PinReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.PinReason(childComplexity), true
+	case "Verdict.policyVersion":
+		if e.ComplexityRoot.Verdict.PolicyVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.PolicyVersion(childComplexity), true
+	case "Verdict.reversalReason":
+		if e.ComplexityRoot.Verdict.ReversalReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.ReversalReason(childComplexity), true
+	case "Verdict.reversedAt":
+		if e.ComplexityRoot.Verdict.ReversedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.ReversedAt(childComplexity), true
+	case "Verdict.suspendedUntil":
+		if e.ComplexityRoot.Verdict.SuspendedUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.SuspendedUntil(childComplexity), true
+
+	case "VerdictConnection.edges":
+		if e.ComplexityRoot.VerdictConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictConnection.Edges(childComplexity), true
+	case "VerdictConnection.nodes":
+		if e.ComplexityRoot.VerdictConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictConnection.Nodes(childComplexity), true
+	case "VerdictConnection.pageInfo":
+		if e.ComplexityRoot.VerdictConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictConnection.PageInfo(childComplexity), true
+	case "VerdictConnection.totalCount":
+		if e.ComplexityRoot.VerdictConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictConnection.TotalCount(childComplexity), true
+
+	case "VerdictEdge.cursor":
+		if e.ComplexityRoot.VerdictEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictEdge.Cursor(childComplexity), true
+	case "VerdictEdge.node":
+		if e.ComplexityRoot.VerdictEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictEdge.Node(childComplexity), true
+
+	case "VerdictFacts.distinctSellers":
+		if e.ComplexityRoot.VerdictFacts.DistinctSellers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictFacts.DistinctSellers(childComplexity), true
+	case "VerdictFacts.evidencedExtortion":
+		if e.ComplexityRoot.VerdictFacts.EvidencedExtortion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictFacts.EvidencedExtortion(childComplexity), true
+	case "VerdictFacts.pinned":
+		if e.ComplexityRoot.VerdictFacts.Pinned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictFacts.Pinned(childComplexity), true
+	case "VerdictFacts.reports":
+		if e.ComplexityRoot.VerdictFacts.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictFacts.Reports(childComplexity), true
+	case "VerdictFacts.suspendedWithinLookback":
+		if e.ComplexityRoot.VerdictFacts.SuspendedWithinLookbk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictFacts.SuspendedWithinLookbk(childComplexity), true
+	case "VerdictFacts.warnedWithinLookback":
+		if e.ComplexityRoot.VerdictFacts.WarnedWithinLookback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictFacts.WarnedWithinLookback(childComplexity), true
+
+	case "VerdictPreview.buyer":
+		if e.ComplexityRoot.VerdictPreview.Buyer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictPreview.Buyer(childComplexity), true
+	case "VerdictPreview.facts":
+		if e.ComplexityRoot.VerdictPreview.Facts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictPreview.Facts(childComplexity), true
+	case "VerdictPreview.verdict":
+		if e.ComplexityRoot.VerdictPreview.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictPreview.Kind(childComplexity), true
+	case "VerdictPreview.suspendedUntil":
+		if e.ComplexityRoot.VerdictPreview.SuspendedUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerdictPreview.SuspendedUntil(childComplexity), true
+
 	case "Viewer.role":
 		if e.ComplexityRoot.Viewer.Role == nil {
 			break
@@ -1400,6 +2206,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("BuyerFilter", ec.unmarshalInputBuyerFilter),
 			graphql.NewInputUnmarshaler("BuyerInput", ec.unmarshalInputBuyerInput),
+			graphql.NewInputUnmarshaler("DismissReportInput", ec.unmarshalInputDismissReportInput),
 			graphql.NewInputUnmarshaler("DisputeInput", ec.unmarshalInputDisputeInput),
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
 			graphql.NewInputUnmarshaler("FeedbackInput", ec.unmarshalInputFeedbackInput),
@@ -1407,12 +2214,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
 			graphql.NewInputUnmarshaler("OrderInput", ec.unmarshalInputOrderInput),
+			graphql.NewInputUnmarshaler("PinVerdictInput", ec.unmarshalInputPinVerdictInput),
+			graphql.NewInputUnmarshaler("PolicyInput", ec.unmarshalInputPolicyInput),
 			graphql.NewInputUnmarshaler("ReportBuyerInput", ec.unmarshalInputReportBuyerInput),
 			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
 			graphql.NewInputUnmarshaler("ReturnClaimInput", ec.unmarshalInputReturnClaimInput),
+			graphql.NewInputUnmarshaler("ReverseVerdictInput", ec.unmarshalInputReverseVerdictInput),
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
+			graphql.NewInputUnmarshaler("RunWeeklyBatchInput", ec.unmarshalInputRunWeeklyBatchInput),
 			graphql.NewInputUnmarshaler("SellerFilter", ec.unmarshalInputSellerFilter),
 			graphql.NewInputUnmarshaler("SellerInput", ec.unmarshalInputSellerInput),
+			graphql.NewInputUnmarshaler("VerdictFilter", ec.unmarshalInputVerdictFilter),
 			graphql.NewInputUnmarshaler("WithdrawReportInput", ec.unmarshalInputWithdrawReportInput),
 		)
 	}
@@ -1489,7 +2301,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "marketplace.graphqls" "report.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
+//go:embed "batch.graphqls" "marketplace.graphqls" "report.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1501,6 +2313,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "batch.graphqls", Input: sourceData("batch.graphqls"), BuiltIn: false},
 	{Name: "marketplace.graphqls", Input: sourceData("marketplace.graphqls"), BuiltIn: false},
 	{Name: "report.graphqls", Input: sourceData("report.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
@@ -1512,6 +2325,84 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Batch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Batch_id(ctx, field)
+	case "week":
+		return ec.fieldContext_Batch_week(ctx, field)
+	case "cutoff":
+		return ec.fieldContext_Batch_cutoff(ctx, field)
+	case "policyVersion":
+		return ec.fieldContext_Batch_policyVersion(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Batch_startedAt(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_Batch_completedAt(ctx, field)
+	case "stats":
+		return ec.fieldContext_Batch_stats(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Batch", field.Name)
+}
+
+func (ec *executionContext) childFields_BatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BatchConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BatchConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BatchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BatchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BatchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BatchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BatchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BatchEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BatchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BatchStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reports":
+		return ec.fieldContext_BatchStats_reports(ctx, field)
+	case "upheld":
+		return ec.fieldContext_BatchStats_upheld(ctx, field)
+	case "dismissed":
+		return ec.fieldContext_BatchStats_dismissed(ctx, field)
+	case "buyers":
+		return ec.fieldContext_BatchStats_buyers(ctx, field)
+	case "noAction":
+		return ec.fieldContext_BatchStats_noAction(ctx, field)
+	case "warnings":
+		return ec.fieldContext_BatchStats_warnings(ctx, field)
+	case "suspensions":
+		return ec.fieldContext_BatchStats_suspensions(ctx, field)
+	case "closures":
+		return ec.fieldContext_BatchStats_closures(ctx, field)
+	case "purgedFeedback":
+		return ec.fieldContext_BatchStats_purgedFeedback(ctx, field)
+	case "purgedDisputes":
+		return ec.fieldContext_BatchStats_purgedDisputes(ctx, field)
+	case "purgedReturnClaims":
+		return ec.fieldContext_BatchStats_purgedReturnClaims(ctx, field)
+	case "excludedOrders":
+		return ec.fieldContext_BatchStats_excludedOrders(ctx, field)
+	case "digests":
+		return ec.fieldContext_BatchStats_digests(ctx, field)
+	case "steps":
+		return ec.fieldContext_BatchStats_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BatchStats", field.Name)
+}
 
 func (ec *executionContext) childFields_Buyer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1529,6 +2420,8 @@ func (ec *executionContext) childFields_Buyer(ctx context.Context, field graphql
 		return ec.fieldContext_Buyer_statusChangedAt(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Buyer_createdAt(ctx, field)
+	case "sanctions":
+		return ec.fieldContext_Buyer_sanctions(ctx, field)
 	case "reportStats":
 		return ec.fieldContext_Buyer_reportStats(ctx, field)
 	}
@@ -1569,6 +2462,16 @@ func (ec *executionContext) childFields_BuyerReportStats(ctx context.Context, fi
 		return ec.fieldContext_BuyerReportStats_distinctSellers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BuyerReportStats", field.Name)
+}
+
+func (ec *executionContext) childFields_DismissReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "report":
+		return ec.fieldContext_DismissReportPayload_report(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DismissReportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DismissReportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Dispute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1711,6 +2614,40 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PinVerdictPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pinned":
+		return ec.fieldContext_PinVerdictPayload_pinned(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PinVerdictPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PinVerdictPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Policy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_Policy_version(ctx, field)
+	case "warningSellers":
+		return ec.fieldContext_Policy_warningSellers(ctx, field)
+	case "suspensionSellers":
+		return ec.fieldContext_Policy_suspensionSellers(ctx, field)
+	case "closureSellers":
+		return ec.fieldContext_Policy_closureSellers(ctx, field)
+	case "suspendAfterWarning":
+		return ec.fieldContext_Policy_suspendAfterWarning(ctx, field)
+	case "closeAfterSuspension":
+		return ec.fieldContext_Policy_closeAfterSuspension(ctx, field)
+	case "suspendOnEvidencedExtortion":
+		return ec.fieldContext_Policy_suspendOnEvidencedExtortion(ctx, field)
+	case "suspensionDays":
+		return ec.fieldContext_Policy_suspensionDays(ctx, field)
+	case "lookbackDays":
+		return ec.fieldContext_Policy_lookbackDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Policy", field.Name)
+}
+
 func (ec *executionContext) childFields_PostalAddress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "recipient":
@@ -1759,6 +2696,10 @@ func (ec *executionContext) childFields_Report(ctx context.Context, field graphq
 		return ec.fieldContext_Report_updatedAt(ctx, field)
 	case "decidedAt":
 		return ec.fieldContext_Report_decidedAt(ctx, field)
+	case "batch":
+		return ec.fieldContext_Report_batch(ctx, field)
+	case "buyerVerdict":
+		return ec.fieldContext_Report_buyerVerdict(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Report", field.Name)
 }
@@ -1823,6 +2764,16 @@ func (ec *executionContext) childFields_ReturnClaim(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ReturnClaim", field.Name)
 }
 
+func (ec *executionContext) childFields_ReverseVerdictPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "verdict":
+		return ec.fieldContext_ReverseVerdictPayload_verdict(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReverseVerdictPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReverseVerdictPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RevokeTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -1831,6 +2782,40 @@ func (ec *executionContext) childFields_RevokeTokenPayload(ctx context.Context, 
 		return ec.fieldContext_RevokeTokenPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RunWeeklyBatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "batch":
+		return ec.fieldContext_RunWeeklyBatchPayload_batch(ctx, field)
+	case "existing":
+		return ec.fieldContext_RunWeeklyBatchPayload_existing(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_RunWeeklyBatchPayload_dryRun(ctx, field)
+	case "preview":
+		return ec.fieldContext_RunWeeklyBatchPayload_preview(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RunWeeklyBatchPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunWeeklyBatchPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Sanction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Sanction_kind(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Sanction_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Sanction_endsAt(ctx, field)
+	case "previousStatus":
+		return ec.fieldContext_Sanction_previousStatus(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_Sanction_revokedAt(ctx, field)
+	case "verdict":
+		return ec.fieldContext_Sanction_verdict(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Sanction", field.Name)
 }
 
 func (ec *executionContext) childFields_Seller(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1879,6 +2864,26 @@ func (ec *executionContext) childFields_SellerEdge(ctx context.Context, field gr
 		return ec.fieldContext_SellerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SellerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SetPolicyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "policy":
+		return ec.fieldContext_SetPolicyPayload_policy(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetPolicyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetPolicyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StepTiming(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "step":
+		return ec.fieldContext_StepTiming_step(ctx, field)
+	case "millis":
+		return ec.fieldContext_StepTiming_millis(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StepTiming", field.Name)
 }
 
 func (ec *executionContext) childFields_Store(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1949,6 +2954,90 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_Verdict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Verdict_id(ctx, field)
+	case "batch":
+		return ec.fieldContext_Verdict_batch(ctx, field)
+	case "buyer":
+		return ec.fieldContext_Verdict_buyer(ctx, field)
+	case "verdict":
+		return ec.fieldContext_Verdict_verdict(ctx, field)
+	case "suspendedUntil":
+		return ec.fieldContext_Verdict_suspendedUntil(ctx, field)
+	case "policyVersion":
+		return ec.fieldContext_Verdict_policyVersion(ctx, field)
+	case "facts":
+		return ec.fieldContext_Verdict_facts(ctx, field)
+	case "pinReason":
+		return ec.fieldContext_Verdict_pinReason(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Verdict_decidedAt(ctx, field)
+	case "reversedAt":
+		return ec.fieldContext_Verdict_reversedAt(ctx, field)
+	case "reversalReason":
+		return ec.fieldContext_Verdict_reversalReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Verdict", field.Name)
+}
+
+func (ec *executionContext) childFields_VerdictConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VerdictConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_VerdictConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VerdictConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VerdictConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerdictConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VerdictEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VerdictEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VerdictEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerdictEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VerdictFacts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reports":
+		return ec.fieldContext_VerdictFacts_reports(ctx, field)
+	case "distinctSellers":
+		return ec.fieldContext_VerdictFacts_distinctSellers(ctx, field)
+	case "evidencedExtortion":
+		return ec.fieldContext_VerdictFacts_evidencedExtortion(ctx, field)
+	case "warnedWithinLookback":
+		return ec.fieldContext_VerdictFacts_warnedWithinLookback(ctx, field)
+	case "suspendedWithinLookback":
+		return ec.fieldContext_VerdictFacts_suspendedWithinLookback(ctx, field)
+	case "pinned":
+		return ec.fieldContext_VerdictFacts_pinned(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerdictFacts", field.Name)
+}
+
+func (ec *executionContext) childFields_VerdictPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "buyer":
+		return ec.fieldContext_VerdictPreview_buyer(ctx, field)
+	case "verdict":
+		return ec.fieldContext_VerdictPreview_verdict(ctx, field)
+	case "suspendedUntil":
+		return ec.fieldContext_VerdictPreview_suspendedUntil(ctx, field)
+	case "facts":
+		return ec.fieldContext_VerdictPreview_facts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerdictPreview", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2105,12 +3194,40 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_dismissReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DismissReportInput, error) {
+			return ec.unmarshalNDismissReportInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDismissReportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_ingestMarketplaceData_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (secondchance.MarketplaceBatch, error) {
 			return ec.unmarshalNIngestMarketplaceDataInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMarketplaceBatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pinVerdict_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (PinVerdictInput, error) {
+			return ec.unmarshalNPinVerdictInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPinVerdictInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2133,12 +3250,54 @@ func (ec *executionContext) field_Mutation_reportBuyer_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reverseVerdict_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ReverseVerdictInput, error) {
+			return ec.unmarshalNReverseVerdictInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReverseVerdictInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (RevokeTokenInput, error) {
 			return ec.unmarshalNRevokeTokenInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRevokeTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_runWeeklyBatch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RunWeeklyBatchInput, error) {
+			return ec.unmarshalNRunWeeklyBatchInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRunWeeklyBatchInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setPolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (secondchance.Policy, error) {
+			return ec.unmarshalNPolicyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPolicy(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2172,6 +3331,42 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_batch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_batches_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -2373,6 +3568,36 @@ func (ec *executionContext) field_Query_tokens_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_verdicts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*secondchance.VerdictFilter, error) {
+			return ec.unmarshalOVerdictFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Seller_orders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2506,6 +3731,699 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Batch_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Batch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Batch_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Batch_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Batch", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Batch_week(ctx context.Context, field graphql.CollectedField, obj *secondchance.Batch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Batch_week(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Week, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Batch_week(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Batch", field, false, false, "String")
+}
+
+func (ec *executionContext) _Batch_cutoff(ctx context.Context, field graphql.CollectedField, obj *secondchance.Batch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Batch_cutoff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cutoff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Batch_cutoff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Batch", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Batch_policyVersion(ctx context.Context, field graphql.CollectedField, obj *secondchance.Batch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Batch_policyVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PolicyVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Batch_policyVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Batch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Batch_startedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Batch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Batch_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Batch_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Batch", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Batch_completedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Batch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Batch_completedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Batch_completedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Batch", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Batch_stats(ctx context.Context, field graphql.CollectedField, obj *secondchance.Batch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Batch_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stats, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal secondchance.BatchStats
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal secondchance.BatchStats
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.BatchStats) graphql.Marshaler {
+			return ec.marshalNBatchStats2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBatchStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Batch_stats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Batch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BatchStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Batch]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.Batch]) graphql.Marshaler {
+			return ec.marshalNBatchEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BatchConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BatchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BatchConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Batch]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Batch) graphql.Marshaler {
+			return ec.marshalNBatch2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BatchConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Batch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Batch]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BatchConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Batch]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _BatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Batch]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Batch]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Batch) graphql.Marshaler {
+			return ec.marshalNBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Batch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BatchStats_reports(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reports, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_upheld(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_upheld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Upheld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_upheld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_dismissed(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_dismissed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dismissed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_dismissed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_buyers(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_buyers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buyers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_buyers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_noAction(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_noAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_noAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_warnings(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_suspensions(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_suspensions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suspensions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_suspensions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_closures(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_closures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_closures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_purgedFeedback(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_purgedFeedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurgedFeedback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_purgedFeedback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_purgedDisputes(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_purgedDisputes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurgedDisputes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_purgedDisputes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_purgedReturnClaims(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_purgedReturnClaims(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurgedReturnClaims, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_purgedReturnClaims(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_excludedOrders(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_excludedOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExcludedOrders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_excludedOrders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_digests(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_digests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Digests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_digests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BatchStats_steps(ctx context.Context, field graphql.CollectedField, obj *secondchance.BatchStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchStats_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []secondchance.StepTiming) graphql.Marshaler {
+			return ec.marshalNStepTiming2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStepTimingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchStats_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BatchStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StepTiming(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Buyer_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Buyer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2756,6 +4674,56 @@ func (ec *executionContext) _Buyer_createdAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Buyer_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Buyer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Buyer_sanctions(ctx context.Context, field graphql.CollectedField, obj *secondchance.Buyer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Buyer_sanctions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Buyer().Sanctions(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal []*secondchance.Sanction
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*secondchance.Sanction
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Sanction) graphql.Marshaler {
+			return ec.marshalNSanction2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSanctionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Buyer_sanctions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Buyer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sanction(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Buyer_reportStats(ctx context.Context, field graphql.CollectedField, obj *secondchance.Buyer) (ret graphql.Marshaler) {
@@ -3049,6 +5017,70 @@ func (ec *executionContext) _BuyerReportStats_distinctSellers(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_BuyerReportStats_distinctSellers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BuyerReportStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DismissReportPayload_report(ctx context.Context, field graphql.CollectedField, obj *DismissReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DismissReportPayload_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Report, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Report) graphql.Marshaler {
+			return ec.marshalOReport2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DismissReportPayload_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DismissReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DismissReportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *DismissReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DismissReportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DismissReportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DismissReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Dispute_number(ctx context.Context, field graphql.CollectedField, obj *secondchance.Dispute) (ret graphql.Marshaler) {
@@ -3495,6 +5527,316 @@ func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mutation_runWeeklyBatch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_runWeeklyBatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RunWeeklyBatch(ctx, fc.Args["input"].(RunWeeklyBatchInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *RunWeeklyBatchPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *RunWeeklyBatchPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *RunWeeklyBatchPayload) graphql.Marshaler {
+			return ec.marshalNRunWeeklyBatchPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRunWeeklyBatchPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_runWeeklyBatch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunWeeklyBatchPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_runWeeklyBatch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dismissReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dismissReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DismissReport(ctx, fc.Args["input"].(DismissReportInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *DismissReportPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DismissReportPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DismissReportPayload) graphql.Marshaler {
+			return ec.marshalNDismissReportPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDismissReportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dismissReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DismissReportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dismissReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pinVerdict(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pinVerdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PinVerdict(ctx, fc.Args["input"].(PinVerdictInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *PinVerdictPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *PinVerdictPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *PinVerdictPayload) graphql.Marshaler {
+			return ec.marshalNPinVerdictPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPinVerdictPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pinVerdict(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PinVerdictPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pinVerdict_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reverseVerdict(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reverseVerdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReverseVerdict(ctx, fc.Args["input"].(ReverseVerdictInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *ReverseVerdictPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ReverseVerdictPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ReverseVerdictPayload) graphql.Marshaler {
+			return ec.marshalNReverseVerdictPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReverseVerdictPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reverseVerdict(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReverseVerdictPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reverseVerdict_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetPolicy(ctx, fc.Args["input"].(secondchance.Policy))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *SetPolicyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *SetPolicyPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *SetPolicyPayload) graphql.Marshaler {
+			return ec.marshalNSetPolicyPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetPolicyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setPolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetPolicyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_ingestMarketplaceData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -4387,6 +6729,268 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PinVerdictPayload_pinned(ctx context.Context, field graphql.CollectedField, obj *PinVerdictPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PinVerdictPayload_pinned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pinned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PinVerdictPayload_pinned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PinVerdictPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PinVerdictPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *PinVerdictPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PinVerdictPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PinVerdictPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PinVerdictPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Policy_version(ctx context.Context, field graphql.CollectedField, obj *secondchance.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_warningSellers(ctx context.Context, field graphql.CollectedField, obj *secondchance.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_warningSellers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarningSellers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_warningSellers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_suspensionSellers(ctx context.Context, field graphql.CollectedField, obj *secondchance.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_suspensionSellers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuspensionSellers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_suspensionSellers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_closureSellers(ctx context.Context, field graphql.CollectedField, obj *secondchance.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_closureSellers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosureSellers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_closureSellers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_suspendAfterWarning(ctx context.Context, field graphql.CollectedField, obj *secondchance.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_suspendAfterWarning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuspendAfterWarning, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_suspendAfterWarning(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Policy_closeAfterSuspension(ctx context.Context, field graphql.CollectedField, obj *secondchance.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_closeAfterSuspension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CloseAfterSuspension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_closeAfterSuspension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Policy_suspendOnEvidencedExtortion(ctx context.Context, field graphql.CollectedField, obj *secondchance.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_suspendOnEvidencedExtortion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuspendOnEvidencedExtortion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_suspendOnEvidencedExtortion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Policy_suspensionDays(ctx context.Context, field graphql.CollectedField, obj *secondchance.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_suspensionDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuspensionDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_suspensionDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_lookbackDays(ctx context.Context, field graphql.CollectedField, obj *secondchance.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_lookbackDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LookbackDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_lookbackDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PostalAddress_recipient(ctx context.Context, field graphql.CollectedField, obj *secondchance.PostalAddress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4637,6 +7241,242 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_batches(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_batches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Batches(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *Connection[*secondchance.Batch]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*secondchance.Batch]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.Batch]) graphql.Marshaler {
+			return ec.marshalNBatchConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_batches(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BatchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_batches_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_batch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_batch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Batch(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"SELLER", "ADMIN"})
+				if err != nil {
+					var zeroVal *secondchance.Batch
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *secondchance.Batch
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Batch) graphql.Marshaler {
+			return ec.marshalNBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_batch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Batch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_batch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_verdicts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_verdicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Verdicts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*secondchance.VerdictFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *Connection[*secondchance.Verdict]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*secondchance.Verdict]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.Verdict]) graphql.Marshaler {
+			return ec.marshalNVerdictConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_verdicts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerdictConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_verdicts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_policy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Policy(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *secondchance.Policy
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *secondchance.Policy
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Policy) graphql.Marshaler {
+			return ec.marshalNPolicy2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Policy(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5558,6 +8398,61 @@ func (ec *executionContext) fieldContext_Report_decidedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Report", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Report_batch(ctx context.Context, field graphql.CollectedField, obj *secondchance.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_batch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().Batch(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Batch) graphql.Marshaler {
+			return ec.marshalOBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_batch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Batch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_buyerVerdict(ctx context.Context, field graphql.CollectedField, obj *secondchance.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_buyerVerdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().BuyerVerdict(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.VerdictKind) graphql.Marshaler {
+			return ec.marshalOVerdictKind2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_buyerVerdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, true, true, "VerdictKind")
+}
+
 func (ec *executionContext) _ReportBuyerPayload_report(ctx context.Context, field graphql.CollectedField, obj *ReportBuyerPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5957,6 +8852,70 @@ func (ec *executionContext) fieldContext_ReturnClaim_requestedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("ReturnClaim", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ReverseVerdictPayload_verdict(ctx context.Context, field graphql.CollectedField, obj *ReverseVerdictPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReverseVerdictPayload_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verdict, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Verdict) graphql.Marshaler {
+			return ec.marshalOVerdict2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdict(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReverseVerdictPayload_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReverseVerdictPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verdict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReverseVerdictPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ReverseVerdictPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReverseVerdictPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReverseVerdictPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReverseVerdictPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RevokeTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *RevokeTokenPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6016,6 +8975,295 @@ func (ec *executionContext) fieldContext_RevokeTokenPayload_userErrors(_ context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RunWeeklyBatchPayload_batch(ctx context.Context, field graphql.CollectedField, obj *RunWeeklyBatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunWeeklyBatchPayload_batch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Batch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Batch) graphql.Marshaler {
+			return ec.marshalOBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunWeeklyBatchPayload_batch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunWeeklyBatchPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Batch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RunWeeklyBatchPayload_existing(ctx context.Context, field graphql.CollectedField, obj *RunWeeklyBatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunWeeklyBatchPayload_existing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Existing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunWeeklyBatchPayload_existing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunWeeklyBatchPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RunWeeklyBatchPayload_dryRun(ctx context.Context, field graphql.CollectedField, obj *RunWeeklyBatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunWeeklyBatchPayload_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunWeeklyBatchPayload_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunWeeklyBatchPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RunWeeklyBatchPayload_preview(ctx context.Context, field graphql.CollectedField, obj *RunWeeklyBatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunWeeklyBatchPayload_preview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Preview, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Verdict) graphql.Marshaler {
+			return ec.marshalNVerdictPreview2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunWeeklyBatchPayload_preview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunWeeklyBatchPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerdictPreview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RunWeeklyBatchPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RunWeeklyBatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunWeeklyBatchPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunWeeklyBatchPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunWeeklyBatchPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Sanction_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.VerdictKind) graphql.Marshaler {
+			return ec.marshalNVerdictKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "VerdictKind")
+}
+
+func (ec *executionContext) _Sanction_startsAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Sanction_endsAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Sanction_previousStatus(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_previousStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.BuyerStatus) graphql.Marshaler {
+			return ec.marshalNBuyerStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBuyerStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_previousStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "BuyerStatus")
+}
+
+func (ec *executionContext) _Sanction_revokedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Sanction_verdict(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Sanction().Verdict(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Verdict) graphql.Marshaler {
+			return ec.marshalNVerdict2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Sanction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verdict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6442,6 +9690,116 @@ func (ec *executionContext) fieldContext_SellerEdge_node(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SetPolicyPayload_policy(ctx context.Context, field graphql.CollectedField, obj *SetPolicyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetPolicyPayload_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Policy) graphql.Marshaler {
+			return ec.marshalOPolicy2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPolicy(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetPolicyPayload_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetPolicyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Policy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetPolicyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SetPolicyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetPolicyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetPolicyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetPolicyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StepTiming_step(ctx context.Context, field graphql.CollectedField, obj *secondchance.StepTiming) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StepTiming_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Step, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StepTiming_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StepTiming", field, false, false, "String")
+}
+
+func (ec *executionContext) _StepTiming_millis(ctx context.Context, field graphql.CollectedField, obj *secondchance.StepTiming) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StepTiming_millis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Millis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StepTiming_millis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StepTiming", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Store_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Store) (ret graphql.Marshaler) {
@@ -6956,6 +10314,708 @@ func (ec *executionContext) _UserError_message(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _Verdict_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Verdict_batch(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_batch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Verdict().Batch(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Batch) graphql.Marshaler {
+			return ec.marshalNBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_batch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Verdict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Batch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Verdict_buyer(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_buyer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Verdict().Buyer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Buyer) graphql.Marshaler {
+			return ec.marshalNBuyer2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBuyer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_buyer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Verdict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Buyer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Verdict_verdict(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.VerdictKind) graphql.Marshaler {
+			return ec.marshalNVerdictKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, false, false, "VerdictKind")
+}
+
+func (ec *executionContext) _Verdict_suspendedUntil(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_suspendedUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuspendedUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_suspendedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Verdict_policyVersion(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_policyVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PolicyVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_policyVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verdict_facts(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.JSONFacts) graphql.Marshaler {
+			return ec.marshalNVerdictFacts2githubᚗcomᚋsecondchanceᚋsecondchanceᚐJSONFacts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_facts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Verdict",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerdictFacts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Verdict_pinReason(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_pinReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PinReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_pinReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, false, false, "String")
+}
+
+func (ec *executionContext) _Verdict_decidedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Verdict_reversedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_reversedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReversedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_reversedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Verdict_reversalReason(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_reversalReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReversalReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_reversalReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, false, false, "String")
+}
+
+func (ec *executionContext) _VerdictConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Verdict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.Verdict]) graphql.Marshaler {
+			return ec.marshalNVerdictEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerdictConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerdictEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerdictConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Verdict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Verdict) graphql.Marshaler {
+			return ec.marshalNVerdict2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerdictConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verdict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerdictConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Verdict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerdictConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerdictConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Verdict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerdictConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _VerdictEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Verdict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerdictEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _VerdictEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Verdict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Verdict) graphql.Marshaler {
+			return ec.marshalNVerdict2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerdictEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verdict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerdictFacts_reports(ctx context.Context, field graphql.CollectedField, obj *secondchance.JSONFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictFacts_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reports, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictFacts_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerdictFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VerdictFacts_distinctSellers(ctx context.Context, field graphql.CollectedField, obj *secondchance.JSONFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictFacts_distinctSellers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistinctSellers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictFacts_distinctSellers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerdictFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VerdictFacts_evidencedExtortion(ctx context.Context, field graphql.CollectedField, obj *secondchance.JSONFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictFacts_evidencedExtortion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvidencedExtortion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictFacts_evidencedExtortion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerdictFacts", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _VerdictFacts_warnedWithinLookback(ctx context.Context, field graphql.CollectedField, obj *secondchance.JSONFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictFacts_warnedWithinLookback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarnedWithinLookback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictFacts_warnedWithinLookback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerdictFacts", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _VerdictFacts_suspendedWithinLookback(ctx context.Context, field graphql.CollectedField, obj *secondchance.JSONFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictFacts_suspendedWithinLookback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuspendedWithinLookbk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictFacts_suspendedWithinLookback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerdictFacts", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _VerdictFacts_pinned(ctx context.Context, field graphql.CollectedField, obj *secondchance.JSONFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictFacts_pinned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pinned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.VerdictKind) graphql.Marshaler {
+			return ec.marshalOVerdictKind2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictFacts_pinned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerdictFacts", field, false, false, "VerdictKind")
+}
+
+func (ec *executionContext) _VerdictPreview_buyer(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictPreview_buyer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VerdictPreview().Buyer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Buyer) graphql.Marshaler {
+			return ec.marshalNBuyer2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBuyer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictPreview_buyer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerdictPreview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Buyer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerdictPreview_verdict(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictPreview_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.VerdictKind) graphql.Marshaler {
+			return ec.marshalNVerdictKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictPreview_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerdictPreview", field, false, false, "VerdictKind")
+}
+
+func (ec *executionContext) _VerdictPreview_suspendedUntil(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictPreview_suspendedUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuspendedUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictPreview_suspendedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerdictPreview", field, false, false, "Time")
+}
+
+func (ec *executionContext) _VerdictPreview_facts(ctx context.Context, field graphql.CollectedField, obj *secondchance.Verdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerdictPreview_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.JSONFacts) graphql.Marshaler {
+			return ec.marshalNVerdictFacts2githubᚗcomᚋsecondchanceᚋsecondchanceᚐJSONFacts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerdictPreview_facts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerdictPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerdictFacts(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *secondchance.Actor) (ret graphql.Marshaler) {
@@ -8326,6 +12386,55 @@ func UnmarshalBuyerInput(ctx context.Context, raw any) (secondchance.BuyerInput,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDismissReportInput(ctx context.Context, obj any) (DismissReportInput, error) {
+	var it DismissReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDismissReportInput unmarshals raw into the DismissReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDismissReportInput(ctx context.Context, raw any) (DismissReportInput, error) {
+	var out DismissReportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DismissReportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDisputeInput(ctx context.Context, obj any) (secondchance.DisputeInput, error) {
 	var it secondchance.DisputeInput
 	if obj == nil {
@@ -8788,6 +12897,153 @@ func UnmarshalOrderInput(ctx context.Context, raw any) (secondchance.OrderInput,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPinVerdictInput(ctx context.Context, obj any) (PinVerdictInput, error) {
+	var it PinVerdictInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"buyer", "verdict", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "buyer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buyer"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Buyer = data
+		case "verdict":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verdict"))
+			data, err := ec.unmarshalNVerdictKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Verdict = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPinVerdictInput unmarshals raw into the PinVerdictInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPinVerdictInput(ctx context.Context, raw any) (PinVerdictInput, error) {
+	var out PinVerdictInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PinVerdictInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPolicyInput(ctx context.Context, obj any) (secondchance.Policy, error) {
+	var it secondchance.Policy
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"warningSellers", "suspensionSellers", "closureSellers", "suspendAfterWarning", "closeAfterSuspension", "suspendOnEvidencedExtortion", "suspensionDays", "lookbackDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "warningSellers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warningSellers"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WarningSellers = data
+		case "suspensionSellers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suspensionSellers"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuspensionSellers = data
+		case "closureSellers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closureSellers"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosureSellers = data
+		case "suspendAfterWarning":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suspendAfterWarning"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuspendAfterWarning = data
+		case "closeAfterSuspension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closeAfterSuspension"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CloseAfterSuspension = data
+		case "suspendOnEvidencedExtortion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suspendOnEvidencedExtortion"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuspendOnEvidencedExtortion = data
+		case "suspensionDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suspensionDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuspensionDays = data
+		case "lookbackDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lookbackDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LookbackDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPolicyInput unmarshals raw into the PolicyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPolicyInput(ctx context.Context, raw any) (secondchance.Policy, error) {
+	var out secondchance.Policy
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportBuyerInput(ctx context.Context, obj any) (secondchance.ReportInput, error) {
 	var it secondchance.ReportInput
 	if obj == nil {
@@ -8991,6 +13247,55 @@ func UnmarshalReturnClaimInput(ctx context.Context, raw any) (secondchance.Retur
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReverseVerdictInput(ctx context.Context, obj any) (ReverseVerdictInput, error) {
+	var it ReverseVerdictInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReverseVerdictInput unmarshals raw into the ReverseVerdictInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReverseVerdictInput(ctx context.Context, raw any) (ReverseVerdictInput, error) {
+	var out ReverseVerdictInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReverseVerdictInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRevokeTokenInput(ctx context.Context, obj any) (RevokeTokenInput, error) {
 	var it RevokeTokenInput
 	if obj == nil {
@@ -9030,6 +13335,59 @@ func (ec *executionContext) unmarshalInputRevokeTokenInput(ctx context.Context, 
 func UnmarshalRevokeTokenInput(ctx context.Context, raw any) (RevokeTokenInput, error) {
 	var out RevokeTokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeTokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRunWeeklyBatchInput(ctx context.Context, obj any) (RunWeeklyBatchInput, error) {
+	var it RunWeeklyBatchInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["dryRun"]; !present {
+		asMap["dryRun"] = false
+	}
+
+	fieldsInOrder := [...]string{"week", "dryRun"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "week":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("week"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Week = data
+		case "dryRun":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dryRun"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DryRun = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRunWeeklyBatchInput unmarshals raw into the RunWeeklyBatchInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRunWeeklyBatchInput(ctx context.Context, raw any) (RunWeeklyBatchInput, error) {
+	var out RunWeeklyBatchInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RunWeeklyBatchInput", raw, &out)
 	return out, err
 }
 
@@ -9145,6 +13503,62 @@ func UnmarshalSellerInput(ctx context.Context, raw any) (secondchance.SellerInpu
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVerdictFilter(ctx context.Context, obj any) (secondchance.VerdictFilter, error) {
+	var it secondchance.VerdictFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"batch", "buyer", "verdict"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "batch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("batch"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Batch = data
+		case "buyer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buyer"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Buyer = data
+		case "verdict":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verdict"))
+			data, err := ec.unmarshalOVerdictKind2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Verdict = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerdictFilter unmarshals raw into the VerdictFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerdictFilter(ctx context.Context, raw any) (secondchance.VerdictFilter, error) {
+	var out secondchance.VerdictFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerdictFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWithdrawReportInput(ctx context.Context, obj any) (WithdrawReportInput, error) {
 	var it WithdrawReportInput
 	if obj == nil {
@@ -9195,6 +13609,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case *secondchance.Verdict:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Verdict(ctx, sel, obj)
 	case *secondchance.Token:
 		if obj == nil {
 			return graphql.Null
@@ -9225,6 +13644,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Buyer(ctx, sel, obj)
+	case *secondchance.Batch:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Batch(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -9237,6 +13661,254 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var batchImplementors = []string{"Batch", "Node"}
+
+func (ec *executionContext) _Batch(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Batch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, batchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Batch")
+		case "id":
+			out.Values[i] = ec._Batch_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "week":
+			out.Values[i] = ec._Batch_week(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cutoff":
+			out.Values[i] = ec._Batch_cutoff(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policyVersion":
+			out.Values[i] = ec._Batch_policyVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._Batch_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completedAt":
+			out.Values[i] = ec._Batch_completedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stats":
+			out.Values[i] = ec._Batch_stats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var batchConnectionImplementors = []string{"BatchConnection"}
+
+func (ec *executionContext) _BatchConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.Batch]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, batchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BatchConnection")
+		case "edges":
+			out.Values[i] = ec._BatchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._BatchConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BatchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BatchConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var batchEdgeImplementors = []string{"BatchEdge"}
+
+func (ec *executionContext) _BatchEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.Batch]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, batchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BatchEdge")
+		case "cursor":
+			out.Values[i] = ec._BatchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BatchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var batchStatsImplementors = []string{"BatchStats"}
+
+func (ec *executionContext) _BatchStats(ctx context.Context, sel ast.SelectionSet, obj *secondchance.BatchStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, batchStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BatchStats")
+		case "reports":
+			out.Values[i] = ec._BatchStats_reports(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upheld":
+			out.Values[i] = ec._BatchStats_upheld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dismissed":
+			out.Values[i] = ec._BatchStats_dismissed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buyers":
+			out.Values[i] = ec._BatchStats_buyers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noAction":
+			out.Values[i] = ec._BatchStats_noAction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._BatchStats_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suspensions":
+			out.Values[i] = ec._BatchStats_suspensions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closures":
+			out.Values[i] = ec._BatchStats_closures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purgedFeedback":
+			out.Values[i] = ec._BatchStats_purgedFeedback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purgedDisputes":
+			out.Values[i] = ec._BatchStats_purgedDisputes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purgedReturnClaims":
+			out.Values[i] = ec._BatchStats_purgedReturnClaims(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excludedOrders":
+			out.Values[i] = ec._BatchStats_excludedOrders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "digests":
+			out.Values[i] = ec._BatchStats_digests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._BatchStats_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var buyerImplementors = []string{"Buyer", "Node"}
 
@@ -9284,6 +13956,12 @@ func (ec *executionContext) _Buyer(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sanctions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Buyer_sanctions(ctx, field, obj)
+				})
 		case "reportStats":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -9417,6 +14095,44 @@ func (ec *executionContext) _BuyerReportStats(ctx context.Context, sel ast.Selec
 			}
 		case "distinctSellers":
 			out.Values[i] = ec._BuyerReportStats_distinctSellers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dismissReportPayloadImplementors = []string{"DismissReportPayload"}
+
+func (ec *executionContext) _DismissReportPayload(ctx context.Context, sel ast.SelectionSet, obj *DismissReportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dismissReportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DismissReportPayload")
+		case "report":
+			out.Values[i] = ec._DismissReportPayload_report(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DismissReportPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9691,6 +14407,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "runWeeklyBatch":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runWeeklyBatch(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dismissReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dismissReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pinVerdict":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pinVerdict(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reverseVerdict":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reverseVerdict(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setPolicy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPolicy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "ingestMarketplaceData":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_ingestMarketplaceData(ctx, field)
@@ -9974,6 +14725,117 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pinVerdictPayloadImplementors = []string{"PinVerdictPayload"}
+
+func (ec *executionContext) _PinVerdictPayload(ctx context.Context, sel ast.SelectionSet, obj *PinVerdictPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pinVerdictPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PinVerdictPayload")
+		case "pinned":
+			out.Values[i] = ec._PinVerdictPayload_pinned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PinVerdictPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyImplementors = []string{"Policy"}
+
+func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Policy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Policy")
+		case "version":
+			out.Values[i] = ec._Policy_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warningSellers":
+			out.Values[i] = ec._Policy_warningSellers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suspensionSellers":
+			out.Values[i] = ec._Policy_suspensionSellers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closureSellers":
+			out.Values[i] = ec._Policy_closureSellers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suspendAfterWarning":
+			out.Values[i] = ec._Policy_suspendAfterWarning(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeAfterSuspension":
+			out.Values[i] = ec._Policy_closeAfterSuspension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suspendOnEvidencedExtortion":
+			out.Values[i] = ec._Policy_suspendOnEvidencedExtortion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suspensionDays":
+			out.Values[i] = ec._Policy_suspensionDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lookbackDays":
+			out.Values[i] = ec._Policy_lookbackDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var postalAddressImplementors = []string{"PostalAddress"}
 
 func (ec *executionContext) _PostalAddress(ctx context.Context, sel ast.SelectionSet, obj *secondchance.PostalAddress) graphql.Marshaler {
@@ -10067,6 +14929,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "batches":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_batches(ctx, field)
+				})
+		case "batch":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_batch(ctx, field)
+				})
+		case "verdicts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_verdicts(ctx, field)
+				})
+		case "policy":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_policy(ctx, field)
 				})
 		case "sellers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -10227,6 +15113,18 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "batch":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_batch(ctx, field, obj)
+				})
+		case "buyerVerdict":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_buyerVerdict(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10460,6 +15358,44 @@ func (ec *executionContext) _ReturnClaim(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var reverseVerdictPayloadImplementors = []string{"ReverseVerdictPayload"}
+
+func (ec *executionContext) _ReverseVerdictPayload(ctx context.Context, sel ast.SelectionSet, obj *ReverseVerdictPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reverseVerdictPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReverseVerdictPayload")
+		case "verdict":
+			out.Values[i] = ec._ReverseVerdictPayload_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReverseVerdictPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var revokeTokenPayloadImplementors = []string{"RevokeTokenPayload"}
 
 func (ec *executionContext) _RevokeTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *RevokeTokenPayload) graphql.Marshaler {
@@ -10481,6 +15417,118 @@ func (ec *executionContext) _RevokeTokenPayload(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var runWeeklyBatchPayloadImplementors = []string{"RunWeeklyBatchPayload"}
+
+func (ec *executionContext) _RunWeeklyBatchPayload(ctx context.Context, sel ast.SelectionSet, obj *RunWeeklyBatchPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runWeeklyBatchPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunWeeklyBatchPayload")
+		case "batch":
+			out.Values[i] = ec._RunWeeklyBatchPayload_batch(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "existing":
+			out.Values[i] = ec._RunWeeklyBatchPayload_existing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dryRun":
+			out.Values[i] = ec._RunWeeklyBatchPayload_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "preview":
+			out.Values[i] = ec._RunWeeklyBatchPayload_preview(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RunWeeklyBatchPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sanctionImplementors = []string{"Sanction"}
+
+func (ec *executionContext) _Sanction(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Sanction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sanctionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Sanction")
+		case "kind":
+			out.Values[i] = ec._Sanction_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._Sanction_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._Sanction_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "previousStatus":
+			out.Values[i] = ec._Sanction_previousStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._Sanction_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verdict":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Sanction_verdict(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10640,6 +15688,82 @@ func (ec *executionContext) _SellerEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._SellerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setPolicyPayloadImplementors = []string{"SetPolicyPayload"}
+
+func (ec *executionContext) _SetPolicyPayload(ctx context.Context, sel ast.SelectionSet, obj *SetPolicyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setPolicyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetPolicyPayload")
+		case "policy":
+			out.Values[i] = ec._SetPolicyPayload_policy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetPolicyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stepTimingImplementors = []string{"StepTiming"}
+
+func (ec *executionContext) _StepTiming(ctx context.Context, sel ast.SelectionSet, obj *secondchance.StepTiming) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stepTimingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StepTiming")
+		case "step":
+			out.Values[i] = ec._StepTiming_step(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "millis":
+			out.Values[i] = ec._StepTiming_millis(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10884,6 +16008,285 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._UserError_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verdictImplementors = []string{"Verdict", "Node"}
+
+func (ec *executionContext) _Verdict(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Verdict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verdictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Verdict")
+		case "id":
+			out.Values[i] = ec._Verdict_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "batch":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Verdict_batch(ctx, field, obj)
+				})
+		case "buyer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Verdict_buyer(ctx, field, obj)
+				})
+		case "verdict":
+			out.Values[i] = ec._Verdict_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "suspendedUntil":
+			out.Values[i] = ec._Verdict_suspendedUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "policyVersion":
+			out.Values[i] = ec._Verdict_policyVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "facts":
+			out.Values[i] = ec._Verdict_facts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pinReason":
+			out.Values[i] = ec._Verdict_pinReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Verdict_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reversedAt":
+			out.Values[i] = ec._Verdict_reversedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reversalReason":
+			out.Values[i] = ec._Verdict_reversalReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verdictConnectionImplementors = []string{"VerdictConnection"}
+
+func (ec *executionContext) _VerdictConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.Verdict]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verdictConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerdictConnection")
+		case "edges":
+			out.Values[i] = ec._VerdictConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._VerdictConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VerdictConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VerdictConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verdictEdgeImplementors = []string{"VerdictEdge"}
+
+func (ec *executionContext) _VerdictEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.Verdict]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verdictEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerdictEdge")
+		case "cursor":
+			out.Values[i] = ec._VerdictEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._VerdictEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verdictFactsImplementors = []string{"VerdictFacts"}
+
+func (ec *executionContext) _VerdictFacts(ctx context.Context, sel ast.SelectionSet, obj *secondchance.JSONFacts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verdictFactsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerdictFacts")
+		case "reports":
+			out.Values[i] = ec._VerdictFacts_reports(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distinctSellers":
+			out.Values[i] = ec._VerdictFacts_distinctSellers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidencedExtortion":
+			out.Values[i] = ec._VerdictFacts_evidencedExtortion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnedWithinLookback":
+			out.Values[i] = ec._VerdictFacts_warnedWithinLookback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suspendedWithinLookback":
+			out.Values[i] = ec._VerdictFacts_suspendedWithinLookback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pinned":
+			out.Values[i] = ec._VerdictFacts_pinned(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verdictPreviewImplementors = []string{"VerdictPreview"}
+
+func (ec *executionContext) _VerdictPreview(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Verdict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verdictPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerdictPreview")
+		case "buyer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VerdictPreview_buyer(ctx, field, obj)
+				})
+		case "verdict":
+			out.Values[i] = ec._VerdictPreview_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "suspendedUntil":
+			out.Values[i] = ec._VerdictPreview_suspendedUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "facts":
+			out.Values[i] = ec._VerdictPreview_facts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11353,6 +16756,66 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNBatch2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Batch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatch(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatch(ctx context.Context, sel ast.SelectionSet, v *secondchance.Batch) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Batch!")
+		return graphql.Null
+	}
+	return ec._Batch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBatchConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.Batch]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BatchConnection!")
+		return graphql.Null
+	}
+	return ec._BatchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBatchEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.Batch]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBatchEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBatchEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.Batch]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BatchEdge!")
+		return graphql.Null
+	}
+	return ec._BatchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBatchStats2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBatchStats(ctx context.Context, sel ast.SelectionSet, v secondchance.BatchStats) graphql.Marshaler {
+	return ec._BatchStats(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11446,6 +16909,19 @@ func (ec *executionContext) marshalNBuyerStatus2githubᚗcomᚋsecondchanceᚋse
 	return v
 }
 
+func (ec *executionContext) unmarshalNDismissReportInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDismissReportInput(ctx context.Context, v any) (DismissReportInput, error) {
+	res, err := ec.unmarshalInputDismissReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDismissReportPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDismissReportPayload(ctx context.Context, sel ast.SelectionSet, v *DismissReportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DismissReportPayload!")
+		return graphql.Null
+	}
+	return ec._DismissReportPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDispute2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDisputeᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Dispute) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11522,6 +16998,20 @@ func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋsecondchance�
 
 func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v secondchance.EvidenceKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -11641,6 +17131,32 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋse
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPinVerdictInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPinVerdictInput(ctx context.Context, v any) (PinVerdictInput, error) {
+	res, err := ec.unmarshalInputPinVerdictInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPinVerdictPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPinVerdictPayload(ctx context.Context, sel ast.SelectionSet, v *PinVerdictPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PinVerdictPayload!")
+		return graphql.Null
+	}
+	return ec._PinVerdictPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPolicy2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPolicy(ctx context.Context, sel ast.SelectionSet, v *secondchance.Policy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Policy!")
+		return graphql.Null
+	}
+	return ec._Policy(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPolicyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPolicy(ctx context.Context, v any) (secondchance.Policy, error) {
+	res, err := ec.unmarshalInputPolicyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPostalAddress2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPostalAddress(ctx context.Context, sel ast.SelectionSet, v secondchance.PostalAddress) graphql.Marshaler {
@@ -11789,6 +17305,19 @@ func (ec *executionContext) unmarshalNReturnClaimInput2githubᚗcomᚋsecondchan
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNReverseVerdictInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReverseVerdictInput(ctx context.Context, v any) (ReverseVerdictInput, error) {
+	res, err := ec.unmarshalInputReverseVerdictInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReverseVerdictPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReverseVerdictPayload(ctx context.Context, sel ast.SelectionSet, v *ReverseVerdictPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReverseVerdictPayload!")
+		return graphql.Null
+	}
+	return ec._ReverseVerdictPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRevokeTokenInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRevokeTokenInput(ctx context.Context, v any) (RevokeTokenInput, error) {
 	res, err := ec.unmarshalInputRevokeTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11840,6 +17369,43 @@ func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecond
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNRunWeeklyBatchInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRunWeeklyBatchInput(ctx context.Context, v any) (RunWeeklyBatchInput, error) {
+	res, err := ec.unmarshalInputRunWeeklyBatchInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRunWeeklyBatchPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRunWeeklyBatchPayload(ctx context.Context, sel ast.SelectionSet, v *RunWeeklyBatchPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RunWeeklyBatchPayload!")
+		return graphql.Null
+	}
+	return ec._RunWeeklyBatchPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSanction2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSanctionᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Sanction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSanction2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSanction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSanction2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSanction(ctx context.Context, sel ast.SelectionSet, v *secondchance.Sanction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Sanction!")
+		return graphql.Null
+	}
+	return ec._Sanction(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSeller2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSellerᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Seller) graphql.Marshaler {
@@ -11901,6 +17467,34 @@ func (ec *executionContext) marshalNSellerEdge2ᚖgithubᚗcomᚋsecondchanceᚋ
 func (ec *executionContext) unmarshalNSellerInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐSellerInput(ctx context.Context, v any) (secondchance.SellerInput, error) {
 	res, err := ec.unmarshalInputSellerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetPolicyPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetPolicyPayload(ctx context.Context, sel ast.SelectionSet, v *SetPolicyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetPolicyPayload!")
+		return graphql.Null
+	}
+	return ec._SetPolicyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStepTiming2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStepTiming(ctx context.Context, sel ast.SelectionSet, v secondchance.StepTiming) graphql.Marshaler {
+	return ec._StepTiming(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStepTiming2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStepTimingᚄ(ctx context.Context, sel ast.SelectionSet, v []secondchance.StepTiming) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStepTiming2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStepTiming(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -12019,6 +17613,100 @@ func (ec *executionContext) unmarshalNUserErrorCode2githubᚗcomᚋsecondchance�
 
 func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorCode(ctx context.Context, sel ast.SelectionSet, v UserErrorCode) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNVerdict2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Verdict) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVerdict2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdict(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVerdict2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdict(ctx context.Context, sel ast.SelectionSet, v *secondchance.Verdict) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Verdict!")
+		return graphql.Null
+	}
+	return ec._Verdict(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVerdictConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.Verdict]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VerdictConnection!")
+		return graphql.Null
+	}
+	return ec._VerdictConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVerdictEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.Verdict]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVerdictEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVerdictEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.Verdict]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VerdictEdge!")
+		return graphql.Null
+	}
+	return ec._VerdictEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVerdictFacts2githubᚗcomᚋsecondchanceᚋsecondchanceᚐJSONFacts(ctx context.Context, sel ast.SelectionSet, v secondchance.JSONFacts) graphql.Marshaler {
+	return ec._VerdictFacts(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNVerdictKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx context.Context, v any) (secondchance.VerdictKind, error) {
+	var res secondchance.VerdictKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerdictKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx context.Context, sel ast.SelectionSet, v secondchance.VerdictKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNVerdictPreview2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Verdict) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVerdictPreview2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdict(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVerdictPreview2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdict(ctx context.Context, sel ast.SelectionSet, v *secondchance.Verdict) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VerdictPreview!")
+		return graphql.Null
+	}
+	return ec._VerdictPreview(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐActor(ctx context.Context, sel ast.SelectionSet, v *secondchance.Actor) graphql.Marshaler {
@@ -12182,6 +17870,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalOBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatch(ctx context.Context, sel ast.SelectionSet, v *secondchance.Batch) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Batch(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -12388,6 +18083,13 @@ func (ec *executionContext) unmarshalOOrderInput2ᚕgithubᚗcomᚋsecondchance�
 	return res, nil
 }
 
+func (ec *executionContext) marshalOPolicy2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPolicy(ctx context.Context, sel ast.SelectionSet, v *secondchance.Policy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Policy(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOReport2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReport(ctx context.Context, sel ast.SelectionSet, v *secondchance.Report) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -12583,6 +18285,37 @@ func (ec *executionContext) marshalOToken2ᚖgithubᚗcomᚋsecondchanceᚋsecon
 		return graphql.Null
 	}
 	return ec._Token(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVerdict2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdict(ctx context.Context, sel ast.SelectionSet, v *secondchance.Verdict) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Verdict(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVerdictFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictFilter(ctx context.Context, v any) (*secondchance.VerdictFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVerdictFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOVerdictKind2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx context.Context, v any) (*secondchance.VerdictKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.VerdictKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVerdictKind2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictKind(ctx context.Context, sel ast.SelectionSet, v *secondchance.VerdictKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

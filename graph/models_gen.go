@@ -11,6 +11,22 @@ import (
 	"github.com/secondchance/secondchance"
 )
 
+// A report to dismiss before its batch.
+type DismissReportInput struct {
+	// The report's global ID.
+	ID string `json:"id"`
+	// Why, for the record and the seller.
+	Reason string `json:"reason"`
+}
+
+// The dismissed report.
+type DismissReportPayload struct {
+	// The report; the next batch dismisses it.
+	Report *secondchance.Report `json:"report,omitempty"`
+	// Why nothing was dismissed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // What one ingestion created and updated.
 type IngestMarketplaceDataPayload struct {
 	// Sellers created.
@@ -35,6 +51,24 @@ type IngestMarketplaceDataPayload struct {
 type Mutation struct {
 }
 
+// A buyer's verdict to fix for its next batch.
+type PinVerdictInput struct {
+	// The buyer's global ID.
+	Buyer string `json:"buyer"`
+	// The verdict the next batch takes.
+	Verdict secondchance.VerdictKind `json:"verdict"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
+// The pinned verdict.
+type PinVerdictPayload struct {
+	// Whether the pin was stored.
+	Pinned bool `json:"pinned"`
+	// Why nothing was pinned.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The queries of the Second Chance API.
 type Query struct {
 }
@@ -49,6 +83,22 @@ type ReportBuyerPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A verdict to reverse on appeal.
+type ReverseVerdictInput struct {
+	// The verdict's global ID.
+	ID string `json:"id"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
+// The reversed verdict.
+type ReverseVerdictPayload struct {
+	// The verdict, now reversed.
+	Verdict *secondchance.Verdict `json:"verdict,omitempty"`
+	// Why nothing was reversed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Which token to revoke.
 type RevokeTokenInput struct {
 	// The token's global ID.
@@ -60,6 +110,36 @@ type RevokeTokenPayload struct {
 	// The token, now revoked; null when nothing was revoked.
 	Token *secondchance.Token `json:"token,omitempty"`
 	// Why nothing was revoked, when nothing was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Which week to run.
+type RunWeeklyBatchInput struct {
+	// The ISO week, e.g. 2026-W47; the week that last ended when omitted.
+	Week *string `json:"week,omitempty"`
+	// Compute everything and write nothing.
+	DryRun *bool `json:"dryRun,omitempty"`
+}
+
+// What running a week did, or would do.
+type RunWeeklyBatchPayload struct {
+	// The batch; for a dry run, what it would be (its ID refers to nothing).
+	Batch *secondchance.Batch `json:"batch,omitempty"`
+	// True when the week had already run: this is the batch it made then.
+	Existing bool `json:"existing"`
+	// True for a dry run, which wrote nothing.
+	DryRun bool `json:"dryRun"`
+	// For a dry run: the verdicts it would reach, by buyer (the first 1,000; the stats count all).
+	Preview []*secondchance.Verdict `json:"preview"`
+	// Why nothing ran.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The stored policy.
+type SetPolicyPayload struct {
+	// The new version.
+	Policy *secondchance.Policy `json:"policy,omitempty"`
+	// Why nothing was stored.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -107,6 +187,10 @@ const (
 	UserErrorCodeBuyerClosed UserErrorCode = "BUYER_CLOSED"
 	// The report has left PENDING.
 	UserErrorCodeReportNotPending UserErrorCode = "REPORT_NOT_PENDING"
+	// A batch has already taken the report.
+	UserErrorCodeReportAlreadyDecided UserErrorCode = "REPORT_ALREADY_DECIDED"
+	// The verdict was already reversed.
+	UserErrorCodeVerdictAlreadyReversed UserErrorCode = "VERDICT_ALREADY_REVERSED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -118,11 +202,13 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeReportingWindowClosed,
 	UserErrorCodeBuyerClosed,
 	UserErrorCodeReportNotPending,
+	UserErrorCodeReportAlreadyDecided,
+	UserErrorCodeVerdictAlreadyReversed,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending, UserErrorCodeReportAlreadyDecided, UserErrorCodeVerdictAlreadyReversed:
 		return true
 	}
 	return false

@@ -29,6 +29,10 @@ type loaders struct {
 	report           *dataloadgen.Loader[int64, *sc.Report]
 	reportEvents     *dataloadgen.Loader[int64, []*sc.ReportEvent]
 	buyerReportStats *dataloadgen.Loader[int64, *sc.BuyerReportStats]
+
+	batch     *dataloadgen.Loader[int64, *sc.Batch]
+	verdict   *dataloadgen.Loader[int64, *sc.Verdict]
+	sanctions *dataloadgen.Loader[int64, []*sc.Sanction]
 }
 
 type loadersKey struct{}
@@ -47,6 +51,10 @@ func newLoaders(s Services) *loaders {
 		report:           dataloadgen.NewLoader(batch(s.Reports.ReportsByID), w),
 		reportEvents:     dataloadgen.NewLoader(batch(s.Reports.ReportEventsByReport), w),
 		buyerReportStats: dataloadgen.NewLoader(batch(s.Reports.BuyerReportStats), w),
+
+		batch:     dataloadgen.NewLoader(batch(s.Batches.BatchesByID), w),
+		verdict:   dataloadgen.NewLoader(batch(s.Batches.VerdictsByID), w),
+		sanctions: dataloadgen.NewLoader(batch(s.Batches.SanctionsByBuyer), w),
 	}
 }
 

@@ -150,3 +150,25 @@ func (r *Resolver) listReports(ctx context.Context, f sc.ReportFilter, first *in
 	}
 	return graph.NewConnection(p), nil
 }
+
+// prefetchVerdicts primes the buyers and batches of a page of verdicts.
+func (r *Resolver) prefetchVerdicts(ctx context.Context, verdicts []*sc.Verdict) error {
+	if len(verdicts) == 0 {
+		return nil
+	}
+	sel := selectedNodeFields(ctx, "Verdict")
+	l := loadersFrom(ctx)
+	buyers, batches := make([]int64, len(verdicts)), make([]int64, len(verdicts))
+	for i, v := range verdicts {
+		buyers[i], batches[i] = v.BuyerID, v.BatchID
+	}
+	if sel["buyer"] {
+		if err := prime(ctx, l.buyer, buyers, r.Services.Buyers.BuyersByID); err != nil {
+			return err
+		}
+	}
+	if sel["batch"] {
+		return prime(ctx, l.batch, batches, r.Services.Batches.BatchesByID)
+	}
+	return nil
+}

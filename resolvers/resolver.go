@@ -14,6 +14,7 @@ type Services struct {
 	Tokens      sc.TokenService
 	Stores      sc.StoreService
 	Reports     sc.ReportService
+	Batches     sc.BatchService
 }
 
 // Resolver is the root resolver.

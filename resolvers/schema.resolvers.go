@@ -32,6 +32,10 @@ func (r *queryResolver) Node(ctx context.Context, id string) (graph.Node, error)
 		return r.Stores.StoreByID(ctx, n)
 	case secondchance.KindReport:
 		return loadVisible(ctx, l.report, n, "report")
+	case secondchance.KindBatch:
+		return loadVisible(ctx, l.batch, n, "batch")
+	case secondchance.KindVerdict:
+		return loadVisible(ctx, l.verdict, n, "verdict")
 	}
 	return nil, secondchance.FieldErrorf("id", secondchance.ENOTFOUND, "no object has ID %q", id)
 }
