@@ -56,6 +56,9 @@ Usage:
                                           create a bearer token and print it alone on stdout
   secondchance token list                 list tokens
   secondchance token revoke ID            revoke a token
+  secondchance batch run [--week W] [--dry-run]
+                                          run (or preview) the weekly batch of week W (default: the week that last ended)
+  secondchance batch clean-up             exclude every closed buyer's orders, lift ended suspensions (the daily job)
   secondchance help                       show this help
 
 Configuration (environment):
@@ -72,7 +75,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	cmd, rest := args[0], args[1:]
 	known := map[string]func(context.Context, []string) error{
-		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token,
+		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch,
 	}
 	run, ok := known[cmd]
 	if !ok {

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/stretchr/testify/require"
+
+	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/jobs"
+)
+
+const runBatchMutation = `mutation($input: RunWeeklyBatchInput!) { runWeeklyBatch(input: $input) {
+	existing dryRun
+	batch { id week stats { reports upheld dismissed buyers warnings suspensions closures purgedFeedback purgedDisputes excludedOrders digests } }
+	preview { buyer { number } verdict suspendedUntil facts { reports distinctSellers } }
+	userErrors { field code message } } }`
+
+// batchFixture: seller A and seller B both report buyer B1 (two sellers: SUSPENSION); seller B
+// reports buyer B2 (one seller: WARNING).
+func batchFixture(t *testing.T) *testBundle {
+	tb := setup(t)
+	tb.report(t, tb.sellerA, reportInput("S1-0", sc.ReasonFalseNotReceivedClaim))
+	tb.report(t, tb.sellerB, reportInput("S2-0", sc.ReasonFalseNotReceivedClaim))
+	tb.report(t, tb.sellerB, reportInput("S2-1", sc.ReasonSerialReturns))
+	return tb
+}
+
+func TestRunWeeklyBatchOverHTTP(t *testing.T) {
+	t.Parallel()
+	tb := batchFixture(t)
+	week := sc.WeekOf(time.Now()).String()
+
+	res := tb.query(t, tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week, "dryRun": true}})
+	require.Empty(t, res.Errors)
+	p := get(res.Data, "runWeeklyBatch")
+	require.Equal(t, true, get(p, "dryRun"))
+	require.Equal(t, map[string]any{"reports": 3.0, "upheld": 3.0, "dismissed": 0.0, "buyers": 2.0, "warnings": 1.0, "suspensions": 1.0,
+		"closures": 0.0, "purgedFeedback": 3.0, "purgedDisputes": 3.0, "excludedOrders": 0.0, "digests": 2.0}, get(p, "batch", "stats"))
+	require.Len(t, get(p, "preview").([]any), 2)
+	require.Equal(t, "SUSPENSION", get(p, "preview", 0, "verdict"))
+	require.Equal(t, "B1", get(p, "preview", 0, "buyer", "number"))
+	require.Equal(t, 2.0, get(p, "preview", 0, "facts", "distinctSellers"))
+	require.Equal(t, 3, func() int {
+		var n int
+		tb.db.Get(&n, `SELECT count(*) FROM reports WHERE status = 'PENDING'`)
+		return n
+	}())
+
+	res = tb.query(t, tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week}})
+	require.Empty(t, res.Errors)
+	require.Equal(t, false, get(res.Data, "runWeeklyBatch", "existing"))
+	batchID := get(res.Data, "runWeeklyBatch", "batch", "id")
+	require.Empty(t, get(res.Data, "runWeeklyBatch", "preview"))
+	res = tb.query(t, tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week}})
+	require.Equal(t, true, get(res.Data, "runWeeklyBatch", "existing"))
+	require.Equal(t, batchID, get(res.Data, "runWeeklyBatch", "batch", "id"))
+
+	// Each seller sees its own reports' outcomes, the sanction and the batch.
+	res = tb.query(t, tb.sellerA, `{ reports { nodes { status outcome buyerVerdict decidedAt batch { id week } timeline { status note } } } }`, nil)
+	require.Empty(t, res.Errors)
+	n := get(res.Data, "reports", "nodes", 0)
+	require.Equal(t, "UPHELD", get(n, "status"))
+	require.Equal(t, "UPHELD", get(n, "outcome"))
+	require.Equal(t, "SUSPENSION", get(n, "buyerVerdict"))
+	require.Equal(t, week, get(n, "batch", "week"))
+	require.Equal(t, "upheld: suspension for the buyer", get(n, "timeline", 2, "note"))
+	res = tb.query(t, tb.sellerA, `query($id: ID!) { batch(id: $id) { week stats { reports } } }`, map[string]any{"id": batchID})
+	require.Equal(t, []string{"FORBIDDEN"}, res.codes(), "stats are for admins")
+
+	// Admins: verdicts with their facts and policy, a buyer's sanction history.
+	res = tb.query(t, tb.admin, `query($b: ID) { verdicts(filter: {batch: $b, verdict: SUSPENSION}) { totalCount nodes { id verdict policyVersion suspendedUntil
+		facts { reports distinctSellers } buyer { number sanctions { kind endsAt previousStatus verdict { id } } } batch { week } } } }`, map[string]any{"b": batchID})
+	require.Empty(t, res.Errors)
+	require.EqualValues(t, 1, get(res.Data, "verdicts", "totalCount"))
+	v := get(res.Data, "verdicts", "nodes", 0)
+	require.Equal(t, 1.0, get(v, "policyVersion"))
+	require.Equal(t, "B1", get(v, "buyer", "number"))
+	require.Equal(t, "SUSPENSION", get(v, "buyer", "sanctions", 0, "kind"))
+	require.Equal(t, "ACTIVE", get(v, "buyer", "sanctions", 0, "previousStatus"))
+	verdictID := get(v, "id")
+
+	// Appeal over HTTP.
+	const reverse = `mutation($id: ID!, $r: String!) { reverseVerdict(input: {id: $id, reason: $r}) { verdict { reversedAt reversalReason } userErrors { field code } } }`
+	res = tb.query(t, tb.admin, reverse, map[string]any{"id": verdictID, "r": "coordinated reports"})
+	require.Empty(t, get(res.Data, "reverseVerdict", "userErrors"))
+	require.Equal(t, "coordinated reports", get(res.Data, "reverseVerdict", "verdict", "reversalReason"))
+	res = tb.query(t, tb.admin, `{ buyers(filter: {search: "B1"}) { nodes { status } } }`, nil)
+	require.Equal(t, "ACTIVE", get(res.Data, "buyers", "nodes", 0, "status"))
+
+	for _, tc := range []struct {
+		name, token, query string
+		vars               map[string]any
+		path               []any
+		field, code        string
+	}{
+		{"ErrMalformedWeek", tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": "last week"}}, []any{"runWeeklyBatch"}, "input.week", "INVALID"},
+		{"ErrFutureWeek", tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": sc.WeekOf(time.Now().Add(8 * 24 * time.Hour)).String()}}, []any{"runWeeklyBatch"}, "input.week", "INVALID"},
+		{"ErrReversedTwice", tb.admin, reverse, map[string]any{"id": verdictID, "r": "again"}, []any{"reverseVerdict"}, "input.id", "VERDICT_ALREADY_REVERSED"},
+		{"ErrReverseWithoutReason", tb.admin, reverse, map[string]any{"id": verdictID, "r": ""}, []any{"reverseVerdict"}, "input.reason", "INVALID"},
+		{"ErrDismissDecided", tb.admin, `mutation($id: ID!) { dismissReport(input: {id: $id, reason: "no"}) { report { id } userErrors { field code } } }`,
+			map[string]any{"id": sc.GlobalID(sc.KindReport, 1)}, []any{"dismissReport"}, "input.id", "REPORT_ALREADY_DECIDED"},
+		{"ErrPinUnknownBuyer", tb.admin, `mutation($b: ID!) { pinVerdict(input: {buyer: $b, verdict: WARNING, reason: "x"}) { pinned userErrors { field code } } }`,
+			map[string]any{"b": sc.GlobalID(sc.KindBuyer, 99999)}, []any{"pinVerdict"}, "input.buyer", "NOT_FOUND"},
+		{"ErrInvalidPolicy", tb.admin, `mutation { setPolicy(input: {warningSellers: 1, suspensionSellers: 2, closureSellers: 1, suspendAfterWarning: true,
+			closeAfterSuspension: true, suspendOnEvidencedExtortion: true, suspensionDays: 30, lookbackDays: 365}) { policy { version } userErrors { field code } } }`,
+			nil, []any{"setPolicy"}, "input.closureSellers", "INVALID"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before int
+			require.NoError(t, tb.db.Get(&before, `SELECT (SELECT count(*) FROM batches) + (SELECT count(*) FROM policies) + (SELECT count(*) FROM report_dismissals) + (SELECT count(*) FROM verdict_pins)`))
+			res := tb.query(t, tc.token, tc.query, tc.vars)
+			require.Empty(t, res.Errors)
+			ue := get(res.Data, append(tc.path, "userErrors", 0)...)
+			require.Equal(t, tc.code, get(ue, "code"), "%v", res.Data)
+			var field []string
+			for _, f := range get(ue, "field").([]any) {
+				field = append(field, f.(string))
+			}
+			require.Equal(t, tc.field, strings.Join(field, "."))
+			var after int
+			require.NoError(t, tb.db.Get(&after, `SELECT (SELECT count(*) FROM batches) + (SELECT count(*) FROM policies) + (SELECT count(*) FROM report_dismissals) + (SELECT count(*) FROM verdict_pins)`))
+			require.Equal(t, before, after, "nothing written")
+		})
+	}
+	for _, q := range []string{runBatchMutation, `{ batches { totalCount } }`, `{ verdicts { totalCount } }`, `{ policy { version } }`} {
+		res := tb.query(t, tb.sellerA, q, map[string]any{"input": map[string]any{"week": week}})
+		require.Equal(t, []string{"FORBIDDEN"}, res.codes(), q)
+	}
+
+	// A new policy version applies to the next batch and is recorded on its verdicts.
+	res = tb.query(t, tb.admin, `mutation { setPolicy(input: {warningSellers: 1, suspensionSellers: 1, closureSellers: 2, suspendAfterWarning: true,
+		closeAfterSuspension: true, suspendOnEvidencedExtortion: true, suspensionDays: 14, lookbackDays: 365}) { policy { version suspensionDays } userErrors { code } } }`, nil)
+	require.Equal(t, 2.0, get(res.Data, "setPolicy", "policy", "version"))
+	res = tb.query(t, tb.admin, `{ policy { version suspensionSellers } }`, nil)
+	require.Equal(t, 2.0, get(res.Data, "policy", "version"))
+}
+
+func startWorkers(t *testing.T, tb *testBundle, mailURL string, retry time.Duration) *river.Client[*sql.Tx] {
+	t.Helper()
+	mailer, err := jobs.NewMailer(mailURL)
+	require.NoError(t, err)
+	client, err := jobs.NewWorkerClient(jobs.WorkerConfig{DB: tb.db, Mailer: mailer, MailFrom: "Second Chance <no-reply@secondchance.example>",
+		DigestRetryBase: retry, FetchPollInterval: 100 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, client.Start(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		client.Stop(ctx)
+	})
+	return client
+}
+
+func giveSellersEmail(t *testing.T, tb *testBundle) {
+	_, err := tb.db.Ingest(sc.NewSystemContext(context.Background()), sc.MarketplaceBatch{Sellers: []sc.SellerInput{
+		{Number: "S1", Name: "Acme Goods", Email: ptr("acme@example.com")}, {Number: "S2", Name: "Bolt Outlet", Email: ptr("bolt@example.com")}}})
+	require.NoError(t, err)
+}
+
+// TestDigestsOverSMTP: the batch's digests arrive on a real SMTP server, one per seller.
+func TestDigestsOverSMTP(t *testing.T) {
+	t.Parallel()
+	tb := batchFixture(t)
+	giveSellersEmail(t, tb)
+	server := startSMTP(t)
+	_, err := tb.db.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(time.Now()), sc.RunOptions{})
+	require.NoError(t, err)
+	client := startWorkers(t, tb, server.url(), time.Second)
+	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(server.received()) == 2 }, 15*time.Second, 50*time.Millisecond)
+	body, subject := map[string]string{}, map[string]string{}
+	for _, m := range server.received() {
+		require.Len(t, m.To, 1)
+		h, b := m.message(t)
+		body[m.To[0]], subject[m.To[0]] = b, h.Get("Subject")
+	}
+	require.Contains(t, body["acme@example.com"], "Order S1-0, buyer alice, false not received claim: upheld; the buyer was suspended until")
+	require.Contains(t, body["bolt@example.com"], "Order S2-1, buyer bob, serial returns: upheld; the buyer was warned.")
+	require.Contains(t, body["bolt@example.com"], "Order S2-0, buyer alice, false not received claim: upheld; the buyer was suspended until")
+	require.Equal(t, "Second Chance: the results of your reports, batch "+sc.WeekOf(time.Now()).String(), subject["bolt@example.com"])
+	// Sending again sends nothing more.
+	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
+	require.NoError(t, err)
+	time.Sleep(time.Second)
+	require.Len(t, server.received(), 2)
+}
+
+// TestSMTPOutageDelaysDigests: while the server refuses mail, digests wait; once it takes mail
+// again every seller gets exactly one.
+func TestSMTPOutageDelaysDigests(t *testing.T) {
+	t.Parallel()
+	tb := batchFixture(t)
+	giveSellersEmail(t, tb)
+	server := startSMTP(t)
+	server.setFailNext(3)
+	_, err := tb.db.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(time.Now()), sc.RunOptions{})
+	require.NoError(t, err)
+	client := startWorkers(t, tb, server.url(), 200*time.Millisecond)
+	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(server.received()) == 2 }, 30*time.Second, 50*time.Millisecond)
+	time.Sleep(time.Second) // room for a duplicate to show up, were there one
+	mails := server.received()
+	require.Len(t, mails, 2)
+	require.NotEqual(t, mails[0].To, mails[1].To)
+	server.mu.Lock()
+	require.Equal(t, 3, server.refused)
+	server.mu.Unlock()
+	var unsent int
+	require.NoError(t, tb.db.Get(&unsent, `SELECT count(*) FROM digests WHERE sent_at IS NULL`))
+	require.Zero(t, unsent)
+}
