@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -64,6 +65,24 @@ func NewWithURL(t testing.TB) (*db.DB, string) {
 	if templateErr != nil {
 		t.Fatalf("preparing the template database: %v", templateErr)
 	}
+	return cloneDatabase(t, templateName)
+}
+
+// Clone returns a new database copied from src, which must have no open connections (close its
+// pool first), dropped when t ends. Tests use it to run one scenario several ways on the same data.
+func Clone(t testing.TB, src *db.DB, srcURL string) (*db.DB, string) {
+	t.Helper()
+	src.Close()
+	u, err := url.Parse(srcURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cloneDatabase(t, strings.TrimPrefix(u.Path, "/"))
+}
+
+func cloneDatabase(t testing.TB, template string) (*db.DB, string) {
+	t.Helper()
+	base := URL(t)
 	ctx := context.Background()
 	admin, err := sqlx.Open("postgres", base)
 	if err != nil {
@@ -73,7 +92,7 @@ func NewWithURL(t testing.TB) (*db.DB, string) {
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "sctest_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, name, templateName)); err != nil {
+	if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, name, template)); err != nil {
 		t.Fatalf("creating test database: %v", err)
 	}
 	u := WithDatabase(base, name)
