@@ -18,6 +18,9 @@ type SeedOptions struct {
 	Sellers int
 	Buyers  int
 	Orders  int
+	// Reports is about how many PENDING reports to file, from the last 6 days, on recent orders
+	// of 2 buyers in 5 (so a million reports fall on about 200,000 buyers of a 500,000 set).
+	Reports int
 	// Seed picks the data set; Until is the newest timestamp in it (orders span 400 days before).
 	Seed  uint64
 	Until time.Time
@@ -34,6 +37,9 @@ func (o SeedOptions) Validate() error {
 	}
 	if o.Orders < 0 || o.Orders > 1_000_000_000 {
 		errs = append(errs, sc.FieldErrorf("orders", sc.EINVALID, "orders must be between 0 and 1,000,000,000"))
+	}
+	if o.Reports < 0 || o.Reports > o.Orders {
+		errs = append(errs, sc.FieldErrorf("reports", sc.EINVALID, "reports must be between 0 and the number of orders"))
 	}
 	if o.Until.IsZero() {
 		errs = append(errs, sc.FieldErrorf("until", sc.EINVALID, "until is required"))
@@ -78,6 +84,8 @@ func (db *DB) Seed(ctx context.Context, o SeedOptions, p Progress) error {
 		{"feedback", "order_id, rating, comment, left_at", int64(o.Orders), g.feedback},
 		{"disputes", "id, number, order_id, reason, opened_at, closed_at", int64(o.Orders), g.disputes},
 		{"return_claims", "id, number, order_id, reason, requested_at", int64(o.Orders), g.returnClaims},
+		{"reports", "id, seller_id, order_id, buyer_id, reason, description, evidence, created_at, updated_at", int64(o.Orders), g.reports},
+		{"report_events", "report_id, status, at, note", int64(o.Orders), g.reportEvents},
 	}
 	for _, st := range stages {
 		var exists bool
@@ -94,12 +102,12 @@ func (db *DB) Seed(ctx context.Context, o SeedOptions, p Progress) error {
 		}
 	}
 	// The rows carry their own IDs, so the identities must move past them.
-	for _, t := range []string{"sellers", "buyers", "orders", "disputes", "return_claims"} {
+	for _, t := range []string{"sellers", "buyers", "orders", "disputes", "return_claims", "reports", "report_events"} {
 		if _, err := db.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), coalesce(max(id), 0) + 1, false) FROM `+t); err != nil {
 			return mapError(err)
 		}
 	}
-	_, err := db.ExecContext(ctx, `ANALYZE sellers, buyers, orders, feedback, disputes, return_claims`)
+	_, err := db.ExecContext(ctx, `ANALYZE sellers, buyers, orders, feedback, disputes, return_claims, reports, report_events`)
 	return mapError(err)
 }
 
@@ -383,6 +391,62 @@ func (g *generator) returnClaims(emit func(...any) error, tick func()) error {
 		}
 		id++
 		if err := emit(id, "R"+strconv.Itoa(i), o.id, returnWhy[o.r.IntN(len(returnWhy))], *req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reported says whether order o gets a report, and when it was filed: recent orders (within
+// the default reporting window) of buyers whose number is 0 or 1 modulo 5.
+func (g *generator) reported(i int, o *order) (time.Time, bool) {
+	if g.Reports == 0 || o.buyer%5 >= 2 || o.placed.Before(g.Until.Add(-sc.DefaultReportingDays*24*time.Hour)) {
+		return time.Time{}, false
+	}
+	eligible := float64(g.Orders) * 0.4 * float64(sc.DefaultReportingDays) / 400
+	if float64(mix(g.Seed^0x4e9047, uint64(i))%1_000_000) >= float64(g.Reports)/eligible*1_000_000 {
+		return time.Time{}, false
+	}
+	at := g.Until.Add(-time.Duration(mix(g.Seed, uint64(i))%uint64(6*24*time.Hour)) - time.Minute)
+	if at.Before(o.placed) {
+		at = o.placed.Add(time.Minute)
+	}
+	return at, true
+}
+
+func (g *generator) reports(emit func(...any) error, tick func()) error {
+	var id int64
+	for i := 1; i <= g.Orders; i++ {
+		tick()
+		o := g.order(i)
+		at, ok := g.reported(i, &o)
+		if !ok {
+			continue
+		}
+		id++
+		reason := sc.ReportReasons[mix(g.Seed^0x7e, uint64(i))%uint64(len(sc.ReportReasons))]
+		evidence := "[]"
+		if i%3 == 0 {
+			evidence = `[{"kind": "TRACKING_NUMBER", "value": "1Z999AA1` + fmt.Sprintf("%010d", i) + `"}]`
+		}
+		if err := emit(id, o.seller, o.id, o.buyer, string(reason), "Seeded report of order "+orderNumber(i), evidence, at, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *generator) reportEvents(emit func(...any) error, tick func()) error {
+	var id int64
+	for i := 1; i <= g.Orders; i++ {
+		tick()
+		o := g.order(i)
+		at, ok := g.reported(i, &o)
+		if !ok {
+			continue
+		}
+		id++
+		if err := emit(id, string(sc.ReportPending), at, "reported by the seller"); err != nil {
 			return err
 		}
 	}

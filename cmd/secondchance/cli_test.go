@@ -85,16 +85,18 @@ const checksum = `SELECT md5(
 	(SELECT string_agg(concat_ws('|', id, number, seller_id, buyer_id, placed_at, shipped_at, delivered_at, cancelled_at, cancellation_reason, total_cents), ',' ORDER BY id) FROM orders) ||
 	(SELECT coalesce(string_agg(concat_ws('|', order_id, rating, left_at), ',' ORDER BY order_id), '') FROM feedback) ||
 	(SELECT coalesce(string_agg(concat_ws('|', id, number, order_id, reason, opened_at, closed_at), ',' ORDER BY id), '') FROM disputes) ||
-	(SELECT coalesce(string_agg(concat_ws('|', id, number, order_id, reason, requested_at), ',' ORDER BY id), '') FROM return_claims))`
+	(SELECT coalesce(string_agg(concat_ws('|', id, number, order_id, reason, requested_at), ',' ORDER BY id), '') FROM return_claims) ||
+	(SELECT coalesce(string_agg(concat_ws('|', id, seller_id, order_id, buyer_id, reason, evidence, created_at), ',' ORDER BY id), '') FROM reports))`
 
 func TestSeedIsDeterministicAndResumes(t *testing.T) {
 	t.Parallel()
-	args := []string{"seed", "--sellers", "50", "--buyers", "400", "--orders", "5000", "--seed", "7", "--until", "2026-11-01"}
+	args := []string{"seed", "--sellers", "50", "--buyers", "400", "--orders", "5000", "--reports", "300", "--seed", "7", "--until", "2026-11-01"}
 	d1, u1 := dbtest.NewWithURL(t)
 	d2, u2 := dbtest.NewWithURL(t)
 	code, out, errOut := run(t, u1, args...)
 	require.Equal(t, exitOK, code, errOut)
 	require.Contains(t, out, "seeded 50 sellers, 400 buyers, 5000 orders")
+	require.Regexp(t, `\n(2[5-9]\d|3[0-4]\d) reports are pending`, out)
 	require.Contains(t, errOut, "orders", "progress is shown")
 
 	// An interrupted run: every table up to disputes committed, the last one missing.

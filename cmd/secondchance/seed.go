@@ -28,6 +28,7 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	sellers := fs.Int("sellers", 20000, "number of sellers")
 	buyers := fs.Int("buyers", 500000, "number of buyers")
 	orders := fs.Int("orders", 5000000, "number of orders")
+	reports := fs.Int("reports", 0, "about how many PENDING reports to file on recent orders (for the weekly batch)")
 	seed := fs.Uint64("seed", 2017, "picks the data set: the same seed gives the same data")
 	until := fs.String("until", time.Now().UTC().Format(time.DateOnly), "date of the newest data (YYYY-MM-DD); orders span the 400 days before")
 	demo := fs.Bool("demo", false, "load the small demo data set if the database is empty, and print the demo tokens")
@@ -42,7 +43,7 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := db.SeedOptions{Sellers: *sellers, Buyers: *buyers, Orders: *orders, Seed: *seed, Until: end}
+	opts := db.SeedOptions{Sellers: *sellers, Buyers: *buyers, Orders: *orders, Reports: *reports, Seed: *seed, Until: end}
 	if *demo {
 		opts = demoSize
 		opts.Until = end
@@ -65,6 +66,13 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "seeded %d sellers, %d buyers, %d orders in %s\n", opts.Sellers, opts.Buyers, opts.Orders, time.Since(start).Round(time.Millisecond))
+		if opts.Reports > 0 {
+			var n int
+			if err := d.Get(&n, `SELECT count(*) FROM reports`); err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stdout, "%d reports are pending\n", n)
+		}
 	}
 	if *demo {
 		return m.printDemoTokens(ctx, d)
