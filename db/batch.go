@@ -137,16 +137,21 @@ func (r *batchRunner) exec(ctx context.Context, query string, args ...any) (int,
 	return int(n), err
 }
 
-// collect takes every PENDING report created before the cutoff.
+// collect takes every PENDING report created before the cutoff into a working table. The
+// reports themselves are written once, in outcomes: the batch runs in one transaction, so the
+// IN_BATCH status would never be seen by anyone, and writing a million reports twice is what
+// made the first version of the batch four times too slow.
 func (r *batchRunner) collect(ctx context.Context) error {
-	n, err := r.exec(ctx, `UPDATE reports SET status = 'IN_BATCH', batch_id = $1, updated_at = $2
-		WHERE status = 'PENDING' AND created_at < $3`, r.batch.ID, r.at, r.batch.Cutoff)
+	n, err := r.exec(ctx, `CREATE TEMP TABLE batch_reports ON COMMIT DROP AS
+		SELECT r.id, r.seller_id, r.buyer_id, r.order_id, r.reason, jsonb_array_length(r.evidence) > 0 AS evidenced,
+			d.report_id IS NOT NULL AS dismissed, d.reason AS dismissal
+		FROM reports r LEFT JOIN report_dismissals d ON d.report_id = r.id
+		WHERE r.status = 'PENDING' AND r.created_at < $1`, r.batch.Cutoff)
 	if err != nil {
 		return err
 	}
 	r.batch.Stats.Reports = n
-	_, err = r.exec(ctx, `INSERT INTO report_events (report_id, status, at, note)
-		SELECT id, 'IN_BATCH', $2, 'taken by the batch of ' || $3 FROM reports WHERE batch_id = $1`, r.batch.ID, r.at, r.batch.Week)
+	_, err = r.tx.ExecContext(ctx, `ANALYZE batch_reports`)
 	return err
 }
 
@@ -159,20 +164,18 @@ func (r *batchRunner) decide(ctx context.Context) error {
 	}
 	if _, err := r.tx.ExecContext(ctx, `DECLARE buyer_facts NO SCROLL CURSOR FOR
 		SELECT r.buyer_id,
-			count(*) FILTER (WHERE d.report_id IS NULL) AS reports,
-			count(DISTINCT r.seller_id) FILTER (WHERE d.report_id IS NULL) AS sellers,
-			coalesce(bool_or(d.report_id IS NULL AND r.reason = 'FEEDBACK_EXTORTION' AND jsonb_array_length(r.evidence) > 0), false) AS extortion,
+			count(*) FILTER (WHERE NOT r.dismissed) AS reports,
+			count(DISTINCT r.seller_id) FILTER (WHERE NOT r.dismissed) AS sellers,
+			coalesce(bool_or(NOT r.dismissed AND r.reason = 'FEEDBACK_EXTORTION' AND r.evidenced), false) AS extortion,
 			EXISTS (SELECT 1 FROM sanctions s WHERE s.buyer_id = r.buyer_id AND s.revoked_at IS NULL
-				AND s.kind = 'WARNING' AND s.starts_at >= $2 AND s.starts_at < $3) AS warned,
+				AND s.kind = 'WARNING' AND s.starts_at >= $1 AND s.starts_at < $2) AS warned,
 			EXISTS (SELECT 1 FROM sanctions s WHERE s.buyer_id = r.buyer_id AND s.revoked_at IS NULL
-				AND s.kind IN ('SUSPENSION', 'ACCOUNT_CLOSED') AND s.starts_at >= $2 AND s.starts_at < $3) AS suspended,
+				AND s.kind IN ('SUSPENSION', 'ACCOUNT_CLOSED') AND s.starts_at >= $1 AND s.starts_at < $2) AS suspended,
 			pin.verdict AS pinned, pin.token_id AS pinned_by, coalesce(pin.reason, '') AS pin_reason
-		FROM reports r
-		LEFT JOIN report_dismissals d ON d.report_id = r.id
+		FROM batch_reports r
 		LEFT JOIN verdict_pins pin ON pin.buyer_id = r.buyer_id AND pin.consumed_by_batch IS NULL
-		WHERE r.batch_id = $1
 		GROUP BY r.buyer_id, pin.verdict, pin.token_id, pin.reason
-		ORDER BY r.buyer_id`, r.batch.ID, lookback, r.at); err != nil {
+		ORDER BY r.buyer_id`, lookback, r.at); err != nil {
 		return err
 	}
 	type factRow struct {
@@ -239,27 +242,34 @@ func (r *batchRunner) decide(ctx context.Context) error {
 		Scan(&r.batch.Stats.NoAction, &r.batch.Stats.Warnings, &r.batch.Stats.Suspensions, &r.batch.Stats.Closures)
 }
 
-// outcomes decides each report: dismissed by a reviewer or by a NO_ACTION verdict, upheld otherwise.
+// outcomes writes each report once: taken by this batch, and dismissed (by a reviewer or by a
+// NO_ACTION verdict) or upheld, with one timeline step that says which. A report a seller
+// withdrew since collect is no longer PENDING; the batch then stops, and the week runs again.
 func (r *batchRunner) outcomes(ctx context.Context) error {
-	if _, err := r.exec(ctx, `UPDATE reports r SET
-			status = CASE WHEN v.verdict = 'NO_ACTION' OR EXISTS (SELECT 1 FROM report_dismissals d WHERE d.report_id = r.id)
-				THEN 'DISMISSED' ELSE 'UPHELD' END,
-			verdict_id = v.id, decided_at = $2, updated_at = $2
-		FROM verdicts v
-		WHERE r.batch_id = $1 AND v.batch_id = $1 AND v.buyer_id = r.buyer_id`, r.batch.ID, r.at); err != nil {
+	n, err := r.exec(ctx, `UPDATE reports r SET
+			status = CASE WHEN b.dismissed OR v.verdict = 'NO_ACTION' THEN 'DISMISSED' ELSE 'UPHELD' END,
+			batch_id = $1, verdict_id = v.id, decided_at = $2, updated_at = $2
+		FROM batch_reports b JOIN verdicts v ON v.batch_id = $1 AND v.buyer_id = b.buyer_id
+		WHERE r.id = b.id AND r.status = 'PENDING'`, r.batch.ID, r.at)
+	if err != nil {
 		return err
+	}
+	if n != r.batch.Stats.Reports {
+		return sc.Errorf(sc.ECONFLICT, "%d of the week's reports changed while the batch ran (withdrawn by their sellers); run the week again", r.batch.Stats.Reports-n)
 	}
 	if _, err := r.exec(ctx, `INSERT INTO report_events (report_id, status, at, note)
-		SELECT r.id, r.status, $2, CASE
-			WHEN d.report_id IS NOT NULL THEN 'dismissed by a reviewer: ' || d.reason
+		SELECT b.id, CASE WHEN b.dismissed OR v.verdict = 'NO_ACTION' THEN 'DISMISSED' ELSE 'UPHELD' END, $2,
+			'batch ' || $3 || ': ' || CASE
+			WHEN b.dismissed THEN 'dismissed by a reviewer: ' || b.dismissal
 			WHEN v.verdict = 'NO_ACTION' THEN 'dismissed: no action against the buyer'
 			ELSE 'upheld: ' || lower(replace(v.verdict, '_', ' ')) || ' for the buyer' END
-		FROM reports r JOIN verdicts v ON v.id = r.verdict_id LEFT JOIN report_dismissals d ON d.report_id = r.id
-		WHERE r.batch_id = $1`, r.batch.ID, r.at); err != nil {
+		FROM batch_reports b JOIN verdicts v ON v.batch_id = $1 AND v.buyer_id = b.buyer_id`, r.batch.ID, r.at, r.batch.Week); err != nil {
 		return err
 	}
-	return r.tx.QueryRowxContext(ctx, `SELECT count(*) FILTER (WHERE status = 'UPHELD'), count(*) FILTER (WHERE status = 'DISMISSED')
-		FROM reports WHERE batch_id = $1`, r.batch.ID).Scan(&r.batch.Stats.Upheld, &r.batch.Stats.Dismissed)
+	return r.tx.QueryRowxContext(ctx, `SELECT count(*) FILTER (WHERE NOT b.dismissed AND v.verdict <> 'NO_ACTION'),
+			count(*) FILTER (WHERE b.dismissed OR v.verdict = 'NO_ACTION')
+		FROM batch_reports b JOIN verdicts v ON v.batch_id = $1 AND v.buyer_id = b.buyer_id`, r.batch.ID).
+		Scan(&r.batch.Stats.Upheld, &r.batch.Stats.Dismissed)
 }
 
 // sanction records each verdict's sanction and moves the buyer's status, never to a milder one.
@@ -280,8 +290,9 @@ func (r *batchRunner) sanction(ctx context.Context) error {
 }
 
 // upheldOrders is, per order of an upheld report, the first such report: the purge's reason.
-const upheldOrders = `SELECT DISTINCT ON (r.order_id) r.order_id, r.id AS report_id, r.verdict_id
-	FROM reports r WHERE r.batch_id = $1 AND r.status = 'UPHELD' ORDER BY r.order_id, r.id`
+const upheldOrders = `SELECT DISTINCT ON (b.order_id) b.order_id, b.id AS report_id, v.id AS verdict_id
+	FROM batch_reports b JOIN verdicts v ON v.batch_id = $1 AND v.buyer_id = b.buyer_id
+	WHERE NOT b.dismissed AND v.verdict <> 'NO_ACTION' ORDER BY b.order_id, b.id`
 
 // purge moves the bad data of every upheld report's order out of the live tables into the
 // purge ledger, whole, so an appeal can put it back exactly.
@@ -323,7 +334,7 @@ func (r *batchRunner) exclude(ctx context.Context) error {
 func (r *batchRunner) digests(ctx context.Context) error {
 	n, err := r.exec(ctx, `INSERT INTO digests (batch_id, seller_id, kind, ref_id, message_id)
 		SELECT DISTINCT $1::bigint, seller_id, 'BATCH', 0, format('<batch-%s-seller-%s@secondchance>', $1::bigint, seller_id)
-		FROM reports WHERE batch_id = $1`, r.batch.ID)
+		FROM batch_reports`, r.batch.ID)
 	r.batch.Stats.Digests = n
 	return err
 }

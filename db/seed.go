@@ -397,21 +397,24 @@ func (g *generator) returnClaims(emit func(...any) error, tick func()) error {
 	return nil
 }
 
-// reported says whether order o gets a report, and when it was filed: recent orders (within
-// the default reporting window) of buyers whose number is 0 or 1 modulo 5.
-func (g *generator) reported(i int, o *order) (time.Time, bool) {
+// reported says how many reports order o gets (0 to 7, each for another reason) and when they
+// were filed: recent orders (within the default reporting window) of buyers whose number is 0
+// or 1 modulo 5, enough of them to come to about Reports in all.
+func (g *generator) reported(i int, o *order) (int, time.Time) {
 	if g.Reports == 0 || o.buyer%5 >= 2 || o.placed.Before(g.Until.Add(-sc.DefaultReportingDays*24*time.Hour)) {
-		return time.Time{}, false
+		return 0, time.Time{}
 	}
-	eligible := float64(g.Orders) * 0.4 * float64(sc.DefaultReportingDays) / 400
-	if float64(mix(g.Seed^0x4e9047, uint64(i))%1_000_000) >= float64(g.Reports)/eligible*1_000_000 {
-		return time.Time{}, false
+	perOrder := float64(g.Reports) / (float64(g.Orders) * 0.4 * float64(sc.DefaultReportingDays) / 400)
+	n := int(perOrder)
+	if float64(mix(g.Seed^0x4e9047, uint64(i))%1_000_000) < (perOrder-float64(n))*1_000_000 {
+		n++
 	}
+	n = min(n, len(sc.ReportReasons))
 	at := g.Until.Add(-time.Duration(mix(g.Seed, uint64(i))%uint64(6*24*time.Hour)) - time.Minute)
 	if at.Before(o.placed) {
 		at = o.placed.Add(time.Minute)
 	}
-	return at, true
+	return n, at
 }
 
 func (g *generator) reports(emit func(...any) error, tick func()) error {
@@ -419,18 +422,17 @@ func (g *generator) reports(emit func(...any) error, tick func()) error {
 	for i := 1; i <= g.Orders; i++ {
 		tick()
 		o := g.order(i)
-		at, ok := g.reported(i, &o)
-		if !ok {
-			continue
-		}
-		id++
-		reason := sc.ReportReasons[mix(g.Seed^0x7e, uint64(i))%uint64(len(sc.ReportReasons))]
-		evidence := "[]"
-		if i%3 == 0 {
-			evidence = `[{"kind": "TRACKING_NUMBER", "value": "1Z999AA1` + fmt.Sprintf("%010d", i) + `"}]`
-		}
-		if err := emit(id, o.seller, o.id, o.buyer, string(reason), "Seeded report of order "+orderNumber(i), evidence, at, at); err != nil {
-			return err
+		n, at := g.reported(i, &o)
+		for j := 0; j < n; j++ {
+			id++
+			reason := sc.ReportReasons[(mix(g.Seed^0x7e, uint64(i))+uint64(j))%uint64(len(sc.ReportReasons))]
+			evidence := "[]"
+			if (i+j)%3 == 0 {
+				evidence = `[{"kind": "TRACKING_NUMBER", "value": "1Z999AA1` + fmt.Sprintf("%010d", i) + `"}]`
+			}
+			if err := emit(id, o.seller, o.id, o.buyer, string(reason), "Seeded report of order "+orderNumber(i), evidence, at, at); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -441,13 +443,12 @@ func (g *generator) reportEvents(emit func(...any) error, tick func()) error {
 	for i := 1; i <= g.Orders; i++ {
 		tick()
 		o := g.order(i)
-		at, ok := g.reported(i, &o)
-		if !ok {
-			continue
-		}
-		id++
-		if err := emit(id, string(sc.ReportPending), at, "reported by the seller"); err != nil {
-			return err
+		n, at := g.reported(i, &o)
+		for j := 0; j < n; j++ {
+			id++
+			if err := emit(id, string(sc.ReportPending), at, "reported by the seller"); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

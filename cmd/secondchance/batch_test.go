@@ -68,7 +68,7 @@ func TestRunWeeklyBatchOverHTTP(t *testing.T) {
 	require.Equal(t, "UPHELD", get(n, "outcome"))
 	require.Equal(t, "SUSPENSION", get(n, "buyerVerdict"))
 	require.Equal(t, week, get(n, "batch", "week"))
-	require.Equal(t, "upheld: suspension for the buyer", get(n, "timeline", 2, "note"))
+	require.Equal(t, "batch "+week+": upheld: suspension for the buyer", get(n, "timeline", 1, "note"))
 	res = tb.query(t, tb.sellerA, `query($id: ID!) { batch(id: $id) { week stats { reports } } }`, map[string]any{"id": batchID})
 	require.Equal(t, []string{"FORBIDDEN"}, res.codes(), "stats are for admins")
 
