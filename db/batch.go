@@ -47,6 +47,10 @@ func (db *DB) RunBatch(ctx context.Context, week sc.Week, opts sc.RunOptions) (*
 		return nil, mapError(err)
 	}
 	defer tx.Rollback()
+	// Room for the sorts and hash joins over a week's reports, for this transaction only.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+		return nil, mapError(err)
+	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(74210002, hashtext($1))`, week.String()); err != nil {
 		return nil, mapError(err)
 	}
@@ -243,8 +247,9 @@ func (r *batchRunner) decide(ctx context.Context) error {
 }
 
 // outcomes writes each report once: taken by this batch, and dismissed (by a reviewer or by a
-// NO_ACTION verdict) or upheld, with one timeline step that says which. A report a seller
-// withdrew since collect is no longer PENDING; the batch then stops, and the week runs again.
+// NO_ACTION verdict) or upheld; the report's timeline tells it from these columns. A report a
+// seller withdrew since collect is no longer PENDING; the batch then stops, and the week runs
+// again.
 func (r *batchRunner) outcomes(ctx context.Context) error {
 	n, err := r.exec(ctx, `UPDATE reports r SET
 			status = CASE WHEN b.dismissed OR v.verdict = 'NO_ACTION' THEN 'DISMISSED' ELSE 'UPHELD' END,
@@ -256,15 +261,6 @@ func (r *batchRunner) outcomes(ctx context.Context) error {
 	}
 	if n != r.batch.Stats.Reports {
 		return sc.Errorf(sc.ECONFLICT, "%d of the week's reports changed while the batch ran (withdrawn by their sellers); run the week again", r.batch.Stats.Reports-n)
-	}
-	if _, err := r.exec(ctx, `INSERT INTO report_events (report_id, status, at, note)
-		SELECT b.id, CASE WHEN b.dismissed OR v.verdict = 'NO_ACTION' THEN 'DISMISSED' ELSE 'UPHELD' END, $2,
-			'batch ' || $3 || ': ' || CASE
-			WHEN b.dismissed THEN 'dismissed by a reviewer: ' || b.dismissal
-			WHEN v.verdict = 'NO_ACTION' THEN 'dismissed: no action against the buyer'
-			ELSE 'upheld: ' || lower(replace(v.verdict, '_', ' ')) || ' for the buyer' END
-		FROM batch_reports b JOIN verdicts v ON v.batch_id = $1 AND v.buyer_id = b.buyer_id`, r.batch.ID, r.at, r.batch.Week); err != nil {
-		return err
 	}
 	return r.tx.QueryRowxContext(ctx, `SELECT count(*) FILTER (WHERE NOT b.dismissed AND v.verdict <> 'NO_ACTION'),
 			count(*) FILTER (WHERE b.dismissed OR v.verdict = 'NO_ACTION')

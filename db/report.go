@@ -185,16 +185,31 @@ func (db *DB) ReportsByID(ctx context.Context, ids []int64) ([]*sc.Report, error
 	return byID(ids, rows, func(r *sc.Report) int64 { return r.ID }), nil
 }
 
-// ReportEventsByReport implements secondchance.ReportService.
+// ReportEventsByReport implements secondchance.ReportService. The batch's decision is not
+// stored as an event (it would be a million rows a week, all saying what the report's own
+// columns say); it is read from the report, its verdict and its batch, and told as the batch
+// decided it even after an appeal dismissed the report since.
 func (db *DB) ReportEventsByReport(ctx context.Context, ids []int64) ([][]*sc.ReportEvent, error) {
 	sp, err := sellerScope(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var rows []*sc.ReportEvent
-	err = db.SelectContext(ctx, &rows, `SELECT e.report_id, e.status, e.at, e.note
-		FROM report_events e JOIN reports r ON r.id = e.report_id
-		WHERE e.report_id = ANY($1) AND ($2 OR r.seller_id = $3) ORDER BY e.at, e.id`, pq.Array(ids), sp.all, sp.sellerID)
+	err = db.SelectContext(ctx, &rows, `SELECT report_id, status, at, note FROM (
+			SELECT e.report_id, e.status, e.at, e.note, e.id AS seq
+			FROM report_events e JOIN reports r ON r.id = e.report_id
+			WHERE e.report_id = ANY($1) AND ($2 OR r.seller_id = $3)
+			UNION ALL
+			SELECT r.id, CASE WHEN d.report_id IS NOT NULL OR v.verdict = 'NO_ACTION' THEN 'DISMISSED' ELSE 'UPHELD' END,
+				r.decided_at, 'batch ' || b.week || ': ' || CASE
+					WHEN d.report_id IS NOT NULL THEN 'dismissed by a reviewer: ' || d.reason
+					WHEN v.verdict = 'NO_ACTION' THEN 'dismissed: no action against the buyer'
+					ELSE 'upheld: ' || lower(replace(v.verdict, '_', ' ')) || ' for the buyer' END,
+				0
+			FROM reports r JOIN verdicts v ON v.id = r.verdict_id JOIN batches b ON b.id = r.batch_id
+			LEFT JOIN report_dismissals d ON d.report_id = r.id
+			WHERE r.id = ANY($1) AND ($2 OR r.seller_id = $3)
+		) AS timeline ORDER BY at, seq`, pq.Array(ids), sp.all, sp.sellerID)
 	if err != nil {
 		return nil, mapError(err)
 	}

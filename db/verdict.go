@@ -223,13 +223,14 @@ func (db *DB) ReverseVerdict(ctx context.Context, verdictID int64, reason string
 			{`INSERT INTO return_claims OVERRIDING SYSTEM VALUE SELECT (jsonb_populate_record(NULL::return_claims, record)).* FROM purged_records
 				WHERE verdict_id = $1 AND kind = 'RETURN_CLAIM' AND restored_at IS NULL ON CONFLICT DO NOTHING`, []any{verdictID}},
 			{`UPDATE purged_records SET restored_at = $2 WHERE verdict_id = $1 AND restored_at IS NULL`, []any{verdictID, now}},
-			{`UPDATE order_exclusions SET restored_at = $2 WHERE verdict_id = $1 AND restored_at IS NULL`, []any{verdictID, now}},
-			{`WITH d AS (UPDATE reports SET status = 'DISMISSED', updated_at = $2 WHERE verdict_id = $1 AND status = 'UPHELD' RETURNING id)
+			// Reports and exclusions are found through the buyer, whose rows are indexed.
+			{`UPDATE order_exclusions SET restored_at = $2 WHERE buyer_id = $3 AND verdict_id = $1 AND restored_at IS NULL`, []any{verdictID, now, v.BuyerID}},
+			{`WITH d AS (UPDATE reports SET status = 'DISMISSED', updated_at = $2 WHERE buyer_id = $4 AND verdict_id = $1 AND status = 'UPHELD' RETURNING id)
 				INSERT INTO report_events (report_id, status, at, note) SELECT id, 'DISMISSED', $2, 'the verdict was reversed on appeal: ' || $3 FROM d`,
-				[]any{verdictID, now, reason}},
+				[]any{verdictID, now, reason, v.BuyerID}},
 			{`INSERT INTO digests (batch_id, seller_id, kind, ref_id, message_id)
 				SELECT DISTINCT $2::bigint, seller_id, 'APPEAL', $1::bigint, format('<appeal-%s-seller-%s@secondchance>', $1::bigint, seller_id)
-				FROM reports WHERE verdict_id = $1 ON CONFLICT DO NOTHING`, []any{verdictID, v.BatchID}},
+				FROM reports WHERE buyer_id = $3 AND verdict_id = $1 ON CONFLICT DO NOTHING`, []any{verdictID, v.BatchID, v.BuyerID}},
 		}
 		for _, s := range steps {
 			if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {
