@@ -224,7 +224,8 @@ func (db *DB) ReverseVerdict(ctx context.Context, verdictID int64, reason string
 				WHERE verdict_id = $1 AND kind = 'RETURN_CLAIM' AND restored_at IS NULL ON CONFLICT DO NOTHING`, []any{verdictID}},
 			{`UPDATE purged_records SET restored_at = $2 WHERE verdict_id = $1 AND restored_at IS NULL`, []any{verdictID, now}},
 			// Reports and exclusions are found through the buyer, whose rows are indexed.
-			{`UPDATE order_exclusions SET restored_at = $2 WHERE buyer_id = $3 AND verdict_id = $1 AND restored_at IS NULL`, []any{verdictID, now, v.BuyerID}},
+			{`UPDATE order_exclusions e SET restored_at = $2 FROM orders o
+				WHERE o.buyer_id = $3 AND e.order_id = o.id AND e.verdict_id = $1 AND e.restored_at IS NULL`, []any{verdictID, now, v.BuyerID}},
 			{`WITH d AS (UPDATE reports SET status = 'DISMISSED', updated_at = $2 WHERE buyer_id = $4 AND verdict_id = $1 AND status = 'UPHELD' RETURNING id)
 				INSERT INTO report_events (report_id, status, at, note) SELECT id, 'DISMISSED', $2, 'the verdict was reversed on appeal: ' || $3 FROM d`,
 				[]any{verdictID, now, reason, v.BuyerID}},
