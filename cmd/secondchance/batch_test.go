@@ -162,16 +162,16 @@ func giveSellersEmail(t *testing.T, tb *testBundle) {
 	require.NoError(t, err)
 }
 
-// TestDigestsOverSMTP: the batch's digests arrive on a real SMTP server, one per seller.
+// TestDigestsOverSMTP: the weekly batch job (what the schedule inserts every Monday) runs the
+// week and queues the digests, which arrive on a real SMTP server, one per seller; an appeal
+// then tells the sellers it concerns.
 func TestDigestsOverSMTP(t *testing.T) {
 	t.Parallel()
 	tb := batchFixture(t)
 	giveSellersEmail(t, tb)
 	server := startSMTP(t)
-	_, err := tb.db.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(time.Now()), sc.RunOptions{})
-	require.NoError(t, err)
 	client := startWorkers(t, tb, server.url(), time.Second)
-	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
+	_, err := client.Insert(context.Background(), jobs.RunWeeklyBatchArgs{Week: sc.WeekOf(time.Now()).String()}, nil)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return len(server.received()) == 2 }, 15*time.Second, 50*time.Millisecond)
 	body, subject := map[string]string{}, map[string]string{}
@@ -189,6 +189,21 @@ func TestDigestsOverSMTP(t *testing.T) {
 	require.NoError(t, err)
 	time.Sleep(time.Second)
 	require.Len(t, server.received(), 2)
+
+	// An appeal reverses the suspension of alice (B1), whom both sellers reported.
+	var verdictID int64
+	require.NoError(t, tb.db.Get(&verdictID, `SELECT v.id FROM verdicts v JOIN buyers b ON b.id = v.buyer_id WHERE b.number = 'B1'`))
+	_, err = tb.db.ReverseVerdict(sc.NewSystemContext(context.Background()), verdictID, "the tracking was wrong")
+	require.NoError(t, err)
+	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(server.received()) == 4 }, 15*time.Second, 50*time.Millisecond)
+	for _, m := range server.received()[2:] {
+		h, b := m.message(t)
+		require.Contains(t, h.Get("Subject"), "reversed on appeal")
+		require.Contains(t, b, "the tracking was wrong")
+		require.Contains(t, b, "buyer alice")
+	}
 }
 
 // TestSMTPOutageDelaysDigests: while the server refuses mail, digests wait; once it takes mail

@@ -15,7 +15,7 @@ import (
 // The demo data set of `make run`, and its tokens. The secrets are fixed so the README's
 // examples work on every machine; they are demo data, never to be used on real data.
 var (
-	demoSize   = db.SeedOptions{Sellers: 5, Buyers: 60, Orders: 600, Seed: 2017}
+	demoSize   = db.SeedOptions{Sellers: 5, Buyers: 60, Orders: 600, Reports: 40, Seed: 2017}
 	demoTokens = []sc.TokenInput{
 		{Role: sc.RoleSeller, SellerNumber: "S000001", Label: "demo seller", Secret: "sc_demo_seller_s000001"},
 		{Role: sc.RoleStaff, StoreCode: "SCS", Label: "demo staff", Secret: "sc_demo_staff_scs"},
@@ -59,7 +59,7 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 		if err := d.Seed(ctx, opts, nil); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "loaded the demo data set: %d sellers, %d buyers, %d orders with their events\n", opts.Sellers, opts.Buyers, opts.Orders)
+		fmt.Fprintf(m.Stdout, "loaded the demo data set: %d sellers, %d buyers, %d orders with their events, about %d pending reports\n", opts.Sellers, opts.Buyers, opts.Orders, opts.Reports)
 	default:
 		start := time.Now()
 		if err := d.Seed(ctx, opts, newProgress(m.Stderr)); err != nil {
