@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/secondchance
 
-.PHONY: run test build generate check-generated bench seed-bench
+.PHONY: run test build generate check-generated bench bench-batch
 
 build:
 	$(GO) build -o $(BIN) ./cmd/secondchance
@@ -35,3 +35,14 @@ check-generated: generate
 bench:
 	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+## bench-batch: the weekly batch at scale, on a scratch database secondchance_bench (dropped
+## and recreated): 20k sellers, 500k buyers, 5M orders, 1M pending reports over ~200k buyers,
+## then one `batch run`, timed with its peak memory. Needs the local PostgreSQL (root).
+bench-batch: build
+	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
+	runuser -u postgres -- psql -q -c 'DROP DATABASE IF EXISTS secondchance_bench WITH (FORCE)' -c 'CREATE DATABASE secondchance_bench OWNER secondchance' && \
+	export DATABASE_URL="$${DATABASE_URL%/*}/secondchance_bench?sslmode=disable" && \
+	./$(BIN) migrate && \
+	/usr/bin/time -f 'seed: %e s wall, %M KB peak RSS' ./$(BIN) seed --sellers 20000 --buyers 500000 --orders 5000000 --reports 1000000 && \
+	/usr/bin/time -f 'batch: %e s wall, %M KB peak RSS' ./$(BIN) batch run --week "$$(date -u +%G-W%V)"
