@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-	"strconv"
-	"time"
 
 	"github.com/lib/pq"
 
@@ -24,26 +22,12 @@ func (db *DB) ListOrders(ctx context.Context, f sc.OrderFilter, page sc.PageArgs
 	if a := sc.ActorFromContext(ctx); a.Role == sc.RoleStaff {
 		return nil, sc.Errorf(sc.EFORBIDDEN, "a STAFF token cannot list marketplace orders")
 	}
-	limit, err := page.Limit()
+	limit, afterTime, afterID, err := timePage(page)
 	if err != nil {
 		return nil, err
 	}
 	if f.PlacedAfter != nil && f.PlacedBefore != nil && !f.PlacedAfter.Before(*f.PlacedBefore) {
 		return nil, sc.FieldErrorf("filter.placedBefore", sc.EINVALID, "placedBefore must be after placedAfter")
-	}
-	cur, err := decodeCursor(page.After, 2)
-	if err != nil {
-		return nil, err
-	}
-	var afterTime *time.Time
-	var afterID int64
-	if cur != nil {
-		t, terr := time.Parse(time.RFC3339Nano, cur[0])
-		id, ierr := strconv.ParseInt(cur[1], 10, 64)
-		if terr != nil || ierr != nil {
-			return nil, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list", *page.After)
-		}
-		afterTime, afterID = &t, id
 	}
 	// Sellers and buyers are looked up by number in subqueries so that an unknown number is an
 	// empty page, the same answer a seller gets for another seller's number.
@@ -63,9 +47,7 @@ func (db *DB) ListOrders(ctx context.Context, f sc.OrderFilter, page sc.PageArgs
 	return newPage(rows, limit, page.After, orderCursor, db.countFunc(`SELECT count(*) FROM orders o WHERE `+where, args...)), nil
 }
 
-func orderCursor(o *sc.Order) string {
-	return encodeCursor(o.PlacedAt.UTC().Format(time.RFC3339Nano), strconv.FormatInt(o.ID, 10))
-}
+func orderCursor(o *sc.Order) string { return timeCursor(o.PlacedAt, o.ID) }
 
 // OrdersByID implements secondchance.OrderService.
 func (db *DB) OrdersByID(ctx context.Context, ids []int64) ([]*sc.Order, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
+	"time"
 
 	sc "github.com/secondchance/secondchance"
 )
@@ -42,6 +43,41 @@ func idPage(page sc.PageArgs) (limit int, afterID *int64, err error) {
 		return 0, nil, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list; use a cursor returned by it", *page.After)
 	}
 	return limit, &id, nil
+}
+
+// timePage validates a request for a page of a list ordered newest first by a time and then by
+// ID, and returns its size and the time and ID it continues after (nil for the first page).
+func timePage(page sc.PageArgs) (limit int, afterTime *time.Time, afterID int64, err error) {
+	if limit, err = page.Limit(); err != nil {
+		return 0, nil, 0, err
+	}
+	cur, err := decodeCursor(page.After, 2)
+	if err != nil || cur == nil {
+		return limit, nil, 0, err
+	}
+	t, terr := time.Parse(time.RFC3339Nano, cur[0])
+	id, ierr := strconv.ParseInt(cur[1], 10, 64)
+	if terr != nil || ierr != nil {
+		return 0, nil, 0, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list", *page.After)
+	}
+	return limit, &t, id, nil
+}
+
+// timeCursor is the cursor of a row in a list ordered by a time and then by ID.
+func timeCursor(t time.Time, id int64) string {
+	return encodeCursor(t.UTC().Format(time.RFC3339Nano), strconv.FormatInt(id, 10))
+}
+
+// optionalID decodes an optional global ID of a filter.
+func optionalID(s *string, kind, field string) (*int64, error) {
+	if s == nil {
+		return nil, nil
+	}
+	id, err := sc.ParseGlobalIDOf(*s, kind, field)
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
 }
 
 // idCursor is the cursor of a row in a list ordered by ID.

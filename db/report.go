@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -118,34 +117,16 @@ func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageAr
 	if err != nil {
 		return nil, err
 	}
-	limit, err := page.Limit()
+	limit, afterTime, afterID, err := timePage(page)
 	if err != nil {
 		return nil, err
 	}
-	var buyerID *int64
-	if f.Buyer != nil {
-		id, err := sc.ParseGlobalIDOf(*f.Buyer, sc.KindBuyer, "filter.buyer")
-		if err != nil {
-			return nil, err
-		}
-		buyerID = &id
+	buyerID, err := optionalID(f.Buyer, sc.KindBuyer, "filter.buyer")
+	if err != nil {
+		return nil, err
 	}
 	if f.CreatedAfter != nil && f.CreatedBefore != nil && !f.CreatedAfter.Before(*f.CreatedBefore) {
 		return nil, sc.FieldErrorf("filter.createdBefore", sc.EINVALID, "createdBefore must be after createdAfter")
-	}
-	cur, err := decodeCursor(page.After, 2)
-	if err != nil {
-		return nil, err
-	}
-	var afterTime *time.Time
-	var afterID int64
-	if cur != nil {
-		t, terr := time.Parse(time.RFC3339Nano, cur[0])
-		id, ierr := strconv.ParseInt(cur[1], 10, 64)
-		if terr != nil || ierr != nil {
-			return nil, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list", *page.After)
-		}
-		afterTime, afterID = &t, id
 	}
 	const where = `($1 OR r.seller_id = $2)
 		AND ($3::text IS NULL OR r.status = $3)
@@ -164,9 +145,7 @@ func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageAr
 	if err != nil {
 		return nil, mapError(err)
 	}
-	cursor := func(r *sc.Report) string {
-		return encodeCursor(r.CreatedAt.UTC().Format(time.RFC3339Nano), strconv.FormatInt(r.ID, 10))
-	}
+	cursor := func(r *sc.Report) string { return timeCursor(r.CreatedAt, r.ID) }
 	return newPage(rows, limit, page.After, cursor, db.countFunc(`SELECT count(*) FROM reports r WHERE `+where, args...)), nil
 }
 

@@ -55,20 +55,13 @@ func (db *DB) ListVerdicts(ctx context.Context, f sc.VerdictFilter, page sc.Page
 	if err != nil {
 		return nil, err
 	}
-	var batchID, buyerID *int64
-	if f.Batch != nil {
-		id, err := sc.ParseGlobalIDOf(*f.Batch, sc.KindBatch, "filter.batch")
-		if err != nil {
-			return nil, err
-		}
-		batchID = &id
+	batchID, err := optionalID(f.Batch, sc.KindBatch, "filter.batch")
+	if err != nil {
+		return nil, err
 	}
-	if f.Buyer != nil {
-		id, err := sc.ParseGlobalIDOf(*f.Buyer, sc.KindBuyer, "filter.buyer")
-		if err != nil {
-			return nil, err
-		}
-		buyerID = &id
+	buyerID, err := optionalID(f.Buyer, sc.KindBuyer, "filter.buyer")
+	if err != nil {
+		return nil, err
 	}
 	const where = `($1::bigint IS NULL OR v.batch_id = $1) AND ($2::bigint IS NULL OR v.buyer_id = $2) AND ($3::text IS NULL OR v.verdict = $3)`
 	var rows []*sc.Verdict
