@@ -205,9 +205,6 @@ func TestAppealRestoresExactly(t *testing.T) {
 	require.Equal(t, 3, count(t, d, `SELECT count(*) FROM digests WHERE kind = 'APPEAL' AND ref_id = $1`, verdictID))
 	// Every record B3's verdict purged is back, exactly; B1's stays purged.
 	require.Equal(t, 3, count(t, d, `SELECT count(*) FROM purged_records WHERE restored_at IS NULL`))
-	_, err = d.Exec(`WITH p AS (SELECT * FROM purged_records WHERE restored_at IS NULL)
-		SELECT 1`)
-	require.NoError(t, err)
 	var restoredWithB1 string
 	tx := d.MustBegin()
 	_, err = tx.Exec(`INSERT INTO feedback SELECT (jsonb_populate_record(NULL::feedback, record)).* FROM purged_records WHERE restored_at IS NULL AND kind = 'FEEDBACK'`)
