@@ -140,6 +140,22 @@ type ComplexityRoot struct {
 		Rating  func(childComplexity int) int
 	}
 
+	IndicatorFigures struct {
+		CancellationRate     func(childComplexity int) int
+		Cancellations        func(childComplexity int) int
+		DefectRate           func(childComplexity int) int
+		Defects              func(childComplexity int) int
+		DisputeRate          func(childComplexity int) int
+		Disputes             func(childComplexity int) int
+		LateShipmentRate     func(childComplexity int) int
+		LateShipments        func(childComplexity int) int
+		NegativeFeedback     func(childComplexity int) int
+		NegativeFeedbackRate func(childComplexity int) int
+		Orders               func(childComplexity int) int
+		ReturnRate           func(childComplexity int) int
+		Returns              func(childComplexity int) int
+	}
+
 	IngestMarketplaceDataPayload struct {
 		BuyersCreated  func(childComplexity int) int
 		BuyersUpdated  func(childComplexity int) int
@@ -324,15 +340,16 @@ type ComplexityRoot struct {
 	}
 
 	Seller struct {
-		Country   func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		Email     func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
-		LegalName func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Number    func(childComplexity int) int
-		Orders    func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
-		Reports   func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
+		Country    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Email      func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
+		Indicators func(childComplexity int, window secondchance.IndicatorWindow) int
+		LegalName  func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Number     func(childComplexity int) int
+		Orders     func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
+		Reports    func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
 	}
 
 	SellerConnection struct {
@@ -345,6 +362,16 @@ type ComplexityRoot struct {
 	SellerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SellerIndicators struct {
+		Assessed func(childComplexity int) int
+		Excluded func(childComplexity int) int
+		From     func(childComplexity int) int
+		Purged   func(childComplexity int) int
+		Raw      func(childComplexity int) int
+		To       func(childComplexity int) int
+		Window   func(childComplexity int) int
 	}
 
 	SetPolicyPayload struct {
@@ -505,6 +532,7 @@ type SanctionResolver interface {
 }
 type SellerResolver interface {
 	Orders(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.OrderFilter) (*Connection[*secondchance.Order], error)
+	Indicators(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow) (*secondchance.Indicators, error)
 	Reports(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.ReportFilter) (*Connection[*secondchance.Report], error)
 }
 type TokenResolver interface {
@@ -888,6 +916,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Feedback.Rating(childComplexity), true
+
+	case "IndicatorFigures.cancellationRate":
+		if e.ComplexityRoot.IndicatorFigures.CancellationRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.CancellationRate(childComplexity), true
+	case "IndicatorFigures.cancellations":
+		if e.ComplexityRoot.IndicatorFigures.Cancellations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.Cancellations(childComplexity), true
+	case "IndicatorFigures.defectRate":
+		if e.ComplexityRoot.IndicatorFigures.DefectRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.DefectRate(childComplexity), true
+	case "IndicatorFigures.defects":
+		if e.ComplexityRoot.IndicatorFigures.Defects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.Defects(childComplexity), true
+	case "IndicatorFigures.disputeRate":
+		if e.ComplexityRoot.IndicatorFigures.DisputeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.DisputeRate(childComplexity), true
+	case "IndicatorFigures.disputes":
+		if e.ComplexityRoot.IndicatorFigures.Disputes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.Disputes(childComplexity), true
+	case "IndicatorFigures.lateShipmentRate":
+		if e.ComplexityRoot.IndicatorFigures.LateShipmentRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.LateShipmentRate(childComplexity), true
+	case "IndicatorFigures.lateShipments":
+		if e.ComplexityRoot.IndicatorFigures.LateShipments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.LateShipments(childComplexity), true
+	case "IndicatorFigures.negativeFeedback":
+		if e.ComplexityRoot.IndicatorFigures.NegativeFeedback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.NegativeFeedback(childComplexity), true
+	case "IndicatorFigures.negativeFeedbackRate":
+		if e.ComplexityRoot.IndicatorFigures.NegativeFeedbackRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.NegativeFeedbackRate(childComplexity), true
+	case "IndicatorFigures.orders":
+		if e.ComplexityRoot.IndicatorFigures.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.Orders(childComplexity), true
+	case "IndicatorFigures.returnRate":
+		if e.ComplexityRoot.IndicatorFigures.ReturnRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.ReturnRate(childComplexity), true
+	case "IndicatorFigures.returns":
+		if e.ComplexityRoot.IndicatorFigures.Returns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorFigures.Returns(childComplexity), true
 
 	case "IngestMarketplaceDataPayload.buyersCreated":
 		if e.ComplexityRoot.IngestMarketplaceDataPayload.BuyersCreated == nil {
@@ -1760,6 +1867,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Seller.GlobalID(childComplexity), true
+	case "Seller.indicators":
+		if e.ComplexityRoot.Seller.Indicators == nil {
+			break
+		}
+
+		args, err := ec.field_Seller_indicators_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Seller.Indicators(childComplexity, args["window"].(secondchance.IndicatorWindow)), true
 	case "Seller.legalName":
 		if e.ComplexityRoot.Seller.LegalName == nil {
 			break
@@ -1838,6 +1956,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SellerEdge.Node(childComplexity), true
+
+	case "SellerIndicators.assessed":
+		if e.ComplexityRoot.SellerIndicators.Assessed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerIndicators.Assessed(childComplexity), true
+	case "SellerIndicators.excluded":
+		if e.ComplexityRoot.SellerIndicators.Excluded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerIndicators.Excluded(childComplexity), true
+	case "SellerIndicators.from":
+		if e.ComplexityRoot.SellerIndicators.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerIndicators.From(childComplexity), true
+	case "SellerIndicators.purged":
+		if e.ComplexityRoot.SellerIndicators.Purged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerIndicators.Purged(childComplexity), true
+	case "SellerIndicators.raw":
+		if e.ComplexityRoot.SellerIndicators.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerIndicators.Raw(childComplexity), true
+	case "SellerIndicators.to":
+		if e.ComplexityRoot.SellerIndicators.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerIndicators.To(childComplexity), true
+	case "SellerIndicators.window":
+		if e.ComplexityRoot.SellerIndicators.Window == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerIndicators.Window(childComplexity), true
 
 	case "SetPolicyPayload.policy":
 		if e.ComplexityRoot.SetPolicyPayload.Policy == nil {
@@ -2301,7 +2462,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "batch.graphqls" "marketplace.graphqls" "report.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
+//go:embed "batch.graphqls" "indicator.graphqls" "marketplace.graphqls" "report.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2314,6 +2475,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "batch.graphqls", Input: sourceData("batch.graphqls"), BuiltIn: false},
+	{Name: "indicator.graphqls", Input: sourceData("indicator.graphqls"), BuiltIn: false},
 	{Name: "marketplace.graphqls", Input: sourceData("marketplace.graphqls"), BuiltIn: false},
 	{Name: "report.graphqls", Input: sourceData("report.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
@@ -2508,6 +2670,38 @@ func (ec *executionContext) childFields_Feedback(ctx context.Context, field grap
 		return ec.fieldContext_Feedback_leftAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Feedback", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orders":
+		return ec.fieldContext_IndicatorFigures_orders(ctx, field)
+	case "disputes":
+		return ec.fieldContext_IndicatorFigures_disputes(ctx, field)
+	case "negativeFeedback":
+		return ec.fieldContext_IndicatorFigures_negativeFeedback(ctx, field)
+	case "returns":
+		return ec.fieldContext_IndicatorFigures_returns(ctx, field)
+	case "lateShipments":
+		return ec.fieldContext_IndicatorFigures_lateShipments(ctx, field)
+	case "cancellations":
+		return ec.fieldContext_IndicatorFigures_cancellations(ctx, field)
+	case "defects":
+		return ec.fieldContext_IndicatorFigures_defects(ctx, field)
+	case "disputeRate":
+		return ec.fieldContext_IndicatorFigures_disputeRate(ctx, field)
+	case "negativeFeedbackRate":
+		return ec.fieldContext_IndicatorFigures_negativeFeedbackRate(ctx, field)
+	case "returnRate":
+		return ec.fieldContext_IndicatorFigures_returnRate(ctx, field)
+	case "lateShipmentRate":
+		return ec.fieldContext_IndicatorFigures_lateShipmentRate(ctx, field)
+	case "cancellationRate":
+		return ec.fieldContext_IndicatorFigures_cancellationRate(ctx, field)
+	case "defectRate":
+		return ec.fieldContext_IndicatorFigures_defectRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorFigures", field.Name)
 }
 
 func (ec *executionContext) childFields_IngestMarketplaceDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2836,6 +3030,8 @@ func (ec *executionContext) childFields_Seller(ctx context.Context, field graphq
 		return ec.fieldContext_Seller_createdAt(ctx, field)
 	case "orders":
 		return ec.fieldContext_Seller_orders(ctx, field)
+	case "indicators":
+		return ec.fieldContext_Seller_indicators(ctx, field)
 	case "reports":
 		return ec.fieldContext_Seller_reports(ctx, field)
 	}
@@ -2864,6 +3060,26 @@ func (ec *executionContext) childFields_SellerEdge(ctx context.Context, field gr
 		return ec.fieldContext_SellerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SellerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SellerIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "window":
+		return ec.fieldContext_SellerIndicators_window(ctx, field)
+	case "from":
+		return ec.fieldContext_SellerIndicators_from(ctx, field)
+	case "to":
+		return ec.fieldContext_SellerIndicators_to(ctx, field)
+	case "raw":
+		return ec.fieldContext_SellerIndicators_raw(ctx, field)
+	case "assessed":
+		return ec.fieldContext_SellerIndicators_assessed(ctx, field)
+	case "excluded":
+		return ec.fieldContext_SellerIndicators_excluded(ctx, field)
+	case "purged":
+		return ec.fieldContext_SellerIndicators_purged(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SellerIndicators", field.Name)
 }
 
 func (ec *executionContext) childFields_SetPolicyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3595,6 +3811,20 @@ func (ec *executionContext) field_Query_verdicts_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Seller_indicators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "window",
+		func(ctx context.Context, v any) (secondchance.IndicatorWindow, error) {
+			return ec.unmarshalNIndicatorWindow2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["window"] = arg0
 	return args, nil
 }
 
@@ -5288,6 +5518,305 @@ func (ec *executionContext) _Feedback_leftAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Feedback_leftAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Feedback", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IndicatorFigures_orders(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_orders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorFigures_disputes(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_disputes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disputes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_disputes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorFigures_negativeFeedback(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_negativeFeedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NegativeFeedback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_negativeFeedback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorFigures_returns(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_returns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Returns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_returns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorFigures_lateShipments(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_lateShipments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateShipments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_lateShipments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorFigures_cancellations(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_cancellations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancellations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_cancellations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorFigures_defects(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_defects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Defects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_defects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorFigures_disputeRate(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_disputeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisputeRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_disputeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, true, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorFigures_negativeFeedbackRate(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_negativeFeedbackRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NegativeFeedbackRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_negativeFeedbackRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, true, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorFigures_returnRate(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_returnRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_returnRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, true, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorFigures_lateShipmentRate(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_lateShipmentRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateShipmentRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_lateShipmentRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, true, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorFigures_cancellationRate(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_cancellationRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancellationRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_cancellationRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, true, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorFigures_defectRate(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorFigures_defectRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefectRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorFigures_defectRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorFigures", field, true, false, "Float")
 }
 
 func (ec *executionContext) _IngestMarketplaceDataPayload_sellersCreated(ctx context.Context, field graphql.CollectedField, obj *IngestMarketplaceDataPayload) (ret graphql.Marshaler) {
@@ -9474,6 +10003,50 @@ func (ec *executionContext) fieldContext_Seller_orders(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Seller_indicators(ctx context.Context, field graphql.CollectedField, obj *secondchance.Seller) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seller_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Seller().Indicators(ctx, obj, fc.Args["window"].(secondchance.IndicatorWindow))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Indicators) graphql.Marshaler {
+			return ec.marshalNSellerIndicators2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicators(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seller_indicators(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Seller",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SellerIndicators(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Seller_indicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Seller_reports(ctx context.Context, field graphql.CollectedField, obj *secondchance.Seller) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9687,6 +10260,203 @@ func (ec *executionContext) fieldContext_SellerEdge_node(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Seller(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SellerIndicators_window(ctx context.Context, field graphql.CollectedField, obj *secondchance.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerIndicators_window(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Window, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.IndicatorWindow) graphql.Marshaler {
+			return ec.marshalNIndicatorWindow2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SellerIndicators_window(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SellerIndicators", field, false, false, "IndicatorWindow")
+}
+
+func (ec *executionContext) _SellerIndicators_from(ctx context.Context, field graphql.CollectedField, obj *secondchance.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerIndicators_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SellerIndicators_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SellerIndicators", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SellerIndicators_to(ctx context.Context, field graphql.CollectedField, obj *secondchance.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerIndicators_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SellerIndicators_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SellerIndicators", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SellerIndicators_raw(ctx context.Context, field graphql.CollectedField, obj *secondchance.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerIndicators_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.IndicatorCounts) graphql.Marshaler {
+			return ec.marshalNIndicatorFigures2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SellerIndicators_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SellerIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SellerIndicators_assessed(ctx context.Context, field graphql.CollectedField, obj *secondchance.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerIndicators_assessed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assessed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.IndicatorCounts) graphql.Marshaler {
+			return ec.marshalNIndicatorFigures2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SellerIndicators_assessed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SellerIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SellerIndicators_excluded(ctx context.Context, field graphql.CollectedField, obj *secondchance.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerIndicators_excluded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excluded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.IndicatorCounts) graphql.Marshaler {
+			return ec.marshalNIndicatorFigures2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SellerIndicators_excluded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SellerIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SellerIndicators_purged(ctx context.Context, field graphql.CollectedField, obj *secondchance.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerIndicators_purged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.IndicatorCounts) graphql.Marshaler {
+			return ec.marshalNIndicatorFigures2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SellerIndicators_purged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SellerIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorFigures(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14282,6 +15052,99 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var indicatorFiguresImplementors = []string{"IndicatorFigures"}
+
+func (ec *executionContext) _IndicatorFigures(ctx context.Context, sel ast.SelectionSet, obj *secondchance.IndicatorCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorFiguresImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorFigures")
+		case "orders":
+			out.Values[i] = ec._IndicatorFigures_orders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disputes":
+			out.Values[i] = ec._IndicatorFigures_disputes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "negativeFeedback":
+			out.Values[i] = ec._IndicatorFigures_negativeFeedback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returns":
+			out.Values[i] = ec._IndicatorFigures_returns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lateShipments":
+			out.Values[i] = ec._IndicatorFigures_lateShipments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancellations":
+			out.Values[i] = ec._IndicatorFigures_cancellations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "defects":
+			out.Values[i] = ec._IndicatorFigures_defects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disputeRate":
+			out.Values[i] = ec._IndicatorFigures_disputeRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "negativeFeedbackRate":
+			out.Values[i] = ec._IndicatorFigures_negativeFeedbackRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "returnRate":
+			out.Values[i] = ec._IndicatorFigures_returnRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lateShipmentRate":
+			out.Values[i] = ec._IndicatorFigures_lateShipmentRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cancellationRate":
+			out.Values[i] = ec._IndicatorFigures_cancellationRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "defectRate":
+			out.Values[i] = ec._IndicatorFigures_defectRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ingestMarketplaceDataPayloadImplementors = []string{"IngestMarketplaceDataPayload"}
 
 func (ec *executionContext) _IngestMarketplaceDataPayload(ctx context.Context, sel ast.SelectionSet, obj *IngestMarketplaceDataPayload) graphql.Marshaler {
@@ -15598,6 +16461,12 @@ func (ec *executionContext) _Seller(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Seller_orders(ctx, field, obj)
 				})
+		case "indicators":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seller_indicators(ctx, field, obj)
+				})
 		case "reports":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -15688,6 +16557,69 @@ func (ec *executionContext) _SellerEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._SellerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sellerIndicatorsImplementors = []string{"SellerIndicators"}
+
+func (ec *executionContext) _SellerIndicators(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Indicators) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sellerIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SellerIndicators")
+		case "window":
+			out.Values[i] = ec._SellerIndicators_window(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._SellerIndicators_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._SellerIndicators_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._SellerIndicators_raw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assessed":
+			out.Values[i] = ec._SellerIndicators_assessed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excluded":
+			out.Values[i] = ec._SellerIndicators_excluded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purged":
+			out.Values[i] = ec._SellerIndicators_purged(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17028,6 +17960,20 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNIndicatorFigures2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorCounts(ctx context.Context, sel ast.SelectionSet, v secondchance.IndicatorCounts) graphql.Marshaler {
+	return ec._IndicatorFigures(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNIndicatorWindow2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx context.Context, v any) (secondchance.IndicatorWindow, error) {
+	var res secondchance.IndicatorWindow
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorWindow2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx context.Context, sel ast.SelectionSet, v secondchance.IndicatorWindow) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNIngestMarketplaceDataInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMarketplaceBatch(ctx context.Context, v any) (secondchance.MarketplaceBatch, error) {
 	res, err := ec.unmarshalInputIngestMarketplaceDataInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17462,6 +18408,14 @@ func (ec *executionContext) marshalNSellerEdge2ᚖgithubᚗcomᚋsecondchanceᚋ
 		return graphql.Null
 	}
 	return ec._SellerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSellerIndicators2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicators(ctx context.Context, sel ast.SelectionSet, v *secondchance.Indicators) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SellerIndicators!")
+		return graphql.Null
+	}
+	return ec._SellerIndicators(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSellerInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐSellerInput(ctx context.Context, v any) (secondchance.SellerInput, error) {
@@ -18013,6 +18967,23 @@ func (ec *executionContext) unmarshalOFeedbackInput2ᚖgithubᚗcomᚋsecondchan
 	}
 	res, err := ec.unmarshalInputFeedbackInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {

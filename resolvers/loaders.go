@@ -33,13 +33,24 @@ type loaders struct {
 	batch     *dataloadgen.Loader[int64, *sc.Batch]
 	verdict   *dataloadgen.Loader[int64, *sc.Verdict]
 	sanctions *dataloadgen.Loader[int64, []*sc.Sanction]
+
+	// indicators has one loader per window: a page of sellers asking for the same window
+	// shares one statement.
+	indicators map[sc.IndicatorWindow]*dataloadgen.Loader[int64, *sc.Indicators]
 }
 
 type loadersKey struct{}
 
 func newLoaders(s Services) *loaders {
 	w := dataloadgen.WithWait(loaderWait)
+	indicators := make(map[sc.IndicatorWindow]*dataloadgen.Loader[int64, *sc.Indicators], len(sc.IndicatorWindows))
+	for _, win := range sc.IndicatorWindows {
+		indicators[win] = dataloadgen.NewLoader(batch(func(ctx context.Context, ids []int64) ([]*sc.Indicators, error) {
+			return s.Indicators.SellersIndicators(ctx, ids, win)
+		}), w)
+	}
 	return &loaders{
+		indicators:   indicators,
 		seller:       dataloadgen.NewLoader(batch(s.Sellers.SellersByID), w),
 		buyer:        dataloadgen.NewLoader(batch(s.Buyers.BuyersByID), w),
 		order:        dataloadgen.NewLoader(batch(s.Orders.OrdersByID), w),

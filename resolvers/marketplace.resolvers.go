@@ -68,7 +68,7 @@ func (r *queryResolver) Sellers(ctx context.Context, first *int, after *string, 
 	if err != nil {
 		return nil, err
 	}
-	return graph.NewConnection(p), nil
+	return graph.NewConnection(p), r.prefetchSellers(ctx, p.Items)
 }
 
 // Seller is the resolver for the seller field.

@@ -18,14 +18,20 @@ import (
 // selectedNodeFields returns the fields selected on the items of the connection being resolved
 // in ctx, under `nodes` and under `edges { node }`.
 func selectedNodeFields(ctx context.Context, typeName string) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range selectedNodeSelections(ctx, typeName) {
+		out[f.Name] = true
+	}
+	return out
+}
+
+// selectedNodeSelections is selectedNodeFields with each selection, so that prefetching can
+// read a field's arguments.
+func selectedNodeSelections(ctx context.Context, typeName string) []graphql.CollectedField {
 	oc := graphql.GetOperationContext(ctx)
 	on := []string{typeName}
-	out := map[string]bool{}
-	add := func(sel []graphql.CollectedField) {
-		for _, f := range sel {
-			out[f.Name] = true
-		}
-	}
+	var out []graphql.CollectedField
+	add := func(sel []graphql.CollectedField) { out = append(out, sel...) }
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
 		switch f.Name {
 		case "nodes":
@@ -169,6 +175,38 @@ func (r *Resolver) prefetchVerdicts(ctx context.Context, verdicts []*sc.Verdict)
 	}
 	if sel["batch"] {
 		return prime(ctx, l.batch, batches, r.Services.Batches.BatchesByID)
+	}
+	return nil
+}
+
+// prefetchSellers primes the indicators a page of sellers selects, one statement per window
+// asked for (a query may ask for several windows under aliases).
+func (r *Resolver) prefetchSellers(ctx context.Context, sellers []*sc.Seller) error {
+	if len(sellers) == 0 {
+		return nil
+	}
+	oc := graphql.GetOperationContext(ctx)
+	ids := make([]int64, len(sellers))
+	for i, s := range sellers {
+		ids[i] = s.ID
+	}
+	l := loadersFrom(ctx)
+	done := map[sc.IndicatorWindow]bool{}
+	for _, f := range selectedNodeSelections(ctx, "Seller") {
+		if f.Name != "indicators" {
+			continue
+		}
+		var w sc.IndicatorWindow
+		if err := w.UnmarshalGQL(f.ArgumentMap(oc.Variables)["window"]); err != nil || done[w] {
+			continue // a bad window fails in the field's own resolver, with its error
+		}
+		done[w] = true
+		err := prime(ctx, l.indicators[w], ids, func(ctx context.Context, ids []int64) ([]*sc.Indicators, error) {
+			return r.Services.Indicators.SellersIndicators(ctx, ids, w)
+		})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ type Services struct {
 	Stores      sc.StoreService
 	Reports     sc.ReportService
 	Batches     sc.BatchService
+	Indicators  sc.IndicatorService
 }
 
 // Resolver is the root resolver.
