@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,8 +146,9 @@ func TestIndicatorInvariants(t *testing.T) {
 	for u := 1; u <= 12; u++ {
 		b.Buyers = append(b.Buyers, sc.BuyerInput{Number: fmt.Sprintf("B%d", u), Handle: "b"})
 	}
+	b.Buyers = append(b.Buyers, sc.BuyerInput{Number: "BW", Handle: "w"})
 	for i := 0; i < 400; i++ {
-		placed := now.Add(-time.Duration(r.IntN(380*24)) * time.Hour)
+		placed := now.Add(-time.Duration(2+r.IntN(380*24)) * time.Hour)
 		o := sc.OrderInput{Number: fmt.Sprintf("O%d", i), SellerNumber: fmt.Sprintf("S%d", 1+r.IntN(6)), BuyerNumber: fmt.Sprintf("B%d", 1+r.IntN(12)),
 			PlacedAt: placed, Total: sc.MoneyInput{Amount: "1", Currency: "USD"}}
 		shipBy := placed.Add(72 * time.Hour)
@@ -172,6 +174,19 @@ func TestIndicatorInvariants(t *testing.T) {
 		}
 		b.Orders = append(b.Orders, o)
 	}
+	// Whatever the draw, buyer B1 is reported by three sellers (closed: its orders excluded) and
+	// buyer BW by one (warned: the records of its reported order purged).
+	for s := 1; s <= 4; s++ {
+		placed := now.Add(-48 * time.Hour)
+		buyer := "B1"
+		if s == 4 {
+			buyer = "BW" // a buyer no random order has: this one report is all it gets
+		}
+		b.Orders = append(b.Orders, sc.OrderInput{Number: fmt.Sprintf("SURE%d", s), SellerNumber: fmt.Sprintf("S%d", s), BuyerNumber: buyer,
+			PlacedAt: placed, Total: sc.MoneyInput{Amount: "1", Currency: "USD"},
+			Feedback: &sc.FeedbackInput{Rating: 1, LeftAt: placed.Add(time.Hour)},
+			Disputes: []sc.DisputeInput{{Number: fmt.Sprintf("DSURE%d", s), Reason: sc.DisputeOther, OpenedAt: placed.Add(time.Hour)}}})
+	}
 	_, err := d.Ingest(admin(), b)
 	require.NoError(t, err)
 	// Random reports on recent orders, then a batch: some buyers warned, some closed.
@@ -181,7 +196,7 @@ func TestIndicatorInvariants(t *testing.T) {
 	}
 	require.NoError(t, d.Select(&recent, `SELECT number, seller_id FROM orders WHERE placed_at > now() - interval '170 days' ORDER BY number`))
 	for _, o := range recent {
-		if r.IntN(3) == 0 {
+		if strings.HasPrefix(o.Number, "SURE") || r.IntN(3) == 0 {
 			_, _, err := d.ReportBuyer(sc.NewContextWithActor(context.Background(), &sc.Actor{Role: sc.RoleSeller, SellerID: o.Seller}),
 				sc.ReportInput{OrderNumber: o.Number, Reason: sc.ReasonOther, Description: "x"})
 			require.NoError(t, err)
