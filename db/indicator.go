@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	sc "github.com/secondchance/secondchance"
@@ -11,54 +12,207 @@ import (
 
 var _ sc.IndicatorService = (*DB)(nil)
 
-// indicatorsSQL counts, per seller, each order of the window once per figure, four ways: raw
-// (live and purged records, excluded orders too), assessed (live records of orders not
-// excluded), excluded and purged, so that raw = assessed + excluded + purged holds for every
-// figure by construction. Late shipments and seller cancellations are facts of the order, not
-// records a report can purge.
-const indicatorsSQL = `
-WITH o AS (
-	SELECT o.seller_id,
-		coalesce(o.shipped_at > o.ship_by OR (o.shipped_at IS NULL AND o.cancelled_at IS NULL AND o.ship_by < $2), false) AS late,
-		coalesce(o.cancellation_reason IN ('OUT_OF_STOCK', 'SELLER_REQUEST'), false) AS cancelled,
-		EXISTS (SELECT 1 FROM order_exclusions e WHERE e.order_id = o.id AND e.restored_at IS NULL) AS excluded,
-		coalesce((SELECT f.rating <= 2 FROM feedback f WHERE f.order_id = o.id), false) AS neg_live,
-		EXISTS (SELECT 1 FROM disputes d WHERE d.order_id = o.id) AS dis_live,
-		EXISTS (SELECT 1 FROM return_claims r WHERE r.order_id = o.id) AS ret_live,
-		p.neg_purged, p.dis_purged, p.ret_purged
-	FROM orders o
-	CROSS JOIN LATERAL (SELECT
-			coalesce(bool_or(p.kind = 'FEEDBACK' AND (p.record ->> 'rating')::int <= 2), false) AS neg_purged,
-			coalesce(bool_or(p.kind = 'DISPUTE'), false) AS dis_purged,
-			coalesce(bool_or(p.kind = 'RETURN_CLAIM'), false) AS ret_purged
-		FROM purged_records p WHERE p.order_id = o.id AND p.restored_at IS NULL) AS p
-	WHERE o.seller_id = ANY($1) AND o.placed_at >= $3 AND o.placed_at < $2
-), x AS (
+// orderDay is the UTC calendar day of an order, the grain of the rollups.
+const orderDay = `(o.placed_at AT TIME ZONE 'UTC')::date`
+
+// rollupSQL computes the rows of seller_day_stats for the orders that from selects. Each order
+// is counted once per figure, four ways: raw (live and purged records, excluded orders too),
+// assessed (live records of orders not excluded), excluded and purged, so that raw = assessed +
+// excluded + purged holds for every figure by construction. Late shipments and seller
+// cancellations are facts of the order, not records a report can purge; lateness is as of now
+// ($1), which is why unshipped orders are looked at again as their ship-by dates pass.
+func rollupSQL(from string) string {
+	return `INSERT INTO seller_day_stats
+SELECT seller_id, day,
+	count(*), count(*) FILTER (WHERE dis_raw), count(*) FILTER (WHERE neg_raw), count(*) FILTER (WHERE ret_raw),
+	count(*) FILTER (WHERE late), count(*) FILTER (WHERE cancelled), count(*) FILTER (WHERE def_raw),
+	count(*) FILTER (WHERE NOT excluded), count(*) FILTER (WHERE NOT excluded AND dis_live),
+	count(*) FILTER (WHERE NOT excluded AND neg_live), count(*) FILTER (WHERE NOT excluded AND ret_live),
+	count(*) FILTER (WHERE NOT excluded AND late), count(*) FILTER (WHERE NOT excluded AND cancelled),
+	count(*) FILTER (WHERE NOT excluded AND def_live),
+	count(*) FILTER (WHERE excluded), count(*) FILTER (WHERE excluded AND dis_raw), count(*) FILTER (WHERE excluded AND neg_raw),
+	count(*) FILTER (WHERE excluded AND ret_raw), count(*) FILTER (WHERE excluded AND late),
+	count(*) FILTER (WHERE excluded AND cancelled), count(*) FILTER (WHERE excluded AND def_raw),
+	count(*) FILTER (WHERE NOT excluded AND dis_raw AND NOT dis_live), count(*) FILTER (WHERE NOT excluded AND neg_raw AND NOT neg_live),
+	count(*) FILTER (WHERE NOT excluded AND ret_raw AND NOT ret_live), count(*) FILTER (WHERE NOT excluded AND def_raw AND NOT def_live)
+FROM (
 	SELECT *, dis_live OR dis_purged AS dis_raw, neg_live OR neg_purged AS neg_raw, ret_live OR ret_purged AS ret_raw,
 		dis_live OR dis_purged OR neg_live OR neg_purged OR late OR cancelled AS def_raw,
 		dis_live OR neg_live OR late OR cancelled AS def_live
-	FROM o
-)
-SELECT seller_id,
-	count(*) AS raw_orders, count(*) FILTER (WHERE dis_raw) AS raw_disputes, count(*) FILTER (WHERE neg_raw) AS raw_negative,
-	count(*) FILTER (WHERE ret_raw) AS raw_returns, count(*) FILTER (WHERE late) AS raw_late,
-	count(*) FILTER (WHERE cancelled) AS raw_cancelled, count(*) FILTER (WHERE def_raw) AS raw_defects,
+	FROM (
+		SELECT o.seller_id, ` + orderDay + ` AS day,
+			coalesce(o.shipped_at > o.ship_by OR (o.shipped_at IS NULL AND o.cancelled_at IS NULL AND o.ship_by < $1), false) AS late,
+			coalesce(o.cancellation_reason IN ('OUT_OF_STOCK', 'SELLER_REQUEST'), false) AS cancelled,
+			e.order_id IS NOT NULL AS excluded,
+			coalesce(f.rating <= 2, false) AS neg_live,
+			d.order_id IS NOT NULL AS dis_live,
+			r.order_id IS NOT NULL AS ret_live,
+			coalesce(p.neg, false) AS neg_purged, coalesce(p.dis, false) AS dis_purged, coalesce(p.ret, false) AS ret_purged
+		FROM ` + from + `
+		LEFT JOIN feedback f ON f.order_id = o.id
+		LEFT JOIN (SELECT DISTINCT order_id FROM disputes) d ON d.order_id = o.id
+		LEFT JOIN (SELECT DISTINCT order_id FROM return_claims) r ON r.order_id = o.id
+		LEFT JOIN order_exclusions e ON e.order_id = o.id AND e.restored_at IS NULL
+		LEFT JOIN (SELECT order_id, bool_or(kind = 'FEEDBACK' AND (record ->> 'rating')::int <= 2) AS neg,
+				bool_or(kind = 'DISPUTE') AS dis, bool_or(kind = 'RETURN_CLAIM') AS ret
+			FROM purged_records WHERE restored_at IS NULL GROUP BY order_id) p ON p.order_id = o.id
+	) AS facts
+) AS x GROUP BY seller_id, day`
+}
 
-	count(*) FILTER (WHERE NOT excluded) AS orders, count(*) FILTER (WHERE NOT excluded AND dis_live) AS disputes,
-	count(*) FILTER (WHERE NOT excluded AND neg_live) AS negative, count(*) FILTER (WHERE NOT excluded AND ret_live) AS returns,
-	count(*) FILTER (WHERE NOT excluded AND late) AS late, count(*) FILTER (WHERE NOT excluded AND cancelled) AS cancelled,
-	count(*) FILTER (WHERE NOT excluded AND def_live) AS defects,
+// markDirty marks the (seller, day) pairs of the orders that where selects (on orders o).
+func markDirty(ctx context.Context, q queryer, where string, args ...any) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO seller_day_dirty (seller_id, day)
+		SELECT DISTINCT o.seller_id, `+orderDay+` FROM orders o WHERE `+where+` ON CONFLICT DO NOTHING`, args...)
+	return err
+}
 
-	count(*) FILTER (WHERE excluded) AS ex_orders, count(*) FILTER (WHERE excluded AND dis_raw) AS ex_disputes,
-	count(*) FILTER (WHERE excluded AND neg_raw) AS ex_negative, count(*) FILTER (WHERE excluded AND ret_raw) AS ex_returns,
-	count(*) FILTER (WHERE excluded AND late) AS ex_late, count(*) FILTER (WHERE excluded AND cancelled) AS ex_cancelled,
-	count(*) FILTER (WHERE excluded AND def_raw) AS ex_defects,
+// RefreshIndicators brings the rollups up to date: it marks what the batches that ran since and
+// the passing of ship-by dates changed, then recomputes every dirty (seller, day), or every
+// row when a rebuild is due. It runs as a River job every 30 seconds and from the command line;
+// it returns how many rows it recomputed.
+func (db *DB) RefreshIndicators(ctx context.Context) (int, error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+		return 0, err
+	}
+	now := db.Now().UTC()
+	var n int
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var state struct {
+			LateCheckedTo time.Time `db:"late_checked_to"`
+			Rebuild       bool      `db:"rebuild"`
+		}
+		// One refresh at a time: the row lock orders them.
+		if err := tx.GetContext(ctx, &state, `SELECT late_checked_to, rebuild FROM indicator_state WHERE id = 1 FOR UPDATE`); err != nil {
+			return err
+		}
+		if state.Rebuild {
+			if _, err := tx.ExecContext(ctx, `TRUNCATE seller_day_stats, seller_day_dirty`); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, rollupSQL(`orders o`), now)
+			if err != nil {
+				return err
+			}
+			m, _ := res.RowsAffected()
+			n = int(m)
+			_, err = tx.ExecContext(ctx, `UPDATE batches SET indicators_marked_at = $1 WHERE indicators_marked_at IS NULL`, now)
+			if err != nil {
+				return err
+			}
+		} else {
+			if err := markDirty(ctx, tx, `o.id IN (
+					SELECT order_id FROM order_exclusions WHERE batch_id IN (SELECT id FROM batches WHERE indicators_marked_at IS NULL)
+					UNION SELECT order_id FROM purged_records WHERE batch_id IN (SELECT id FROM batches WHERE indicators_marked_at IS NULL))`); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE batches SET indicators_marked_at = $1 WHERE indicators_marked_at IS NULL`, now); err != nil {
+				return err
+			}
+			if err := markDirty(ctx, tx, `o.shipped_at IS NULL AND o.cancelled_at IS NULL AND o.ship_by > $1 AND o.ship_by <= $2`,
+				state.LateCheckedTo, now); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE refresh_pairs (seller_id bigint, day date) ON COMMIT DROP`); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, `WITH d AS (DELETE FROM seller_day_dirty RETURNING seller_id, day)
+				INSERT INTO refresh_pairs SELECT seller_id, day FROM d`)
+			if err != nil {
+				return err
+			}
+			m, _ := res.RowsAffected()
+			n = int(m)
+			if n > 0 {
+				if _, err := tx.ExecContext(ctx, `ANALYZE refresh_pairs`); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `DELETE FROM seller_day_stats s USING refresh_pairs t
+					WHERE s.seller_id = t.seller_id AND s.day = t.day`); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, rollupSQL(`refresh_pairs t JOIN orders o ON o.seller_id = t.seller_id
+					AND o.placed_at >= t.day::timestamp AT TIME ZONE 'UTC' AND o.placed_at < (t.day + 1)::timestamp AT TIME ZONE 'UTC'`), now); err != nil {
+					return err
+				}
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE indicator_state SET late_checked_to = $1, rebuild = false, refreshed_at = $1 WHERE id = 1`, now)
+		return err
+	})
+	return n, err
+}
 
-	count(*) FILTER (WHERE NOT excluded AND dis_raw AND NOT dis_live) AS pu_disputes,
-	count(*) FILTER (WHERE NOT excluded AND neg_raw AND NOT neg_live) AS pu_negative,
-	count(*) FILTER (WHERE NOT excluded AND ret_raw AND NOT ret_live) AS pu_returns,
-	count(*) FILTER (WHERE NOT excluded AND def_raw AND NOT def_live) AS pu_defects
-FROM x GROUP BY seller_id`
+// RequestIndicatorRebuild makes the next refresh recompute every row, as after a bulk load.
+func (db *DB) RequestIndicatorRebuild(ctx context.Context) error {
+	_, err := db.ExecContext(ctx, `UPDATE indicator_state SET rebuild = true WHERE id = 1`)
+	return mapError(err)
+}
+
+// SellersIndicators implements secondchance.IndicatorService: sums of the rollups, as of the
+// last refresh (seconds old while the refresh job runs).
+func (db *DB) SellersIndicators(ctx context.Context, sellerIDs []int64, window sc.IndicatorWindow) ([]*sc.Indicators, error) {
+	sp, err := sellerScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !window.Valid() {
+		return nil, sc.FieldErrorf("window", sc.EINVALID, "unknown window %q; use one of %v", window, sc.IndicatorWindows)
+	}
+	visible := make([]int64, 0, len(sellerIDs))
+	for _, id := range sellerIDs {
+		if sp.all || id == sp.sellerID {
+			visible = append(visible, id)
+		}
+	}
+	var rows []*indicatorRow
+	var asOf *time.Time
+	if err := db.GetContext(ctx, &asOf, `SELECT refreshed_at FROM indicator_state WHERE id = 1`); err != nil {
+		return nil, mapError(err)
+	}
+	to := db.Now().UTC()
+	if asOf != nil {
+		to = asOf.UTC()
+	}
+	// Whole UTC days, today's included: DAYS_30 is today and the 29 days before.
+	fromDay := to.Truncate(24*time.Hour).AddDate(0, 0, 1-window.Days())
+	if len(visible) > 0 {
+		err := db.SelectContext(ctx, &rows, `SELECT seller_id,
+				sum(raw_orders) AS raw_orders, sum(raw_disputes) AS raw_disputes, sum(raw_negative) AS raw_negative,
+				sum(raw_returns) AS raw_returns, sum(raw_late) AS raw_late, sum(raw_cancelled) AS raw_cancelled, sum(raw_defects) AS raw_defects,
+				sum(orders) AS orders, sum(disputes) AS disputes, sum(negative) AS negative, sum(returns) AS returns,
+				sum(late) AS late, sum(cancelled) AS cancelled, sum(defects) AS defects,
+				sum(ex_orders) AS ex_orders, sum(ex_disputes) AS ex_disputes, sum(ex_negative) AS ex_negative, sum(ex_returns) AS ex_returns,
+				sum(ex_late) AS ex_late, sum(ex_cancelled) AS ex_cancelled, sum(ex_defects) AS ex_defects,
+				sum(pu_disputes) AS pu_disputes, sum(pu_negative) AS pu_negative, sum(pu_returns) AS pu_returns, sum(pu_defects) AS pu_defects
+			FROM seller_day_stats WHERE seller_id = ANY($1) AND day >= $2 GROUP BY seller_id`, pq.Array(visible), fromDay)
+		if err != nil {
+			return nil, mapError(err)
+		}
+	}
+	at := make(map[int64]*indicatorRow, len(rows))
+	for _, r := range rows {
+		at[r.SellerID] = r
+	}
+	out := make([]*sc.Indicators, len(sellerIDs))
+	for i, id := range sellerIDs {
+		if !(sp.all || id == sp.sellerID) {
+			continue
+		}
+		ind := &sc.Indicators{SellerID: id, Window: window, From: fromDay, To: to}
+		if r := at[id]; r != nil {
+			ind.Raw = sc.IndicatorCounts{Orders: r.RawOrders, Disputes: r.RawDisputes, NegativeFeedback: r.RawNegative, Returns: r.RawReturns,
+				LateShipments: r.RawLate, Cancellations: r.RawCancel, Defects: r.RawDefects}
+			ind.Assessed = sc.IndicatorCounts{Orders: r.Orders, Disputes: r.Disputes, NegativeFeedback: r.Negative, Returns: r.Returns,
+				LateShipments: r.Late, Cancellations: r.Cancel, Defects: r.Defects}
+			ind.Excluded = sc.IndicatorCounts{Orders: r.ExOrders, Disputes: r.ExDisputes, NegativeFeedback: r.ExNegative, Returns: r.ExReturns,
+				LateShipments: r.ExLate, Cancellations: r.ExCancel, Defects: r.ExDefects}
+			ind.Purged = sc.IndicatorCounts{Disputes: r.PuDisputes, NegativeFeedback: r.PuNegative, Returns: r.PuReturns, Defects: r.PuDefects}
+		}
+		out[i] = ind
+	}
+	return out, nil
+}
 
 type indicatorRow struct {
 	SellerID    int64 `db:"seller_id"`
@@ -87,51 +241,4 @@ type indicatorRow struct {
 	PuNegative  int   `db:"pu_negative"`
 	PuReturns   int   `db:"pu_returns"`
 	PuDefects   int   `db:"pu_defects"`
-}
-
-// SellersIndicators implements secondchance.IndicatorService.
-func (db *DB) SellersIndicators(ctx context.Context, sellerIDs []int64, window sc.IndicatorWindow) ([]*sc.Indicators, error) {
-	sp, err := sellerScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !window.Valid() {
-		return nil, sc.FieldErrorf("window", sc.EINVALID, "unknown window %q; use one of %v", window, sc.IndicatorWindows)
-	}
-	visible := make([]int64, 0, len(sellerIDs))
-	for _, id := range sellerIDs {
-		if sp.all || id == sp.sellerID {
-			visible = append(visible, id)
-		}
-	}
-	to := db.Now().UTC()
-	from := to.Add(-time.Duration(window.Days()) * 24 * time.Hour)
-	var rows []*indicatorRow
-	if len(visible) > 0 {
-		if err := db.SelectContext(ctx, &rows, indicatorsSQL, pq.Array(visible), to, from); err != nil {
-			return nil, mapError(err)
-		}
-	}
-	at := make(map[int64]*indicatorRow, len(rows))
-	for _, r := range rows {
-		at[r.SellerID] = r
-	}
-	out := make([]*sc.Indicators, len(sellerIDs))
-	for i, id := range sellerIDs {
-		if !(sp.all || id == sp.sellerID) {
-			continue
-		}
-		ind := &sc.Indicators{SellerID: id, Window: window, From: from, To: to}
-		if r := at[id]; r != nil {
-			ind.Raw = sc.IndicatorCounts{Orders: r.RawOrders, Disputes: r.RawDisputes, NegativeFeedback: r.RawNegative, Returns: r.RawReturns,
-				LateShipments: r.RawLate, Cancellations: r.RawCancel, Defects: r.RawDefects}
-			ind.Assessed = sc.IndicatorCounts{Orders: r.Orders, Disputes: r.Disputes, NegativeFeedback: r.Negative, Returns: r.Returns,
-				LateShipments: r.Late, Cancellations: r.Cancel, Defects: r.Defects}
-			ind.Excluded = sc.IndicatorCounts{Orders: r.ExOrders, Disputes: r.ExDisputes, NegativeFeedback: r.ExNegative, Returns: r.ExReturns,
-				LateShipments: r.ExLate, Cancellations: r.ExCancel, Defects: r.ExDefects}
-			ind.Purged = sc.IndicatorCounts{Disputes: r.PuDisputes, NegativeFeedback: r.PuNegative, Returns: r.PuReturns, Defects: r.PuDefects}
-		}
-		out[i] = ind
-	}
-	return out, nil
 }

@@ -76,6 +76,8 @@ func TestIndicatorsByHand(t *testing.T) {
 	type want struct{ raw, assessed, excluded, purged sc.IndicatorCounts }
 	check := func(stage string, w sc.IndicatorWindow, x want) {
 		t.Helper()
+		_, err := d.RefreshIndicators(admin())
+		require.NoError(t, err)
 		got := indicators(t, d, seller, s1, w)
 		require.Equal(t, x.raw, got.Raw, "%s %s raw", stage, w)
 		require.Equal(t, x.assessed, got.Assessed, "%s %s assessed", stage, w)
@@ -204,6 +206,8 @@ func TestIndicatorInvariants(t *testing.T) {
 	}
 	_, err = d.RunBatch(admin(), sc.WeekOf(now), sc.RunOptions{})
 	require.NoError(t, err)
+	_, err = d.RefreshIndicators(admin())
+	require.NoError(t, err)
 	var sellers []int64
 	require.NoError(t, d.Select(&sellers, `SELECT id FROM sellers ORDER BY id`))
 	excludedSomething, purgedSomething := false, false
@@ -231,9 +235,76 @@ func TestIndicatorInvariants(t *testing.T) {
 			}
 			// Raw counts every order of the window, whatever happened since.
 			var n int
-			require.NoError(t, d.Get(&n, `SELECT count(*) FROM orders WHERE seller_id = $1 AND placed_at >= $2 AND placed_at < $3`, ind.SellerID, ind.From, ind.To))
+			require.NoError(t, d.Get(&n, `SELECT count(*) FROM orders WHERE seller_id = $1 AND placed_at >= $2 AND placed_at <= $3`, ind.SellerID, ind.From, ind.To))
 			require.Equal(t, n, raw.Orders)
 		}
 	}
 	require.True(t, excludedSomething && purgedSomething, "the random batch excluded and purged something")
+}
+
+// TestIndicatorRollupsFollowChanges: what ingestion, a batch, an appeal, the clean-up and the
+// passing of a ship-by date change reaches the figures at the next refresh, and a rebuild
+// from scratch agrees with the rollups kept up to date step by step.
+func TestIndicatorRollupsFollowChanges(t *testing.T) {
+	t.Parallel()
+	d := batchWorld(t)
+	refresh := func() {
+		_, err := d.RefreshIndicators(admin())
+		require.NoError(t, err)
+	}
+	var s1 int64
+	require.NoError(t, d.Get(&s1, `SELECT id FROM sellers WHERE number = 'S1'`))
+	get := func() *sc.Indicators { return indicators(t, d, admin(), s1, sc.Window30) }
+	refresh()
+	require.Equal(t, 6, get().Raw.Orders)
+
+	// Ingestion: counted after the next refresh.
+	now := time.Now().UTC()
+	shipBy := now.Add(2 * time.Second)
+	_, err := d.Ingest(admin(), sc.MarketplaceBatch{Orders: []sc.OrderInput{{Number: "NEW", SellerNumber: "S1", BuyerNumber: "B1",
+		PlacedAt: now.Add(-time.Minute), ShipBy: &shipBy, Total: sc.MoneyInput{Amount: "1", Currency: "USD"}}}})
+	require.NoError(t, err)
+	require.Equal(t, 6, get().Raw.Orders, "not before the refresh")
+	refresh()
+	require.Equal(t, 7, get().Raw.Orders)
+	require.Equal(t, 0, get().Raw.LateShipments)
+
+	// The batch closes B1: its orders leave the assessment at the refresh after it.
+	for s := 1; s <= 3; s++ {
+		report(t, d, s, 1, sc.ReasonOther)
+	}
+	_, err = d.RunBatch(admin(), sc.WeekOf(time.Now()), sc.RunOptions{})
+	require.NoError(t, err)
+	refresh()
+	require.Equal(t, 2, get().Excluded.Orders, "O-1-1 and NEW")
+
+	// The ship-by date passes with the order unshipped: late at the next refresh.
+	d.Now = func() time.Time { return time.Now().Add(time.Minute) }
+	refresh()
+	require.Equal(t, 1, get().Raw.LateShipments)
+
+	// An appeal brings B1's orders back.
+	var verdict int64
+	require.NoError(t, d.Get(&verdict, `SELECT v.id FROM verdicts v JOIN buyers b ON b.id = v.buyer_id WHERE b.number = 'B1'`))
+	_, err = d.ReverseVerdict(admin(), verdict, "mistaken")
+	require.NoError(t, err)
+	refresh()
+	require.Equal(t, 0, get().Excluded.Orders)
+
+	// The platform closes B2 itself: the clean-up excludes its orders.
+	_, err = d.Ingest(admin(), sc.MarketplaceBatch{Buyers: []sc.BuyerInput{{Number: "B2", Handle: "buyer2", Status: ptr(sc.BuyerClosed)}}})
+	require.NoError(t, err)
+	_, err = d.ExcludeClosedBuyers(admin())
+	require.NoError(t, err)
+	refresh()
+	require.Equal(t, 1, get().Excluded.Orders)
+
+	// Kept up to date step by step, the rollups equal a rebuild from scratch.
+	const all = `SELECT md5(string_agg(t::text, ',' ORDER BY seller_id, day)) FROM seller_day_stats t`
+	var stepwise, rebuilt string
+	require.NoError(t, d.Get(&stepwise, all))
+	require.NoError(t, d.RequestIndicatorRebuild(context.Background()))
+	refresh()
+	require.NoError(t, d.Get(&rebuilt, all))
+	require.Equal(t, rebuilt, stepwise)
 }

@@ -277,6 +277,13 @@ func (m *merger) merge(ctx context.Context, tx *sqlx.Tx) error {
 		WHERE f.failed ORDER BY x.ord, f.field`); err != nil {
 		return err
 	}
+	// The indicator rollups of every order this input touches are recomputed, on the day the
+	// order was placed before the input (here) and after it (below).
+	const touched = `o.number IN (SELECT number FROM stage_orders UNION SELECT order_number FROM stage_disputes
+		UNION SELECT order_number FROM stage_return_claims)`
+	if err := markDirty(ctx, tx, touched); err != nil {
+		return err
+	}
 	if err := q.QueryRowxContext(ctx, `WITH up AS (
 			INSERT INTO orders (number, seller_id, buyer_id, placed_at, ship_by, shipped_at, delivered_at,
 				cancelled_at, cancellation_reason, total_cents, currency)
@@ -339,7 +346,7 @@ func (m *merger) merge(ctx context.Context, tx *sqlx.Tx) error {
 		n, _ := r.RowsAffected()
 		m.res.EventsUpserted += int(n)
 	}
-	return nil
+	return markDirty(ctx, tx, touched)
 }
 
 // analyzeAfter refreshes a table's statistics when a bulk load has just grown it a lot: a table

@@ -107,8 +107,11 @@ func (db *DB) Seed(ctx context.Context, o SeedOptions, p Progress) error {
 			return mapError(err)
 		}
 	}
-	_, err := db.ExecContext(ctx, `ANALYZE sellers, buyers, orders, feedback, disputes, return_claims, reports, report_events`)
-	return mapError(err)
+	if _, err := db.ExecContext(ctx, `ANALYZE sellers, buyers, orders, feedback, disputes, return_claims, reports, report_events`); err != nil {
+		return mapError(err)
+	}
+	// The rollups are rebuilt by the next refresh (the job, or `secondchance indicators refresh`).
+	return db.RequestIndicatorRebuild(ctx)
 }
 
 func (db *DB) copyStage(ctx context.Context, st seedStage, p Progress) error {

@@ -231,6 +231,9 @@ func (db *DB) ReverseVerdict(ctx context.Context, verdictID int64, reason string
 				return err
 			}
 		}
+		if err := markDirty(ctx, tx, `o.buyer_id = $1`, v.BuyerID); err != nil {
+			return err
+		}
 		before := status
 		if len(mine) > 0 {
 			before = mine[0].PreviousStatus
@@ -295,22 +298,30 @@ func (db *DB) ExcludeClosedBuyers(ctx context.Context) (int, error) {
 	now := db.Now()
 	var n int
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO order_exclusions (order_id, seller_id, buyer_id, reason, verdict_id, batch_id, excluded_at)
-			SELECT o.id, o.seller_id, o.buyer_id, 'ACCOUNT_CLOSED', c.verdict_id, c.batch_id, $1
-			FROM buyers b
-			JOIN orders o ON o.buyer_id = b.id
-			LEFT JOIN LATERAL (SELECT s.verdict_id, v.batch_id FROM sanctions s JOIN verdicts v ON v.id = s.verdict_id
-				WHERE s.buyer_id = b.id AND s.kind = 'ACCOUNT_CLOSED' AND s.revoked_at IS NULL
-				ORDER BY s.starts_at DESC LIMIT 1) c ON true
-			WHERE b.status = 'CLOSED'
-			ON CONFLICT (order_id) WHERE restored_at IS NULL DO NOTHING`, now)
+		// Each changed exclusion marks its order's indicator rollup for recomputing.
+		err := tx.GetContext(ctx, &n, `WITH ins AS (
+				INSERT INTO order_exclusions (order_id, seller_id, buyer_id, reason, verdict_id, batch_id, excluded_at)
+				SELECT o.id, o.seller_id, o.buyer_id, 'ACCOUNT_CLOSED', c.verdict_id, c.batch_id, $1
+				FROM buyers b
+				JOIN orders o ON o.buyer_id = b.id
+				LEFT JOIN LATERAL (SELECT s.verdict_id, v.batch_id FROM sanctions s JOIN verdicts v ON v.id = s.verdict_id
+					WHERE s.buyer_id = b.id AND s.kind = 'ACCOUNT_CLOSED' AND s.revoked_at IS NULL
+					ORDER BY s.starts_at DESC LIMIT 1) c ON true
+				WHERE b.status = 'CLOSED'
+				ON CONFLICT (order_id) WHERE restored_at IS NULL DO NOTHING
+				RETURNING order_id),
+			dirty AS (INSERT INTO seller_day_dirty (seller_id, day)
+				SELECT DISTINCT o.seller_id, `+orderDay+` FROM ins JOIN orders o ON o.id = ins.order_id ON CONFLICT DO NOTHING)
+			SELECT count(*) FROM ins`, now)
 		if err != nil {
 			return err
 		}
-		m, _ := res.RowsAffected()
-		n = int(m)
-		if _, err := tx.ExecContext(ctx, `UPDATE order_exclusions e SET restored_at = $1 FROM buyers b
-			WHERE e.buyer_id = b.id AND e.restored_at IS NULL AND e.verdict_id IS NULL AND b.status <> 'CLOSED'`, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `WITH ended AS (
+				UPDATE order_exclusions e SET restored_at = $1 FROM buyers b
+				WHERE e.buyer_id = b.id AND e.restored_at IS NULL AND e.verdict_id IS NULL AND b.status <> 'CLOSED'
+				RETURNING e.order_id)
+			INSERT INTO seller_day_dirty (seller_id, day)
+			SELECT DISTINCT o.seller_id, `+orderDay+` FROM ended JOIN orders o ON o.id = ended.order_id ON CONFLICT DO NOTHING`, now); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE buyers b SET status = 'WARNED', status_changed_at = $1, updated_at = $1

@@ -74,12 +74,13 @@ type WorkerConfig struct {
 
 // NewWorkerClient returns a client that works every job of this program, with the schedule:
 // the weekly batch every Monday at 00:05 UTC, the clean-up of closed buyers daily at 03:15 UTC,
-// and the digest outbox every minute.
+// the digest outbox every minute, and the indicator rollups every 30 seconds (and at start).
 func NewWorkerClient(cfg WorkerConfig) (*river.Client[*sql.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &SendDigestsWorker{DB: cfg.DB, Mailer: cfg.Mailer, From: cfg.MailFrom, RetryBase: cfg.DigestRetryBase})
 	river.AddWorker(workers, &RunWeeklyBatchWorker{DB: cfg.DB})
 	river.AddWorker(workers, &ExcludeClosedBuyersWorker{DB: cfg.DB})
+	river.AddWorker(workers, &RefreshIndicatorsWorker{DB: cfg.DB})
 	weekly, err := cron.ParseStandard("5 0 * * 1")
 	if err != nil {
 		return nil, err
@@ -92,6 +93,8 @@ func NewWorkerClient(cfg WorkerConfig) (*river.Client[*sql.Tx], error) {
 		river.NewPeriodicJob(weekly, func() (river.JobArgs, *river.InsertOpts) { return RunWeeklyBatchArgs{}, nil }, nil),
 		river.NewPeriodicJob(daily, func() (river.JobArgs, *river.InsertOpts) { return ExcludeClosedBuyersArgs{}, nil }, nil),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) { return SendDigestsArgs{}, nil }, nil),
+		river.NewPeriodicJob(river.PeriodicInterval(30*time.Second), func() (river.JobArgs, *river.InsertOpts) { return RefreshIndicatorsArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 	return NewClient(cfg.DB.DB.DB, Config{FetchPollInterval: cfg.FetchPollInterval, Workers: workers, PeriodicJobs: periodic})
 }

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	sc "github.com/secondchance/secondchance"
 )
 
 func TestIndicatorsOverHTTP(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
+	_, err := tb.db.RefreshIndicators(sc.NewSystemContext(context.Background()))
+	require.NoError(t, err)
 	const q = `{ me { seller { indicators(window: DAYS_90) { window from to
 		raw { orders disputes negativeFeedback defects defectRate } assessed { orders defects disputeRate returnRate }
 		excluded { orders } purged { defects } } } } }`
@@ -27,7 +32,7 @@ func TestIndicatorsOverHTTP(t *testing.T) {
 		d30: indicators(window: DAYS_30) { assessed { orders defectRate } } d365: indicators(window: DAYS_365) { assessed { orders } } } } }`, nil)
 	require.Empty(t, res.Errors)
 	require.Len(t, get(res.Data, "sellers", "nodes").([]any), 2)
-	require.Equal(t, int64(1+1+2), tb.db.Statements()-before, "token, page, one per window")
+	require.Equal(t, int64(1+1+2*2), tb.db.Statements()-before, "token, page, and per window the refresh time and the sums")
 	require.Nil(t, get(res.Data, "sellers", "nodes", 0, "d30", "assessed", "defectRate"), "fixture orders are 60 days old: no orders in 30 days, no rate")
 
 	res = tb.query(t, tb.sellerA, `{ me { seller { indicators(window: DAYS_7) { window } } } }`, nil)

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db"
@@ -59,6 +60,8 @@ Usage:
   secondchance batch run [--week W] [--dry-run]
                                           run (or preview) the weekly batch of week W (default: the week that last ended)
   secondchance batch clean-up             exclude every closed buyer's orders, lift ended suspensions (the daily job)
+  secondchance indicators refresh [--rebuild]
+                                          recompute the sellers' indicator rollups that changed (the 30-second job)
   secondchance help                       show this help
 
 Configuration (environment):
@@ -75,7 +78,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	cmd, rest := args[0], args[1:]
 	known := map[string]func(context.Context, []string) error{
-		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch,
+		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch, "indicators": m.indicators,
 	}
 	run, ok := known[cmd]
 	if !ok {
@@ -257,5 +260,32 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "applied %d migration(s); the schema is current\n", n)
+	return nil
+}
+
+func (m *Main) indicators(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "refresh" {
+		return usageError{"indicators needs a subcommand: refresh"}
+	}
+	fs := newFlags("indicators refresh", m.Stderr)
+	rebuild := fs.Bool("rebuild", false, "recompute every row, not only the ones that changed")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	d, err := m.openMigrated(ctx, false)
+	if err != nil {
+		return err
+	}
+	if *rebuild {
+		if err := d.RequestIndicatorRebuild(ctx); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	n, err := d.RefreshIndicators(sc.NewSystemContext(ctx))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "recomputed %d seller-day rows in %s\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -59,6 +59,9 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 		if err := d.Seed(ctx, opts, nil); err != nil {
 			return err
 		}
+		if _, err := d.RefreshIndicators(sc.NewSystemContext(ctx)); err != nil {
+			return err
+		}
 		fmt.Fprintf(m.Stdout, "loaded the demo data set: %d sellers, %d buyers, %d orders with their events, about %d pending reports\n", opts.Sellers, opts.Buyers, opts.Orders, opts.Reports)
 	default:
 		start := time.Now()
