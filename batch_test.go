@@ -90,3 +90,33 @@ func TestStatusAfterReversal(t *testing.T) {
 	require.Equal(t, sc.BuyerActive, sc.StatusAfterReversal(sc.BuyerActive, []*sc.Sanction{sanction(sc.VerdictAccountClosed, nil, true)}, now), "a revoked sanction no longer counts")
 	require.Equal(t, sc.BuyerClosed, sc.Worse(sc.BuyerClosed, sc.BuyerWarned))
 }
+
+func TestStandingEvaluate(t *testing.T) {
+	t.Parallel()
+	th := sc.DefaultStandingThresholds
+	c := func(orders, defects, late int) sc.IndicatorCounts {
+		return sc.IndicatorCounts{Orders: orders, Defects: defects, LateShipments: late}
+	}
+	for _, tc := range []struct {
+		name      string
+		d90, d365 sc.IndicatorCounts
+		want      sc.Standing
+		window    sc.IndicatorWindow
+	}{
+		{"NoOrdersAboveStandard", c(0, 0, 0), c(0, 0, 0), sc.StandingAboveStandard, sc.Window365},
+		{"FewOrdersCannotBeTopRated", c(10, 0, 0), c(50, 0, 0), sc.StandingAboveStandard, sc.Window365},
+		{"TopRatedOver365", c(90, 0, 0), c(300, 1, 3), sc.StandingTopRated, sc.Window365},
+		{"TooLateForTopRated", c(90, 0, 0), c(300, 1, 10), sc.StandingAboveStandard, sc.Window365},
+		{"BelowStandard", c(90, 9, 0), c(300, 7, 0), sc.StandingBelowStandard, sc.Window365},
+		{"BusySellerEvaluatedOver90", c(400, 2, 0), c(1000, 100, 0), sc.StandingTopRated, sc.Window90},
+		{"ExactlyTwoPercent", c(0, 0, 0), c(100, 2, 0), sc.StandingAboveStandard, sc.Window365},
+	} {
+		s, w := th.Evaluate(tc.d90, tc.d365)
+		require.Equal(t, tc.want, s, tc.name)
+		require.Equal(t, tc.window, w, tc.name)
+	}
+	bad := th
+	bad.TopRatedMaxDefectRate = 0.5
+	require.Equal(t, sc.EINVALID, sc.ErrorCode(bad.Validate()))
+	require.NoError(t, th.Validate())
+}

@@ -109,3 +109,123 @@ type IndicatorService interface {
 	// of sellerIDs, nil for a seller the actor may not see: one statement for a whole page.
 	SellersIndicators(ctx context.Context, sellerIDs []int64, window IndicatorWindow) ([]*Indicators, error)
 }
+
+// Standing is where a seller stands against the marketplace's thresholds.
+type Standing string
+
+// Standings, from best to worst.
+const (
+	StandingTopRated      Standing = "TOP_RATED"
+	StandingAboveStandard Standing = "ABOVE_STANDARD"
+	StandingBelowStandard Standing = "BELOW_STANDARD"
+)
+
+// Valid reports whether s is a known standing.
+func (s Standing) Valid() bool {
+	return s == StandingTopRated || s == StandingAboveStandard || s == StandingBelowStandard
+}
+
+// MarshalGQL writes the standing as a GraphQL enum value.
+func (s Standing) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(s))) }
+
+// UnmarshalGQL reads a GraphQL enum value into s.
+func (s *Standing) UnmarshalGQL(v any) error { return unmarshalEnum(v, s, Standing.Valid) }
+
+// StandingThresholds decide a seller's standing from its assessed figures. Like the big
+// marketplaces, a seller is evaluated over 90 days when it had enough orders in them, and over
+// 365 days otherwise.
+type StandingThresholds struct {
+	// MinOrders90 is how many orders in 90 days make the 90-day window the evaluated one.
+	MinOrders90 int `json:"minOrders90"`
+	// TopRated needs at most these rates and at least TopRatedMinOrders in the evaluated window.
+	TopRatedMaxDefectRate float64 `json:"topRatedMaxDefectRate"`
+	TopRatedMaxLateRate   float64 `json:"topRatedMaxLateRate"`
+	TopRatedMinOrders     int     `json:"topRatedMinOrders"`
+	// AboveStandard needs at most this defect rate; anything worse is BELOW_STANDARD.
+	AboveStandardMaxDefectRate float64 `json:"aboveStandardMaxDefectRate"`
+}
+
+// DefaultStandingThresholds: top rated at ≤ 0.5 % defects, ≤ 3 % late and 100 orders; above
+// standard at ≤ 2 % defects; evaluated over 90 days from 400 orders in them.
+var DefaultStandingThresholds = StandingThresholds{MinOrders90: 400, TopRatedMaxDefectRate: 0.005,
+	TopRatedMaxLateRate: 0.03, TopRatedMinOrders: 100, AboveStandardMaxDefectRate: 0.02}
+
+// Validate checks that the thresholds are rates and counts that make sense together.
+func (t StandingThresholds) Validate() error {
+	var f fieldErrors
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"topRatedMaxDefectRate", t.TopRatedMaxDefectRate}, {"topRatedMaxLateRate", t.TopRatedMaxLateRate},
+		{"aboveStandardMaxDefectRate", t.AboveStandardMaxDefectRate}} {
+		if r.v < 0 || r.v > 1 {
+			f.add(r.name, "a rate is between 0 and 1, got %g", r.v)
+		}
+	}
+	if t.TopRatedMaxDefectRate > t.AboveStandardMaxDefectRate {
+		f.add("topRatedMaxDefectRate", "cannot be above aboveStandardMaxDefectRate")
+	}
+	if t.MinOrders90 < 0 || t.TopRatedMinOrders < 0 {
+		f.add("minOrders90", "order counts cannot be negative")
+	}
+	return f.Err()
+}
+
+// Evaluate returns the standing and the window it was evaluated over, from the assessed
+// 90- and 365-day figures. A seller with no orders is ABOVE_STANDARD: nothing counts against it.
+func (t StandingThresholds) Evaluate(d90, d365 IndicatorCounts) (Standing, IndicatorWindow) {
+	c, w := d365, Window365
+	if d90.Orders >= t.MinOrders90 {
+		c, w = d90, Window90
+	}
+	defects, late := 0.0, 0.0
+	if c.Orders > 0 {
+		defects, late = float64(c.Defects)/float64(c.Orders), float64(c.LateShipments)/float64(c.Orders)
+	}
+	switch {
+	case c.Orders >= t.TopRatedMinOrders && defects <= t.TopRatedMaxDefectRate && late <= t.TopRatedMaxLateRate:
+		return StandingTopRated, w
+	case defects <= t.AboveStandardMaxDefectRate:
+		return StandingAboveStandard, w
+	}
+	return StandingBelowStandard, w
+}
+
+// IndicatorSnapshot is a seller's indicators over one window as a weekly snapshot took them.
+type IndicatorSnapshot struct {
+	Indicators
+	Week    string
+	TakenAt time.Time
+}
+
+// SellerStanding is a seller's standing: the current one, from the last snapshot (nil before
+// the first), and the projected one, from its figures now, which the next snapshot would give.
+type SellerStanding struct {
+	SellerID        int64
+	Current         *Standing
+	CurrentWeek     *string
+	CurrentWindow   *IndicatorWindow
+	Projected       Standing
+	ProjectedWindow IndicatorWindow
+}
+
+// MaxHistoryDays bounds the range one history request covers: three years of weekly points.
+const MaxHistoryDays = 3 * 366
+
+// SnapshotService takes and reads the weekly snapshots of sellers' indicators and standing.
+type SnapshotService interface {
+	// TakeIndicatorSnapshot refreshes the rollups and snapshots every seller for the current
+	// week, replacing an earlier snapshot of the week (admins). It returns how many sellers.
+	TakeIndicatorSnapshot(ctx context.Context) (int, error)
+	// IndicatorHistory returns a seller's snapshots of window taken in [from, to], oldest first.
+	IndicatorHistory(ctx context.Context, sellerID int64, window IndicatorWindow, from, to time.Time) ([]*IndicatorSnapshot, error)
+	// SellerStandings returns the standing of each seller in the order of sellerIDs, nil where
+	// the actor may not see the seller.
+	SellerStandings(ctx context.Context, sellerIDs []int64) ([]*SellerStanding, error)
+	// StandingThresholds returns the thresholds in force; SetStandingThresholds replaces them (admins).
+	StandingThresholds(ctx context.Context) (*StandingThresholds, error)
+	SetStandingThresholds(ctx context.Context, t StandingThresholds) (*StandingThresholds, error)
+	// StandingChanges counts, per batch, the sellers whose standing in the batch's snapshot
+	// differs from their snapshot before it (admins); nil where the batch has no snapshot yet.
+	StandingChanges(ctx context.Context, batchIDs []int64) ([]*int, error)
+}

@@ -25,6 +25,8 @@ func (s *Seller) GlobalID() string { return GlobalID(KindSeller, s.ID) }
 type SellerFilter struct {
 	// Search matches the start of the seller number or name, case-insensitively.
 	Search *string
+	// Standing keeps the sellers with this standing in the latest weekly snapshot.
+	Standing *Standing
 }
 
 // SellerService reads sellers. Every method scopes by the actor of the context: a seller sees

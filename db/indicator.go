@@ -137,6 +137,17 @@ func (db *DB) RefreshIndicators(ctx context.Context) (int, error) {
 				}
 			}
 		}
+		// The weekly snapshot of each batch is taken once its effects are in the rollups.
+		var weeks []string
+		if err := tx.SelectContext(ctx, &weeks, `UPDATE batches SET snapshot_taken_at = $1
+			WHERE indicators_marked_at IS NOT NULL AND snapshot_taken_at IS NULL RETURNING week`, now); err != nil {
+			return err
+		}
+		for _, w := range weeks {
+			if _, err := snapshot(ctx, tx, w, now); err != nil {
+				return err
+			}
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE indicator_state SET late_checked_to = $1, rebuild = false, refreshed_at = $1 WHERE id = 1`, now)
 		return err
 	})

@@ -21,16 +21,18 @@ func (db *DB) ListSellers(ctx context.Context, f sc.SellerFilter, page sc.PageAr
 	if err != nil {
 		return nil, err
 	}
-	const where = `($1::text IS NULL OR lower(s.name) LIKE $1 OR lower(s.number) LIKE $1)`
+	const where = `($1::text IS NULL OR lower(s.name) LIKE $1 OR lower(s.number) LIKE $1)
+		AND ($2::text IS NULL OR s.id IN (SELECT seller_id FROM seller_standings
+			WHERE week = (SELECT max(week) FROM seller_standings) AND standing = $2))`
 	search := prefixPattern(f.Search)
 	var rows []*sc.Seller
 	err = db.SelectContext(ctx, &rows, `SELECT `+sellerColumns+` FROM sellers s WHERE `+where+`
-		AND ($2::bigint IS NULL OR s.id > $2) ORDER BY s.id LIMIT $3`, search, afterID, limit+1)
+		AND ($3::bigint IS NULL OR s.id > $3) ORDER BY s.id LIMIT $4`, search, f.Standing, afterID, limit+1)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	return newPage(rows, limit, page.After, func(s *sc.Seller) string { return idCursor(s.ID) },
-		db.countFunc(`SELECT count(*) FROM sellers s WHERE `+where, search)), nil
+		db.countFunc(`SELECT count(*) FROM sellers s WHERE `+where, search, f.Standing)), nil
 }
 
 // SellersByID implements secondchance.SellerService.
