@@ -26,7 +26,9 @@ func TestSnapshotsHistoryAndStanding(t *testing.T) {
 	// The refresh that folded the batch in took the week's snapshot of every seller.
 	require.Equal(t, 4, count(t, d, `SELECT count(*) FROM seller_standings WHERE week = $1`, run.Batch.Week))
 	require.Equal(t, 12, count(t, d, `SELECT count(*) FROM indicator_snapshots WHERE week = $1`, run.Batch.Week))
-	long := func() (time.Time, time.Time) { return time.Now().Add(-24 * time.Hour), time.Now().Add(30 * 24 * time.Hour) }
+	long := func() (time.Time, time.Time) {
+		return time.Now().Add(-24 * time.Hour), time.Now().Add(30 * 24 * time.Hour)
+	}
 	from, to := long()
 	hist, err := d.IndicatorHistory(seller, s1, sc.Window30, from, to)
 	require.NoError(t, err)

@@ -30,6 +30,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Batch() BatchResolver
 	Buyer() BuyerResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
@@ -49,13 +50,14 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Batch struct {
-		CompletedAt   func(childComplexity int) int
-		Cutoff        func(childComplexity int) int
-		GlobalID      func(childComplexity int) int
-		PolicyVersion func(childComplexity int) int
-		StartedAt     func(childComplexity int) int
-		Stats         func(childComplexity int) int
-		Week          func(childComplexity int) int
+		CompletedAt     func(childComplexity int) int
+		Cutoff          func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
+		PolicyVersion   func(childComplexity int) int
+		StandingChanges func(childComplexity int) int
+		StartedAt       func(childComplexity int) int
+		Stats           func(childComplexity int) int
+		Week            func(childComplexity int) int
 	}
 
 	BatchConnection struct {
@@ -156,6 +158,12 @@ type ComplexityRoot struct {
 		Returns              func(childComplexity int) int
 	}
 
+	IndicatorSnapshot struct {
+		Indicators func(childComplexity int) int
+		TakenAt    func(childComplexity int) int
+		Week       func(childComplexity int) int
+	}
+
 	IngestMarketplaceDataPayload struct {
 		BuyersCreated  func(childComplexity int) int
 		BuyersUpdated  func(childComplexity int) int
@@ -181,6 +189,8 @@ type ComplexityRoot struct {
 		RevokeToken           func(childComplexity int, input RevokeTokenInput) int
 		RunWeeklyBatch        func(childComplexity int, input RunWeeklyBatchInput) int
 		SetPolicy             func(childComplexity int, input secondchance.Policy) int
+		SetStandingThresholds func(childComplexity int, input secondchance.StandingThresholds) int
+		TakeIndicatorSnapshot func(childComplexity int) int
 		WithdrawReport        func(childComplexity int, input WithdrawReportInput) int
 	}
 
@@ -248,20 +258,21 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Batch    func(childComplexity int, id string) int
-		Batches  func(childComplexity int, first *int, after *string) int
-		Buyers   func(childComplexity int, first *int, after *string, filter *secondchance.BuyerFilter) int
-		Me       func(childComplexity int) int
-		Node     func(childComplexity int, id string) int
-		Order    func(childComplexity int, number string) int
-		Orders   func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
-		Policy   func(childComplexity int) int
-		Report   func(childComplexity int, id string) int
-		Reports  func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
-		Seller   func(childComplexity int, number string) int
-		Sellers  func(childComplexity int, first *int, after *string, filter *secondchance.SellerFilter) int
-		Tokens   func(childComplexity int, first *int, after *string) int
-		Verdicts func(childComplexity int, first *int, after *string, filter *secondchance.VerdictFilter) int
+		Batch              func(childComplexity int, id string) int
+		Batches            func(childComplexity int, first *int, after *string) int
+		Buyers             func(childComplexity int, first *int, after *string, filter *secondchance.BuyerFilter) int
+		Me                 func(childComplexity int) int
+		Node               func(childComplexity int, id string) int
+		Order              func(childComplexity int, number string) int
+		Orders             func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
+		Policy             func(childComplexity int) int
+		Report             func(childComplexity int, id string) int
+		Reports            func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
+		Seller             func(childComplexity int, number string) int
+		Sellers            func(childComplexity int, first *int, after *string, filter *secondchance.SellerFilter) int
+		StandingThresholds func(childComplexity int) int
+		Tokens             func(childComplexity int, first *int, after *string) int
+		Verdicts           func(childComplexity int, first *int, after *string, filter *secondchance.VerdictFilter) int
 	}
 
 	Report struct {
@@ -340,16 +351,18 @@ type ComplexityRoot struct {
 	}
 
 	Seller struct {
-		Country    func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		Email      func(childComplexity int) int
-		GlobalID   func(childComplexity int) int
-		Indicators func(childComplexity int, window secondchance.IndicatorWindow) int
-		LegalName  func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Number     func(childComplexity int) int
-		Orders     func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
-		Reports    func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
+		Country          func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Email            func(childComplexity int) int
+		GlobalID         func(childComplexity int) int
+		IndicatorHistory func(childComplexity int, window secondchance.IndicatorWindow, from time.Time, to time.Time) int
+		Indicators       func(childComplexity int, window secondchance.IndicatorWindow) int
+		LegalName        func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Number           func(childComplexity int) int
+		Orders           func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
+		Reports          func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
+		Standing         func(childComplexity int) int
 	}
 
 	SellerConnection struct {
@@ -374,9 +387,30 @@ type ComplexityRoot struct {
 		Window   func(childComplexity int) int
 	}
 
+	SellerStanding struct {
+		Current         func(childComplexity int) int
+		CurrentWeek     func(childComplexity int) int
+		CurrentWindow   func(childComplexity int) int
+		Projected       func(childComplexity int) int
+		ProjectedWindow func(childComplexity int) int
+	}
+
 	SetPolicyPayload struct {
 		Policy     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	SetStandingThresholdsPayload struct {
+		Thresholds func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	StandingThresholds struct {
+		AboveStandardMaxDefectRate func(childComplexity int) int
+		MinOrders90                func(childComplexity int) int
+		TopRatedMaxDefectRate      func(childComplexity int) int
+		TopRatedMaxLateRate        func(childComplexity int) int
+		TopRatedMinOrders          func(childComplexity int) int
 	}
 
 	StepTiming struct {
@@ -389,6 +423,11 @@ type ComplexityRoot struct {
 		GlobalID      func(childComplexity int) int
 		Name          func(childComplexity int) int
 		ReturnAddress func(childComplexity int) int
+	}
+
+	TakeIndicatorSnapshotPayload struct {
+		Sellers    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Token struct {
@@ -478,6 +517,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type BatchResolver interface {
+	StandingChanges(ctx context.Context, obj *secondchance.Batch) (*int, error)
+}
 type BuyerResolver interface {
 	Sanctions(ctx context.Context, obj *secondchance.Buyer) ([]*secondchance.Sanction, error)
 	ReportStats(ctx context.Context, obj *secondchance.Buyer) (*secondchance.BuyerReportStats, error)
@@ -488,6 +530,8 @@ type MutationResolver interface {
 	PinVerdict(ctx context.Context, input PinVerdictInput) (*PinVerdictPayload, error)
 	ReverseVerdict(ctx context.Context, input ReverseVerdictInput) (*ReverseVerdictPayload, error)
 	SetPolicy(ctx context.Context, input secondchance.Policy) (*SetPolicyPayload, error)
+	SetStandingThresholds(ctx context.Context, input secondchance.StandingThresholds) (*SetStandingThresholdsPayload, error)
+	TakeIndicatorSnapshot(ctx context.Context) (*TakeIndicatorSnapshotPayload, error)
 	IngestMarketplaceData(ctx context.Context, input secondchance.MarketplaceBatch) (*IngestMarketplaceDataPayload, error)
 	ReportBuyer(ctx context.Context, input secondchance.ReportInput) (*ReportBuyerPayload, error)
 	WithdrawReport(ctx context.Context, input WithdrawReportInput) (*WithdrawReportPayload, error)
@@ -508,6 +552,7 @@ type QueryResolver interface {
 	Batch(ctx context.Context, id string) (*secondchance.Batch, error)
 	Verdicts(ctx context.Context, first *int, after *string, filter *secondchance.VerdictFilter) (*Connection[*secondchance.Verdict], error)
 	Policy(ctx context.Context) (*secondchance.Policy, error)
+	StandingThresholds(ctx context.Context) (*secondchance.StandingThresholds, error)
 	Sellers(ctx context.Context, first *int, after *string, filter *secondchance.SellerFilter) (*Connection[*secondchance.Seller], error)
 	Seller(ctx context.Context, number string) (*secondchance.Seller, error)
 	Buyers(ctx context.Context, first *int, after *string, filter *secondchance.BuyerFilter) (*Connection[*secondchance.Buyer], error)
@@ -533,6 +578,8 @@ type SanctionResolver interface {
 type SellerResolver interface {
 	Orders(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.OrderFilter) (*Connection[*secondchance.Order], error)
 	Indicators(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow) (*secondchance.Indicators, error)
+	Standing(ctx context.Context, obj *secondchance.Seller) (*secondchance.SellerStanding, error)
+	IndicatorHistory(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow, from time.Time, to time.Time) ([]*secondchance.IndicatorSnapshot, error)
 	Reports(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.ReportFilter) (*Connection[*secondchance.Report], error)
 }
 type TokenResolver interface {
@@ -593,6 +640,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Batch.PolicyVersion(childComplexity), true
+	case "Batch.standingChanges":
+		if e.ComplexityRoot.Batch.StandingChanges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.StandingChanges(childComplexity), true
 	case "Batch.startedAt":
 		if e.ComplexityRoot.Batch.StartedAt == nil {
 			break
@@ -996,6 +1049,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IndicatorFigures.Returns(childComplexity), true
 
+	case "IndicatorSnapshot.indicators":
+		if e.ComplexityRoot.IndicatorSnapshot.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSnapshot.Indicators(childComplexity), true
+	case "IndicatorSnapshot.takenAt":
+		if e.ComplexityRoot.IndicatorSnapshot.TakenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSnapshot.TakenAt(childComplexity), true
+	case "IndicatorSnapshot.week":
+		if e.ComplexityRoot.IndicatorSnapshot.Week == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSnapshot.Week(childComplexity), true
+
 	case "IngestMarketplaceDataPayload.buyersCreated":
 		if e.ComplexityRoot.IngestMarketplaceDataPayload.BuyersCreated == nil {
 			break
@@ -1146,6 +1218,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPolicy(childComplexity, args["input"].(secondchance.Policy)), true
+	case "Mutation.setStandingThresholds":
+		if e.ComplexityRoot.Mutation.SetStandingThresholds == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setStandingThresholds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetStandingThresholds(childComplexity, args["input"].(secondchance.StandingThresholds)), true
+	case "Mutation.takeIndicatorSnapshot":
+		if e.ComplexityRoot.Mutation.TakeIndicatorSnapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.TakeIndicatorSnapshot(childComplexity), true
 	case "Mutation.withdrawReport":
 		if e.ComplexityRoot.Mutation.WithdrawReport == nil {
 			break
@@ -1540,6 +1629,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sellers(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.SellerFilter)), true
+	case "Query.standingThresholds":
+		if e.ComplexityRoot.Query.StandingThresholds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.StandingThresholds(childComplexity), true
 	case "Query.tokens":
 		if e.ComplexityRoot.Query.Tokens == nil {
 			break
@@ -1867,6 +1962,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Seller.GlobalID(childComplexity), true
+	case "Seller.indicatorHistory":
+		if e.ComplexityRoot.Seller.IndicatorHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Seller_indicatorHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Seller.IndicatorHistory(childComplexity, args["window"].(secondchance.IndicatorWindow), args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Seller.indicators":
 		if e.ComplexityRoot.Seller.Indicators == nil {
 			break
@@ -1918,6 +2024,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Seller.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.ReportFilter)), true
+	case "Seller.standing":
+		if e.ComplexityRoot.Seller.Standing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seller.Standing(childComplexity), true
 
 	case "SellerConnection.edges":
 		if e.ComplexityRoot.SellerConnection.Edges == nil {
@@ -2000,6 +2112,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SellerIndicators.Window(childComplexity), true
 
+	case "SellerStanding.current":
+		if e.ComplexityRoot.SellerStanding.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerStanding.Current(childComplexity), true
+	case "SellerStanding.currentWeek":
+		if e.ComplexityRoot.SellerStanding.CurrentWeek == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerStanding.CurrentWeek(childComplexity), true
+	case "SellerStanding.currentWindow":
+		if e.ComplexityRoot.SellerStanding.CurrentWindow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerStanding.CurrentWindow(childComplexity), true
+	case "SellerStanding.projected":
+		if e.ComplexityRoot.SellerStanding.Projected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerStanding.Projected(childComplexity), true
+	case "SellerStanding.projectedWindow":
+		if e.ComplexityRoot.SellerStanding.ProjectedWindow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SellerStanding.ProjectedWindow(childComplexity), true
+
 	case "SetPolicyPayload.policy":
 		if e.ComplexityRoot.SetPolicyPayload.Policy == nil {
 			break
@@ -2012,6 +2155,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetPolicyPayload.UserErrors(childComplexity), true
+
+	case "SetStandingThresholdsPayload.thresholds":
+		if e.ComplexityRoot.SetStandingThresholdsPayload.Thresholds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetStandingThresholdsPayload.Thresholds(childComplexity), true
+	case "SetStandingThresholdsPayload.userErrors":
+		if e.ComplexityRoot.SetStandingThresholdsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetStandingThresholdsPayload.UserErrors(childComplexity), true
+
+	case "StandingThresholds.aboveStandardMaxDefectRate":
+		if e.ComplexityRoot.StandingThresholds.AboveStandardMaxDefectRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StandingThresholds.AboveStandardMaxDefectRate(childComplexity), true
+	case "StandingThresholds.minOrders90":
+		if e.ComplexityRoot.StandingThresholds.MinOrders90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StandingThresholds.MinOrders90(childComplexity), true
+	case "StandingThresholds.topRatedMaxDefectRate":
+		if e.ComplexityRoot.StandingThresholds.TopRatedMaxDefectRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StandingThresholds.TopRatedMaxDefectRate(childComplexity), true
+	case "StandingThresholds.topRatedMaxLateRate":
+		if e.ComplexityRoot.StandingThresholds.TopRatedMaxLateRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StandingThresholds.TopRatedMaxLateRate(childComplexity), true
+	case "StandingThresholds.topRatedMinOrders":
+		if e.ComplexityRoot.StandingThresholds.TopRatedMinOrders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StandingThresholds.TopRatedMinOrders(childComplexity), true
 
 	case "StepTiming.millis":
 		if e.ComplexityRoot.StepTiming.Millis == nil {
@@ -2050,6 +2237,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.ReturnAddress(childComplexity), true
+
+	case "TakeIndicatorSnapshotPayload.sellers":
+		if e.ComplexityRoot.TakeIndicatorSnapshotPayload.Sellers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakeIndicatorSnapshotPayload.Sellers(childComplexity), true
+	case "TakeIndicatorSnapshotPayload.userErrors":
+		if e.ComplexityRoot.TakeIndicatorSnapshotPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakeIndicatorSnapshotPayload.UserErrors(childComplexity), true
 
 	case "Token.createdAt":
 		if e.ComplexityRoot.Token.CreatedAt == nil {
@@ -2385,6 +2585,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RunWeeklyBatchInput", ec.unmarshalInputRunWeeklyBatchInput),
 			graphql.NewInputUnmarshaler("SellerFilter", ec.unmarshalInputSellerFilter),
 			graphql.NewInputUnmarshaler("SellerInput", ec.unmarshalInputSellerInput),
+			graphql.NewInputUnmarshaler("StandingThresholdsInput", ec.unmarshalInputStandingThresholdsInput),
 			graphql.NewInputUnmarshaler("VerdictFilter", ec.unmarshalInputVerdictFilter),
 			graphql.NewInputUnmarshaler("WithdrawReportInput", ec.unmarshalInputWithdrawReportInput),
 		)
@@ -2504,6 +2705,8 @@ func (ec *executionContext) childFields_Batch(ctx context.Context, field graphql
 		return ec.fieldContext_Batch_completedAt(ctx, field)
 	case "stats":
 		return ec.fieldContext_Batch_stats(ctx, field)
+	case "standingChanges":
+		return ec.fieldContext_Batch_standingChanges(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Batch", field.Name)
 }
@@ -2702,6 +2905,18 @@ func (ec *executionContext) childFields_IndicatorFigures(ctx context.Context, fi
 		return ec.fieldContext_IndicatorFigures_defectRate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorFigures", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorSnapshot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "week":
+		return ec.fieldContext_IndicatorSnapshot_week(ctx, field)
+	case "takenAt":
+		return ec.fieldContext_IndicatorSnapshot_takenAt(ctx, field)
+	case "indicators":
+		return ec.fieldContext_IndicatorSnapshot_indicators(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorSnapshot", field.Name)
 }
 
 func (ec *executionContext) childFields_IngestMarketplaceDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3032,6 +3247,10 @@ func (ec *executionContext) childFields_Seller(ctx context.Context, field graphq
 		return ec.fieldContext_Seller_orders(ctx, field)
 	case "indicators":
 		return ec.fieldContext_Seller_indicators(ctx, field)
+	case "standing":
+		return ec.fieldContext_Seller_standing(ctx, field)
+	case "indicatorHistory":
+		return ec.fieldContext_Seller_indicatorHistory(ctx, field)
 	case "reports":
 		return ec.fieldContext_Seller_reports(ctx, field)
 	}
@@ -3082,6 +3301,22 @@ func (ec *executionContext) childFields_SellerIndicators(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type SellerIndicators", field.Name)
 }
 
+func (ec *executionContext) childFields_SellerStanding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "current":
+		return ec.fieldContext_SellerStanding_current(ctx, field)
+	case "currentWeek":
+		return ec.fieldContext_SellerStanding_currentWeek(ctx, field)
+	case "currentWindow":
+		return ec.fieldContext_SellerStanding_currentWindow(ctx, field)
+	case "projected":
+		return ec.fieldContext_SellerStanding_projected(ctx, field)
+	case "projectedWindow":
+		return ec.fieldContext_SellerStanding_projectedWindow(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SellerStanding", field.Name)
+}
+
 func (ec *executionContext) childFields_SetPolicyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "policy":
@@ -3090,6 +3325,32 @@ func (ec *executionContext) childFields_SetPolicyPayload(ctx context.Context, fi
 		return ec.fieldContext_SetPolicyPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetPolicyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetStandingThresholdsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "thresholds":
+		return ec.fieldContext_SetStandingThresholdsPayload_thresholds(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetStandingThresholdsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetStandingThresholdsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StandingThresholds(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "minOrders90":
+		return ec.fieldContext_StandingThresholds_minOrders90(ctx, field)
+	case "topRatedMaxDefectRate":
+		return ec.fieldContext_StandingThresholds_topRatedMaxDefectRate(ctx, field)
+	case "topRatedMaxLateRate":
+		return ec.fieldContext_StandingThresholds_topRatedMaxLateRate(ctx, field)
+	case "topRatedMinOrders":
+		return ec.fieldContext_StandingThresholds_topRatedMinOrders(ctx, field)
+	case "aboveStandardMaxDefectRate":
+		return ec.fieldContext_StandingThresholds_aboveStandardMaxDefectRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StandingThresholds", field.Name)
 }
 
 func (ec *executionContext) childFields_StepTiming(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3114,6 +3375,16 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_returnAddress(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Store", field.Name)
+}
+
+func (ec *executionContext) childFields_TakeIndicatorSnapshotPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sellers":
+		return ec.fieldContext_TakeIndicatorSnapshotPayload_sellers(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TakeIndicatorSnapshotPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TakeIndicatorSnapshotPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Token(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3522,6 +3793,20 @@ func (ec *executionContext) field_Mutation_setPolicy_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setStandingThresholds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (secondchance.StandingThresholds, error) {
+			return ec.unmarshalNStandingThresholdsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStandingThresholds(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_withdrawReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3811,6 +4096,36 @@ func (ec *executionContext) field_Query_verdicts_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Seller_indicatorHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "window",
+		func(ctx context.Context, v any) (secondchance.IndicatorWindow, error) {
+			return ec.unmarshalNIndicatorWindow2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["window"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -4148,6 +4463,47 @@ func (ec *executionContext) fieldContext_Batch_stats(_ context.Context, field gr
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Batch_standingChanges(ctx context.Context, field graphql.CollectedField, obj *secondchance.Batch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Batch_standingChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Batch().StandingChanges(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Batch_standingChanges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Batch", field, true, true, "Int")
 }
 
 func (ec *executionContext) _BatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Batch]) (ret graphql.Marshaler) {
@@ -5819,6 +6175,84 @@ func (ec *executionContext) fieldContext_IndicatorFigures_defectRate(_ context.C
 	return graphql.NewScalarFieldContext("IndicatorFigures", field, true, false, "Float")
 }
 
+func (ec *executionContext) _IndicatorSnapshot_week(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSnapshot_week(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Week, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSnapshot_week(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorSnapshot_takenAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSnapshot_takenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TakenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSnapshot_takenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorSnapshot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IndicatorSnapshot_indicators(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSnapshot_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Indicators) graphql.Marshaler {
+			return ec.marshalNSellerIndicators2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicators(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSnapshot_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorSnapshot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SellerIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IngestMarketplaceDataPayload_sellersCreated(ctx context.Context, field graphql.CollectedField, obj *IngestMarketplaceDataPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6364,6 +6798,118 @@ func (ec *executionContext) fieldContext_Mutation_setPolicy(ctx context.Context,
 	if fc.Args, err = ec.field_Mutation_setPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setStandingThresholds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setStandingThresholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetStandingThresholds(ctx, fc.Args["input"].(secondchance.StandingThresholds))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *SetStandingThresholdsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *SetStandingThresholdsPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *SetStandingThresholdsPayload) graphql.Marshaler {
+			return ec.marshalNSetStandingThresholdsPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetStandingThresholdsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setStandingThresholds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetStandingThresholdsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setStandingThresholds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_takeIndicatorSnapshot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_takeIndicatorSnapshot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().TakeIndicatorSnapshot(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *TakeIndicatorSnapshotPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *TakeIndicatorSnapshotPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *TakeIndicatorSnapshotPayload) graphql.Marshaler {
+			return ec.marshalNTakeIndicatorSnapshotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐTakeIndicatorSnapshotPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_takeIndicatorSnapshot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TakeIndicatorSnapshotPayload(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -8006,6 +8552,56 @@ func (ec *executionContext) fieldContext_Query_policy(_ context.Context, field g
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Policy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_standingThresholds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_standingThresholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().StandingThresholds(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *secondchance.StandingThresholds
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *secondchance.StandingThresholds
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.StandingThresholds) graphql.Marshaler {
+			return ec.marshalNStandingThresholds2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStandingThresholds(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_standingThresholds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StandingThresholds(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10047,6 +10643,82 @@ func (ec *executionContext) fieldContext_Seller_indicators(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Seller_standing(ctx context.Context, field graphql.CollectedField, obj *secondchance.Seller) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seller_standing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Seller().Standing(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.SellerStanding) graphql.Marshaler {
+			return ec.marshalNSellerStanding2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSellerStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seller_standing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Seller",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SellerStanding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Seller_indicatorHistory(ctx context.Context, field graphql.CollectedField, obj *secondchance.Seller) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seller_indicatorHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Seller().IndicatorHistory(ctx, obj, fc.Args["window"].(secondchance.IndicatorWindow), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.IndicatorSnapshot) graphql.Marshaler {
+			return ec.marshalNIndicatorSnapshot2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorSnapshotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seller_indicatorHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Seller",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorSnapshot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Seller_indicatorHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Seller_reports(ctx context.Context, field graphql.CollectedField, obj *secondchance.Seller) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10462,6 +11134,121 @@ func (ec *executionContext) fieldContext_SellerIndicators_purged(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _SellerStanding_current(ctx context.Context, field graphql.CollectedField, obj *secondchance.SellerStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerStanding_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Standing) graphql.Marshaler {
+			return ec.marshalOStanding2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStanding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SellerStanding_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SellerStanding", field, false, false, "Standing")
+}
+
+func (ec *executionContext) _SellerStanding_currentWeek(ctx context.Context, field graphql.CollectedField, obj *secondchance.SellerStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerStanding_currentWeek(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentWeek, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SellerStanding_currentWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SellerStanding", field, false, false, "String")
+}
+
+func (ec *executionContext) _SellerStanding_currentWindow(ctx context.Context, field graphql.CollectedField, obj *secondchance.SellerStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerStanding_currentWindow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentWindow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.IndicatorWindow) graphql.Marshaler {
+			return ec.marshalOIndicatorWindow2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SellerStanding_currentWindow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SellerStanding", field, false, false, "IndicatorWindow")
+}
+
+func (ec *executionContext) _SellerStanding_projected(ctx context.Context, field graphql.CollectedField, obj *secondchance.SellerStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerStanding_projected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Projected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Standing) graphql.Marshaler {
+			return ec.marshalNStanding2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SellerStanding_projected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SellerStanding", field, false, false, "Standing")
+}
+
+func (ec *executionContext) _SellerStanding_projectedWindow(ctx context.Context, field graphql.CollectedField, obj *secondchance.SellerStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SellerStanding_projectedWindow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectedWindow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.IndicatorWindow) graphql.Marshaler {
+			return ec.marshalNIndicatorWindow2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SellerStanding_projectedWindow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SellerStanding", field, false, false, "IndicatorWindow")
+}
+
 func (ec *executionContext) _SetPolicyPayload_policy(ctx context.Context, field graphql.CollectedField, obj *SetPolicyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10524,6 +11311,185 @@ func (ec *executionContext) fieldContext_SetPolicyPayload_userErrors(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SetStandingThresholdsPayload_thresholds(ctx context.Context, field graphql.CollectedField, obj *SetStandingThresholdsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetStandingThresholdsPayload_thresholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Thresholds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.StandingThresholds) graphql.Marshaler {
+			return ec.marshalOStandingThresholds2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStandingThresholds(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetStandingThresholdsPayload_thresholds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetStandingThresholdsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StandingThresholds(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetStandingThresholdsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SetStandingThresholdsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetStandingThresholdsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetStandingThresholdsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetStandingThresholdsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StandingThresholds_minOrders90(ctx context.Context, field graphql.CollectedField, obj *secondchance.StandingThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StandingThresholds_minOrders90(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinOrders90, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StandingThresholds_minOrders90(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StandingThresholds", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StandingThresholds_topRatedMaxDefectRate(ctx context.Context, field graphql.CollectedField, obj *secondchance.StandingThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StandingThresholds_topRatedMaxDefectRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopRatedMaxDefectRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StandingThresholds_topRatedMaxDefectRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StandingThresholds", field, false, false, "Float")
+}
+
+func (ec *executionContext) _StandingThresholds_topRatedMaxLateRate(ctx context.Context, field graphql.CollectedField, obj *secondchance.StandingThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StandingThresholds_topRatedMaxLateRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopRatedMaxLateRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StandingThresholds_topRatedMaxLateRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StandingThresholds", field, false, false, "Float")
+}
+
+func (ec *executionContext) _StandingThresholds_topRatedMinOrders(ctx context.Context, field graphql.CollectedField, obj *secondchance.StandingThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StandingThresholds_topRatedMinOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopRatedMinOrders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StandingThresholds_topRatedMinOrders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StandingThresholds", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StandingThresholds_aboveStandardMaxDefectRate(ctx context.Context, field graphql.CollectedField, obj *secondchance.StandingThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StandingThresholds_aboveStandardMaxDefectRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AboveStandardMaxDefectRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StandingThresholds_aboveStandardMaxDefectRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StandingThresholds", field, false, false, "Float")
 }
 
 func (ec *executionContext) _StepTiming_step(ctx context.Context, field graphql.CollectedField, obj *secondchance.StepTiming) (ret graphql.Marshaler) {
@@ -10668,6 +11634,61 @@ func (ec *executionContext) fieldContext_Store_returnAddress(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PostalAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TakeIndicatorSnapshotPayload_sellers(ctx context.Context, field graphql.CollectedField, obj *TakeIndicatorSnapshotPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TakeIndicatorSnapshotPayload_sellers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sellers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TakeIndicatorSnapshotPayload_sellers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TakeIndicatorSnapshotPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TakeIndicatorSnapshotPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *TakeIndicatorSnapshotPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TakeIndicatorSnapshotPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TakeIndicatorSnapshotPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TakeIndicatorSnapshotPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14172,7 +15193,7 @@ func (ec *executionContext) unmarshalInputSellerFilter(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"search"}
+	fieldsInOrder := [...]string{"search", "standing"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14186,6 +15207,13 @@ func (ec *executionContext) unmarshalInputSellerFilter(ctx context.Context, obj 
 				return it, err
 			}
 			it.Search = data
+		case "standing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standing"))
+			data, err := ec.unmarshalOStanding2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStanding(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Standing = data
 		}
 	}
 	return it, nil
@@ -14270,6 +15298,76 @@ func (ec *executionContext) unmarshalInputSellerInput(ctx context.Context, obj a
 func UnmarshalSellerInput(ctx context.Context, raw any) (secondchance.SellerInput, error) {
 	var out secondchance.SellerInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SellerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStandingThresholdsInput(ctx context.Context, obj any) (secondchance.StandingThresholds, error) {
+	var it secondchance.StandingThresholds
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"minOrders90", "topRatedMaxDefectRate", "topRatedMaxLateRate", "topRatedMinOrders", "aboveStandardMaxDefectRate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "minOrders90":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minOrders90"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinOrders90 = data
+		case "topRatedMaxDefectRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topRatedMaxDefectRate"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopRatedMaxDefectRate = data
+		case "topRatedMaxLateRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topRatedMaxLateRate"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopRatedMaxLateRate = data
+		case "topRatedMinOrders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topRatedMinOrders"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopRatedMinOrders = data
+		case "aboveStandardMaxDefectRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aboveStandardMaxDefectRate"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AboveStandardMaxDefectRate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStandingThresholdsInput unmarshals raw into the StandingThresholdsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStandingThresholdsInput(ctx context.Context, raw any) (secondchance.StandingThresholds, error) {
+	var out secondchance.StandingThresholds
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StandingThresholdsInput", raw, &out)
 	return out, err
 }
 
@@ -14446,38 +15544,44 @@ func (ec *executionContext) _Batch(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Batch_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "week":
 			out.Values[i] = ec._Batch_week(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cutoff":
 			out.Values[i] = ec._Batch_cutoff(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "policyVersion":
 			out.Values[i] = ec._Batch_policyVersion(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startedAt":
 			out.Values[i] = ec._Batch_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "completedAt":
 			out.Values[i] = ec._Batch_completedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stats":
 			out.Values[i] = ec._Batch_stats(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "standingChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Batch_standingChanges(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15145,6 +16249,49 @@ func (ec *executionContext) _IndicatorFigures(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var indicatorSnapshotImplementors = []string{"IndicatorSnapshot"}
+
+func (ec *executionContext) _IndicatorSnapshot(ctx context.Context, sel ast.SelectionSet, obj *secondchance.IndicatorSnapshot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorSnapshotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorSnapshot")
+		case "week":
+			out.Values[i] = ec._IndicatorSnapshot_week(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "takenAt":
+			out.Values[i] = ec._IndicatorSnapshot_takenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "indicators":
+			out.Values[i] = ec._IndicatorSnapshot_indicators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ingestMarketplaceDataPayloadImplementors = []string{"IngestMarketplaceDataPayload"}
 
 func (ec *executionContext) _IngestMarketplaceDataPayload(ctx context.Context, sel ast.SelectionSet, obj *IngestMarketplaceDataPayload) graphql.Marshaler {
@@ -15301,6 +16448,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setPolicy":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setPolicy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setStandingThresholds":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setStandingThresholds(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "takeIndicatorSnapshot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_takeIndicatorSnapshot(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -15816,6 +16977,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_policy(ctx, field)
+				})
+		case "standingThresholds":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_standingThresholds(ctx, field)
 				})
 		case "sellers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16467,6 +17634,18 @@ func (ec *executionContext) _Seller(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Seller_indicators(ctx, field, obj)
 				})
+		case "standing":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seller_standing(ctx, field, obj)
+				})
+		case "indicatorHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seller_indicatorHistory(ctx, field, obj)
+				})
 		case "reports":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -16640,6 +17819,59 @@ func (ec *executionContext) _SellerIndicators(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var sellerStandingImplementors = []string{"SellerStanding"}
+
+func (ec *executionContext) _SellerStanding(ctx context.Context, sel ast.SelectionSet, obj *secondchance.SellerStanding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sellerStandingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SellerStanding")
+		case "current":
+			out.Values[i] = ec._SellerStanding_current(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currentWeek":
+			out.Values[i] = ec._SellerStanding_currentWeek(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currentWindow":
+			out.Values[i] = ec._SellerStanding_currentWindow(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projected":
+			out.Values[i] = ec._SellerStanding_projected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectedWindow":
+			out.Values[i] = ec._SellerStanding_projectedWindow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var setPolicyPayloadImplementors = []string{"SetPolicyPayload"}
 
 func (ec *executionContext) _SetPolicyPayload(ctx context.Context, sel ast.SelectionSet, obj *SetPolicyPayload) graphql.Marshaler {
@@ -16658,6 +17890,97 @@ func (ec *executionContext) _SetPolicyPayload(ctx context.Context, sel ast.Selec
 			}
 		case "userErrors":
 			out.Values[i] = ec._SetPolicyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setStandingThresholdsPayloadImplementors = []string{"SetStandingThresholdsPayload"}
+
+func (ec *executionContext) _SetStandingThresholdsPayload(ctx context.Context, sel ast.SelectionSet, obj *SetStandingThresholdsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setStandingThresholdsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetStandingThresholdsPayload")
+		case "thresholds":
+			out.Values[i] = ec._SetStandingThresholdsPayload_thresholds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetStandingThresholdsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var standingThresholdsImplementors = []string{"StandingThresholds"}
+
+func (ec *executionContext) _StandingThresholds(ctx context.Context, sel ast.SelectionSet, obj *secondchance.StandingThresholds) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, standingThresholdsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StandingThresholds")
+		case "minOrders90":
+			out.Values[i] = ec._StandingThresholds_minOrders90(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topRatedMaxDefectRate":
+			out.Values[i] = ec._StandingThresholds_topRatedMaxDefectRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topRatedMaxLateRate":
+			out.Values[i] = ec._StandingThresholds_topRatedMaxLateRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topRatedMinOrders":
+			out.Values[i] = ec._StandingThresholds_topRatedMinOrders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aboveStandardMaxDefectRate":
+			out.Values[i] = ec._StandingThresholds_aboveStandardMaxDefectRate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16744,6 +18067,44 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "returnAddress":
 			out.Values[i] = ec._Store_returnAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var takeIndicatorSnapshotPayloadImplementors = []string{"TakeIndicatorSnapshotPayload"}
+
+func (ec *executionContext) _TakeIndicatorSnapshotPayload(ctx context.Context, sel ast.SelectionSet, obj *TakeIndicatorSnapshotPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, takeIndicatorSnapshotPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TakeIndicatorSnapshotPayload")
+		case "sellers":
+			out.Values[i] = ec._TakeIndicatorSnapshotPayload_sellers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TakeIndicatorSnapshotPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17964,6 +19325,30 @@ func (ec *executionContext) marshalNIndicatorFigures2githubᚗcomᚋsecondchance
 	return ec._IndicatorFigures(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNIndicatorSnapshot2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorSnapshotᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.IndicatorSnapshot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorSnapshot2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorSnapshot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorSnapshot2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorSnapshot(ctx context.Context, sel ast.SelectionSet, v *secondchance.IndicatorSnapshot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorSnapshot!")
+		return graphql.Null
+	}
+	return ec._IndicatorSnapshot(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNIndicatorWindow2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx context.Context, v any) (secondchance.IndicatorWindow, error) {
 	var res secondchance.IndicatorWindow
 	err := res.UnmarshalGQL(v)
@@ -18410,6 +19795,10 @@ func (ec *executionContext) marshalNSellerEdge2ᚖgithubᚗcomᚋsecondchanceᚋ
 	return ec._SellerEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSellerIndicators2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicators(ctx context.Context, sel ast.SelectionSet, v secondchance.Indicators) graphql.Marshaler {
+	return ec._SellerIndicators(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNSellerIndicators2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicators(ctx context.Context, sel ast.SelectionSet, v *secondchance.Indicators) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SellerIndicators!")
@@ -18423,12 +19812,51 @@ func (ec *executionContext) unmarshalNSellerInput2githubᚗcomᚋsecondchanceᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSellerStanding2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSellerStanding(ctx context.Context, sel ast.SelectionSet, v *secondchance.SellerStanding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SellerStanding!")
+		return graphql.Null
+	}
+	return ec._SellerStanding(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSetPolicyPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetPolicyPayload(ctx context.Context, sel ast.SelectionSet, v *SetPolicyPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SetPolicyPayload!")
 		return graphql.Null
 	}
 	return ec._SetPolicyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetStandingThresholdsPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetStandingThresholdsPayload(ctx context.Context, sel ast.SelectionSet, v *SetStandingThresholdsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetStandingThresholdsPayload!")
+		return graphql.Null
+	}
+	return ec._SetStandingThresholdsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStanding2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStanding(ctx context.Context, v any) (secondchance.Standing, error) {
+	var res secondchance.Standing
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStanding2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStanding(ctx context.Context, sel ast.SelectionSet, v secondchance.Standing) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNStandingThresholds2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStandingThresholds(ctx context.Context, sel ast.SelectionSet, v *secondchance.StandingThresholds) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StandingThresholds!")
+		return graphql.Null
+	}
+	return ec._StandingThresholds(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStandingThresholdsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStandingThresholds(ctx context.Context, v any) (secondchance.StandingThresholds, error) {
+	res, err := ec.unmarshalInputStandingThresholdsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNStepTiming2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStepTiming(ctx context.Context, sel ast.SelectionSet, v secondchance.StepTiming) graphql.Marshaler {
@@ -18463,6 +19891,14 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTakeIndicatorSnapshotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐTakeIndicatorSnapshotPayload(ctx context.Context, sel ast.SelectionSet, v *TakeIndicatorSnapshotPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TakeIndicatorSnapshotPayload!")
+		return graphql.Null
+	}
+	return ec._TakeIndicatorSnapshotPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -19004,6 +20440,22 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOIndicatorWindow2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx context.Context, v any) (*secondchance.IndicatorWindow, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.IndicatorWindow)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIndicatorWindow2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx context.Context, sel ast.SelectionSet, v *secondchance.IndicatorWindow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -19171,6 +20623,29 @@ func (ec *executionContext) unmarshalOSellerInput2ᚕgithubᚗcomᚋsecondchance
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOStanding2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStanding(ctx context.Context, v any) (*secondchance.Standing, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.Standing)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStanding2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStanding(ctx context.Context, sel ast.SelectionSet, v *secondchance.Standing) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOStandingThresholds2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStandingThresholds(ctx context.Context, sel ast.SelectionSet, v *secondchance.StandingThresholds) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StandingThresholds(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOStore2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStore(ctx context.Context, sel ast.SelectionSet, v *secondchance.Store) graphql.Marshaler {

@@ -143,6 +143,22 @@ type SetPolicyPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The stored thresholds.
+type SetStandingThresholdsPayload struct {
+	// The thresholds now in force.
+	Thresholds *secondchance.StandingThresholds `json:"thresholds,omitempty"`
+	// Why nothing was stored.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// An on-demand snapshot.
+type TakeIndicatorSnapshotPayload struct {
+	// How many sellers were snapshot.
+	Sellers int `json:"sellers"`
+	// Why nothing was taken.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A problem with a mutation's input, naming the field it concerns.
 type UserError struct {
 	// The path of the input field, e.g. ["input", "orders", "3", "sellerNumber"]; null when not about one field.

@@ -167,6 +167,9 @@ func (r *verdictPreviewResolver) Buyer(ctx context.Context, obj *secondchance.Ve
 	return loadVisible(ctx, loadersFrom(ctx).buyer, obj.BuyerID, "buyer")
 }
 
+// Batch returns graph.BatchResolver implementation.
+func (r *Resolver) Batch() graph.BatchResolver { return &batchResolver{r} }
+
 // Sanction returns graph.SanctionResolver implementation.
 func (r *Resolver) Sanction() graph.SanctionResolver { return &sanctionResolver{r} }
 
@@ -177,6 +180,7 @@ func (r *Resolver) Verdict() graph.VerdictResolver { return &verdictResolver{r} 
 func (r *Resolver) VerdictPreview() graph.VerdictPreviewResolver { return &verdictPreviewResolver{r} }
 
 type (
+	batchResolver          struct{ *Resolver }
 	sanctionResolver       struct{ *Resolver }
 	verdictResolver        struct{ *Resolver }
 	verdictPreviewResolver struct{ *Resolver }

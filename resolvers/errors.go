@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -37,7 +38,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 
 // recoverPanic turns a panic in a resolver into an internal error, logged with its value.
 func recoverPanic(ctx context.Context, p any) error {
-	slog.ErrorContext(ctx, "panic in resolver", "panic", p)
+	slog.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
 	return errors.New("panic") // presented as "internal error"
 }
 

@@ -7,11 +7,57 @@ package resolvers
 
 import (
 	"context"
+	"time"
 
 	"github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/graph"
 )
+
+// StandingChanges is the resolver for the standingChanges field.
+func (r *batchResolver) StandingChanges(ctx context.Context, obj *secondchance.Batch) (*int, error) {
+	return loadersFrom(ctx).standingChanges.Load(ctx, obj.ID)
+}
+
+// SetStandingThresholds is the resolver for the setStandingThresholds field.
+func (r *mutationResolver) SetStandingThresholds(ctx context.Context, input secondchance.StandingThresholds) (*graph.SetStandingThresholdsPayload, error) {
+	t, err := r.Services.Snapshots.SetStandingThresholds(ctx, input)
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &graph.SetStandingThresholdsPayload{Thresholds: t, UserErrors: ues}, nil
+}
+
+// TakeIndicatorSnapshot is the resolver for the takeIndicatorSnapshot field.
+func (r *mutationResolver) TakeIndicatorSnapshot(ctx context.Context) (*graph.TakeIndicatorSnapshotPayload, error) {
+	n, err := r.Services.Snapshots.TakeIndicatorSnapshot(ctx)
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &graph.TakeIndicatorSnapshotPayload{Sellers: n, UserErrors: ues}, nil
+}
+
+// StandingThresholds is the resolver for the standingThresholds field.
+func (r *queryResolver) StandingThresholds(ctx context.Context) (*secondchance.StandingThresholds, error) {
+	return r.Services.Snapshots.StandingThresholds(ctx)
+}
 
 // Indicators is the resolver for the indicators field.
 func (r *sellerResolver) Indicators(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow) (*secondchance.Indicators, error) {
 	return loadVisible(ctx, loadersFrom(ctx).indicators[window], obj.ID, "indicators")
+}
+
+// Standing is the resolver for the standing field.
+func (r *sellerResolver) Standing(ctx context.Context, obj *secondchance.Seller) (*secondchance.SellerStanding, error) {
+	return loadVisible(ctx, loadersFrom(ctx).standing, obj.ID, "standing")
+}
+
+// IndicatorHistory is the resolver for the indicatorHistory field.
+func (r *sellerResolver) IndicatorHistory(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow, from time.Time, to time.Time) ([]*secondchance.IndicatorSnapshot, error) {
+	h, err := r.Services.Snapshots.IndicatorHistory(ctx, obj.ID, window, from, to)
+	if h == nil && err == nil {
+		h = []*secondchance.IndicatorSnapshot{}
+	}
+	return h, err
 }

@@ -37,6 +37,9 @@ type loaders struct {
 	// indicators has one loader per window: a page of sellers asking for the same window
 	// shares one statement.
 	indicators map[sc.IndicatorWindow]*dataloadgen.Loader[int64, *sc.Indicators]
+
+	standing        *dataloadgen.Loader[int64, *sc.SellerStanding]
+	standingChanges *dataloadgen.Loader[int64, *int]
 }
 
 type loadersKey struct{}
@@ -66,6 +69,9 @@ func newLoaders(s Services) *loaders {
 		batch:     dataloadgen.NewLoader(batch(s.Batches.BatchesByID), w),
 		verdict:   dataloadgen.NewLoader(batch(s.Batches.VerdictsByID), w),
 		sanctions: dataloadgen.NewLoader(batch(s.Batches.SanctionsByBuyer), w),
+
+		standing:        dataloadgen.NewLoader(batch(s.Snapshots.SellerStandings), w),
+		standingChanges: dataloadgen.NewLoader(batch(s.Snapshots.StandingChanges), w),
 	}
 }
 

@@ -179,8 +179,9 @@ func (r *Resolver) prefetchVerdicts(ctx context.Context, verdicts []*sc.Verdict)
 	return nil
 }
 
-// prefetchSellers primes the indicators a page of sellers selects, one statement per window
-// asked for (a query may ask for several windows under aliases).
+// prefetchSellers primes the indicators and standings a page of sellers selects: the
+// standings together, the indicators once per window asked for (a query may ask for several
+// windows under aliases).
 func (r *Resolver) prefetchSellers(ctx context.Context, sellers []*sc.Seller) error {
 	if len(sellers) == 0 {
 		return nil
@@ -192,7 +193,14 @@ func (r *Resolver) prefetchSellers(ctx context.Context, sellers []*sc.Seller) er
 	}
 	l := loadersFrom(ctx)
 	done := map[sc.IndicatorWindow]bool{}
+	standing := false
 	for _, f := range selectedNodeSelections(ctx, "Seller") {
+		if f.Name == "standing" && !standing {
+			standing = true
+			if err := prime(ctx, l.standing, ids, r.Services.Snapshots.SellerStandings); err != nil {
+				return err
+			}
+		}
 		if f.Name != "indicators" {
 			continue
 		}

@@ -16,6 +16,7 @@ type Services struct {
 	Reports     sc.ReportService
 	Batches     sc.BatchService
 	Indicators  sc.IndicatorService
+	Snapshots   sc.SnapshotService
 }
 
 // Resolver is the root resolver.

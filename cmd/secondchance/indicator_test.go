@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -39,4 +40,53 @@ func TestIndicatorsOverHTTP(t *testing.T) {
 	require.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, res.codes())
 	res = tb.query(t, tb.sellerA, `{ seller(number: "S2") { indicators(window: DAYS_30) { window } } }`, nil)
 	require.Equal(t, []string{"NOT_FOUND"}, res.codes())
+}
+
+func TestStandingAndHistoryOverHTTP(t *testing.T) {
+	t.Parallel()
+	tb := batchFixture(t)
+	ctx := sc.NewSystemContext(context.Background())
+	_, err := tb.db.RunBatch(ctx, sc.WeekOf(time.Now()), sc.RunOptions{})
+	require.NoError(t, err)
+	_, err = tb.db.RefreshIndicators(ctx) // folds the batch in and snapshots the week
+	require.NoError(t, err)
+	week := sc.WeekOf(time.Now()).String()
+	vars := map[string]any{"from": time.Now().Add(-time.Hour).Format(time.RFC3339), "to": time.Now().Add(time.Hour).Format(time.RFC3339)}
+	res := tb.query(t, tb.sellerA, `query($from: Time!, $to: Time!) { me { seller {
+		standing { current currentWeek currentWindow projected projectedWindow }
+		indicatorHistory(window: DAYS_90, from: $from, to: $to) { week indicators { raw { orders } assessed { orders negativeFeedback } purged { negativeFeedback } } } } } }`, vars)
+	require.Empty(t, res.Errors)
+	s := get(res.Data, "me", "seller")
+	require.Equal(t, map[string]any{"current": "BELOW_STANDARD", "currentWeek": week, "currentWindow": "DAYS_365",
+		"projected": "BELOW_STANDARD", "projectedWindow": "DAYS_365"}, get(s, "standing"))
+	require.Len(t, get(s, "indicatorHistory").([]any), 1)
+	require.Equal(t, week, get(s, "indicatorHistory", 0, "week"))
+	require.Equal(t, 1.0, get(s, "indicatorHistory", 0, "indicators", "purged", "negativeFeedback"), "S1-0's 1-star review was purged")
+
+	res = tb.query(t, tb.sellerA, `query($from: Time!, $to: Time!) { me { seller { indicatorHistory(window: DAYS_90, from: $to, to: $from) { week } } } }`, vars)
+	require.Equal(t, []string{"INVALID"}, res.codes())
+
+	res = tb.query(t, tb.admin, `{ batches { nodes { week standingChanges } } standingThresholds { aboveStandardMaxDefectRate minOrders90 }
+		sellers(filter: {standing: BELOW_STANDARD}) { totalCount nodes { number standing { current projected } } } }`, nil)
+	require.Empty(t, res.Errors)
+	require.Equal(t, 0.0, get(res.Data, "batches", "nodes", 0, "standingChanges"))
+	require.Equal(t, 0.02, get(res.Data, "standingThresholds", "aboveStandardMaxDefectRate"))
+	require.EqualValues(t, 1, get(res.Data, "sellers", "totalCount"), "S2's defects were all purged: only S1 is below standard")
+
+	const set = `mutation($r: Float!) { setStandingThresholds(input: {minOrders90: 400, topRatedMaxDefectRate: 0.005, topRatedMaxLateRate: 0.03,
+		topRatedMinOrders: 100, aboveStandardMaxDefectRate: $r}) { thresholds { aboveStandardMaxDefectRate } userErrors { field code } } }`
+	res = tb.query(t, tb.admin, set, map[string]any{"r": 1.5})
+	require.Equal(t, "INVALID", get(res.Data, "setStandingThresholds", "userErrors", 0, "code"))
+	res = tb.query(t, tb.admin, set, map[string]any{"r": 1})
+	require.Empty(t, get(res.Data, "setStandingThresholds", "userErrors"))
+	res = tb.query(t, tb.sellerA, `{ me { seller { standing { current projected } } } }`, nil)
+	require.Equal(t, map[string]any{"current": "BELOW_STANDARD", "projected": "ABOVE_STANDARD"}, get(res.Data, "me", "seller", "standing"))
+	res = tb.query(t, tb.admin, `mutation { takeIndicatorSnapshot { sellers userErrors { code } } }`, nil)
+	require.Equal(t, 2.0, get(res.Data, "takeIndicatorSnapshot", "sellers"))
+	res = tb.query(t, tb.sellerA, `{ me { seller { standing { current } } } }`, nil)
+	require.Equal(t, "ABOVE_STANDARD", get(res.Data, "me", "seller", "standing", "current"))
+	for _, q := range []string{`mutation { takeIndicatorSnapshot { sellers } }`, `{ standingThresholds { minOrders90 } }`} {
+		res = tb.query(t, tb.sellerA, q, nil)
+		require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+	}
 }
