@@ -229,3 +229,67 @@ type SnapshotService interface {
 	// differs from their snapshot before it (admins); nil where the batch has no snapshot yet.
 	StandingChanges(ctx context.Context, batchIDs []int64) ([]*int, error)
 }
+
+// AdjustmentKind is what an indicator adjustment took out of a seller's assessment.
+type AdjustmentKind string
+
+// Adjustment kinds.
+const (
+	AdjustExcludedOrder     AdjustmentKind = "EXCLUDED_ORDER"
+	AdjustPurgedFeedback    AdjustmentKind = "PURGED_FEEDBACK"
+	AdjustPurgedDispute     AdjustmentKind = "PURGED_DISPUTE"
+	AdjustPurgedReturnClaim AdjustmentKind = "PURGED_RETURN_CLAIM"
+)
+
+// MarshalGQL writes the kind as a GraphQL enum value.
+func (k AdjustmentKind) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(k))) }
+
+// UnmarshalGQL reads a GraphQL enum value into k.
+func (k *AdjustmentKind) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, k, func(k AdjustmentKind) bool {
+		return k == AdjustExcludedOrder || k == AdjustPurgedFeedback || k == AdjustPurgedDispute || k == AdjustPurgedReturnClaim
+	})
+}
+
+// AdjustmentReason is why: an upheld report purged a record, a closed account excluded an
+// order, an appeal put them back, or the platform reopened an account it had closed itself.
+type AdjustmentReason string
+
+// Adjustment reasons.
+const (
+	ReasonReportUpheld    AdjustmentReason = "REPORT_UPHELD"
+	ReasonAccountClosed   AdjustmentReason = "ACCOUNT_CLOSED"
+	ReasonAppealRestored  AdjustmentReason = "APPEAL_RESTORED"
+	ReasonAccountReopened AdjustmentReason = "ACCOUNT_REOPENED"
+)
+
+// MarshalGQL writes the reason as a GraphQL enum value.
+func (r AdjustmentReason) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(r))) }
+
+// UnmarshalGQL reads a GraphQL enum value into r.
+func (r *AdjustmentReason) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, r, func(r AdjustmentReason) bool {
+		return r == ReasonReportUpheld || r == ReasonAccountClosed || r == ReasonAppealRestored || r == ReasonAccountReopened
+	})
+}
+
+// IndicatorAdjustment is one line of the ledgers as it bears on a seller's indicators: an
+// excluded order or a purged record of one of its orders, or one put back since, with what
+// caused it.
+type IndicatorAdjustment struct {
+	Kind      AdjustmentKind   `db:"kind"`
+	Reason    AdjustmentReason `db:"reason"`
+	At        time.Time        `db:"at"`
+	OrderID   int64            `db:"order_id"`
+	ReportID  *int64           `db:"report_id"`
+	VerdictID *int64           `db:"verdict_id"`
+	BatchID   *int64           `db:"batch_id"`
+	Key       string           `db:"item_key"`
+}
+
+// AdjustmentService lists the ledger lines behind a seller's indicators.
+type AdjustmentService interface {
+	// ListIndicatorAdjustments pages through the adjustments of the seller's orders placed in
+	// window, newest first.
+	ListIndicatorAdjustments(ctx context.Context, sellerID int64, window IndicatorWindow, page PageArgs) (*Page[*IndicatorAdjustment], error)
+}

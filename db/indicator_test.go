@@ -112,12 +112,34 @@ func TestIndicatorsByHand(t *testing.T) {
 	check("after batch", sc.Window90, want{w90, counts(5, 0, 0, 0, 2, 0, 2), counts(1, 1, 0, 0, 0, 0, 1), counts(0, 0, 1, 0, 0, 0, 1)})
 	check("after batch", sc.Window365, want{w365, counts(6, 0, 0, 0, 2, 1, 3), counts(2, 1, 1, 1, 0, 0, 2), counts(0, 0, 1, 0, 0, 0, 1)})
 
+	// The ledger lines behind the difference, newest first, each with its cause.
+	lines := func() map[string]int {
+		p, err := d.ListIndicatorAdjustments(seller, s1, sc.Window365, sc.PageArgs{})
+		require.NoError(t, err)
+		n, err := p.Count(seller)
+		require.NoError(t, err)
+		require.Equal(t, len(p.Items), n)
+		out := map[string]int{}
+		for _, a := range p.Items {
+			out[string(a.Kind)+" "+string(a.Reason)]++
+			require.NotNil(t, a.BatchID)
+			require.NotNil(t, a.VerdictID)
+		}
+		return out
+	}
+	require.Equal(t, map[string]int{"EXCLUDED_ORDER ACCOUNT_CLOSED": 2, "PURGED_DISPUTE REPORT_UPHELD": 1, "PURGED_FEEDBACK REPORT_UPHELD": 1}, lines())
+	_, err = d.ListIndicatorAdjustments(seller, s1+1, sc.Window365, sc.PageArgs{})
+	require.Equal(t, sc.ENOTFOUND, sc.ErrorCode(err))
+	_, err = d.ListIndicatorAdjustments(seller, s1, sc.Window365, sc.PageArgs{After: ptr(encodeTestCursor())})
+	require.Equal(t, sc.EINVALID, sc.ErrorCode(err))
+
 	// The appeal reverses B2's closure: its exclusions end and O3's dispute is back; B1's purge stays.
 	var closure int64
 	require.NoError(t, d.Get(&closure, `SELECT v.id FROM verdicts v JOIN buyers b ON b.id = v.buyer_id WHERE b.number = 'B2'`))
 	_, err = d.ReverseVerdict(admin(), closure, "coordinated")
 	require.NoError(t, err)
 	check("after appeal", sc.Window365, want{w365, counts(8, 1, 1, 1, 2, 1, 5), none, counts(0, 0, 1, 0, 0, 0, 1)})
+	require.Equal(t, map[string]int{"EXCLUDED_ORDER APPEAL_RESTORED": 2, "PURGED_DISPUTE APPEAL_RESTORED": 1, "PURGED_FEEDBACK REPORT_UPHELD": 1}, lines())
 
 	// Nobody else reads S1's figures; a seller with no orders gets zeros and no rates.
 	var s2 int64
@@ -308,3 +330,6 @@ func TestIndicatorRollupsFollowChanges(t *testing.T) {
 	require.NoError(t, d.Get(&rebuilt, all))
 	require.Equal(t, rebuilt, stepwise)
 }
+
+// encodeTestCursor is a well-formed cursor of another list: two parts, the second not a ledger key.
+func encodeTestCursor() string { return "MjAyNi0wMS0wMVQwMDowMDowMFofWDE" }

@@ -70,4 +70,7 @@ type (
 	BatchEdge         = Edge[*sc.Batch]
 	VerdictConnection = Connection[*sc.Verdict]
 	VerdictEdge       = Edge[*sc.Verdict]
+
+	IndicatorAdjustmentConnection = Connection[*sc.IndicatorAdjustment]
+	IndicatorAdjustmentEdge       = Edge[*sc.IndicatorAdjustment]
 )

@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Batch() BatchResolver
 	Buyer() BuyerResolver
+	IndicatorAdjustment() IndicatorAdjustmentResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
 	Query() QueryResolver
@@ -140,6 +141,28 @@ type ComplexityRoot struct {
 		Comment func(childComplexity int) int
 		LeftAt  func(childComplexity int) int
 		Rating  func(childComplexity int) int
+	}
+
+	IndicatorAdjustment struct {
+		At      func(childComplexity int) int
+		Batch   func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Order   func(childComplexity int) int
+		Reason  func(childComplexity int) int
+		Report  func(childComplexity int) int
+		Verdict func(childComplexity int) int
+	}
+
+	IndicatorAdjustmentConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IndicatorAdjustmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	IndicatorFigures struct {
@@ -351,18 +374,19 @@ type ComplexityRoot struct {
 	}
 
 	Seller struct {
-		Country          func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		Email            func(childComplexity int) int
-		GlobalID         func(childComplexity int) int
-		IndicatorHistory func(childComplexity int, window secondchance.IndicatorWindow, from time.Time, to time.Time) int
-		Indicators       func(childComplexity int, window secondchance.IndicatorWindow) int
-		LegalName        func(childComplexity int) int
-		Name             func(childComplexity int) int
-		Number           func(childComplexity int) int
-		Orders           func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
-		Reports          func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
-		Standing         func(childComplexity int) int
+		Country              func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		Email                func(childComplexity int) int
+		GlobalID             func(childComplexity int) int
+		IndicatorAdjustments func(childComplexity int, window secondchance.IndicatorWindow, first *int, after *string) int
+		IndicatorHistory     func(childComplexity int, window secondchance.IndicatorWindow, from time.Time, to time.Time) int
+		Indicators           func(childComplexity int, window secondchance.IndicatorWindow) int
+		LegalName            func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Number               func(childComplexity int) int
+		Orders               func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
+		Reports              func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
+		Standing             func(childComplexity int) int
 	}
 
 	SellerConnection struct {
@@ -524,6 +548,12 @@ type BuyerResolver interface {
 	Sanctions(ctx context.Context, obj *secondchance.Buyer) ([]*secondchance.Sanction, error)
 	ReportStats(ctx context.Context, obj *secondchance.Buyer) (*secondchance.BuyerReportStats, error)
 }
+type IndicatorAdjustmentResolver interface {
+	Order(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Order, error)
+	Report(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Report, error)
+	Verdict(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Verdict, error)
+	Batch(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Batch, error)
+}
 type MutationResolver interface {
 	RunWeeklyBatch(ctx context.Context, input RunWeeklyBatchInput) (*RunWeeklyBatchPayload, error)
 	DismissReport(ctx context.Context, input DismissReportInput) (*DismissReportPayload, error)
@@ -580,6 +610,7 @@ type SellerResolver interface {
 	Indicators(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow) (*secondchance.Indicators, error)
 	Standing(ctx context.Context, obj *secondchance.Seller) (*secondchance.SellerStanding, error)
 	IndicatorHistory(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow, from time.Time, to time.Time) ([]*secondchance.IndicatorSnapshot, error)
+	IndicatorAdjustments(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow, first *int, after *string) (*Connection[*secondchance.IndicatorAdjustment], error)
 	Reports(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.ReportFilter) (*Connection[*secondchance.Report], error)
 }
 type TokenResolver interface {
@@ -969,6 +1000,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Feedback.Rating(childComplexity), true
+
+	case "IndicatorAdjustment.at":
+		if e.ComplexityRoot.IndicatorAdjustment.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustment.At(childComplexity), true
+	case "IndicatorAdjustment.batch":
+		if e.ComplexityRoot.IndicatorAdjustment.Batch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustment.Batch(childComplexity), true
+	case "IndicatorAdjustment.kind":
+		if e.ComplexityRoot.IndicatorAdjustment.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustment.Kind(childComplexity), true
+	case "IndicatorAdjustment.order":
+		if e.ComplexityRoot.IndicatorAdjustment.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustment.Order(childComplexity), true
+	case "IndicatorAdjustment.reason":
+		if e.ComplexityRoot.IndicatorAdjustment.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustment.Reason(childComplexity), true
+	case "IndicatorAdjustment.report":
+		if e.ComplexityRoot.IndicatorAdjustment.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustment.Report(childComplexity), true
+	case "IndicatorAdjustment.verdict":
+		if e.ComplexityRoot.IndicatorAdjustment.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustment.Verdict(childComplexity), true
+
+	case "IndicatorAdjustmentConnection.edges":
+		if e.ComplexityRoot.IndicatorAdjustmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustmentConnection.Edges(childComplexity), true
+	case "IndicatorAdjustmentConnection.nodes":
+		if e.ComplexityRoot.IndicatorAdjustmentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustmentConnection.Nodes(childComplexity), true
+	case "IndicatorAdjustmentConnection.pageInfo":
+		if e.ComplexityRoot.IndicatorAdjustmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustmentConnection.PageInfo(childComplexity), true
+	case "IndicatorAdjustmentConnection.totalCount":
+		if e.ComplexityRoot.IndicatorAdjustmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustmentConnection.TotalCount(childComplexity), true
+
+	case "IndicatorAdjustmentEdge.cursor":
+		if e.ComplexityRoot.IndicatorAdjustmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustmentEdge.Cursor(childComplexity), true
+	case "IndicatorAdjustmentEdge.node":
+		if e.ComplexityRoot.IndicatorAdjustmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAdjustmentEdge.Node(childComplexity), true
 
 	case "IndicatorFigures.cancellationRate":
 		if e.ComplexityRoot.IndicatorFigures.CancellationRate == nil {
@@ -1962,6 +2074,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Seller.GlobalID(childComplexity), true
+	case "Seller.indicatorAdjustments":
+		if e.ComplexityRoot.Seller.IndicatorAdjustments == nil {
+			break
+		}
+
+		args, err := ec.field_Seller_indicatorAdjustments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Seller.IndicatorAdjustments(childComplexity, args["window"].(secondchance.IndicatorWindow), args["first"].(*int), args["after"].(*string)), true
 	case "Seller.indicatorHistory":
 		if e.ComplexityRoot.Seller.IndicatorHistory == nil {
 			break
@@ -2875,6 +2998,50 @@ func (ec *executionContext) childFields_Feedback(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Feedback", field.Name)
 }
 
+func (ec *executionContext) childFields_IndicatorAdjustment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_IndicatorAdjustment_kind(ctx, field)
+	case "reason":
+		return ec.fieldContext_IndicatorAdjustment_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_IndicatorAdjustment_at(ctx, field)
+	case "order":
+		return ec.fieldContext_IndicatorAdjustment_order(ctx, field)
+	case "report":
+		return ec.fieldContext_IndicatorAdjustment_report(ctx, field)
+	case "verdict":
+		return ec.fieldContext_IndicatorAdjustment_verdict(ctx, field)
+	case "batch":
+		return ec.fieldContext_IndicatorAdjustment_batch(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorAdjustment", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorAdjustmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IndicatorAdjustmentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_IndicatorAdjustmentConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IndicatorAdjustmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IndicatorAdjustmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorAdjustmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorAdjustmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_IndicatorAdjustmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_IndicatorAdjustmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorAdjustmentEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_IndicatorFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "orders":
@@ -3251,6 +3418,8 @@ func (ec *executionContext) childFields_Seller(ctx context.Context, field graphq
 		return ec.fieldContext_Seller_standing(ctx, field)
 	case "indicatorHistory":
 		return ec.fieldContext_Seller_indicatorHistory(ctx, field)
+	case "indicatorAdjustments":
+		return ec.fieldContext_Seller_indicatorAdjustments(ctx, field)
 	case "reports":
 		return ec.fieldContext_Seller_reports(ctx, field)
 	}
@@ -4096,6 +4265,36 @@ func (ec *executionContext) field_Query_verdicts_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Seller_indicatorAdjustments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "window",
+		func(ctx context.Context, v any) (secondchance.IndicatorWindow, error) {
+			return ec.unmarshalNIndicatorWindow2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["window"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -5874,6 +6073,377 @@ func (ec *executionContext) _Feedback_leftAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Feedback_leftAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Feedback", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IndicatorAdjustment_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustment_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.AdjustmentKind) graphql.Marshaler {
+			return ec.marshalNAdjustmentKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAdjustmentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustment_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorAdjustment", field, false, false, "AdjustmentKind")
+}
+
+func (ec *executionContext) _IndicatorAdjustment_reason(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustment_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.AdjustmentReason) graphql.Marshaler {
+			return ec.marshalNAdjustmentReason2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAdjustmentReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustment_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorAdjustment", field, false, false, "AdjustmentReason")
+}
+
+func (ec *executionContext) _IndicatorAdjustment_at(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustment_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustment_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorAdjustment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IndicatorAdjustment_order(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustment_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IndicatorAdjustment().Order(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustment_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorAdjustment_report(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustment_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IndicatorAdjustment().Report(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Report) graphql.Marshaler {
+			return ec.marshalOReport2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustment_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorAdjustment_verdict(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustment_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IndicatorAdjustment().Verdict(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Verdict) graphql.Marshaler {
+			return ec.marshalOVerdict2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdict(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustment_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verdict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorAdjustment_batch(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustment_batch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IndicatorAdjustment().Batch(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Batch) graphql.Marshaler {
+			return ec.marshalOBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustment_batch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Batch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorAdjustmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.IndicatorAdjustment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.IndicatorAdjustment]) graphql.Marshaler {
+			return ec.marshalNIndicatorAdjustmentEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorAdjustmentConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorAdjustmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorAdjustmentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.IndicatorAdjustment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustmentConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.IndicatorAdjustment) graphql.Marshaler {
+			return ec.marshalNIndicatorAdjustment2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorAdjustmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustmentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorAdjustmentConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorAdjustment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorAdjustmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.IndicatorAdjustment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorAdjustmentConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorAdjustmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.IndicatorAdjustment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorAdjustmentConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorAdjustmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.IndicatorAdjustment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorAdjustmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorAdjustmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.IndicatorAdjustment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAdjustmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.IndicatorAdjustment) graphql.Marshaler {
+			return ec.marshalNIndicatorAdjustment2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorAdjustment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAdjustmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorAdjustmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorAdjustment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IndicatorFigures_orders(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorCounts) (ret graphql.Marshaler) {
@@ -10713,6 +11283,50 @@ func (ec *executionContext) fieldContext_Seller_indicatorHistory(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Seller_indicatorHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Seller_indicatorAdjustments(ctx context.Context, field graphql.CollectedField, obj *secondchance.Seller) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seller_indicatorAdjustments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Seller().IndicatorAdjustments(ctx, obj, fc.Args["window"].(secondchance.IndicatorWindow), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.IndicatorAdjustment]) graphql.Marshaler {
+			return ec.marshalNIndicatorAdjustmentConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seller_indicatorAdjustments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Seller",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorAdjustmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Seller_indicatorAdjustments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16156,6 +16770,160 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var indicatorAdjustmentImplementors = []string{"IndicatorAdjustment"}
+
+func (ec *executionContext) _IndicatorAdjustment(ctx context.Context, sel ast.SelectionSet, obj *secondchance.IndicatorAdjustment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorAdjustmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorAdjustment")
+		case "kind":
+			out.Values[i] = ec._IndicatorAdjustment_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._IndicatorAdjustment_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._IndicatorAdjustment_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorAdjustment_order(ctx, field, obj)
+				})
+		case "report":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorAdjustment_report(ctx, field, obj)
+				})
+		case "verdict":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorAdjustment_verdict(ctx, field, obj)
+				})
+		case "batch":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorAdjustment_batch(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorAdjustmentConnectionImplementors = []string{"IndicatorAdjustmentConnection"}
+
+func (ec *executionContext) _IndicatorAdjustmentConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.IndicatorAdjustment]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorAdjustmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorAdjustmentConnection")
+		case "edges":
+			out.Values[i] = ec._IndicatorAdjustmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._IndicatorAdjustmentConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IndicatorAdjustmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorAdjustmentConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorAdjustmentEdgeImplementors = []string{"IndicatorAdjustmentEdge"}
+
+func (ec *executionContext) _IndicatorAdjustmentEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.IndicatorAdjustment]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorAdjustmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorAdjustmentEdge")
+		case "cursor":
+			out.Values[i] = ec._IndicatorAdjustmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._IndicatorAdjustmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var indicatorFiguresImplementors = []string{"IndicatorFigures"}
 
 func (ec *executionContext) _IndicatorFigures(ctx context.Context, sel ast.SelectionSet, obj *secondchance.IndicatorCounts) graphql.Marshaler {
@@ -17646,6 +18414,12 @@ func (ec *executionContext) _Seller(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Seller_indicatorHistory(ctx, field, obj)
 				})
+		case "indicatorAdjustments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seller_indicatorAdjustments(ctx, field, obj)
+				})
 		case "reports":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -19049,6 +19823,26 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAdjustmentKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAdjustmentKind(ctx context.Context, v any) (secondchance.AdjustmentKind, error) {
+	var res secondchance.AdjustmentKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAdjustmentKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAdjustmentKind(ctx context.Context, sel ast.SelectionSet, v secondchance.AdjustmentKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAdjustmentReason2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAdjustmentReason(ctx context.Context, v any) (secondchance.AdjustmentReason, error) {
+	var res secondchance.AdjustmentReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAdjustmentReason2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAdjustmentReason(ctx context.Context, sel ast.SelectionSet, v secondchance.AdjustmentReason) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNBatch2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Batch) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19319,6 +20113,62 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNIndicatorAdjustment2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorAdjustmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.IndicatorAdjustment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorAdjustment2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorAdjustment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorAdjustment2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorAdjustment(ctx context.Context, sel ast.SelectionSet, v *secondchance.IndicatorAdjustment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorAdjustment!")
+		return graphql.Null
+	}
+	return ec._IndicatorAdjustment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorAdjustmentConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.IndicatorAdjustment]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorAdjustmentConnection!")
+		return graphql.Null
+	}
+	return ec._IndicatorAdjustmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorAdjustmentEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.IndicatorAdjustment]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorAdjustmentEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorAdjustmentEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.IndicatorAdjustment]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorAdjustmentEdge!")
+		return graphql.Null
+	}
+	return ec._IndicatorAdjustmentEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNIndicatorFigures2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorCounts(ctx context.Context, sel ast.SelectionSet, v secondchance.IndicatorCounts) graphql.Marshaler {

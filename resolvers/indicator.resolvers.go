@@ -18,6 +18,26 @@ func (r *batchResolver) StandingChanges(ctx context.Context, obj *secondchance.B
 	return loadersFrom(ctx).standingChanges.Load(ctx, obj.ID)
 }
 
+// Order is the resolver for the order field.
+func (r *indicatorAdjustmentResolver) Order(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Order, error) {
+	return loadVisible(ctx, loadersFrom(ctx).order, obj.OrderID, "order")
+}
+
+// Report is the resolver for the report field.
+func (r *indicatorAdjustmentResolver) Report(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Report, error) {
+	return loadOptional(ctx, loadersFrom(ctx).report, obj.ReportID)
+}
+
+// Verdict is the resolver for the verdict field.
+func (r *indicatorAdjustmentResolver) Verdict(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Verdict, error) {
+	return loadOptional(ctx, loadersFrom(ctx).verdict, obj.VerdictID)
+}
+
+// Batch is the resolver for the batch field.
+func (r *indicatorAdjustmentResolver) Batch(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Batch, error) {
+	return loadOptional(ctx, loadersFrom(ctx).batch, obj.BatchID)
+}
+
 // SetStandingThresholds is the resolver for the setStandingThresholds field.
 func (r *mutationResolver) SetStandingThresholds(ctx context.Context, input secondchance.StandingThresholds) (*graph.SetStandingThresholdsPayload, error) {
 	t, err := r.Services.Snapshots.SetStandingThresholds(ctx, input)
@@ -61,3 +81,19 @@ func (r *sellerResolver) IndicatorHistory(ctx context.Context, obj *secondchance
 	}
 	return h, err
 }
+
+// IndicatorAdjustments is the resolver for the indicatorAdjustments field.
+func (r *sellerResolver) IndicatorAdjustments(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow, first *int, after *string) (*graph.Connection[*secondchance.IndicatorAdjustment], error) {
+	p, err := r.Services.Adjustments.ListIndicatorAdjustments(ctx, obj.ID, window, secondchance.PageArgs{First: first, After: after})
+	if err != nil {
+		return nil, err
+	}
+	return graph.NewConnection(p), r.prefetchAdjustments(ctx, p.Items)
+}
+
+// IndicatorAdjustment returns graph.IndicatorAdjustmentResolver implementation.
+func (r *Resolver) IndicatorAdjustment() graph.IndicatorAdjustmentResolver {
+	return &indicatorAdjustmentResolver{r}
+}
+
+type indicatorAdjustmentResolver struct{ *Resolver }

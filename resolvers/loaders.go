@@ -100,3 +100,12 @@ func loadVisible[V any](ctx context.Context, l *dataloadgen.Loader[int64, *V], i
 	}
 	return v, nil
 }
+
+// loadOptional loads a link that may be absent or out of the actor's sight; either way it is
+// null, not an error.
+func loadOptional[V any](ctx context.Context, l *dataloadgen.Loader[int64, *V], id *int64) (*V, error) {
+	if id == nil {
+		return nil, nil
+	}
+	return l.Load(ctx, *id)
+}

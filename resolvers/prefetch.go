@@ -218,3 +218,42 @@ func (r *Resolver) prefetchSellers(ctx context.Context, sellers []*sc.Seller) er
 	}
 	return nil
 }
+
+// prefetchAdjustments primes the orders, reports, verdicts and batches a page of indicator
+// adjustments selects.
+func (r *Resolver) prefetchAdjustments(ctx context.Context, items []*sc.IndicatorAdjustment) error {
+	if len(items) == 0 {
+		return nil
+	}
+	sel := selectedNodeFields(ctx, "IndicatorAdjustment")
+	l := loadersFrom(ctx)
+	var orders, reports, verdicts, batches []int64
+	for _, a := range items {
+		orders = append(orders, a.OrderID)
+		for _, p := range []struct {
+			id  *int64
+			ids *[]int64
+		}{{a.ReportID, &reports}, {a.VerdictID, &verdicts}, {a.BatchID, &batches}} {
+			if p.id != nil {
+				*p.ids = append(*p.ids, *p.id)
+			}
+		}
+	}
+	steps := []struct {
+		field string
+		run   func() error
+	}{
+		{"order", func() error { return prime(ctx, l.order, orders, r.Services.Orders.OrdersByID) }},
+		{"report", func() error { return prime(ctx, l.report, reports, r.Services.Reports.ReportsByID) }},
+		{"verdict", func() error { return prime(ctx, l.verdict, verdicts, r.Services.Batches.VerdictsByID) }},
+		{"batch", func() error { return prime(ctx, l.batch, batches, r.Services.Batches.BatchesByID) }},
+	}
+	for _, s := range steps {
+		if sel[s.field] {
+			if err := s.run(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

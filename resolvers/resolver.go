@@ -17,6 +17,7 @@ type Services struct {
 	Batches     sc.BatchService
 	Indicators  sc.IndicatorService
 	Snapshots   sc.SnapshotService
+	Adjustments sc.AdjustmentService
 }
 
 // Resolver is the root resolver.

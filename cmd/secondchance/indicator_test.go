@@ -90,3 +90,27 @@ func TestStandingAndHistoryOverHTTP(t *testing.T) {
 		require.Equal(t, []string{"FORBIDDEN"}, res.codes())
 	}
 }
+
+func TestIndicatorAdjustmentsOverHTTP(t *testing.T) {
+	t.Parallel()
+	tb := batchFixture(t)
+	_, err := tb.db.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(time.Now()), sc.RunOptions{})
+	require.NoError(t, err)
+	const q = `{ me { seller { indicatorAdjustments(window: DAYS_90) { totalCount
+		nodes { kind reason order { number } report { reason } verdict { verdict } batch { week } } } } } }`
+	before := tb.db.Statements()
+	res := tb.query(t, tb.sellerA, q, nil)
+	require.Empty(t, res.Errors)
+	require.Equal(t, int64(1+1+1+1+4), tb.db.Statements()-before, "token, me.seller, page, count, one per link")
+	a := get(res.Data, "me", "seller", "indicatorAdjustments")
+	require.EqualValues(t, 2, get(a, "totalCount"), "S1-0's feedback and dispute")
+	for _, n := range get(a, "nodes").([]any) {
+		require.Equal(t, "REPORT_UPHELD", get(n, "reason"))
+		require.Equal(t, "S1-0", get(n, "order", "number"))
+		require.Equal(t, "FALSE_NOT_RECEIVED_CLAIM", get(n, "report", "reason"))
+		require.Equal(t, "SUSPENSION", get(n, "verdict", "verdict"))
+		require.Equal(t, sc.WeekOf(time.Now()).String(), get(n, "batch", "week"))
+	}
+	res = tb.query(t, tb.sellerB, `{ seller(number: "S1") { indicatorAdjustments(window: DAYS_90) { totalCount } } }`, nil)
+	require.Equal(t, []string{"NOT_FOUND"}, res.codes())
+}
