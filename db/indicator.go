@@ -86,8 +86,32 @@ func (db *DB) RefreshIndicators(ctx context.Context) (int, error) {
 		if err := tx.GetContext(ctx, &state, `SELECT late_checked_to, rebuild FROM indicator_state WHERE id = 1 FOR UPDATE`); err != nil {
 			return err
 		}
+		if !state.Rebuild {
+			if err := markDirty(ctx, tx, `o.id IN (
+					SELECT order_id FROM order_exclusions WHERE batch_id IN (SELECT id FROM batches WHERE indicators_marked_at IS NULL)
+					UNION SELECT order_id FROM purged_records WHERE batch_id IN (SELECT id FROM batches WHERE indicators_marked_at IS NULL))`); err != nil {
+				return err
+			}
+			if err := markDirty(ctx, tx, `o.shipped_at IS NULL AND o.cancelled_at IS NULL AND o.ship_by > $1 AND o.ship_by <= $2`,
+				state.LateCheckedTo, now); err != nil {
+				return err
+			}
+			// Recomputing pair by pair beats a rebuild only for a part of the rows: after a
+			// large batch, a quarter or more are dirty, and the rebuild's hash joins win
+			// (18 s instead of 62 s for 1.5M of 3.3M rows).
+			var dirty, rows float64
+			if err := tx.QueryRowxContext(ctx, `SELECT (SELECT count(*) FROM seller_day_dirty),
+				(SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'seller_day_stats'::regclass)`).Scan(&dirty, &rows); err != nil {
+				return err
+			}
+			state.Rebuild = dirty > 100000 && dirty*4 > rows
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET indicators_marked_at = $1 WHERE indicators_marked_at IS NULL`, now); err != nil {
+			return err
+		}
 		if state.Rebuild {
-			if _, err := tx.ExecContext(ctx, `TRUNCATE seller_day_stats, seller_day_dirty`); err != nil {
+			// DELETE, not TRUNCATE: readers keep the old rows until this commits.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM seller_day_stats; DELETE FROM seller_day_dirty`); err != nil {
 				return err
 			}
 			res, err := tx.ExecContext(ctx, rollupSQL(`orders o`), now)
@@ -96,23 +120,7 @@ func (db *DB) RefreshIndicators(ctx context.Context) (int, error) {
 			}
 			m, _ := res.RowsAffected()
 			n = int(m)
-			_, err = tx.ExecContext(ctx, `UPDATE batches SET indicators_marked_at = $1 WHERE indicators_marked_at IS NULL`, now)
-			if err != nil {
-				return err
-			}
 		} else {
-			if err := markDirty(ctx, tx, `o.id IN (
-					SELECT order_id FROM order_exclusions WHERE batch_id IN (SELECT id FROM batches WHERE indicators_marked_at IS NULL)
-					UNION SELECT order_id FROM purged_records WHERE batch_id IN (SELECT id FROM batches WHERE indicators_marked_at IS NULL))`); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE batches SET indicators_marked_at = $1 WHERE indicators_marked_at IS NULL`, now); err != nil {
-				return err
-			}
-			if err := markDirty(ctx, tx, `o.shipped_at IS NULL AND o.cancelled_at IS NULL AND o.ship_by > $1 AND o.ship_by <= $2`,
-				state.LateCheckedTo, now); err != nil {
-				return err
-			}
 			if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE refresh_pairs (seller_id bigint, day date) ON COMMIT DROP`); err != nil {
 				return err
 			}

@@ -62,6 +62,7 @@ Usage:
   secondchance batch clean-up             exclude every closed buyer's orders, lift ended suspensions (the daily job)
   secondchance indicators refresh [--rebuild]
                                           recompute the sellers' indicator rollups that changed (the 30-second job)
+  secondchance indicators snapshot        refresh, then snapshot every seller's indicators and standing for this week
   secondchance help                       show this help
 
 Configuration (environment):
@@ -264,8 +265,21 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 }
 
 func (m *Main) indicators(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "snapshot" {
+		d, err := m.openMigrated(ctx, false)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		n, err := d.TakeIndicatorSnapshot(sc.NewSystemContext(ctx))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "snapshot %d sellers for week %s in %s\n", n, sc.WeekOf(d.Now()), time.Since(start).Round(time.Millisecond))
+		return nil
+	}
 	if len(args) == 0 || args[0] != "refresh" {
-		return usageError{"indicators needs a subcommand: refresh"}
+		return usageError{"indicators needs a subcommand: refresh or snapshot"}
 	}
 	fs := newFlags("indicators refresh", m.Stderr)
 	rebuild := fs.Bool("rebuild", false, "recompute every row, not only the ones that changed")
