@@ -87,6 +87,17 @@ func (db *DB) RefreshIndicators(ctx context.Context) (int, error) {
 			return err
 		}
 		if !state.Rebuild {
+			// A large batch touches so many (seller, day) pairs that marking them costs more
+			// than the rebuild they lead to: its own counts decide.
+			var touched int
+			if err := tx.GetContext(ctx, &touched, `SELECT coalesce(sum((stats ->> 'excludedOrders')::int + (stats ->> 'purgedFeedback')::int
+				+ (stats ->> 'purgedDisputes')::int + (stats ->> 'purgedReturnClaims')::int), 0)
+				FROM batches WHERE indicators_marked_at IS NULL`); err != nil {
+				return err
+			}
+			state.Rebuild = touched > 200000
+		}
+		if !state.Rebuild {
 			if err := markDirty(ctx, tx, `o.id IN (
 					SELECT order_id FROM order_exclusions WHERE batch_id IN (SELECT id FROM batches WHERE indicators_marked_at IS NULL)
 					UNION SELECT order_id FROM purged_records WHERE batch_id IN (SELECT id FROM batches WHERE indicators_marked_at IS NULL))`); err != nil {
