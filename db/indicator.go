@@ -229,17 +229,12 @@ func (db *DB) SellersIndicators(ctx context.Context, sellerIDs []int64, window s
 		if !(sp.all || id == sp.sellerID) {
 			continue
 		}
-		ind := &sc.Indicators{SellerID: id, Window: window, From: fromDay, To: to}
-		if r := at[id]; r != nil {
-			ind.Raw = sc.IndicatorCounts{Orders: r.RawOrders, Disputes: r.RawDisputes, NegativeFeedback: r.RawNegative, Returns: r.RawReturns,
-				LateShipments: r.RawLate, Cancellations: r.RawCancel, Defects: r.RawDefects}
-			ind.Assessed = sc.IndicatorCounts{Orders: r.Orders, Disputes: r.Disputes, NegativeFeedback: r.Negative, Returns: r.Returns,
-				LateShipments: r.Late, Cancellations: r.Cancel, Defects: r.Defects}
-			ind.Excluded = sc.IndicatorCounts{Orders: r.ExOrders, Disputes: r.ExDisputes, NegativeFeedback: r.ExNegative, Returns: r.ExReturns,
-				LateShipments: r.ExLate, Cancellations: r.ExCancel, Defects: r.ExDefects}
-			ind.Purged = sc.IndicatorCounts{Disputes: r.PuDisputes, NegativeFeedback: r.PuNegative, Returns: r.PuReturns, Defects: r.PuDefects}
+		var r indicatorRow // a seller without rollup rows has zeros
+		if at[id] != nil {
+			r = *at[id]
 		}
-		out[i] = ind
+		ind := r.indicators(id, window, fromDay, to)
+		out[i] = &ind
 	}
 	return out, nil
 }

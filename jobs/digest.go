@@ -20,7 +20,11 @@ type SendDigestsArgs struct{}
 func (SendDigestsArgs) Kind() string { return "send_digests" }
 
 // InsertOpts makes the job unique while one is waiting or running.
-func (SendDigestsArgs) InsertOpts() river.InsertOpts {
+func (SendDigestsArgs) InsertOpts() river.InsertOpts { return uniqueWhileActive() }
+
+// uniqueWhileActive keeps one job of a kind at a time: a second insert while one waits, runs or
+// retries is a no-op.
+func uniqueWhileActive() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
 		rivertype.JobStateRunning, rivertype.JobStateScheduled}}}

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db"
@@ -19,11 +18,7 @@ type RefreshIndicatorsArgs struct{}
 func (RefreshIndicatorsArgs) Kind() string { return "refresh_indicators" }
 
 // InsertOpts makes the job unique while one is waiting or running.
-func (RefreshIndicatorsArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-		rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
-}
+func (RefreshIndicatorsArgs) InsertOpts() river.InsertOpts { return uniqueWhileActive() }
 
 // RefreshIndicatorsWorker runs db.RefreshIndicators.
 type RefreshIndicatorsWorker struct {
