@@ -16,6 +16,7 @@ const (
 	KindReport  = "Report"
 	KindBatch   = "Batch"
 	KindVerdict = "Verdict"
+	KindRMA     = "ReturnAuthorization"
 )
 
 // GlobalID is the opaque Relay ID of a row: its kind and database ID, base64url encoded, so a

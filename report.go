@@ -166,6 +166,16 @@ func (l *EvidenceList) Scan(src any) error {
 // letters-and-digits numbers of 8 to 40 characters.
 var trackingNumber = regexp.MustCompile(`^[A-Z0-9]{8,40}$`)
 
+// NormalizeTrackingNumber returns a carrier's tracking number without spaces, in upper case, or
+// INVALID when it cannot be one.
+func NormalizeTrackingNumber(s string) (string, error) {
+	v := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if !trackingNumber.MatchString(v) {
+		return "", Errorf(EINVALID, "%q is not a tracking number: 8 to 40 letters and digits", s)
+	}
+	return v, nil
+}
+
 // normalize returns the evidence as stored (tracking numbers without spaces, upper case) or an
 // INVALID error on field "value".
 func (e Evidence) normalize() (Evidence, error) {
@@ -189,10 +199,11 @@ func (e Evidence) normalize() (Evidence, error) {
 			return bad("%q is not an http(s) URL such as https://example.com/photo.jpg", v)
 		}
 	case EvidenceTrackingNumber:
-		v = strings.ToUpper(strings.Join(strings.Fields(v), ""))
-		if !trackingNumber.MatchString(v) {
-			return bad("%q is not a tracking number: 8 to 40 letters and digits", e.Value)
+		n, err := NormalizeTrackingNumber(v)
+		if err != nil {
+			return bad("%s", ErrorMessage(err))
 		}
+		v = n
 	}
 	return Evidence{Kind: e.Kind, Value: v}, nil
 }

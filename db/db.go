@@ -34,6 +34,8 @@ type DB struct {
 	Now func() time.Time
 	// ReportingWindow is how long after an order is placed its seller may report its buyer.
 	ReportingWindow time.Duration
+	// RMAExpiry is how long a buyer has to send a return in.
+	RMAExpiry time.Duration
 }
 
 // Open connects to dsn. Every statement sent through the pool is counted (see Statements),
@@ -49,7 +51,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now,
-		ReportingWindow: sc.DefaultReportingDays * 24 * time.Hour}
+		ReportingWindow: sc.DefaultReportingDays * 24 * time.Hour, RMAExpiry: sc.DefaultRMAExpiryDays * 24 * time.Hour}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {

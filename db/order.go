@@ -57,7 +57,9 @@ func (db *DB) OrdersByID(ctx context.Context, ids []int64) ([]*sc.Order, error) 
 	}
 	var rows []*sc.Order
 	err = db.SelectContext(ctx, &rows, `SELECT `+orderColumns+` FROM orders o
-		WHERE o.id = ANY($1) AND ($2 OR o.seller_id = $3)`, pq.Array(ids), sp.all, sp.sellerID)
+		WHERE o.id = ANY($1) AND ($2 OR o.seller_id = $3
+			OR EXISTS (SELECT 1 FROM return_authorizations ra WHERE ra.order_id = o.id AND ra.store_id = $4))`,
+		pq.Array(ids), sp.all, sp.sellerID, sp.storeID)
 	if err != nil {
 		return nil, mapError(err)
 	}

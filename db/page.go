@@ -121,11 +121,13 @@ func byID[T any](ids []int64, rows []T, id func(T) int64) []T {
 	return out
 }
 
-// scope says which rows an actor may read: all (admins) or those of one seller. A staff
-// actor gets sellerID 0, which matches no row, until store-scoped data exists.
+// scope says which rows an actor may read: all (admins) or those of one seller. Staff read the
+// orders returned to their store, and no other seller data.
 type scope struct {
 	all      bool
 	sellerID int64
+	// storeID is a staff actor's store, whose returns' orders it reads.
+	storeID int64
 }
 
 func sellerScope(ctx context.Context) (scope, error) {
@@ -139,7 +141,7 @@ func sellerScope(ctx context.Context) (scope, error) {
 	case sc.RoleSeller:
 		return scope{sellerID: a.SellerID}, nil
 	}
-	return scope{}, nil
+	return scope{storeID: a.StoreID}, nil
 }
 
 // prefixPattern turns a search text into a case-insensitive LIKE prefix pattern, with LIKE's

@@ -73,4 +73,7 @@ type (
 
 	IndicatorAdjustmentConnection = Connection[*sc.IndicatorAdjustment]
 	IndicatorAdjustmentEdge       = Edge[*sc.IndicatorAdjustment]
+
+	ReturnAuthorizationConnection = Connection[*sc.ReturnAuthorization]
+	ReturnAuthorizationEdge       = Edge[*sc.ReturnAuthorization]
 )

@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Order() OrderResolver
 	Query() QueryResolver
 	Report() ReportResolver
+	ReturnAuthorization() ReturnAuthorizationResolver
 	Sanction() SanctionResolver
 	Seller() SellerResolver
 	Token() TokenResolver
@@ -118,6 +119,11 @@ type ComplexityRoot struct {
 		DistinctSellers func(childComplexity int) int
 		LiveReports     func(childComplexity int) int
 		Reports         func(childComplexity int) int
+	}
+
+	CreateReturnAuthorizationPayload struct {
+		ReturnAuthorization func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
 	}
 
 	DismissReportPayload struct {
@@ -204,17 +210,20 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		DismissReport         func(childComplexity int, input DismissReportInput) int
-		IngestMarketplaceData func(childComplexity int, input secondchance.MarketplaceBatch) int
-		PinVerdict            func(childComplexity int, input PinVerdictInput) int
-		ReportBuyer           func(childComplexity int, input secondchance.ReportInput) int
-		ReverseVerdict        func(childComplexity int, input ReverseVerdictInput) int
-		RevokeToken           func(childComplexity int, input RevokeTokenInput) int
-		RunWeeklyBatch        func(childComplexity int, input RunWeeklyBatchInput) int
-		SetPolicy             func(childComplexity int, input secondchance.Policy) int
-		SetStandingThresholds func(childComplexity int, input secondchance.StandingThresholds) int
-		TakeIndicatorSnapshot func(childComplexity int) int
-		WithdrawReport        func(childComplexity int, input WithdrawReportInput) int
+		AddReturnTracking         func(childComplexity int, input AddReturnTrackingInput) int
+		CancelReturnAuthorization func(childComplexity int, input CancelReturnAuthorizationInput) int
+		CreateReturnAuthorization func(childComplexity int, input secondchance.RMAInput) int
+		DismissReport             func(childComplexity int, input DismissReportInput) int
+		IngestMarketplaceData     func(childComplexity int, input secondchance.MarketplaceBatch) int
+		PinVerdict                func(childComplexity int, input PinVerdictInput) int
+		ReportBuyer               func(childComplexity int, input secondchance.ReportInput) int
+		ReverseVerdict            func(childComplexity int, input ReverseVerdictInput) int
+		RevokeToken               func(childComplexity int, input RevokeTokenInput) int
+		RunWeeklyBatch            func(childComplexity int, input RunWeeklyBatchInput) int
+		SetPolicy                 func(childComplexity int, input secondchance.Policy) int
+		SetStandingThresholds     func(childComplexity int, input secondchance.StandingThresholds) int
+		TakeIndicatorSnapshot     func(childComplexity int) int
+		WithdrawReport            func(childComplexity int, input WithdrawReportInput) int
 	}
 
 	Order struct {
@@ -281,21 +290,31 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Batch              func(childComplexity int, id string) int
-		Batches            func(childComplexity int, first *int, after *string) int
-		Buyers             func(childComplexity int, first *int, after *string, filter *secondchance.BuyerFilter) int
-		Me                 func(childComplexity int) int
-		Node               func(childComplexity int, id string) int
-		Order              func(childComplexity int, number string) int
-		Orders             func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
-		Policy             func(childComplexity int) int
-		Report             func(childComplexity int, id string) int
-		Reports            func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
-		Seller             func(childComplexity int, number string) int
-		Sellers            func(childComplexity int, first *int, after *string, filter *secondchance.SellerFilter) int
-		StandingThresholds func(childComplexity int) int
-		Tokens             func(childComplexity int, first *int, after *string) int
-		Verdicts           func(childComplexity int, first *int, after *string, filter *secondchance.VerdictFilter) int
+		Batch                func(childComplexity int, id string) int
+		Batches              func(childComplexity int, first *int, after *string) int
+		Buyers               func(childComplexity int, first *int, after *string, filter *secondchance.BuyerFilter) int
+		Me                   func(childComplexity int) int
+		Node                 func(childComplexity int, id string) int
+		Order                func(childComplexity int, number string) int
+		Orders               func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
+		Policy               func(childComplexity int) int
+		Report               func(childComplexity int, id string) int
+		Reports              func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
+		ReturnAddress        func(childComplexity int) int
+		ReturnAuthorizations func(childComplexity int, first *int, after *string, filter *secondchance.RMAFilter) int
+		Seller               func(childComplexity int, number string) int
+		Sellers              func(childComplexity int, first *int, after *string, filter *secondchance.SellerFilter) int
+		StandingThresholds   func(childComplexity int) int
+		Tokens               func(childComplexity int, first *int, after *string) int
+		Verdicts             func(childComplexity int, first *int, after *string, filter *secondchance.VerdictFilter) int
+	}
+
+	RMAItem struct {
+		Category      func(childComplexity int) int
+		DeclaredValue func(childComplexity int) int
+		Description   func(childComplexity int) int
+		Line          func(childComplexity int) int
+		Quantity      func(childComplexity int) int
 	}
 
 	Report struct {
@@ -338,6 +357,38 @@ type ComplexityRoot struct {
 		At     func(childComplexity int) int
 		Note   func(childComplexity int) int
 		Status func(childComplexity int) int
+	}
+
+	ReturnAuthorization struct {
+		AddressBlock   func(childComplexity int) int
+		Code           func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
+		Instructions   func(childComplexity int) int
+		Items          func(childComplexity int) int
+		Order          func(childComplexity int) int
+		Report         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Store          func(childComplexity int) int
+		TrackingNumber func(childComplexity int) int
+	}
+
+	ReturnAuthorizationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReturnAuthorizationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReturnAuthorizationPayload struct {
+		ReturnAuthorization func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
 	}
 
 	ReturnClaim struct {
@@ -565,6 +616,9 @@ type MutationResolver interface {
 	IngestMarketplaceData(ctx context.Context, input secondchance.MarketplaceBatch) (*IngestMarketplaceDataPayload, error)
 	ReportBuyer(ctx context.Context, input secondchance.ReportInput) (*ReportBuyerPayload, error)
 	WithdrawReport(ctx context.Context, input WithdrawReportInput) (*WithdrawReportPayload, error)
+	CreateReturnAuthorization(ctx context.Context, input secondchance.RMAInput) (*CreateReturnAuthorizationPayload, error)
+	CancelReturnAuthorization(ctx context.Context, input CancelReturnAuthorizationInput) (*ReturnAuthorizationPayload, error)
+	AddReturnTracking(ctx context.Context, input AddReturnTrackingInput) (*ReturnAuthorizationPayload, error)
 	RevokeToken(ctx context.Context, input RevokeTokenInput) (*RevokeTokenPayload, error)
 }
 type OrderResolver interface {
@@ -590,6 +644,8 @@ type QueryResolver interface {
 	Order(ctx context.Context, number string) (*secondchance.Order, error)
 	Reports(ctx context.Context, first *int, after *string, filter *secondchance.ReportFilter) (*Connection[*secondchance.Report], error)
 	Report(ctx context.Context, id string) (*secondchance.Report, error)
+	ReturnAddress(ctx context.Context) (*secondchance.Store, error)
+	ReturnAuthorizations(ctx context.Context, first *int, after *string, filter *secondchance.RMAFilter) (*Connection[*secondchance.ReturnAuthorization], error)
 	Tokens(ctx context.Context, first *int, after *string) (*Connection[*secondchance.Token], error)
 }
 type ReportResolver interface {
@@ -601,6 +657,15 @@ type ReportResolver interface {
 
 	Batch(ctx context.Context, obj *secondchance.Report) (*secondchance.Batch, error)
 	BuyerVerdict(ctx context.Context, obj *secondchance.Report) (*secondchance.VerdictKind, error)
+}
+type ReturnAuthorizationResolver interface {
+	Order(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Order, error)
+	Store(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Store, error)
+	Items(ctx context.Context, obj *secondchance.ReturnAuthorization) ([]*secondchance.RMAItem, error)
+	Report(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Report, error)
+
+	AddressBlock(ctx context.Context, obj *secondchance.ReturnAuthorization) (string, error)
+	Instructions(ctx context.Context, obj *secondchance.ReturnAuthorization) (string, error)
 }
 type SanctionResolver interface {
 	Verdict(ctx context.Context, obj *secondchance.Sanction) (*secondchance.Verdict, error)
@@ -931,6 +996,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BuyerReportStats.Reports(childComplexity), true
 
+	case "CreateReturnAuthorizationPayload.returnAuthorization":
+		if e.ComplexityRoot.CreateReturnAuthorizationPayload.ReturnAuthorization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateReturnAuthorizationPayload.ReturnAuthorization(childComplexity), true
+	case "CreateReturnAuthorizationPayload.userErrors":
+		if e.ComplexityRoot.CreateReturnAuthorizationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateReturnAuthorizationPayload.UserErrors(childComplexity), true
+
 	case "DismissReportPayload.report":
 		if e.ComplexityRoot.DismissReportPayload.Report == nil {
 			break
@@ -1242,6 +1320,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "Mutation.addReturnTracking":
+		if e.ComplexityRoot.Mutation.AddReturnTracking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addReturnTracking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddReturnTracking(childComplexity, args["input"].(AddReturnTrackingInput)), true
+	case "Mutation.cancelReturnAuthorization":
+		if e.ComplexityRoot.Mutation.CancelReturnAuthorization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelReturnAuthorization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelReturnAuthorization(childComplexity, args["input"].(CancelReturnAuthorizationInput)), true
+	case "Mutation.createReturnAuthorization":
+		if e.ComplexityRoot.Mutation.CreateReturnAuthorization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createReturnAuthorization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateReturnAuthorization(childComplexity, args["input"].(secondchance.RMAInput)), true
 	case "Mutation.dismissReport":
 		if e.ComplexityRoot.Mutation.DismissReport == nil {
 			break
@@ -1719,6 +1830,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.ReportFilter)), true
+	case "Query.returnAddress":
+		if e.ComplexityRoot.Query.ReturnAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ReturnAddress(childComplexity), true
+	case "Query.returnAuthorizations":
+		if e.ComplexityRoot.Query.ReturnAuthorizations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_returnAuthorizations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReturnAuthorizations(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.RMAFilter)), true
 	case "Query.seller":
 		if e.ComplexityRoot.Query.Seller == nil {
 			break
@@ -1769,6 +1897,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Verdicts(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.VerdictFilter)), true
+
+	case "RMAItem.category":
+		if e.ComplexityRoot.RMAItem.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RMAItem.Category(childComplexity), true
+	case "RMAItem.declaredValue":
+		if e.ComplexityRoot.RMAItem.DeclaredValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RMAItem.DeclaredValue(childComplexity), true
+	case "RMAItem.description":
+		if e.ComplexityRoot.RMAItem.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RMAItem.Description(childComplexity), true
+	case "RMAItem.line":
+		if e.ComplexityRoot.RMAItem.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RMAItem.Line(childComplexity), true
+	case "RMAItem.quantity":
+		if e.ComplexityRoot.RMAItem.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RMAItem.Quantity(childComplexity), true
 
 	case "Report.batch":
 		if e.ComplexityRoot.Report.Batch == nil {
@@ -1936,6 +2095,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportEvent.Status(childComplexity), true
+
+	case "ReturnAuthorization.addressBlock":
+		if e.ComplexityRoot.ReturnAuthorization.AddressBlock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.AddressBlock(childComplexity), true
+	case "ReturnAuthorization.code":
+		if e.ComplexityRoot.ReturnAuthorization.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.Code(childComplexity), true
+	case "ReturnAuthorization.createdAt":
+		if e.ComplexityRoot.ReturnAuthorization.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.CreatedAt(childComplexity), true
+	case "ReturnAuthorization.expiresAt":
+		if e.ComplexityRoot.ReturnAuthorization.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.ExpiresAt(childComplexity), true
+	case "ReturnAuthorization.id":
+		if e.ComplexityRoot.ReturnAuthorization.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.GlobalID(childComplexity), true
+	case "ReturnAuthorization.instructions":
+		if e.ComplexityRoot.ReturnAuthorization.Instructions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.Instructions(childComplexity), true
+	case "ReturnAuthorization.items":
+		if e.ComplexityRoot.ReturnAuthorization.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.Items(childComplexity), true
+	case "ReturnAuthorization.order":
+		if e.ComplexityRoot.ReturnAuthorization.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.Order(childComplexity), true
+	case "ReturnAuthorization.report":
+		if e.ComplexityRoot.ReturnAuthorization.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.Report(childComplexity), true
+	case "ReturnAuthorization.status":
+		if e.ComplexityRoot.ReturnAuthorization.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.Status(childComplexity), true
+	case "ReturnAuthorization.store":
+		if e.ComplexityRoot.ReturnAuthorization.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.Store(childComplexity), true
+	case "ReturnAuthorization.trackingNumber":
+		if e.ComplexityRoot.ReturnAuthorization.TrackingNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.TrackingNumber(childComplexity), true
+
+	case "ReturnAuthorizationConnection.edges":
+		if e.ComplexityRoot.ReturnAuthorizationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorizationConnection.Edges(childComplexity), true
+	case "ReturnAuthorizationConnection.nodes":
+		if e.ComplexityRoot.ReturnAuthorizationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorizationConnection.Nodes(childComplexity), true
+	case "ReturnAuthorizationConnection.pageInfo":
+		if e.ComplexityRoot.ReturnAuthorizationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorizationConnection.PageInfo(childComplexity), true
+	case "ReturnAuthorizationConnection.totalCount":
+		if e.ComplexityRoot.ReturnAuthorizationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorizationConnection.TotalCount(childComplexity), true
+
+	case "ReturnAuthorizationEdge.cursor":
+		if e.ComplexityRoot.ReturnAuthorizationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorizationEdge.Cursor(childComplexity), true
+	case "ReturnAuthorizationEdge.node":
+		if e.ComplexityRoot.ReturnAuthorizationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorizationEdge.Node(childComplexity), true
+
+	case "ReturnAuthorizationPayload.returnAuthorization":
+		if e.ComplexityRoot.ReturnAuthorizationPayload.ReturnAuthorization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorizationPayload.ReturnAuthorization(childComplexity), true
+	case "ReturnAuthorizationPayload.userErrors":
+		if e.ComplexityRoot.ReturnAuthorizationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorizationPayload.UserErrors(childComplexity), true
 
 	case "ReturnClaim.number":
 		if e.ComplexityRoot.ReturnClaim.Number == nil {
@@ -2688,8 +2971,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddReturnTrackingInput", ec.unmarshalInputAddReturnTrackingInput),
 			graphql.NewInputUnmarshaler("BuyerFilter", ec.unmarshalInputBuyerFilter),
 			graphql.NewInputUnmarshaler("BuyerInput", ec.unmarshalInputBuyerInput),
+			graphql.NewInputUnmarshaler("CancelReturnAuthorizationInput", ec.unmarshalInputCancelReturnAuthorizationInput),
+			graphql.NewInputUnmarshaler("CreateReturnAuthorizationInput", ec.unmarshalInputCreateReturnAuthorizationInput),
 			graphql.NewInputUnmarshaler("DismissReportInput", ec.unmarshalInputDismissReportInput),
 			graphql.NewInputUnmarshaler("DisputeInput", ec.unmarshalInputDisputeInput),
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
@@ -2700,6 +2986,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OrderInput", ec.unmarshalInputOrderInput),
 			graphql.NewInputUnmarshaler("PinVerdictInput", ec.unmarshalInputPinVerdictInput),
 			graphql.NewInputUnmarshaler("PolicyInput", ec.unmarshalInputPolicyInput),
+			graphql.NewInputUnmarshaler("RMAFilter", ec.unmarshalInputRMAFilter),
+			graphql.NewInputUnmarshaler("RMAItemInput", ec.unmarshalInputRMAItemInput),
 			graphql.NewInputUnmarshaler("ReportBuyerInput", ec.unmarshalInputReportBuyerInput),
 			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
 			graphql.NewInputUnmarshaler("ReturnClaimInput", ec.unmarshalInputReturnClaimInput),
@@ -2786,7 +3074,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "batch.graphqls" "indicator.graphqls" "marketplace.graphqls" "report.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
+//go:embed "batch.graphqls" "indicator.graphqls" "marketplace.graphqls" "report.graphqls" "rma.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2802,6 +3090,7 @@ var sources = []*ast.Source{
 	{Name: "indicator.graphqls", Input: sourceData("indicator.graphqls"), BuiltIn: false},
 	{Name: "marketplace.graphqls", Input: sourceData("marketplace.graphqls"), BuiltIn: false},
 	{Name: "report.graphqls", Input: sourceData("report.graphqls"), BuiltIn: false},
+	{Name: "rma.graphqls", Input: sourceData("rma.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "store.graphqls", Input: sourceData("store.graphqls"), BuiltIn: false},
 	{Name: "token.graphqls", Input: sourceData("token.graphqls"), BuiltIn: false},
@@ -2950,6 +3239,16 @@ func (ec *executionContext) childFields_BuyerReportStats(ctx context.Context, fi
 		return ec.fieldContext_BuyerReportStats_distinctSellers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BuyerReportStats", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateReturnAuthorizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "returnAuthorization":
+		return ec.fieldContext_CreateReturnAuthorizationPayload_returnAuthorization(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateReturnAuthorizationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateReturnAuthorizationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DismissReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3244,6 +3543,22 @@ func (ec *executionContext) childFields_PostalAddress(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PostalAddress", field.Name)
 }
 
+func (ec *executionContext) childFields_RMAItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_RMAItem_line(ctx, field)
+	case "description":
+		return ec.fieldContext_RMAItem_description(ctx, field)
+	case "quantity":
+		return ec.fieldContext_RMAItem_quantity(ctx, field)
+	case "category":
+		return ec.fieldContext_RMAItem_category(ctx, field)
+	case "declaredValue":
+		return ec.fieldContext_RMAItem_declaredValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RMAItem", field.Name)
+}
+
 func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3326,6 +3641,70 @@ func (ec *executionContext) childFields_ReportEvent(ctx context.Context, field g
 		return ec.fieldContext_ReportEvent_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_ReturnAuthorization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReturnAuthorization_id(ctx, field)
+	case "code":
+		return ec.fieldContext_ReturnAuthorization_code(ctx, field)
+	case "status":
+		return ec.fieldContext_ReturnAuthorization_status(ctx, field)
+	case "order":
+		return ec.fieldContext_ReturnAuthorization_order(ctx, field)
+	case "store":
+		return ec.fieldContext_ReturnAuthorization_store(ctx, field)
+	case "items":
+		return ec.fieldContext_ReturnAuthorization_items(ctx, field)
+	case "report":
+		return ec.fieldContext_ReturnAuthorization_report(ctx, field)
+	case "trackingNumber":
+		return ec.fieldContext_ReturnAuthorization_trackingNumber(ctx, field)
+	case "addressBlock":
+		return ec.fieldContext_ReturnAuthorization_addressBlock(ctx, field)
+	case "instructions":
+		return ec.fieldContext_ReturnAuthorization_instructions(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReturnAuthorization_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ReturnAuthorization_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnAuthorization", field.Name)
+}
+
+func (ec *executionContext) childFields_ReturnAuthorizationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReturnAuthorizationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReturnAuthorizationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReturnAuthorizationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReturnAuthorizationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnAuthorizationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReturnAuthorizationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReturnAuthorizationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReturnAuthorizationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnAuthorizationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReturnAuthorizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "returnAuthorization":
+		return ec.fieldContext_ReturnAuthorizationPayload_returnAuthorization(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReturnAuthorizationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnAuthorizationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ReturnClaim(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3850,6 +4229,48 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addReturnTracking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AddReturnTrackingInput, error) {
+			return ec.unmarshalNAddReturnTrackingInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAddReturnTrackingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelReturnAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CancelReturnAuthorizationInput, error) {
+			return ec.unmarshalNCancelReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCancelReturnAuthorizationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createReturnAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (secondchance.RMAInput, error) {
+			return ec.unmarshalNCreateReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_dismissReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4164,6 +4585,36 @@ func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArg
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*secondchance.ReportFilter, error) {
 			return ec.unmarshalOReportFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReportFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_returnAuthorizations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*secondchance.RMAFilter, error) {
+			return ec.unmarshalORMAFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5802,6 +6253,70 @@ func (ec *executionContext) _BuyerReportStats_distinctSellers(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_BuyerReportStats_distinctSellers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BuyerReportStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreateReturnAuthorizationPayload_returnAuthorization(ctx context.Context, field graphql.CollectedField, obj *CreateReturnAuthorizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateReturnAuthorizationPayload_returnAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnAuthorization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.ReturnAuthorization) graphql.Marshaler {
+			return ec.marshalOReturnAuthorization2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateReturnAuthorizationPayload_returnAuthorization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateReturnAuthorizationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnAuthorization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateReturnAuthorizationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CreateReturnAuthorizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateReturnAuthorizationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateReturnAuthorizationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateReturnAuthorizationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DismissReportPayload_report(ctx context.Context, field graphql.CollectedField, obj *DismissReportPayload) (ret graphql.Marshaler) {
@@ -7664,6 +8179,192 @@ func (ec *executionContext) fieldContext_Mutation_withdrawReport(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_withdrawReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createReturnAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createReturnAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateReturnAuthorization(ctx, fc.Args["input"].(secondchance.RMAInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"SELLER"})
+				if err != nil {
+					var zeroVal *CreateReturnAuthorizationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *CreateReturnAuthorizationPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *CreateReturnAuthorizationPayload) graphql.Marshaler {
+			return ec.marshalNCreateReturnAuthorizationPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCreateReturnAuthorizationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createReturnAuthorization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateReturnAuthorizationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createReturnAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelReturnAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelReturnAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelReturnAuthorization(ctx, fc.Args["input"].(CancelReturnAuthorizationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"SELLER"})
+				if err != nil {
+					var zeroVal *ReturnAuthorizationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ReturnAuthorizationPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ReturnAuthorizationPayload) graphql.Marshaler {
+			return ec.marshalNReturnAuthorizationPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReturnAuthorizationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelReturnAuthorization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnAuthorizationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelReturnAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addReturnTracking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addReturnTracking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddReturnTracking(ctx, fc.Args["input"].(AddReturnTrackingInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"SELLER"})
+				if err != nil {
+					var zeroVal *ReturnAuthorizationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ReturnAuthorizationPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ReturnAuthorizationPayload) graphql.Marshaler {
+			return ec.marshalNReturnAuthorizationPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReturnAuthorizationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addReturnTracking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnAuthorizationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addReturnTracking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9611,6 +10312,118 @@ func (ec *executionContext) fieldContext_Query_report(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_returnAddress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_returnAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ReturnAddress(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"SELLER", "STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *secondchance.Store
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *secondchance.Store
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Store) graphql.Marshaler {
+			return ec.marshalNStore2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_returnAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_returnAuthorizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_returnAuthorizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReturnAuthorizations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*secondchance.RMAFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"SELLER", "STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *Connection[*secondchance.ReturnAuthorization]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*secondchance.ReturnAuthorization]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.ReturnAuthorization]) graphql.Marshaler {
+			return ec.marshalNReturnAuthorizationConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_returnAuthorizations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnAuthorizationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_returnAuthorizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_tokens(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9744,6 +10557,130 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RMAItem_line(ctx context.Context, field graphql.CollectedField, obj *secondchance.RMAItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RMAItem_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RMAItem_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RMAItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RMAItem_description(ctx context.Context, field graphql.CollectedField, obj *secondchance.RMAItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RMAItem_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RMAItem_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RMAItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _RMAItem_quantity(ctx context.Context, field graphql.CollectedField, obj *secondchance.RMAItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RMAItem_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RMAItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RMAItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RMAItem_category(ctx context.Context, field graphql.CollectedField, obj *secondchance.RMAItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RMAItem_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RMAItem_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RMAItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _RMAItem_declaredValue(ctx context.Context, field graphql.CollectedField, obj *secondchance.RMAItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RMAItem_declaredValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclaredValue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RMAItem_declaredValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RMAItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10476,6 +11413,556 @@ func (ec *executionContext) _ReportEvent_note(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_ReportEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReturnAuthorization_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorization", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ReturnAuthorization_code(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorization", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReturnAuthorization_status(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.RMAStatus) graphql.Marshaler {
+			return ec.marshalNRMAStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorization", field, true, false, "RMAStatus")
+}
+
+func (ec *executionContext) _ReturnAuthorization_order(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnAuthorization().Order(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnAuthorization_store(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnAuthorization().Store(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Store) graphql.Marshaler {
+			return ec.marshalNStore2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnAuthorization_items(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnAuthorization().Items(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.RMAItem) graphql.Marshaler {
+			return ec.marshalNRMAItem2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RMAItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnAuthorization_report(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnAuthorization().Report(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Report) graphql.Marshaler {
+			return ec.marshalOReport2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnAuthorization_trackingNumber(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_trackingNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrackingNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_trackingNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorization", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReturnAuthorization_addressBlock(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_addressBlock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnAuthorization().AddressBlock(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_addressBlock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorization", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReturnAuthorization_instructions(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_instructions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnAuthorization().Instructions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_instructions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorization", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReturnAuthorization_createdAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorization", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReturnAuthorization_expiresAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorization", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReturnAuthorizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.ReturnAuthorization]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorizationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.ReturnAuthorization]) graphql.Marshaler {
+			return ec.marshalNReturnAuthorizationEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorizationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorizationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnAuthorizationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnAuthorizationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.ReturnAuthorization]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorizationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.ReturnAuthorization) graphql.Marshaler {
+			return ec.marshalNReturnAuthorization2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorizationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorizationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnAuthorization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnAuthorizationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.ReturnAuthorization]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorizationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorizationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorizationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnAuthorizationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.ReturnAuthorization]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorizationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorizationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorizationConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReturnAuthorizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.ReturnAuthorization]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorizationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorizationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorizationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReturnAuthorizationEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.ReturnAuthorization]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorizationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.ReturnAuthorization) graphql.Marshaler {
+			return ec.marshalNReturnAuthorization2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorizationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorizationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnAuthorization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnAuthorizationPayload_returnAuthorization(ctx context.Context, field graphql.CollectedField, obj *ReturnAuthorizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorizationPayload_returnAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnAuthorization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.ReturnAuthorization) graphql.Marshaler {
+			return ec.marshalOReturnAuthorization2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorizationPayload_returnAuthorization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorizationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnAuthorization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnAuthorizationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ReturnAuthorizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorizationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorizationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorizationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ReturnClaim_number(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnClaim) (ret graphql.Marshaler) {
@@ -14679,6 +16166,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddReturnTrackingInput(ctx context.Context, obj any) (AddReturnTrackingInput, error) {
+	var it AddReturnTrackingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "trackingNumber"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "trackingNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumber = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddReturnTrackingInput unmarshals raw into the AddReturnTrackingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddReturnTrackingInput(ctx context.Context, raw any) (AddReturnTrackingInput, error) {
+	var out AddReturnTrackingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddReturnTrackingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBuyerFilter(ctx context.Context, obj any) (secondchance.BuyerFilter, error) {
 	var it secondchance.BuyerFilter
 	if obj == nil {
@@ -14788,6 +16324,104 @@ func (ec *executionContext) unmarshalInputBuyerInput(ctx context.Context, obj an
 func UnmarshalBuyerInput(ctx context.Context, raw any) (secondchance.BuyerInput, error) {
 	var out secondchance.BuyerInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "BuyerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelReturnAuthorizationInput(ctx context.Context, obj any) (CancelReturnAuthorizationInput, error) {
+	var it CancelReturnAuthorizationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelReturnAuthorizationInput unmarshals raw into the CancelReturnAuthorizationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelReturnAuthorizationInput(ctx context.Context, raw any) (CancelReturnAuthorizationInput, error) {
+	var out CancelReturnAuthorizationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelReturnAuthorizationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateReturnAuthorizationInput(ctx context.Context, obj any) (secondchance.RMAInput, error) {
+	var it secondchance.RMAInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderNumber", "items", "report"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumber = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNRMAItemInput2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		case "report":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("report"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Report = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateReturnAuthorizationInput unmarshals raw into the CreateReturnAuthorizationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateReturnAuthorizationInput(ctx context.Context, raw any) (secondchance.RMAInput, error) {
+	var out secondchance.RMAInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateReturnAuthorizationInput", raw, &out)
 	return out, err
 }
 
@@ -15446,6 +17080,111 @@ func (ec *executionContext) unmarshalInputPolicyInput(ctx context.Context, obj a
 func UnmarshalPolicyInput(ctx context.Context, raw any) (secondchance.Policy, error) {
 	var out secondchance.Policy
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRMAFilter(ctx context.Context, obj any) (secondchance.RMAFilter, error) {
+	var it secondchance.RMAFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalORMAStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRMAFilter unmarshals raw into the RMAFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRMAFilter(ctx context.Context, raw any) (secondchance.RMAFilter, error) {
+	var out secondchance.RMAFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RMAFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRMAItemInput(ctx context.Context, obj any) (secondchance.RMAItemInput, error) {
+	var it secondchance.RMAItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"description", "quantity", "category", "declaredValue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "declaredValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declaredValue"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclaredValue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRMAItemInput unmarshals raw into the RMAItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRMAItemInput(ctx context.Context, raw any) (secondchance.RMAItemInput, error) {
+	var out secondchance.RMAItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RMAItemInput", raw, &out)
 	return out, err
 }
 
@@ -16111,6 +17850,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Seller(ctx, sel, obj)
+	case *secondchance.ReturnAuthorization:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReturnAuthorization(ctx, sel, obj)
 	case *secondchance.Report:
 		if obj == nil {
 			return graphql.Null
@@ -16583,6 +18327,44 @@ func (ec *executionContext) _BuyerReportStats(ctx context.Context, sel ast.Selec
 			}
 		case "distinctSellers":
 			out.Values[i] = ec._BuyerReportStats_distinctSellers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createReturnAuthorizationPayloadImplementors = []string{"CreateReturnAuthorizationPayload"}
+
+func (ec *executionContext) _CreateReturnAuthorizationPayload(ctx context.Context, sel ast.SelectionSet, obj *CreateReturnAuthorizationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createReturnAuthorizationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateReturnAuthorizationPayload")
+		case "returnAuthorization":
+			out.Values[i] = ec._CreateReturnAuthorizationPayload_returnAuthorization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateReturnAuthorizationPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17255,6 +19037,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createReturnAuthorization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createReturnAuthorization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelReturnAuthorization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelReturnAuthorization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addReturnTracking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addReturnTracking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "revokeToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeToken(ctx, field)
@@ -17794,6 +19597,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_report(ctx, field)
 				})
+		case "returnAddress":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_returnAddress(ctx, field)
+				})
+		case "returnAuthorizations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_returnAuthorizations(ctx, field)
+				})
 		case "tokens":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -17813,6 +19628,59 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rMAItemImplementors = []string{"RMAItem"}
+
+func (ec *executionContext) _RMAItem(ctx context.Context, sel ast.SelectionSet, obj *secondchance.RMAItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rMAItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RMAItem")
+		case "line":
+			out.Values[i] = ec._RMAItem_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._RMAItem_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._RMAItem_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._RMAItem_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declaredValue":
+			out.Values[i] = ec._RMAItem_declaredValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18093,6 +19961,225 @@ func (ec *executionContext) _ReportEvent(ctx context.Context, sel ast.SelectionS
 			}
 		case "note":
 			out.Values[i] = ec._ReportEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var returnAuthorizationImplementors = []string{"ReturnAuthorization", "Node"}
+
+func (ec *executionContext) _ReturnAuthorization(ctx context.Context, sel ast.SelectionSet, obj *secondchance.ReturnAuthorization) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnAuthorizationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReturnAuthorization")
+		case "id":
+			out.Values[i] = ec._ReturnAuthorization_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ReturnAuthorization_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ReturnAuthorization_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnAuthorization_order(ctx, field, obj)
+				})
+		case "store":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnAuthorization_store(ctx, field, obj)
+				})
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnAuthorization_items(ctx, field, obj)
+				})
+		case "report":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnAuthorization_report(ctx, field, obj)
+				})
+		case "trackingNumber":
+			out.Values[i] = ec._ReturnAuthorization_trackingNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "addressBlock":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnAuthorization_addressBlock(ctx, field, obj)
+				})
+		case "instructions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnAuthorization_instructions(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ReturnAuthorization_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ReturnAuthorization_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var returnAuthorizationConnectionImplementors = []string{"ReturnAuthorizationConnection"}
+
+func (ec *executionContext) _ReturnAuthorizationConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.ReturnAuthorization]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnAuthorizationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReturnAuthorizationConnection")
+		case "edges":
+			out.Values[i] = ec._ReturnAuthorizationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ReturnAuthorizationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReturnAuthorizationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnAuthorizationConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var returnAuthorizationEdgeImplementors = []string{"ReturnAuthorizationEdge"}
+
+func (ec *executionContext) _ReturnAuthorizationEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.ReturnAuthorization]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnAuthorizationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReturnAuthorizationEdge")
+		case "cursor":
+			out.Values[i] = ec._ReturnAuthorizationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReturnAuthorizationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var returnAuthorizationPayloadImplementors = []string{"ReturnAuthorizationPayload"}
+
+func (ec *executionContext) _ReturnAuthorizationPayload(ctx context.Context, sel ast.SelectionSet, obj *ReturnAuthorizationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnAuthorizationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReturnAuthorizationPayload")
+		case "returnAuthorization":
+			out.Values[i] = ec._ReturnAuthorizationPayload_returnAuthorization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReturnAuthorizationPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19823,6 +21910,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddReturnTrackingInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAddReturnTrackingInput(ctx context.Context, v any) (AddReturnTrackingInput, error) {
+	res, err := ec.unmarshalInputAddReturnTrackingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAdjustmentKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAdjustmentKind(ctx context.Context, v any) (secondchance.AdjustmentKind, error) {
 	var res secondchance.AdjustmentKind
 	err := res.UnmarshalGQL(v)
@@ -19994,6 +22086,24 @@ func (ec *executionContext) unmarshalNBuyerStatus2githubᚗcomᚋsecondchanceᚋ
 
 func (ec *executionContext) marshalNBuyerStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBuyerStatus(ctx context.Context, sel ast.SelectionSet, v secondchance.BuyerStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNCancelReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCancelReturnAuthorizationInput(ctx context.Context, v any) (CancelReturnAuthorizationInput, error) {
+	res, err := ec.unmarshalInputCancelReturnAuthorizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAInput(ctx context.Context, v any) (secondchance.RMAInput, error) {
+	res, err := ec.unmarshalInputCreateReturnAuthorizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateReturnAuthorizationPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCreateReturnAuthorizationPayload(ctx context.Context, sel ast.SelectionSet, v *CreateReturnAuthorizationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateReturnAuthorizationPayload!")
+		return graphql.Null
+	}
+	return ec._CreateReturnAuthorizationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDismissReportInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDismissReportInput(ctx context.Context, v any) (DismissReportInput, error) {
@@ -20344,6 +22454,59 @@ func (ec *executionContext) marshalNPostalAddress2githubᚗcomᚋsecondchanceᚋ
 	return ec._PostalAddress(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNRMAItem2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.RMAItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRMAItem2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRMAItem2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAItem(ctx context.Context, sel ast.SelectionSet, v *secondchance.RMAItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RMAItem!")
+		return graphql.Null
+	}
+	return ec._RMAItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRMAItemInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAItemInput(ctx context.Context, v any) (secondchance.RMAItemInput, error) {
+	res, err := ec.unmarshalInputRMAItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRMAItemInput2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAItemInputᚄ(ctx context.Context, v any) ([]secondchance.RMAItemInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]secondchance.RMAItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRMAItemInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNRMAStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAStatus(ctx context.Context, v any) (secondchance.RMAStatus, error) {
+	var res secondchance.RMAStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRMAStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAStatus(ctx context.Context, sel ast.SelectionSet, v secondchance.RMAStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNReport2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Report) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20455,6 +22618,70 @@ func (ec *executionContext) unmarshalNReportStatus2githubᚗcomᚋsecondchance�
 
 func (ec *executionContext) marshalNReportStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐReportStatus(ctx context.Context, sel ast.SelectionSet, v secondchance.ReportStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNReturnAuthorization2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.ReturnAuthorization) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReturnAuthorization2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorization(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReturnAuthorization2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorization(ctx context.Context, sel ast.SelectionSet, v *secondchance.ReturnAuthorization) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReturnAuthorization!")
+		return graphql.Null
+	}
+	return ec._ReturnAuthorization(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReturnAuthorizationConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.ReturnAuthorization]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReturnAuthorizationConnection!")
+		return graphql.Null
+	}
+	return ec._ReturnAuthorizationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReturnAuthorizationEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.ReturnAuthorization]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReturnAuthorizationEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReturnAuthorizationEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.ReturnAuthorization]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReturnAuthorizationEdge!")
+		return graphql.Null
+	}
+	return ec._ReturnAuthorizationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReturnAuthorizationPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReturnAuthorizationPayload(ctx context.Context, sel ast.SelectionSet, v *ReturnAuthorizationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReturnAuthorizationPayload!")
+		return graphql.Null
+	}
+	return ec._ReturnAuthorizationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNReturnClaim2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnClaimᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.ReturnClaim) graphql.Marshaler {
@@ -20727,6 +22954,14 @@ func (ec *executionContext) marshalNStepTiming2ᚕgithubᚗcomᚋsecondchanceᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNStore2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStore(ctx context.Context, sel ast.SelectionSet, v *secondchance.Store) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Store!")
+		return graphql.Null
+	}
+	return ec._Store(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -21363,6 +23598,30 @@ func (ec *executionContext) marshalOPolicy2ᚖgithubᚗcomᚋsecondchanceᚋseco
 	return ec._Policy(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalORMAFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAFilter(ctx context.Context, v any) (*secondchance.RMAFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRMAFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORMAStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAStatus(ctx context.Context, v any) (*secondchance.RMAStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.RMAStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORMAStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAStatus(ctx context.Context, sel ast.SelectionSet, v *secondchance.RMAStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOReport2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReport(ctx context.Context, sel ast.SelectionSet, v *secondchance.Report) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -21424,6 +23683,13 @@ func (ec *executionContext) marshalOReportStatus2ᚖgithubᚗcomᚋsecondchance�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOReturnAuthorization2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorization(ctx context.Context, sel ast.SelectionSet, v *secondchance.ReturnAuthorization) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReturnAuthorization(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOReturnClaimInput2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnClaimInputᚄ(ctx context.Context, v any) ([]secondchance.ReturnClaimInput, error) {

@@ -11,6 +11,28 @@ import (
 	"github.com/secondchance/secondchance"
 )
 
+// The tracking number of a returned parcel.
+type AddReturnTrackingInput struct {
+	// The return authorisation's global ID.
+	ID string `json:"id"`
+	// The carrier's tracking number.
+	TrackingNumber string `json:"trackingNumber"`
+}
+
+// A return authorisation to cancel.
+type CancelReturnAuthorizationInput struct {
+	// Its global ID.
+	ID string `json:"id"`
+}
+
+// The authorisation.
+type CreateReturnAuthorizationPayload struct {
+	// The new return authorisation.
+	ReturnAuthorization *secondchance.ReturnAuthorization `json:"returnAuthorization,omitempty"`
+	// Why none was created.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A report to dismiss before its batch.
 type DismissReportInput struct {
 	// The report's global ID.
@@ -80,6 +102,14 @@ type ReportBuyerPayload struct {
 	// False when the report already existed, so nothing new was filed.
 	Created bool `json:"created"`
 	// Why nothing was filed, when nothing was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The changed authorisation.
+type ReturnAuthorizationPayload struct {
+	// The return authorisation.
+	ReturnAuthorization *secondchance.ReturnAuthorization `json:"returnAuthorization,omitempty"`
+	// Why nothing changed.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -207,6 +237,8 @@ const (
 	UserErrorCodeReportAlreadyDecided UserErrorCode = "REPORT_ALREADY_DECIDED"
 	// The verdict was already reversed.
 	UserErrorCodeVerdictAlreadyReversed UserErrorCode = "VERDICT_ALREADY_REVERSED"
+	// The return authorisation is no longer open to this change.
+	UserErrorCodeRmaNotOpen UserErrorCode = "RMA_NOT_OPEN"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -220,11 +252,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeReportNotPending,
 	UserErrorCodeReportAlreadyDecided,
 	UserErrorCodeVerdictAlreadyReversed,
+	UserErrorCodeRmaNotOpen,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending, UserErrorCodeReportAlreadyDecided, UserErrorCodeVerdictAlreadyReversed:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending, UserErrorCodeReportAlreadyDecided, UserErrorCodeVerdictAlreadyReversed, UserErrorCodeRmaNotOpen:
 		return true
 	}
 	return false

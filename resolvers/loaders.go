@@ -40,6 +40,9 @@ type loaders struct {
 
 	standing        *dataloadgen.Loader[int64, *sc.SellerStanding]
 	standingChanges *dataloadgen.Loader[int64, *int]
+
+	rma      *dataloadgen.Loader[int64, *sc.ReturnAuthorization]
+	rmaItems *dataloadgen.Loader[int64, []*sc.RMAItem]
 }
 
 type loadersKey struct{}
@@ -72,6 +75,9 @@ func newLoaders(s Services) *loaders {
 
 		standing:        dataloadgen.NewLoader(batch(s.Snapshots.SellerStandings), w),
 		standingChanges: dataloadgen.NewLoader(batch(s.Snapshots.StandingChanges), w),
+
+		rma:      dataloadgen.NewLoader(batch(s.Returns.RMAsByID), w),
+		rmaItems: dataloadgen.NewLoader(batch(s.Returns.RMAItems), w),
 	}
 }
 

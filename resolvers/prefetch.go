@@ -257,3 +257,25 @@ func (r *Resolver) prefetchAdjustments(ctx context.Context, items []*sc.Indicato
 	}
 	return nil
 }
+
+// prefetchRMAs primes the items and orders a page of return authorisations selects.
+func (r *Resolver) prefetchRMAs(ctx context.Context, rmas []*sc.ReturnAuthorization) error {
+	if len(rmas) == 0 {
+		return nil
+	}
+	sel := selectedNodeFields(ctx, "ReturnAuthorization")
+	l := loadersFrom(ctx)
+	ids, orders := make([]int64, len(rmas)), make([]int64, len(rmas))
+	for i, x := range rmas {
+		ids[i], orders[i] = x.ID, x.OrderID
+	}
+	if sel["items"] {
+		if err := prime(ctx, l.rmaItems, ids, r.Services.Returns.RMAItems); err != nil {
+			return err
+		}
+	}
+	if sel["order"] {
+		return prime(ctx, l.order, orders, r.Services.Orders.OrdersByID)
+	}
+	return nil
+}

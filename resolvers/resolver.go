@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/graph"
 )
 
 // Services are the domain services the resolvers call. The storage layer implements all of
@@ -18,6 +19,7 @@ type Services struct {
 	Indicators  sc.IndicatorService
 	Snapshots   sc.SnapshotService
 	Adjustments sc.AdjustmentService
+	Returns     sc.ReturnService
 }
 
 // Resolver is the root resolver.
@@ -32,4 +34,20 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// rmaPayload runs a change to a return authorisation once its ID decoded, and turns the
+// outcome into the mutation's payload.
+func rmaPayload(id int64, err error) func(change func(int64) (*sc.ReturnAuthorization, error)) (*graph.ReturnAuthorizationPayload, error) {
+	return func(change func(int64) (*sc.ReturnAuthorization, error)) (*graph.ReturnAuthorizationPayload, error) {
+		var rma *sc.ReturnAuthorization
+		if err == nil {
+			rma, err = change(id)
+		}
+		ues, err := userErrors(err)
+		if err != nil {
+			return nil, err
+		}
+		return &graph.ReturnAuthorizationPayload{ReturnAuthorization: rma, UserErrors: ues}, nil
+	}
 }

@@ -36,6 +36,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (graph.Node, error)
 		return loadVisible(ctx, l.batch, n, "batch")
 	case secondchance.KindVerdict:
 		return loadVisible(ctx, l.verdict, n, "verdict")
+	case secondchance.KindRMA:
+		return loadVisible(ctx, l.rma, n, "return authorization")
 	}
 	return nil, secondchance.FieldErrorf("id", secondchance.ENOTFOUND, "no object has ID %q", id)
 }
