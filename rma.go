@@ -93,7 +93,7 @@ func (r *ReturnAuthorization) Instructions(s *Store) string {
 func (a PostalAddress) Block(reference string) string {
 	lines := []string{a.Recipient}
 	if reference != "" {
-		lines = append(lines, "RMA "+reference)
+		lines = append(lines, reference)
 	}
 	lines = append(lines, a.Line1)
 	if a.Line2 != "" {

@@ -41,7 +41,7 @@ func TestReturnAuthorizations(t *testing.T) {
 	require.Equal(t, "AUTHORIZED", get(rma, "status"))
 	require.Equal(t, "SCS", get(rma, "store", "code"))
 	require.Equal(t, "EMPTY_BOX_OR_SWAPPED_RETURN", get(rma, "report", "reason"))
-	require.Equal(t, "Margo Gibson\nRMA "+code+"\n11415 E. 23rd Street\nIndependence, MO 64052\nUS", get(rma, "addressBlock"))
+	require.Equal(t, "Margo Gibson\n"+code+"\n11415 E. 23rd Street\nIndependence, MO 64052\nUS", get(rma, "addressBlock"))
 	require.Contains(t, get(rma, "instructions"), "Write the code "+code+" clearly on the outside of the parcel")
 	require.Equal(t, map[string]any{"line": 2.0, "description": "USB cable", "quantity": 2.0, "category": "Electronics",
 		"declaredValue": map[string]any{"amount": "5.00", "currency": "USD"}}, get(rma, "items", 1))
