@@ -22,6 +22,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	AutoMigrate     bool
 	ReportingWindow time.Duration
+	RMAExpiry       time.Duration
 	MailURL         string
 	MailFrom        string
 	WorkJobs        bool
@@ -37,6 +38,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for requests in flight"},
 	{"AUTO_MIGRATE", "false", "apply pending migrations when serve starts (true/false)"},
 	{"REPORTING_WINDOW_DAYS", "180", "how many days after an order is placed its seller may report the buyer"},
+	{"RMA_EXPIRY_DAYS", "30", "how many days a buyer has to send a return in"},
 	{"MAIL_URL", "file://tmp/mail", "where email goes: smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465, or file://folder for .eml files"},
 	{"MAIL_FROM", "Second Chance <no-reply@secondchance.example>", "the sender of sellers' emails"},
 	{"WORK_JOBS", "true", "serve also works background jobs (weekly batch, clean-up, email); false for API-only replicas"},
@@ -106,6 +108,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("REPORTING_WINDOW_DAYS", "%q is not a whole number of days between 1 and 3650", get("REPORTING_WINDOW_DAYS"))
 	}
 	c.ReportingWindow = time.Duration(days) * 24 * time.Hour
+
+	rmaDays, err := strconv.Atoi(get("RMA_EXPIRY_DAYS"))
+	if err != nil || rmaDays < 1 || rmaDays > 365 {
+		bad("RMA_EXPIRY_DAYS", "%q is not a whole number of days between 1 and 365", get("RMA_EXPIRY_DAYS"))
+	}
+	c.RMAExpiry = time.Duration(rmaDays) * 24 * time.Hour
 
 	c.MailURL = get("MAIL_URL")
 	if u, err := url.Parse(c.MailURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps" && u.Scheme != "file") {

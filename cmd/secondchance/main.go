@@ -148,6 +148,7 @@ func (m *Main) open(ctx context.Context) (*db.DB, error) {
 		return nil, err
 	}
 	d.ReportingWindow = m.cfg.ReportingWindow
+	d.RMAExpiry = m.cfg.RMAExpiry
 	m.db = d
 	return d, nil
 }

@@ -31,7 +31,7 @@ type testBundle struct {
 
 func testConfig(dbURL string) Config {
 	return Config{DatabaseURL: dbURL, ListenAddr: "127.0.0.1:0", RequestTimeout: 10 * time.Second,
-		MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second, ReportingWindow: 180 * 24 * time.Hour,
+		MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second, ReportingWindow: 180 * 24 * time.Hour, RMAExpiry: 30 * 24 * time.Hour,
 		MailURL: "file://tmp/mail", MailFrom: "Second Chance <no-reply@secondchance.example>"}
 }
 
