@@ -1,6 +1,7 @@
 package secondchance_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -119,4 +120,19 @@ func TestStandingEvaluate(t *testing.T) {
 	bad.TopRatedMaxDefectRate = 0.5
 	require.Equal(t, sc.EINVALID, sc.ErrorCode(bad.Validate()))
 	require.NoError(t, th.Validate())
+}
+
+func TestDiscrepancies(t *testing.T) {
+	t.Parallel()
+	line := func(n int) *int { return &n }
+	yes := true
+	require.Equal(t, sc.DiscrepancyEmptyBox, sc.Discrepancies([]int{1}, nil)[0].Kind)
+	require.Empty(t, sc.Discrepancies([]int{1, 2}, []sc.ReceivedItemInput{{RMALine: line(1)}, {RMALine: line(2)}}))
+	ds := sc.Discrepancies([]int{1, 2, 3}, []sc.ReceivedItemInput{{RMALine: line(1), DiffersFromRMA: &yes}, {Description: "brick"}, {RMALine: line(2)}})
+	var got []string
+	for _, d := range ds {
+		got = append(got, fmt.Sprintf("%d %s %v", d.Seq, d.Kind, d.RMALine != nil))
+	}
+	require.Equal(t, []string{"1 DIFFERENT_ITEM true", "2 DIFFERENT_ITEM false", "3 MISSING_ITEM true"}, got)
+	require.Equal(t, 3, *ds[2].RMALine)
 }

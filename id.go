@@ -57,3 +57,6 @@ func ParseGlobalIDOf(s, kind, field string) (int64, error) {
 	}
 	return id, nil
 }
+
+// KindParcel is the kind of a received parcel's global ID.
+const KindParcel = "Parcel"

@@ -342,3 +342,10 @@ func (r *Report) EvidenceItems() []*Evidence {
 	}
 	return out
 }
+
+// StringList is a list of strings read as a JSON array (the storage layer selects text[]
+// columns with to_json).
+type StringList []string
+
+// Scan implements sql.Scanner.
+func (l *StringList) Scan(src any) error { return scanJSON(src, l) }

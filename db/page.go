@@ -154,3 +154,8 @@ func prefixPattern(search *string) *string {
 	p := strings.ToLower(r.Replace(*search)) + "%"
 	return &p
 }
+
+// elementField names a field of one element of an input list, e.g. items.3.rmaLine.
+func elementField(list string, i int, field string) string {
+	return list + "." + strconv.Itoa(i) + "." + field
+}

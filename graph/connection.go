@@ -76,4 +76,6 @@ type (
 
 	ReturnAuthorizationConnection = Connection[*sc.ReturnAuthorization]
 	ReturnAuthorizationEdge       = Edge[*sc.ReturnAuthorization]
+	ParcelConnection              = Connection[*sc.Parcel]
+	ParcelEdge                    = Edge[*sc.Parcel]
 )

@@ -35,9 +35,11 @@ type ResolverRoot interface {
 	IndicatorAdjustment() IndicatorAdjustmentResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
+	Parcel() ParcelResolver
 	Query() QueryResolver
 	Report() ReportResolver
 	ReturnAuthorization() ReturnAuthorizationResolver
+	ReturnedItem() ReturnedItemResolver
 	Sanction() SanctionResolver
 	Seller() SellerResolver
 	Token() TokenResolver
@@ -124,6 +126,12 @@ type ComplexityRoot struct {
 	CreateReturnAuthorizationPayload struct {
 		ReturnAuthorization func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
+	}
+
+	Discrepancy struct {
+		Kind    func(childComplexity int) int
+		Note    func(childComplexity int) int
+		RMALine func(childComplexity int) int
 	}
 
 	DismissReportPayload struct {
@@ -216,6 +224,7 @@ type ComplexityRoot struct {
 		DismissReport             func(childComplexity int, input DismissReportInput) int
 		IngestMarketplaceData     func(childComplexity int, input secondchance.MarketplaceBatch) int
 		PinVerdict                func(childComplexity int, input PinVerdictInput) int
+		ReceiveParcel             func(childComplexity int, input secondchance.ParcelInput) int
 		ReportBuyer               func(childComplexity int, input secondchance.ReportInput) int
 		ReverseVerdict            func(childComplexity int, input ReverseVerdictInput) int
 		RevokeToken               func(childComplexity int, input RevokeTokenInput) int
@@ -262,6 +271,29 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Parcel struct {
+		Discrepancies       func(childComplexity int) int
+		GlobalID            func(childComplexity int) int
+		Items               func(childComplexity int) int
+		Matched             func(childComplexity int) int
+		Notes               func(childComplexity int) int
+		ReceivedAt          func(childComplexity int) int
+		ReturnAuthorization func(childComplexity int) int
+		TrackingNumber      func(childComplexity int) int
+	}
+
+	ParcelConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ParcelEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PinVerdictPayload struct {
 		Pinned     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -297,6 +329,7 @@ type ComplexityRoot struct {
 		Node                 func(childComplexity int, id string) int
 		Order                func(childComplexity int, number string) int
 		Orders               func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
+		Parcels              func(childComplexity int, first *int, after *string, unmatchedOnly *bool) int
 		Policy               func(childComplexity int) int
 		Report               func(childComplexity int, id string) int
 		Reports              func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
@@ -315,6 +348,11 @@ type ComplexityRoot struct {
 		Description   func(childComplexity int) int
 		Line          func(childComplexity int) int
 		Quantity      func(childComplexity int) int
+	}
+
+	ReceiveParcelPayload struct {
+		Parcel     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Report struct {
@@ -368,6 +406,7 @@ type ComplexityRoot struct {
 		Instructions   func(childComplexity int) int
 		Items          func(childComplexity int) int
 		Order          func(childComplexity int) int
+		Parcel         func(childComplexity int) int
 		Report         func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Store          func(childComplexity int) int
@@ -395,6 +434,15 @@ type ComplexityRoot struct {
 		Number      func(childComplexity int) int
 		Reason      func(childComplexity int) int
 		RequestedAt func(childComplexity int) int
+	}
+
+	ReturnedItem struct {
+		Description func(childComplexity int) int
+		Grade       func(childComplexity int) int
+		Line        func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		PhotoURLs   func(childComplexity int) int
+		RMALine     func(childComplexity int) int
 	}
 
 	ReverseVerdictPayload struct {
@@ -613,6 +661,7 @@ type MutationResolver interface {
 	SetPolicy(ctx context.Context, input secondchance.Policy) (*SetPolicyPayload, error)
 	SetStandingThresholds(ctx context.Context, input secondchance.StandingThresholds) (*SetStandingThresholdsPayload, error)
 	TakeIndicatorSnapshot(ctx context.Context) (*TakeIndicatorSnapshotPayload, error)
+	ReceiveParcel(ctx context.Context, input secondchance.ParcelInput) (*ReceiveParcelPayload, error)
 	IngestMarketplaceData(ctx context.Context, input secondchance.MarketplaceBatch) (*IngestMarketplaceDataPayload, error)
 	ReportBuyer(ctx context.Context, input secondchance.ReportInput) (*ReportBuyerPayload, error)
 	WithdrawReport(ctx context.Context, input WithdrawReportInput) (*WithdrawReportPayload, error)
@@ -629,6 +678,12 @@ type OrderResolver interface {
 	Disputes(ctx context.Context, obj *secondchance.Order) ([]*secondchance.Dispute, error)
 	ReturnClaims(ctx context.Context, obj *secondchance.Order) ([]*secondchance.ReturnClaim, error)
 }
+type ParcelResolver interface {
+	ReturnAuthorization(ctx context.Context, obj *secondchance.Parcel) (*secondchance.ReturnAuthorization, error)
+
+	Items(ctx context.Context, obj *secondchance.Parcel) ([]*secondchance.ReturnedItem, error)
+	Discrepancies(ctx context.Context, obj *secondchance.Parcel) ([]*secondchance.Discrepancy, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (Node, error)
 	Me(ctx context.Context) (*secondchance.Actor, error)
@@ -637,6 +692,7 @@ type QueryResolver interface {
 	Verdicts(ctx context.Context, first *int, after *string, filter *secondchance.VerdictFilter) (*Connection[*secondchance.Verdict], error)
 	Policy(ctx context.Context) (*secondchance.Policy, error)
 	StandingThresholds(ctx context.Context) (*secondchance.StandingThresholds, error)
+	Parcels(ctx context.Context, first *int, after *string, unmatchedOnly *bool) (*Connection[*secondchance.Parcel], error)
 	Sellers(ctx context.Context, first *int, after *string, filter *secondchance.SellerFilter) (*Connection[*secondchance.Seller], error)
 	Seller(ctx context.Context, number string) (*secondchance.Seller, error)
 	Buyers(ctx context.Context, first *int, after *string, filter *secondchance.BuyerFilter) (*Connection[*secondchance.Buyer], error)
@@ -666,6 +722,11 @@ type ReturnAuthorizationResolver interface {
 
 	AddressBlock(ctx context.Context, obj *secondchance.ReturnAuthorization) (string, error)
 	Instructions(ctx context.Context, obj *secondchance.ReturnAuthorization) (string, error)
+
+	Parcel(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Parcel, error)
+}
+type ReturnedItemResolver interface {
+	PhotoURLs(ctx context.Context, obj *secondchance.ReturnedItem) ([]string, error)
 }
 type SanctionResolver interface {
 	Verdict(ctx context.Context, obj *secondchance.Sanction) (*secondchance.Verdict, error)
@@ -1008,6 +1069,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateReturnAuthorizationPayload.UserErrors(childComplexity), true
+
+	case "Discrepancy.kind":
+		if e.ComplexityRoot.Discrepancy.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Discrepancy.Kind(childComplexity), true
+	case "Discrepancy.note":
+		if e.ComplexityRoot.Discrepancy.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Discrepancy.Note(childComplexity), true
+	case "Discrepancy.rmaLine":
+		if e.ComplexityRoot.Discrepancy.RMALine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Discrepancy.RMALine(childComplexity), true
 
 	case "DismissReportPayload.report":
 		if e.ComplexityRoot.DismissReportPayload.Report == nil {
@@ -1386,6 +1466,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PinVerdict(childComplexity, args["input"].(PinVerdictInput)), true
+	case "Mutation.receiveParcel":
+		if e.ComplexityRoot.Mutation.ReceiveParcel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiveParcel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceiveParcel(childComplexity, args["input"].(secondchance.ParcelInput)), true
 	case "Mutation.reportBuyer":
 		if e.ComplexityRoot.Mutation.ReportBuyer == nil {
 			break
@@ -1618,6 +1709,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Parcel.discrepancies":
+		if e.ComplexityRoot.Parcel.Discrepancies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parcel.Discrepancies(childComplexity), true
+	case "Parcel.id":
+		if e.ComplexityRoot.Parcel.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parcel.GlobalID(childComplexity), true
+	case "Parcel.items":
+		if e.ComplexityRoot.Parcel.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parcel.Items(childComplexity), true
+	case "Parcel.matched":
+		if e.ComplexityRoot.Parcel.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parcel.Matched(childComplexity), true
+	case "Parcel.notes":
+		if e.ComplexityRoot.Parcel.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parcel.Notes(childComplexity), true
+	case "Parcel.receivedAt":
+		if e.ComplexityRoot.Parcel.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parcel.ReceivedAt(childComplexity), true
+	case "Parcel.returnAuthorization":
+		if e.ComplexityRoot.Parcel.ReturnAuthorization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parcel.ReturnAuthorization(childComplexity), true
+	case "Parcel.trackingNumber":
+		if e.ComplexityRoot.Parcel.TrackingNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parcel.TrackingNumber(childComplexity), true
+
+	case "ParcelConnection.edges":
+		if e.ComplexityRoot.ParcelConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParcelConnection.Edges(childComplexity), true
+	case "ParcelConnection.nodes":
+		if e.ComplexityRoot.ParcelConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParcelConnection.Nodes(childComplexity), true
+	case "ParcelConnection.pageInfo":
+		if e.ComplexityRoot.ParcelConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParcelConnection.PageInfo(childComplexity), true
+	case "ParcelConnection.totalCount":
+		if e.ComplexityRoot.ParcelConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParcelConnection.TotalCount(childComplexity), true
+
+	case "ParcelEdge.cursor":
+		if e.ComplexityRoot.ParcelEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParcelEdge.Cursor(childComplexity), true
+	case "ParcelEdge.node":
+		if e.ComplexityRoot.ParcelEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParcelEdge.Node(childComplexity), true
+
 	case "PinVerdictPayload.pinned":
 		if e.ComplexityRoot.PinVerdictPayload.Pinned == nil {
 			break
@@ -1802,6 +1980,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Orders(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.OrderFilter)), true
+	case "Query.parcels":
+		if e.ComplexityRoot.Query.Parcels == nil {
+			break
+		}
+
+		args, err := ec.field_Query_parcels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Parcels(childComplexity, args["first"].(*int), args["after"].(*string), args["unmatchedOnly"].(*bool)), true
 	case "Query.policy":
 		if e.ComplexityRoot.Query.Policy == nil {
 			break
@@ -1928,6 +2117,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RMAItem.Quantity(childComplexity), true
+
+	case "ReceiveParcelPayload.parcel":
+		if e.ComplexityRoot.ReceiveParcelPayload.Parcel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiveParcelPayload.Parcel(childComplexity), true
+	case "ReceiveParcelPayload.userErrors":
+		if e.ComplexityRoot.ReceiveParcelPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiveParcelPayload.UserErrors(childComplexity), true
 
 	case "Report.batch":
 		if e.ComplexityRoot.Report.Batch == nil {
@@ -2144,6 +2346,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReturnAuthorization.Order(childComplexity), true
+	case "ReturnAuthorization.parcel":
+		if e.ComplexityRoot.ReturnAuthorization.Parcel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.Parcel(childComplexity), true
 	case "ReturnAuthorization.report":
 		if e.ComplexityRoot.ReturnAuthorization.Report == nil {
 			break
@@ -2238,6 +2446,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReturnClaim.RequestedAt(childComplexity), true
+
+	case "ReturnedItem.description":
+		if e.ComplexityRoot.ReturnedItem.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.Description(childComplexity), true
+	case "ReturnedItem.grade":
+		if e.ComplexityRoot.ReturnedItem.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.Grade(childComplexity), true
+	case "ReturnedItem.line":
+		if e.ComplexityRoot.ReturnedItem.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.Line(childComplexity), true
+	case "ReturnedItem.notes":
+		if e.ComplexityRoot.ReturnedItem.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.Notes(childComplexity), true
+	case "ReturnedItem.photoUrls":
+		if e.ComplexityRoot.ReturnedItem.PhotoURLs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.PhotoURLs(childComplexity), true
+	case "ReturnedItem.rmaLine":
+		if e.ComplexityRoot.ReturnedItem.RMALine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.RMALine(childComplexity), true
 
 	case "ReverseVerdictPayload.userErrors":
 		if e.ComplexityRoot.ReverseVerdictPayload.UserErrors == nil {
@@ -2988,6 +3233,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PolicyInput", ec.unmarshalInputPolicyInput),
 			graphql.NewInputUnmarshaler("RMAFilter", ec.unmarshalInputRMAFilter),
 			graphql.NewInputUnmarshaler("RMAItemInput", ec.unmarshalInputRMAItemInput),
+			graphql.NewInputUnmarshaler("ReceiveParcelInput", ec.unmarshalInputReceiveParcelInput),
+			graphql.NewInputUnmarshaler("ReceivedItemInput", ec.unmarshalInputReceivedItemInput),
 			graphql.NewInputUnmarshaler("ReportBuyerInput", ec.unmarshalInputReportBuyerInput),
 			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
 			graphql.NewInputUnmarshaler("ReturnClaimInput", ec.unmarshalInputReturnClaimInput),
@@ -3074,7 +3321,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "batch.graphqls" "indicator.graphqls" "marketplace.graphqls" "report.graphqls" "rma.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
+//go:embed "batch.graphqls" "indicator.graphqls" "intake.graphqls" "marketplace.graphqls" "report.graphqls" "rma.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3088,6 +3335,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "batch.graphqls", Input: sourceData("batch.graphqls"), BuiltIn: false},
 	{Name: "indicator.graphqls", Input: sourceData("indicator.graphqls"), BuiltIn: false},
+	{Name: "intake.graphqls", Input: sourceData("intake.graphqls"), BuiltIn: false},
 	{Name: "marketplace.graphqls", Input: sourceData("marketplace.graphqls"), BuiltIn: false},
 	{Name: "report.graphqls", Input: sourceData("report.graphqls"), BuiltIn: false},
 	{Name: "rma.graphqls", Input: sourceData("rma.graphqls"), BuiltIn: false},
@@ -3249,6 +3497,18 @@ func (ec *executionContext) childFields_CreateReturnAuthorizationPayload(ctx con
 		return ec.fieldContext_CreateReturnAuthorizationPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateReturnAuthorizationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Discrepancy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Discrepancy_kind(ctx, field)
+	case "rmaLine":
+		return ec.fieldContext_Discrepancy_rmaLine(ctx, field)
+	case "note":
+		return ec.fieldContext_Discrepancy_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Discrepancy", field.Name)
 }
 
 func (ec *executionContext) childFields_DismissReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3489,6 +3749,52 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Parcel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Parcel_id(ctx, field)
+	case "returnAuthorization":
+		return ec.fieldContext_Parcel_returnAuthorization(ctx, field)
+	case "matched":
+		return ec.fieldContext_Parcel_matched(ctx, field)
+	case "trackingNumber":
+		return ec.fieldContext_Parcel_trackingNumber(ctx, field)
+	case "notes":
+		return ec.fieldContext_Parcel_notes(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_Parcel_receivedAt(ctx, field)
+	case "items":
+		return ec.fieldContext_Parcel_items(ctx, field)
+	case "discrepancies":
+		return ec.fieldContext_Parcel_discrepancies(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Parcel", field.Name)
+}
+
+func (ec *executionContext) childFields_ParcelConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ParcelConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ParcelConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ParcelConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ParcelConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParcelConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ParcelEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ParcelEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ParcelEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParcelEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PinVerdictPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "pinned":
@@ -3557,6 +3863,16 @@ func (ec *executionContext) childFields_RMAItem(ctx context.Context, field graph
 		return ec.fieldContext_RMAItem_declaredValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RMAItem", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceiveParcelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "parcel":
+		return ec.fieldContext_ReceiveParcelPayload_parcel(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReceiveParcelPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceiveParcelPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3669,6 +3985,8 @@ func (ec *executionContext) childFields_ReturnAuthorization(ctx context.Context,
 		return ec.fieldContext_ReturnAuthorization_createdAt(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_ReturnAuthorization_expiresAt(ctx, field)
+	case "parcel":
+		return ec.fieldContext_ReturnAuthorization_parcel(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReturnAuthorization", field.Name)
 }
@@ -3717,6 +4035,24 @@ func (ec *executionContext) childFields_ReturnClaim(ctx context.Context, field g
 		return ec.fieldContext_ReturnClaim_requestedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReturnClaim", field.Name)
+}
+
+func (ec *executionContext) childFields_ReturnedItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ReturnedItem_line(ctx, field)
+	case "rmaLine":
+		return ec.fieldContext_ReturnedItem_rmaLine(ctx, field)
+	case "description":
+		return ec.fieldContext_ReturnedItem_description(ctx, field)
+	case "grade":
+		return ec.fieldContext_ReturnedItem_grade(ctx, field)
+	case "notes":
+		return ec.fieldContext_ReturnedItem_notes(ctx, field)
+	case "photoUrls":
+		return ec.fieldContext_ReturnedItem_photoUrls(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnedItem", field.Name)
 }
 
 func (ec *executionContext) childFields_ReverseVerdictPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4313,6 +4649,20 @@ func (ec *executionContext) field_Mutation_pinVerdict_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_receiveParcel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (secondchance.ParcelInput, error) {
+			return ec.unmarshalNReceiveParcelInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐParcelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reportBuyer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4546,6 +4896,36 @@ func (ec *executionContext) field_Query_orders_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_parcels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "unmatchedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unmatchedOnly"] = arg2
 	return args, nil
 }
 
@@ -6319,6 +6699,75 @@ func (ec *executionContext) fieldContext_CreateReturnAuthorizationPayload_userEr
 	return fc, nil
 }
 
+func (ec *executionContext) _Discrepancy_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.Discrepancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discrepancy_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.DiscrepancyKind) graphql.Marshaler {
+			return ec.marshalNDiscrepancyKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐDiscrepancyKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Discrepancy_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Discrepancy", field, false, false, "DiscrepancyKind")
+}
+
+func (ec *executionContext) _Discrepancy_rmaLine(ctx context.Context, field graphql.CollectedField, obj *secondchance.Discrepancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discrepancy_rmaLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RMALine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Discrepancy_rmaLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Discrepancy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Discrepancy_note(ctx context.Context, field graphql.CollectedField, obj *secondchance.Discrepancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discrepancy_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Discrepancy_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Discrepancy", field, false, false, "String")
+}
+
 func (ec *executionContext) _DismissReportPayload_report(ctx context.Context, field graphql.CollectedField, obj *DismissReportPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7999,6 +8448,68 @@ func (ec *executionContext) fieldContext_Mutation_takeIndicatorSnapshot(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_receiveParcel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receiveParcel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceiveParcel(ctx, fc.Args["input"].(secondchance.ParcelInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *ReceiveParcelPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ReceiveParcelPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ReceiveParcelPayload) graphql.Marshaler {
+			return ec.marshalNReceiveParcelPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReceiveParcelPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receiveParcel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceiveParcelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receiveParcel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_ingestMarketplaceData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9075,6 +9586,391 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Parcel_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Parcel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parcel_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Parcel_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Parcel", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Parcel_returnAuthorization(ctx context.Context, field graphql.CollectedField, obj *secondchance.Parcel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parcel_returnAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Parcel().ReturnAuthorization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.ReturnAuthorization) graphql.Marshaler {
+			return ec.marshalOReturnAuthorization2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Parcel_returnAuthorization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Parcel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnAuthorization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Parcel_matched(ctx context.Context, field graphql.CollectedField, obj *secondchance.Parcel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parcel_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Parcel_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Parcel", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Parcel_trackingNumber(ctx context.Context, field graphql.CollectedField, obj *secondchance.Parcel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parcel_trackingNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrackingNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Parcel_trackingNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Parcel", field, false, false, "String")
+}
+
+func (ec *executionContext) _Parcel_notes(ctx context.Context, field graphql.CollectedField, obj *secondchance.Parcel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parcel_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Parcel_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Parcel", field, false, false, "String")
+}
+
+func (ec *executionContext) _Parcel_receivedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Parcel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parcel_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Parcel_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Parcel", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Parcel_items(ctx context.Context, field graphql.CollectedField, obj *secondchance.Parcel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parcel_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Parcel().Items(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.ReturnedItem) graphql.Marshaler {
+			return ec.marshalNReturnedItem2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnedItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Parcel_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Parcel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnedItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Parcel_discrepancies(ctx context.Context, field graphql.CollectedField, obj *secondchance.Parcel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parcel_discrepancies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Parcel().Discrepancies(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Discrepancy) graphql.Marshaler {
+			return ec.marshalNDiscrepancy2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDiscrepancyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Parcel_discrepancies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Parcel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discrepancy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParcelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Parcel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParcelConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.Parcel]) graphql.Marshaler {
+			return ec.marshalNParcelEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParcelConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParcelConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParcelEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParcelConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Parcel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParcelConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Parcel) graphql.Marshaler {
+			return ec.marshalNParcel2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐParcelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParcelConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParcelConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Parcel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParcelConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Parcel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParcelConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParcelConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParcelConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParcelConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Parcel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParcelConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParcelConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParcelConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ParcelEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Parcel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParcelEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParcelEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParcelEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ParcelEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Parcel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParcelEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Parcel) graphql.Marshaler {
+			return ec.marshalNParcel2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐParcel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParcelEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParcelEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Parcel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PinVerdictPayload_pinned(ctx context.Context, field graphql.CollectedField, obj *PinVerdictPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9874,6 +10770,68 @@ func (ec *executionContext) fieldContext_Query_standingThresholds(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StandingThresholds(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_parcels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_parcels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Parcels(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["unmatchedOnly"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *Connection[*secondchance.Parcel]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*secondchance.Parcel]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.Parcel]) graphql.Marshaler {
+			return ec.marshalNParcelConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_parcels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParcelConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_parcels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -10681,6 +11639,70 @@ func (ec *executionContext) fieldContext_RMAItem_declaredValue(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceiveParcelPayload_parcel(ctx context.Context, field graphql.CollectedField, obj *ReceiveParcelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiveParcelPayload_parcel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parcel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Parcel) graphql.Marshaler {
+			return ec.marshalOParcel2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐParcel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiveParcelPayload_parcel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceiveParcelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Parcel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceiveParcelPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ReceiveParcelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiveParcelPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiveParcelPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceiveParcelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11727,6 +12749,38 @@ func (ec *executionContext) fieldContext_ReturnAuthorization_expiresAt(_ context
 	return graphql.NewScalarFieldContext("ReturnAuthorization", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ReturnAuthorization_parcel(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_parcel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnAuthorization().Parcel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Parcel) graphql.Marshaler {
+			return ec.marshalOParcel2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐParcel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_parcel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnAuthorization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Parcel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReturnAuthorizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.ReturnAuthorization]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12032,6 +13086,144 @@ func (ec *executionContext) _ReturnClaim_requestedAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ReturnClaim_requestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReturnClaim", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReturnedItem_line(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReturnedItem_rmaLine(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_rmaLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RMALine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_rmaLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReturnedItem_description(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReturnedItem_grade(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Grade) graphql.Marshaler {
+			return ec.marshalNGrade2githubᚗcomᚋsecondchanceᚋsecondchanceᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItem", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _ReturnedItem_notes(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReturnedItem_photoUrls(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_photoUrls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnedItem().PhotoURLs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_photoUrls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItem", field, true, true, "String")
 }
 
 func (ec *executionContext) _ReverseVerdictPayload_verdict(ctx context.Context, field graphql.CollectedField, obj *ReverseVerdictPayload) (ret graphql.Marshaler) {
@@ -17188,6 +18380,146 @@ func UnmarshalRMAItemInput(ctx context.Context, raw any) (secondchance.RMAItemIn
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReceiveParcelInput(ctx context.Context, obj any) (secondchance.ParcelInput, error) {
+	var it secondchance.ParcelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"rmaCode", "trackingNumber", "items", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "rmaCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rmaCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RMACode = data
+		case "trackingNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumber = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNReceivedItemInput2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReceivedItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceiveParcelInput unmarshals raw into the ReceiveParcelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceiveParcelInput(ctx context.Context, raw any) (secondchance.ParcelInput, error) {
+	var out secondchance.ParcelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceiveParcelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReceivedItemInput(ctx context.Context, obj any) (secondchance.ReceivedItemInput, error) {
+	var it secondchance.ReceivedItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"rmaLine", "description", "grade", "notes", "photoUrls", "differsFromRma"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "rmaLine":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rmaLine"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RMALine = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "grade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grade"))
+			data, err := ec.unmarshalNGrade2githubᚗcomᚋsecondchanceᚋsecondchanceᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grade = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "photoUrls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photoUrls"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhotoURLs = data
+		case "differsFromRma":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("differsFromRma"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiffersFromRMA = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceivedItemInput unmarshals raw into the ReceivedItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceivedItemInput(ctx context.Context, raw any) (secondchance.ReceivedItemInput, error) {
+	var out secondchance.ReceivedItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceivedItemInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportBuyerInput(ctx context.Context, obj any) (secondchance.ReportInput, error) {
 	var it secondchance.ReportInput
 	if obj == nil {
@@ -17860,6 +19192,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Report(ctx, sel, obj)
+	case *secondchance.Parcel:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Parcel(ctx, sel, obj)
 	case *secondchance.Order:
 		if obj == nil {
 			return graphql.Null
@@ -18365,6 +19702,49 @@ func (ec *executionContext) _CreateReturnAuthorizationPayload(ctx context.Contex
 			}
 		case "userErrors":
 			out.Values[i] = ec._CreateReturnAuthorizationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discrepancyImplementors = []string{"Discrepancy"}
+
+func (ec *executionContext) _Discrepancy(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Discrepancy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discrepancyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Discrepancy")
+		case "kind":
+			out.Values[i] = ec._Discrepancy_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rmaLine":
+			out.Values[i] = ec._Discrepancy_rmaLine(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Discrepancy_note(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19016,6 +20396,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "receiveParcel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receiveParcel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "ingestMarketplaceData":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_ingestMarketplaceData(ctx, field)
@@ -19320,6 +20707,164 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var parcelImplementors = []string{"Parcel", "Node"}
+
+func (ec *executionContext) _Parcel(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Parcel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, parcelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Parcel")
+		case "id":
+			out.Values[i] = ec._Parcel_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnAuthorization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Parcel_returnAuthorization(ctx, field, obj)
+				})
+		case "matched":
+			out.Values[i] = ec._Parcel_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trackingNumber":
+			out.Values[i] = ec._Parcel_trackingNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._Parcel_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedAt":
+			out.Values[i] = ec._Parcel_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Parcel_items(ctx, field, obj)
+				})
+		case "discrepancies":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Parcel_discrepancies(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var parcelConnectionImplementors = []string{"ParcelConnection"}
+
+func (ec *executionContext) _ParcelConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.Parcel]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, parcelConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParcelConnection")
+		case "edges":
+			out.Values[i] = ec._ParcelConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ParcelConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ParcelConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ParcelConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var parcelEdgeImplementors = []string{"ParcelEdge"}
+
+func (ec *executionContext) _ParcelEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.Parcel]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, parcelEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParcelEdge")
+		case "cursor":
+			out.Values[i] = ec._ParcelEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ParcelEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pinVerdictPayloadImplementors = []string{"PinVerdictPayload"}
 
 func (ec *executionContext) _PinVerdictPayload(ctx context.Context, sel ast.SelectionSet, obj *PinVerdictPayload) graphql.Marshaler {
@@ -19555,6 +21100,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_standingThresholds(ctx, field)
 				})
+		case "parcels":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_parcels(ctx, field)
+				})
 		case "sellers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19679,6 +21230,44 @@ func (ec *executionContext) _RMAItem(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "declaredValue":
 			out.Values[i] = ec._RMAItem_declaredValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receiveParcelPayloadImplementors = []string{"ReceiveParcelPayload"}
+
+func (ec *executionContext) _ReceiveParcelPayload(ctx context.Context, sel ast.SelectionSet, obj *ReceiveParcelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receiveParcelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceiveParcelPayload")
+		case "parcel":
+			out.Values[i] = ec._ReceiveParcelPayload_parcel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReceiveParcelPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20058,6 +21647,12 @@ func (ec *executionContext) _ReturnAuthorization(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "parcel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnAuthorization_parcel(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20226,6 +21821,65 @@ func (ec *executionContext) _ReturnClaim(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var returnedItemImplementors = []string{"ReturnedItem"}
+
+func (ec *executionContext) _ReturnedItem(ctx context.Context, sel ast.SelectionSet, obj *secondchance.ReturnedItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnedItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReturnedItem")
+		case "line":
+			out.Values[i] = ec._ReturnedItem_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rmaLine":
+			out.Values[i] = ec._ReturnedItem_rmaLine(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ReturnedItem_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grade":
+			out.Values[i] = ec._ReturnedItem_grade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._ReturnedItem_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "photoUrls":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnedItem_photoUrls(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22106,6 +23760,40 @@ func (ec *executionContext) marshalNCreateReturnAuthorizationPayload2ᚖgithub�
 	return ec._CreateReturnAuthorizationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDiscrepancy2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDiscrepancyᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Discrepancy) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscrepancy2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDiscrepancy(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDiscrepancy2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDiscrepancy(ctx context.Context, sel ast.SelectionSet, v *secondchance.Discrepancy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Discrepancy!")
+		return graphql.Null
+	}
+	return ec._Discrepancy(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDiscrepancyKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐDiscrepancyKind(ctx context.Context, v any) (secondchance.DiscrepancyKind, error) {
+	var res secondchance.DiscrepancyKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiscrepancyKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐDiscrepancyKind(ctx context.Context, sel ast.SelectionSet, v secondchance.DiscrepancyKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNDismissReportInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDismissReportInput(ctx context.Context, v any) (DismissReportInput, error) {
 	res, err := ec.unmarshalInputDismissReportInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22209,6 +23897,16 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNGrade2githubᚗcomᚋsecondchanceᚋsecondchanceᚐGrade(ctx context.Context, v any) (secondchance.Grade, error) {
+	var res secondchance.Grade
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGrade2githubᚗcomᚋsecondchanceᚋsecondchanceᚐGrade(ctx context.Context, sel ast.SelectionSet, v secondchance.Grade) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -22424,6 +24122,62 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋse
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNParcel2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐParcelᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Parcel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNParcel2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐParcel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNParcel2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐParcel(ctx context.Context, sel ast.SelectionSet, v *secondchance.Parcel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Parcel!")
+		return graphql.Null
+	}
+	return ec._Parcel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNParcelConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.Parcel]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ParcelConnection!")
+		return graphql.Null
+	}
+	return ec._ParcelConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNParcelEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.Parcel]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNParcelEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNParcelEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.Parcel]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ParcelEdge!")
+		return graphql.Null
+	}
+	return ec._ParcelEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPinVerdictInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPinVerdictInput(ctx context.Context, v any) (PinVerdictInput, error) {
 	res, err := ec.unmarshalInputPinVerdictInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22505,6 +24259,38 @@ func (ec *executionContext) unmarshalNRMAStatus2githubᚗcomᚋsecondchanceᚋse
 
 func (ec *executionContext) marshalNRMAStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAStatus(ctx context.Context, sel ast.SelectionSet, v secondchance.RMAStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNReceiveParcelInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐParcelInput(ctx context.Context, v any) (secondchance.ParcelInput, error) {
+	res, err := ec.unmarshalInputReceiveParcelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReceiveParcelPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReceiveParcelPayload(ctx context.Context, sel ast.SelectionSet, v *ReceiveParcelPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceiveParcelPayload!")
+		return graphql.Null
+	}
+	return ec._ReceiveParcelPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReceivedItemInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐReceivedItemInput(ctx context.Context, v any) (secondchance.ReceivedItemInput, error) {
+	res, err := ec.unmarshalInputReceivedItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReceivedItemInput2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReceivedItemInputᚄ(ctx context.Context, v any) ([]secondchance.ReceivedItemInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]secondchance.ReceivedItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReceivedItemInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐReceivedItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNReport2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Report) graphql.Marshaler {
@@ -22711,6 +24497,30 @@ func (ec *executionContext) marshalNReturnClaim2ᚖgithubᚗcomᚋsecondchance�
 func (ec *executionContext) unmarshalNReturnClaimInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnClaimInput(ctx context.Context, v any) (secondchance.ReturnClaimInput, error) {
 	res, err := ec.unmarshalInputReturnClaimInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReturnedItem2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnedItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.ReturnedItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReturnedItem2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnedItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReturnedItem2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnedItem(ctx context.Context, sel ast.SelectionSet, v *secondchance.ReturnedItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReturnedItem!")
+		return graphql.Null
+	}
+	return ec._ReturnedItem(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReverseVerdictInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReverseVerdictInput(ctx context.Context, v any) (ReverseVerdictInput, error) {
@@ -22976,6 +24786,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTakeIndicatorSnapshotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐTakeIndicatorSnapshotPayload(ctx context.Context, sel ast.SelectionSet, v *TakeIndicatorSnapshotPayload) graphql.Marshaler {
@@ -23589,6 +25428,13 @@ func (ec *executionContext) unmarshalOOrderInput2ᚕgithubᚗcomᚋsecondchance�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOParcel2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐParcel(ctx context.Context, sel ast.SelectionSet, v *secondchance.Parcel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Parcel(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPolicy2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPolicy(ctx context.Context, sel ast.SelectionSet, v *secondchance.Policy) graphql.Marshaler {

@@ -95,6 +95,14 @@ type PinVerdictPayload struct {
 type Query struct {
 }
 
+// The received parcel.
+type ReceiveParcelPayload struct {
+	// The parcel.
+	Parcel *secondchance.Parcel `json:"parcel,omitempty"`
+	// Why nothing was received.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The filed report.
 type ReportBuyerPayload struct {
 	// The report: the new one, or the live report you already filed for this order and reason.

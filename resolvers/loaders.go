@@ -43,6 +43,11 @@ type loaders struct {
 
 	rma      *dataloadgen.Loader[int64, *sc.ReturnAuthorization]
 	rmaItems *dataloadgen.Loader[int64, []*sc.RMAItem]
+
+	parcel        *dataloadgen.Loader[int64, *sc.Parcel]
+	parcelByRMA   *dataloadgen.Loader[int64, *sc.Parcel]
+	parcelItems   *dataloadgen.Loader[int64, []*sc.ReturnedItem]
+	discrepancies *dataloadgen.Loader[int64, []*sc.Discrepancy]
 }
 
 type loadersKey struct{}
@@ -78,6 +83,11 @@ func newLoaders(s Services) *loaders {
 
 		rma:      dataloadgen.NewLoader(batch(s.Returns.RMAsByID), w),
 		rmaItems: dataloadgen.NewLoader(batch(s.Returns.RMAItems), w),
+
+		parcel:        dataloadgen.NewLoader(batch(s.Intake.ParcelsByID), w),
+		parcelByRMA:   dataloadgen.NewLoader(batch(s.Intake.ParcelsByRMA), w),
+		parcelItems:   dataloadgen.NewLoader(batch(s.Intake.ParcelItems), w),
+		discrepancies: dataloadgen.NewLoader(batch(s.Intake.ParcelDiscrepancies), w),
 	}
 }
 

@@ -20,6 +20,7 @@ type Services struct {
 	Snapshots   sc.SnapshotService
 	Adjustments sc.AdjustmentService
 	Returns     sc.ReturnService
+	Intake      sc.IntakeService
 }
 
 // Resolver is the root resolver.

@@ -38,6 +38,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (graph.Node, error)
 		return loadVisible(ctx, l.verdict, n, "verdict")
 	case secondchance.KindRMA:
 		return loadVisible(ctx, l.rma, n, "return authorization")
+	case secondchance.KindParcel:
+		return loadVisible(ctx, l.parcel, n, "parcel")
 	}
 	return nil, secondchance.FieldErrorf("id", secondchance.ENOTFOUND, "no object has ID %q", id)
 }

@@ -1,0 +1,209 @@
+package db
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+var _ sc.IntakeService = (*DB)(nil)
+
+const parcelColumns = `p.id, p.store_id, p.rma_id, p.tracking_number, p.notes, p.received_at`
+
+// ReceiveParcel implements secondchance.IntakeService. A parcel is matched to an open return
+// authorisation of the staff's own store by its RMA code or tracking number, its items are
+// logged, the discrepancies with the authorisation recorded, and the authorisation marked
+// RECEIVED; without a code or tracking number it is logged UNMATCHED.
+func (db *DB) ReceiveParcel(ctx context.Context, in sc.ParcelInput) (*sc.Parcel, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var p sc.Parcel
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var rma *sc.ReturnAuthorization
+		var rmaLines []int
+		if in.RMACode != nil || in.TrackingNumber != nil {
+			field, by, value := "rmaCode", "code", ""
+			if in.RMACode != nil {
+				value = *in.RMACode
+			} else {
+				field, by, value = "trackingNumber", "tracking_number", *in.TrackingNumber
+			}
+			var r sc.ReturnAuthorization
+			// Another store's authorisations do not exist for this store's staff.
+			if err := tx.GetContext(ctx, &r, `SELECT `+rmaColumns+` FROM return_authorizations r
+				WHERE r.`+by+` = $1 AND r.store_id = $2 FOR UPDATE`, value, a.StoreID); err != nil {
+				return notFound(err, field, "no return authorisation of this store with %s %q", by, value)
+			}
+			if st := r.StatusAt(db.Now()); st != sc.RMAAuthorized && st != sc.RMAInTransit {
+				return sc.FieldErrorf(field, sc.ERMANOTOPEN, "return authorisation %s is %s", r.Code, st)
+			}
+			rma = &r
+			if err := tx.SelectContext(ctx, &rmaLines, `SELECT line FROM return_authorization_items WHERE rma_id = $1 ORDER BY line`, r.ID); err != nil {
+				return err
+			}
+		}
+		known := map[int]bool{}
+		for _, l := range rmaLines {
+			known[l] = true
+		}
+		var errs sc.Errors
+		for i, it := range in.Items {
+			if it.RMALine != nil && !known[*it.RMALine] {
+				errs = append(errs, sc.FieldErrorf(elementField("items", i, "rmaLine"), sc.EINVALID, "the authorisation has no line %d", *it.RMALine))
+			}
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		var rmaID *int64
+		tracking := in.TrackingNumber
+		if rma != nil {
+			rmaID = &rma.ID
+			if tracking == nil {
+				tracking = rma.TrackingNumber
+			}
+		}
+		if err := tx.GetContext(ctx, &p, `INSERT INTO parcels AS p (store_id, rma_id, tracking_number, notes, received_by)
+			VALUES ($1, $2, $3, $4, $5) RETURNING `+parcelColumns, a.StoreID, rmaID, tracking, deref(in.Notes), tokenRef(a)); err != nil {
+			return err
+		}
+		n := len(in.Items)
+		desc, grade, notes, photos := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		lines := make([]*int64, n)
+		for i, it := range in.Items {
+			desc[i], grade[i], notes[i] = it.Description, string(it.Grade), deref(it.Notes)
+			js, _ := pq.Array(it.PhotoURLs).Value()
+			if js == nil {
+				js = "{}"
+			}
+			photos[i] = js.(string)
+			if it.RMALine != nil {
+				l := int64(*it.RMALine)
+				lines[i] = &l
+			}
+		}
+		if n > 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO returned_items (parcel_id, line, rma_line, description, grade, notes, photo_urls)
+				SELECT $1, x.line, x.rma_line, x.description, x.grade, x.notes, x.photos::text[]
+				FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(rma_line, description, grade, notes, photos, line)`,
+				p.ID, pq.Array(lines), pq.Array(desc), pq.Array(grade), pq.Array(notes), pq.Array(photos)); err != nil {
+				return err
+			}
+		}
+		if rma == nil {
+			return nil
+		}
+		ds := sc.Discrepancies(rmaLines, in.Items)
+		for _, d := range ds {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_discrepancies (parcel_id, seq, kind, rma_line, note) VALUES ($1, $2, $3, $4, $5)`,
+				p.ID, d.Seq, d.Kind, d.RMALine, d.Note); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE return_authorizations SET status = 'RECEIVED', updated_at = $2 WHERE id = $1`, rma.ID, db.Now())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// parcelScope: staff read their store's parcels, admins all, a seller the parcels of its own
+// authorisations.
+func parcelScope(ctx context.Context) (rmaScope, error) { return rmaScopeOf(ctx) }
+
+const parcelVisible = `($2 OR p.store_id = $4 OR EXISTS (SELECT 1 FROM return_authorizations r WHERE r.id = p.rma_id AND r.seller_id = $3))`
+
+// ParcelsByRMA implements secondchance.IntakeService.
+func (db *DB) ParcelsByRMA(ctx context.Context, rmaIDs []int64) ([]*sc.Parcel, error) {
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.Parcel
+	if err := db.SelectContext(ctx, &rows, `SELECT `+parcelColumns+` FROM parcels p WHERE p.rma_id = ANY($1) AND `+parcelVisible,
+		append([]any{pq.Array(rmaIDs)}, sp.args()...)...); err != nil {
+		return nil, mapError(err)
+	}
+	return byID(rmaIDs, rows, func(p *sc.Parcel) int64 { return *p.RMAID }), nil
+}
+
+// ParcelItems implements secondchance.IntakeService.
+func (db *DB) ParcelItems(ctx context.Context, parcelIDs []int64) ([][]*sc.ReturnedItem, error) {
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.ReturnedItem
+	if err := db.SelectContext(ctx, &rows, `SELECT i.id, i.parcel_id, i.line, i.rma_line, i.description, i.grade, i.notes,
+			to_json(i.photo_urls) AS photo_urls
+		FROM returned_items i JOIN parcels p ON p.id = i.parcel_id WHERE i.parcel_id = ANY($1) AND `+parcelVisible+` ORDER BY i.parcel_id, i.line`,
+		append([]any{pq.Array(parcelIDs)}, sp.args()...)...); err != nil {
+		return nil, mapError(err)
+	}
+	return groupByID(parcelIDs, rows, func(i *sc.ReturnedItem) int64 { return i.ParcelID }), nil
+}
+
+// ParcelDiscrepancies implements secondchance.IntakeService.
+func (db *DB) ParcelDiscrepancies(ctx context.Context, parcelIDs []int64) ([][]*sc.Discrepancy, error) {
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.Discrepancy
+	if err := db.SelectContext(ctx, &rows, `SELECT d.parcel_id, d.seq, d.kind, d.rma_line, d.note
+		FROM parcel_discrepancies d JOIN parcels p ON p.id = d.parcel_id WHERE d.parcel_id = ANY($1) AND `+parcelVisible+` ORDER BY d.parcel_id, d.seq`,
+		append([]any{pq.Array(parcelIDs)}, sp.args()...)...); err != nil {
+		return nil, mapError(err)
+	}
+	return groupByID(parcelIDs, rows, func(d *sc.Discrepancy) int64 { return d.ParcelID }), nil
+}
+
+// ListParcels implements secondchance.IntakeService: a store's receiving queue, newest first.
+func (db *DB) ListParcels(ctx context.Context, unmatchedOnly bool, page sc.PageArgs) (*sc.Page[*sc.Parcel], error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleStaff, sc.RoleAdmin); err != nil {
+		return nil, err
+	}
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit, afterTime, afterID, err := timePage(page)
+	if err != nil {
+		return nil, err
+	}
+	cond := `($1 = false OR p.rma_id IS NULL) AND ` + parcelVisible
+	args := append([]any{unmatchedOnly}, sp.args()...)
+	var rows []*sc.Parcel
+	err = db.SelectContext(ctx, &rows, `SELECT `+parcelColumns+` FROM parcels p WHERE `+cond+`
+		AND ($5::timestamptz IS NULL OR (p.received_at, p.id) < ($5, $6)) ORDER BY p.received_at DESC, p.id DESC LIMIT $7`,
+		append(args, afterTime, afterID, limit+1)...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return newPage(rows, limit, page.After, func(p *sc.Parcel) string { return timeCursor(p.ReceivedAt, p.ID) },
+		db.countFunc(`SELECT count(*) FROM parcels p WHERE `+cond, args...)), nil
+}
+
+// ParcelsByID returns visible parcels in the order of ids, for node(id:).
+func (db *DB) ParcelsByID(ctx context.Context, ids []int64) ([]*sc.Parcel, error) {
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.Parcel
+	if err := db.SelectContext(ctx, &rows, `SELECT `+parcelColumns+` FROM parcels p WHERE p.id = ANY($1) AND `+parcelVisible,
+		append([]any{pq.Array(ids)}, sp.args()...)...); err != nil {
+		return nil, mapError(err)
+	}
+	return byID(ids, rows, func(p *sc.Parcel) int64 { return p.ID }), nil
+}
