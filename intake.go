@@ -194,3 +194,22 @@ type IntakeService interface {
 	ParcelDiscrepancies(ctx context.Context, parcelIDs []int64) ([][]*Discrepancy, error)
 	ListParcels(ctx context.Context, unmatchedOnly bool, page PageArgs) (*Page[*Parcel], error)
 }
+
+// MatchInput matches an unmatched parcel to its return authorisation once staff find it, and
+// says which authorisation line each item of the parcel answers to.
+type MatchInput struct {
+	Parcel  string // the parcel's global ID
+	RMACode string
+	Lines   []LineMatch
+}
+
+// LineMatch pairs an item of the parcel (its line) with a line of the authorisation.
+type LineMatch struct {
+	Item    int
+	RMALine int
+}
+
+// ParcelMatcher matches parcels logged without a return authorisation.
+type ParcelMatcher interface {
+	MatchParcel(ctx context.Context, in MatchInput) (*Parcel, error)
+}

@@ -207,3 +207,91 @@ func (db *DB) ParcelsByID(ctx context.Context, ids []int64) ([]*sc.Parcel, error
 	}
 	return byID(ids, rows, func(p *sc.Parcel) int64 { return p.ID }), nil
 }
+
+var _ sc.ParcelMatcher = (*DB)(nil)
+
+// MatchParcel implements secondchance.ParcelMatcher: the parcel takes the authorisation, its
+// items their lines, the discrepancies are recorded and the authorisation is RECEIVED, as if
+// the parcel had come with its code.
+func (db *DB) MatchParcel(ctx context.Context, in sc.MatchInput) (*sc.Parcel, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return nil, err
+	}
+	parcelID, err := sc.ParseGlobalIDOf(in.Parcel, sc.KindParcel, "parcel")
+	if err != nil {
+		return nil, err
+	}
+	var p sc.Parcel
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &p, `SELECT `+parcelColumns+` FROM parcels p WHERE p.id = $1 AND p.store_id = $2 FOR UPDATE`, parcelID, a.StoreID); err != nil {
+			return notFound(err, "parcel", "no parcel of this store with this ID")
+		}
+		if p.Matched() {
+			return sc.FieldErrorf("parcel", sc.ECONFLICT, "the parcel is already matched")
+		}
+		var r sc.ReturnAuthorization
+		if err := tx.GetContext(ctx, &r, `SELECT `+rmaColumns+` FROM return_authorizations r WHERE r.code = $1 AND r.store_id = $2 FOR UPDATE`,
+			in.RMACode, a.StoreID); err != nil {
+			return notFound(err, "rmaCode", "no return authorisation of this store with code %q", in.RMACode)
+		}
+		if st := r.StatusAt(db.Now()); st != sc.RMAAuthorized && st != sc.RMAInTransit {
+			return sc.FieldErrorf("rmaCode", sc.ERMANOTOPEN, "return authorisation %s is %s", r.Code, st)
+		}
+		var rmaLines []int
+		if err := tx.SelectContext(ctx, &rmaLines, `SELECT line FROM return_authorization_items WHERE rma_id = $1 ORDER BY line`, r.ID); err != nil {
+			return err
+		}
+		var items []*sc.ReturnedItem
+		if err := tx.SelectContext(ctx, &items, `SELECT id, parcel_id, line, rma_line, description, grade, notes, to_json(photo_urls) AS photo_urls
+			FROM returned_items WHERE parcel_id = $1 ORDER BY line`, p.ID); err != nil {
+			return err
+		}
+		known := map[int]bool{}
+		for _, l := range rmaLines {
+			known[l] = true
+		}
+		byLine := map[int]int{}
+		var errs sc.Errors
+		for i, m := range in.Lines {
+			if m.Item < 1 || m.Item > len(items) {
+				errs = append(errs, sc.FieldErrorf(elementField("lines", i, "item"), sc.EINVALID, "the parcel has no item %d", m.Item))
+			}
+			if !known[m.RMALine] {
+				errs = append(errs, sc.FieldErrorf(elementField("lines", i, "rmaLine"), sc.EINVALID, "the authorisation has no line %d", m.RMALine))
+			}
+			if _, dup := byLine[m.Item]; dup {
+				errs = append(errs, sc.FieldErrorf(elementField("lines", i, "item"), sc.EINVALID, "item %d is matched twice", m.Item))
+			}
+			byLine[m.Item] = m.RMALine
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		received := make([]sc.ReceivedItemInput, len(items))
+		for i, it := range items {
+			received[i] = sc.ReceivedItemInput{Description: it.Description, Grade: it.Grade}
+			if l, ok := byLine[it.Line]; ok {
+				received[i].RMALine = &l
+				if _, err := tx.ExecContext(ctx, `UPDATE returned_items SET rma_line = $2 WHERE id = $1`, it.ID, l); err != nil {
+					return err
+				}
+			}
+		}
+		for _, d := range sc.Discrepancies(rmaLines, received) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_discrepancies (parcel_id, seq, kind, rma_line, note) VALUES ($1, $2, $3, $4, $5)`,
+				p.ID, d.Seq, d.Kind, d.RMALine, d.Note); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE return_authorizations SET status = 'RECEIVED', updated_at = $2 WHERE id = $1`, r.ID, db.Now()); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &p, `UPDATE parcels p SET rma_id = $2, tracking_number = coalesce(p.tracking_number, $3)
+			WHERE p.id = $1 RETURNING `+parcelColumns, p.ID, r.ID, r.TrackingNumber)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}

@@ -212,6 +212,11 @@ type ComplexityRoot struct {
 		UserErrors     func(childComplexity int) int
 	}
 
+	MatchParcelPayload struct {
+		Parcel     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount   func(childComplexity int) int
 		Currency func(childComplexity int) int
@@ -223,6 +228,7 @@ type ComplexityRoot struct {
 		CreateReturnAuthorization func(childComplexity int, input secondchance.RMAInput) int
 		DismissReport             func(childComplexity int, input DismissReportInput) int
 		IngestMarketplaceData     func(childComplexity int, input secondchance.MarketplaceBatch) int
+		MatchParcel               func(childComplexity int, input secondchance.MatchInput) int
 		PinVerdict                func(childComplexity int, input PinVerdictInput) int
 		ReceiveParcel             func(childComplexity int, input secondchance.ParcelInput) int
 		ReportBuyer               func(childComplexity int, input secondchance.ReportInput) int
@@ -662,6 +668,7 @@ type MutationResolver interface {
 	SetStandingThresholds(ctx context.Context, input secondchance.StandingThresholds) (*SetStandingThresholdsPayload, error)
 	TakeIndicatorSnapshot(ctx context.Context) (*TakeIndicatorSnapshotPayload, error)
 	ReceiveParcel(ctx context.Context, input secondchance.ParcelInput) (*ReceiveParcelPayload, error)
+	MatchParcel(ctx context.Context, input secondchance.MatchInput) (*MatchParcelPayload, error)
 	IngestMarketplaceData(ctx context.Context, input secondchance.MarketplaceBatch) (*IngestMarketplaceDataPayload, error)
 	ReportBuyer(ctx context.Context, input secondchance.ReportInput) (*ReportBuyerPayload, error)
 	WithdrawReport(ctx context.Context, input WithdrawReportInput) (*WithdrawReportPayload, error)
@@ -1387,6 +1394,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IngestMarketplaceDataPayload.UserErrors(childComplexity), true
 
+	case "MatchParcelPayload.parcel":
+		if e.ComplexityRoot.MatchParcelPayload.Parcel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchParcelPayload.Parcel(childComplexity), true
+	case "MatchParcelPayload.userErrors":
+		if e.ComplexityRoot.MatchParcelPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchParcelPayload.UserErrors(childComplexity), true
+
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
 			break
@@ -1455,6 +1475,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IngestMarketplaceData(childComplexity, args["input"].(secondchance.MarketplaceBatch)), true
+	case "Mutation.matchParcel":
+		if e.ComplexityRoot.Mutation.MatchParcel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_matchParcel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MatchParcel(childComplexity, args["input"].(secondchance.MatchInput)), true
 	case "Mutation.pinVerdict":
 		if e.ComplexityRoot.Mutation.PinVerdict == nil {
 			break
@@ -3226,6 +3257,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
 			graphql.NewInputUnmarshaler("FeedbackInput", ec.unmarshalInputFeedbackInput),
 			graphql.NewInputUnmarshaler("IngestMarketplaceDataInput", ec.unmarshalInputIngestMarketplaceDataInput),
+			graphql.NewInputUnmarshaler("LineMatchInput", ec.unmarshalInputLineMatchInput),
+			graphql.NewInputUnmarshaler("MatchParcelInput", ec.unmarshalInputMatchParcelInput),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
 			graphql.NewInputUnmarshaler("OrderInput", ec.unmarshalInputOrderInput),
@@ -3665,6 +3698,16 @@ func (ec *executionContext) childFields_IngestMarketplaceDataPayload(ctx context
 		return ec.fieldContext_IngestMarketplaceDataPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IngestMarketplaceDataPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MatchParcelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "parcel":
+		return ec.fieldContext_MatchParcelPayload_parcel(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MatchParcelPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatchParcelPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4627,6 +4670,20 @@ func (ec *executionContext) field_Mutation_ingestMarketplaceData_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (secondchance.MarketplaceBatch, error) {
 			return ec.unmarshalNIngestMarketplaceDataInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMarketplaceBatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_matchParcel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (secondchance.MatchInput, error) {
+			return ec.unmarshalNMatchParcelInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMatchInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7980,6 +8037,70 @@ func (ec *executionContext) fieldContext_IngestMarketplaceDataPayload_userErrors
 	return fc, nil
 }
 
+func (ec *executionContext) _MatchParcelPayload_parcel(ctx context.Context, field graphql.CollectedField, obj *MatchParcelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchParcelPayload_parcel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parcel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Parcel) graphql.Marshaler {
+			return ec.marshalOParcel2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐParcel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatchParcelPayload_parcel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchParcelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Parcel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatchParcelPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MatchParcelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchParcelPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchParcelPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchParcelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *secondchance.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8504,6 +8625,68 @@ func (ec *executionContext) fieldContext_Mutation_receiveParcel(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_receiveParcel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_matchParcel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_matchParcel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MatchParcel(ctx, fc.Args["input"].(secondchance.MatchInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *MatchParcelPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *MatchParcelPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *MatchParcelPayload) graphql.Marshaler {
+			return ec.marshalNMatchParcelPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐMatchParcelPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_matchParcel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchParcelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_matchParcel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17890,6 +18073,111 @@ func UnmarshalIngestMarketplaceDataInput(ctx context.Context, raw any) (secondch
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLineMatchInput(ctx context.Context, obj any) (secondchance.LineMatch, error) {
+	var it secondchance.LineMatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"item", "rmaLine"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		case "rmaLine":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rmaLine"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RMALine = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLineMatchInput unmarshals raw into the LineMatchInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLineMatchInput(ctx context.Context, raw any) (secondchance.LineMatch, error) {
+	var out secondchance.LineMatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LineMatchInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMatchParcelInput(ctx context.Context, obj any) (secondchance.MatchInput, error) {
+	var it secondchance.MatchInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"parcel", "rmaCode", "lines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "parcel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parcel"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parcel = data
+		case "rmaCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rmaCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RMACode = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNLineMatchInput2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLineMatchᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMatchParcelInput unmarshals raw into the MatchParcelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMatchParcelInput(ctx context.Context, raw any) (secondchance.MatchInput, error) {
+	var out secondchance.MatchInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MatchParcelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMoneyInput(ctx context.Context, obj any) (secondchance.MoneyInput, error) {
 	var it secondchance.MoneyInput
 	if obj == nil {
@@ -20290,6 +20578,44 @@ func (ec *executionContext) _IngestMarketplaceDataPayload(ctx context.Context, s
 	return out
 }
 
+var matchParcelPayloadImplementors = []string{"MatchParcelPayload"}
+
+func (ec *executionContext) _MatchParcelPayload(ctx context.Context, sel ast.SelectionSet, obj *MatchParcelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matchParcelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatchParcelPayload")
+		case "parcel":
+			out.Values[i] = ec._MatchParcelPayload_parcel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MatchParcelPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Money) graphql.Marshaler {
@@ -20399,6 +20725,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "receiveParcel":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_receiveParcel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matchParcel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_matchParcel(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -24042,6 +24375,38 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNLineMatchInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐLineMatch(ctx context.Context, v any) (secondchance.LineMatch, error) {
+	res, err := ec.unmarshalInputLineMatchInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLineMatchInput2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLineMatchᚄ(ctx context.Context, v any) ([]secondchance.LineMatch, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]secondchance.LineMatch, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLineMatchInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐLineMatch(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNMatchParcelInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMatchInput(ctx context.Context, v any) (secondchance.MatchInput, error) {
+	res, err := ec.unmarshalInputMatchParcelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatchParcelPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐMatchParcelPayload(ctx context.Context, sel ast.SelectionSet, v *MatchParcelPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatchParcelPayload!")
+		return graphql.Null
+	}
+	return ec._MatchParcelPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx context.Context, sel ast.SelectionSet, v secondchance.Money) graphql.Marshaler {

@@ -69,6 +69,14 @@ type IngestMarketplaceDataPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The matched parcel.
+type MatchParcelPayload struct {
+	// The parcel, now matched.
+	Parcel *secondchance.Parcel `json:"parcel,omitempty"`
+	// Why nothing was matched.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The mutations of the Second Chance API. Each takes one `input` and returns a payload with `userErrors`.
 type Mutation struct {
 }

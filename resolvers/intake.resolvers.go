@@ -22,6 +22,16 @@ func (r *mutationResolver) ReceiveParcel(ctx context.Context, input secondchance
 	return &graph.ReceiveParcelPayload{Parcel: p, UserErrors: ues}, nil
 }
 
+// MatchParcel is the resolver for the matchParcel field.
+func (r *mutationResolver) MatchParcel(ctx context.Context, input secondchance.MatchInput) (*graph.MatchParcelPayload, error) {
+	p, err := r.Services.Matcher.MatchParcel(ctx, input)
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &graph.MatchParcelPayload{Parcel: p, UserErrors: ues}, nil
+}
+
 // ReturnAuthorization is the resolver for the returnAuthorization field.
 func (r *parcelResolver) ReturnAuthorization(ctx context.Context, obj *secondchance.Parcel) (*secondchance.ReturnAuthorization, error) {
 	return loadOptional(ctx, loadersFrom(ctx).rma, obj.RMAID)

@@ -21,6 +21,7 @@ type Services struct {
 	Adjustments sc.AdjustmentService
 	Returns     sc.ReturnService
 	Intake      sc.IntakeService
+	Matcher     sc.ParcelMatcher
 }
 
 // Resolver is the root resolver.

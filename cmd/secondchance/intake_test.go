@@ -118,3 +118,48 @@ func TestReceiveParcels(t *testing.T) {
 	res = tb.query(t, tb.staff, receiveParcel, map[string]any{"input": map[string]any{"items": []any{map[string]any{"description": "x", "grade": "SHINY"}}}})
 	require.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, res.codes())
 }
+
+func TestMatchParcel(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	res := tb.query(t, tb.sellerA, createRMA, map[string]any{"input": rmaInput("S1-0")})
+	code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code").(string)
+	// The label fell off: the parcel is logged unmatched, then matched when staff find the RMA.
+	res = tb.query(t, tb.staff, receiveParcel, map[string]any{"input": map[string]any{"items": []any{
+		map[string]any{"description": "USB cable", "grade": "GOOD"}, map[string]any{"description": "Mug", "grade": "FAIR"}}}})
+	pid := get(res.Data, "receiveParcel", "parcel", "id")
+	const match = `mutation($input: MatchParcelInput!) { matchParcel(input: $input) {
+		parcel { matched returnAuthorization { code status } items { line rmaLine } discrepancies { kind rmaLine } } userErrors { field code } } }`
+	for _, tc := range []struct {
+		name        string
+		token       string
+		in          map[string]any
+		field, code string
+	}{
+		{"ErrNoSuchItem", tb.staff, map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{map[string]any{"item": 3, "rmaLine": 1}}}, "input.lines.0.item", "INVALID"},
+		{"ErrNoSuchLine", tb.staff, map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{map[string]any{"item": 1, "rmaLine": 7}}}, "input.lines.0.rmaLine", "INVALID"},
+		{"ErrUnknownCode", tb.staff, map[string]any{"parcel": pid, "rmaCode": "RMA-NOPE", "lines": []any{}}, "input.rmaCode", "NOT_FOUND"},
+		{"ErrNotAParcel", tb.staff, map[string]any{"parcel": sc.GlobalID(sc.KindOrder, 1), "rmaCode": code, "lines": []any{}}, "input.parcel", "INVALID"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := tb.query(t, tc.token, match, map[string]any{"input": tc.in})
+			ue := get(res.Data, "matchParcel", "userErrors", 0)
+			var f []string
+			for _, x := range get(ue, "field").([]any) {
+				f = append(f, x.(string))
+			}
+			require.Equal(t, tc.field+" "+tc.code, strings.Join(f, ".")+" "+get(ue, "code").(string))
+		})
+	}
+	res = tb.query(t, tb.staff, match, map[string]any{"input": map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{map[string]any{"item": 1, "rmaLine": 2}}}})
+	require.Empty(t, get(res.Data, "matchParcel", "userErrors"))
+	p := get(res.Data, "matchParcel", "parcel")
+	require.Equal(t, true, get(p, "matched"))
+	require.Equal(t, "RECEIVED", get(p, "returnAuthorization", "status"))
+	require.Equal(t, 2.0, get(p, "items", 0, "rmaLine"))
+	require.Equal(t, []any{map[string]any{"kind": "DIFFERENT_ITEM", "rmaLine": nil}, map[string]any{"kind": "MISSING_ITEM", "rmaLine": 1.0}}, get(p, "discrepancies"))
+	res = tb.query(t, tb.staff, match, map[string]any{"input": map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{}}})
+	require.Equal(t, "CONFLICT", get(res.Data, "matchParcel", "userErrors", 0, "code"), "matched once")
+	res = tb.query(t, tb.sellerA, match, map[string]any{"input": map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{}}})
+	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+}
