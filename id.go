@@ -60,3 +60,9 @@ func ParseGlobalIDOf(s, kind, field string) (int64, error) {
 
 // KindParcel is the kind of a received parcel's global ID.
 const KindParcel = "Parcel"
+
+// Kinds of the store's records.
+const (
+	KindItem = "ReturnedItem"
+	KindSale = "Sale"
+)

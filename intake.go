@@ -82,7 +82,12 @@ type ReturnedItem struct {
 	Grade       Grade      `db:"grade"`
 	Notes       string     `db:"notes"`
 	PhotoURLs   StringList `db:"photo_urls"`
+	Route       *Route     `db:"route"`
+	Status      ItemStatus `db:"status"`
 }
+
+// GlobalID is the item\'s Relay ID.
+func (i *ReturnedItem) GlobalID() string { return GlobalID(KindItem, i.ID) }
 
 // Discrepancy is a way the parcel differs from its authorisation.
 type Discrepancy struct {

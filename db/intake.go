@@ -144,7 +144,7 @@ func (db *DB) ParcelItems(ctx context.Context, parcelIDs []int64) ([][]*sc.Retur
 		return nil, err
 	}
 	var rows []*sc.ReturnedItem
-	if err := db.SelectContext(ctx, &rows, `SELECT i.id, i.parcel_id, i.line, i.rma_line, i.description, i.grade, i.notes,
+	if err := db.SelectContext(ctx, &rows, `SELECT i.id, i.parcel_id, i.line, i.rma_line, i.description, i.grade, i.notes, i.route, i.status,
 			to_json(i.photo_urls) AS photo_urls
 		FROM returned_items i JOIN parcels p ON p.id = i.parcel_id WHERE i.parcel_id = ANY($1) AND `+parcelVisible+` ORDER BY i.parcel_id, i.line`,
 		append([]any{pq.Array(parcelIDs)}, sp.args()...)...); err != nil {
@@ -243,7 +243,7 @@ func (db *DB) MatchParcel(ctx context.Context, in sc.MatchInput) (*sc.Parcel, er
 			return err
 		}
 		var items []*sc.ReturnedItem
-		if err := tx.SelectContext(ctx, &items, `SELECT id, parcel_id, line, rma_line, description, grade, notes, to_json(photo_urls) AS photo_urls
+		if err := tx.SelectContext(ctx, &items, `SELECT id, parcel_id, line, rma_line, description, grade, notes, route, status, to_json(photo_urls) AS photo_urls
 			FROM returned_items WHERE parcel_id = $1 ORDER BY line`, p.ID); err != nil {
 			return err
 		}

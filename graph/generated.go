@@ -231,13 +231,16 @@ type ComplexityRoot struct {
 		MatchParcel               func(childComplexity int, input secondchance.MatchInput) int
 		PinVerdict                func(childComplexity int, input PinVerdictInput) int
 		ReceiveParcel             func(childComplexity int, input secondchance.ParcelInput) int
+		RecordSale                func(childComplexity int, input secondchance.SaleInput) int
 		ReportBuyer               func(childComplexity int, input secondchance.ReportInput) int
 		ReverseVerdict            func(childComplexity int, input ReverseVerdictInput) int
 		RevokeToken               func(childComplexity int, input RevokeTokenInput) int
+		RouteItem                 func(childComplexity int, input RouteItemInput) int
 		RunWeeklyBatch            func(childComplexity int, input RunWeeklyBatchInput) int
 		SetPolicy                 func(childComplexity int, input secondchance.Policy) int
 		SetStandingThresholds     func(childComplexity int, input secondchance.StandingThresholds) int
 		TakeIndicatorSnapshot     func(childComplexity int) int
+		VoidSale                  func(childComplexity int, input VoidSaleInput) int
 		WithdrawReport            func(childComplexity int, input WithdrawReportInput) int
 	}
 
@@ -361,6 +364,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	RecordSalePayload struct {
+		Sale       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Report struct {
 		Batch         func(childComplexity int) int
 		Buyer         func(childComplexity int) int
@@ -444,11 +452,15 @@ type ComplexityRoot struct {
 
 	ReturnedItem struct {
 		Description func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Grade       func(childComplexity int) int
 		Line        func(childComplexity int) int
 		Notes       func(childComplexity int) int
 		PhotoURLs   func(childComplexity int) int
 		RMALine     func(childComplexity int) int
+		Route       func(childComplexity int) int
+		Sale        func(childComplexity int) int
+		Status      func(childComplexity int) int
 	}
 
 	ReverseVerdictPayload struct {
@@ -461,12 +473,26 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	RouteItemPayload struct {
+		Item       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RunWeeklyBatchPayload struct {
 		Batch      func(childComplexity int) int
 		DryRun     func(childComplexity int) int
 		Existing   func(childComplexity int) int
 		Preview    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	Sale struct {
+		Channel    func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
+		Price      func(childComplexity int) int
+		SoldAt     func(childComplexity int) int
+		VoidReason func(childComplexity int) int
+		VoidedAt   func(childComplexity int) int
 	}
 
 	Sanction struct {
@@ -636,6 +662,11 @@ type ComplexityRoot struct {
 		Token  func(childComplexity int) int
 	}
 
+	VoidSalePayload struct {
+		Sale       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	WithdrawReportPayload struct {
 		Report     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -669,6 +700,9 @@ type MutationResolver interface {
 	TakeIndicatorSnapshot(ctx context.Context) (*TakeIndicatorSnapshotPayload, error)
 	ReceiveParcel(ctx context.Context, input secondchance.ParcelInput) (*ReceiveParcelPayload, error)
 	MatchParcel(ctx context.Context, input secondchance.MatchInput) (*MatchParcelPayload, error)
+	RouteItem(ctx context.Context, input RouteItemInput) (*RouteItemPayload, error)
+	RecordSale(ctx context.Context, input secondchance.SaleInput) (*RecordSalePayload, error)
+	VoidSale(ctx context.Context, input VoidSaleInput) (*VoidSalePayload, error)
 	IngestMarketplaceData(ctx context.Context, input secondchance.MarketplaceBatch) (*IngestMarketplaceDataPayload, error)
 	ReportBuyer(ctx context.Context, input secondchance.ReportInput) (*ReportBuyerPayload, error)
 	WithdrawReport(ctx context.Context, input WithdrawReportInput) (*WithdrawReportPayload, error)
@@ -733,6 +767,8 @@ type ReturnAuthorizationResolver interface {
 	Parcel(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Parcel, error)
 }
 type ReturnedItemResolver interface {
+	Sale(ctx context.Context, obj *secondchance.ReturnedItem) (*secondchance.Sale, error)
+
 	PhotoURLs(ctx context.Context, obj *secondchance.ReturnedItem) ([]string, error)
 }
 type SanctionResolver interface {
@@ -1508,6 +1544,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReceiveParcel(childComplexity, args["input"].(secondchance.ParcelInput)), true
+	case "Mutation.recordSale":
+		if e.ComplexityRoot.Mutation.RecordSale == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSale_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSale(childComplexity, args["input"].(secondchance.SaleInput)), true
 	case "Mutation.reportBuyer":
 		if e.ComplexityRoot.Mutation.ReportBuyer == nil {
 			break
@@ -1541,6 +1588,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["input"].(RevokeTokenInput)), true
+	case "Mutation.routeItem":
+		if e.ComplexityRoot.Mutation.RouteItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_routeItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RouteItem(childComplexity, args["input"].(RouteItemInput)), true
 	case "Mutation.runWeeklyBatch":
 		if e.ComplexityRoot.Mutation.RunWeeklyBatch == nil {
 			break
@@ -1580,6 +1638,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TakeIndicatorSnapshot(childComplexity), true
+	case "Mutation.voidSale":
+		if e.ComplexityRoot.Mutation.VoidSale == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidSale_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidSale(childComplexity, args["input"].(VoidSaleInput)), true
 	case "Mutation.withdrawReport":
 		if e.ComplexityRoot.Mutation.WithdrawReport == nil {
 			break
@@ -2162,6 +2231,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReceiveParcelPayload.UserErrors(childComplexity), true
 
+	case "RecordSalePayload.sale":
+		if e.ComplexityRoot.RecordSalePayload.Sale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSalePayload.Sale(childComplexity), true
+	case "RecordSalePayload.userErrors":
+		if e.ComplexityRoot.RecordSalePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSalePayload.UserErrors(childComplexity), true
+
 	case "Report.batch":
 		if e.ComplexityRoot.Report.Batch == nil {
 			break
@@ -2484,6 +2566,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReturnedItem.Description(childComplexity), true
+	case "ReturnedItem.id":
+		if e.ComplexityRoot.ReturnedItem.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.GlobalID(childComplexity), true
 	case "ReturnedItem.grade":
 		if e.ComplexityRoot.ReturnedItem.Grade == nil {
 			break
@@ -2514,6 +2602,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReturnedItem.RMALine(childComplexity), true
+	case "ReturnedItem.route":
+		if e.ComplexityRoot.ReturnedItem.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.Route(childComplexity), true
+	case "ReturnedItem.sale":
+		if e.ComplexityRoot.ReturnedItem.Sale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.Sale(childComplexity), true
+	case "ReturnedItem.status":
+		if e.ComplexityRoot.ReturnedItem.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.Status(childComplexity), true
 
 	case "ReverseVerdictPayload.userErrors":
 		if e.ComplexityRoot.ReverseVerdictPayload.UserErrors == nil {
@@ -2540,6 +2646,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeTokenPayload.UserErrors(childComplexity), true
+
+	case "RouteItemPayload.item":
+		if e.ComplexityRoot.RouteItemPayload.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteItemPayload.Item(childComplexity), true
+	case "RouteItemPayload.userErrors":
+		if e.ComplexityRoot.RouteItemPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteItemPayload.UserErrors(childComplexity), true
 
 	case "RunWeeklyBatchPayload.batch":
 		if e.ComplexityRoot.RunWeeklyBatchPayload.Batch == nil {
@@ -2571,6 +2690,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RunWeeklyBatchPayload.UserErrors(childComplexity), true
+
+	case "Sale.channel":
+		if e.ComplexityRoot.Sale.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sale.Channel(childComplexity), true
+	case "Sale.id":
+		if e.ComplexityRoot.Sale.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sale.GlobalID(childComplexity), true
+	case "Sale.price":
+		if e.ComplexityRoot.Sale.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sale.Price(childComplexity), true
+	case "Sale.soldAt":
+		if e.ComplexityRoot.Sale.SoldAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sale.SoldAt(childComplexity), true
+	case "Sale.voidReason":
+		if e.ComplexityRoot.Sale.VoidReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sale.VoidReason(childComplexity), true
+	case "Sale.voidedAt":
+		if e.ComplexityRoot.Sale.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sale.VoidedAt(childComplexity), true
 
 	case "Sanction.endsAt":
 		if e.ComplexityRoot.Sanction.EndsAt == nil {
@@ -3225,6 +3381,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Token(childComplexity), true
 
+	case "VoidSalePayload.sale":
+		if e.ComplexityRoot.VoidSalePayload.Sale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoidSalePayload.Sale(childComplexity), true
+	case "VoidSalePayload.userErrors":
+		if e.ComplexityRoot.VoidSalePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoidSalePayload.UserErrors(childComplexity), true
+
 	case "WithdrawReportPayload.report":
 		if e.ComplexityRoot.WithdrawReportPayload.Report == nil {
 			break
@@ -3268,16 +3437,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RMAItemInput", ec.unmarshalInputRMAItemInput),
 			graphql.NewInputUnmarshaler("ReceiveParcelInput", ec.unmarshalInputReceiveParcelInput),
 			graphql.NewInputUnmarshaler("ReceivedItemInput", ec.unmarshalInputReceivedItemInput),
+			graphql.NewInputUnmarshaler("RecordSaleInput", ec.unmarshalInputRecordSaleInput),
 			graphql.NewInputUnmarshaler("ReportBuyerInput", ec.unmarshalInputReportBuyerInput),
 			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
 			graphql.NewInputUnmarshaler("ReturnClaimInput", ec.unmarshalInputReturnClaimInput),
 			graphql.NewInputUnmarshaler("ReverseVerdictInput", ec.unmarshalInputReverseVerdictInput),
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
+			graphql.NewInputUnmarshaler("RouteItemInput", ec.unmarshalInputRouteItemInput),
 			graphql.NewInputUnmarshaler("RunWeeklyBatchInput", ec.unmarshalInputRunWeeklyBatchInput),
 			graphql.NewInputUnmarshaler("SellerFilter", ec.unmarshalInputSellerFilter),
 			graphql.NewInputUnmarshaler("SellerInput", ec.unmarshalInputSellerInput),
 			graphql.NewInputUnmarshaler("StandingThresholdsInput", ec.unmarshalInputStandingThresholdsInput),
 			graphql.NewInputUnmarshaler("VerdictFilter", ec.unmarshalInputVerdictFilter),
+			graphql.NewInputUnmarshaler("VoidSaleInput", ec.unmarshalInputVoidSaleInput),
 			graphql.NewInputUnmarshaler("WithdrawReportInput", ec.unmarshalInputWithdrawReportInput),
 		)
 	}
@@ -3918,6 +4090,16 @@ func (ec *executionContext) childFields_ReceiveParcelPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type ReceiveParcelPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordSalePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sale":
+		return ec.fieldContext_RecordSalePayload_sale(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordSalePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordSalePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4082,6 +4264,14 @@ func (ec *executionContext) childFields_ReturnClaim(ctx context.Context, field g
 
 func (ec *executionContext) childFields_ReturnedItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReturnedItem_id(ctx, field)
+	case "status":
+		return ec.fieldContext_ReturnedItem_status(ctx, field)
+	case "route":
+		return ec.fieldContext_ReturnedItem_route(ctx, field)
+	case "sale":
+		return ec.fieldContext_ReturnedItem_sale(ctx, field)
 	case "line":
 		return ec.fieldContext_ReturnedItem_line(ctx, field)
 	case "rmaLine":
@@ -4118,6 +4308,16 @@ func (ec *executionContext) childFields_RevokeTokenPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type RevokeTokenPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RouteItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_RouteItemPayload_item(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RouteItemPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RouteItemPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RunWeeklyBatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "batch":
@@ -4132,6 +4332,24 @@ func (ec *executionContext) childFields_RunWeeklyBatchPayload(ctx context.Contex
 		return ec.fieldContext_RunWeeklyBatchPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RunWeeklyBatchPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Sale(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Sale_id(ctx, field)
+	case "price":
+		return ec.fieldContext_Sale_price(ctx, field)
+	case "channel":
+		return ec.fieldContext_Sale_channel(ctx, field)
+	case "soldAt":
+		return ec.fieldContext_Sale_soldAt(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_Sale_voidedAt(ctx, field)
+	case "voidReason":
+		return ec.fieldContext_Sale_voidReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Sale", field.Name)
 }
 
 func (ec *executionContext) childFields_Sanction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4468,6 +4686,16 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
+func (ec *executionContext) childFields_VoidSalePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sale":
+		return ec.fieldContext_VoidSalePayload_sale(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VoidSalePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoidSalePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_WithdrawReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "report":
@@ -4720,6 +4948,20 @@ func (ec *executionContext) field_Mutation_receiveParcel_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordSale_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (secondchance.SaleInput, error) {
+			return ec.unmarshalNRecordSaleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐSaleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reportBuyer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4762,6 +5004,20 @@ func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_routeItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RouteItemInput, error) {
+			return ec.unmarshalNRouteItemInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRouteItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_runWeeklyBatch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4796,6 +5052,20 @@ func (ec *executionContext) field_Mutation_setStandingThresholds_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (secondchance.StandingThresholds, error) {
 			return ec.unmarshalNStandingThresholdsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStandingThresholds(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_voidSale_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (VoidSaleInput, error) {
+			return ec.unmarshalNVoidSaleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVoidSaleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8693,6 +8963,192 @@ func (ec *executionContext) fieldContext_Mutation_matchParcel(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_routeItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_routeItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RouteItem(ctx, fc.Args["input"].(RouteItemInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *RouteItemPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *RouteItemPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *RouteItemPayload) graphql.Marshaler {
+			return ec.marshalNRouteItemPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRouteItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_routeItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RouteItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_routeItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSale(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSale(ctx, fc.Args["input"].(secondchance.SaleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *RecordSalePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *RecordSalePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *RecordSalePayload) graphql.Marshaler {
+			return ec.marshalNRecordSalePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRecordSalePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSale(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordSalePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSale_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voidSale(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_voidSale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VoidSale(ctx, fc.Args["input"].(VoidSaleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *VoidSalePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *VoidSalePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *VoidSalePayload) graphql.Marshaler {
+			return ec.marshalNVoidSalePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVoidSalePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_voidSale(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoidSalePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voidSale_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_ingestMarketplaceData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11891,6 +12347,70 @@ func (ec *executionContext) fieldContext_ReceiveParcelPayload_userErrors(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordSalePayload_sale(ctx context.Context, field graphql.CollectedField, obj *RecordSalePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSalePayload_sale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Sale) graphql.Marshaler {
+			return ec.marshalOSale2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSale(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSalePayload_sale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSalePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sale(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordSalePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RecordSalePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSalePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSalePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSalePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13271,6 +13791,107 @@ func (ec *executionContext) fieldContext_ReturnClaim_requestedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("ReturnClaim", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ReturnedItem_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItem", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ReturnedItem_status(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.ItemStatus) graphql.Marshaler {
+			return ec.marshalNItemStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐItemStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItem", field, false, false, "ItemStatus")
+}
+
+func (ec *executionContext) _ReturnedItem_route(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Route) graphql.Marshaler {
+			return ec.marshalORoute2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItem", field, false, false, "Route")
+}
+
+func (ec *executionContext) _ReturnedItem_sale(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_sale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnedItem().Sale(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Sale) graphql.Marshaler {
+			return ec.marshalOSale2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSale(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_sale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnedItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sale(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReturnedItem_line(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13537,6 +14158,70 @@ func (ec *executionContext) fieldContext_RevokeTokenPayload_userErrors(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _RouteItemPayload_item(ctx context.Context, field graphql.CollectedField, obj *RouteItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteItemPayload_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.ReturnedItem) graphql.Marshaler {
+			return ec.marshalOReturnedItem2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnedItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RouteItemPayload_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnedItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteItemPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RouteItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteItemPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteItemPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RunWeeklyBatchPayload_batch(ctx context.Context, field graphql.CollectedField, obj *RunWeeklyBatchPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13677,6 +14362,153 @@ func (ec *executionContext) fieldContext_RunWeeklyBatchPayload_userErrors(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Sale_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sale_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sale_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sale", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Sale_price(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sale_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sale_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Sale",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Sale_channel(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sale_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sale_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sale", field, false, false, "String")
+}
+
+func (ec *executionContext) _Sale_soldAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sale_soldAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SoldAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sale_soldAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sale", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Sale_voidedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sale_voidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Sale_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sale", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Sale_voidReason(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sale_voidReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sale_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sale", field, false, false, "String")
 }
 
 func (ec *executionContext) _Sanction_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sanction) (ret graphql.Marshaler) {
@@ -16404,6 +17236,70 @@ func (ec *executionContext) fieldContext_Viewer_token(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _VoidSalePayload_sale(ctx context.Context, field graphql.CollectedField, obj *VoidSalePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoidSalePayload_sale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Sale) graphql.Marshaler {
+			return ec.marshalOSale2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSale(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoidSalePayload_sale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoidSalePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sale(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoidSalePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *VoidSalePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoidSalePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoidSalePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoidSalePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _WithdrawReportPayload_report(ctx context.Context, field graphql.CollectedField, obj *WithdrawReportPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18808,6 +19704,69 @@ func UnmarshalReceivedItemInput(ctx context.Context, raw any) (secondchance.Rece
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordSaleInput(ctx context.Context, obj any) (secondchance.SaleInput, error) {
+	var it secondchance.SaleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"item", "price", "channel", "soldAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "soldAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("soldAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SoldAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordSaleInput unmarshals raw into the RecordSaleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordSaleInput(ctx context.Context, raw any) (secondchance.SaleInput, error) {
+	var out secondchance.SaleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSaleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportBuyerInput(ctx context.Context, obj any) (secondchance.ReportInput, error) {
 	var it secondchance.ReportInput
 	if obj == nil {
@@ -19099,6 +20058,55 @@ func (ec *executionContext) unmarshalInputRevokeTokenInput(ctx context.Context, 
 func UnmarshalRevokeTokenInput(ctx context.Context, raw any) (RevokeTokenInput, error) {
 	var out RevokeTokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeTokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRouteItemInput(ctx context.Context, obj any) (RouteItemInput, error) {
+	var it RouteItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"item", "route"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		case "route":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("route"))
+			data, err := ec.unmarshalORoute2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoute(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Route = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRouteItemInput unmarshals raw into the RouteItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRouteItemInput(ctx context.Context, raw any) (RouteItemInput, error) {
+	var out RouteItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RouteItemInput", raw, &out)
 	return out, err
 }
 
@@ -19400,6 +20408,55 @@ func UnmarshalVerdictFilter(ctx context.Context, raw any) (secondchance.VerdictF
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVoidSaleInput(ctx context.Context, obj any) (VoidSaleInput, error) {
+	var it VoidSaleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sale", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sale"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sale = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoidSaleInput unmarshals raw into the VoidSaleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoidSaleInput(ctx context.Context, raw any) (VoidSaleInput, error) {
+	var out VoidSaleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoidSaleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWithdrawReportInput(ctx context.Context, obj any) (WithdrawReportInput, error) {
 	var it WithdrawReportInput
 	if obj == nil {
@@ -19470,6 +20527,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Seller(ctx, sel, obj)
+	case *secondchance.Sale:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Sale(ctx, sel, obj)
+	case *secondchance.ReturnedItem:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReturnedItem(ctx, sel, obj)
 	case *secondchance.ReturnAuthorization:
 		if obj == nil {
 			return graphql.Null
@@ -20736,6 +21803,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "routeItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_routeItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordSale":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSale(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidSale":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voidSale(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "ingestMarketplaceData":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_ingestMarketplaceData(ctx, field)
@@ -21621,6 +22709,44 @@ func (ec *executionContext) _ReceiveParcelPayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var recordSalePayloadImplementors = []string{"RecordSalePayload"}
+
+func (ec *executionContext) _RecordSalePayload(ctx context.Context, sel ast.SelectionSet, obj *RecordSalePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordSalePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordSalePayload")
+		case "sale":
+			out.Values[i] = ec._RecordSalePayload_sale(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RecordSalePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reportImplementors = []string{"Report", "Node"}
 
 func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Report) graphql.Marshaler {
@@ -22171,7 +23297,7 @@ func (ec *executionContext) _ReturnClaim(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var returnedItemImplementors = []string{"ReturnedItem"}
+var returnedItemImplementors = []string{"ReturnedItem", "Node"}
 
 func (ec *executionContext) _ReturnedItem(ctx context.Context, sel ast.SelectionSet, obj *secondchance.ReturnedItem) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, returnedItemImplementors)
@@ -22182,6 +23308,27 @@ func (ec *executionContext) _ReturnedItem(ctx context.Context, sel ast.Selection
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ReturnedItem")
+		case "id":
+			out.Values[i] = ec._ReturnedItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ReturnedItem_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "route":
+			out.Values[i] = ec._ReturnedItem_route(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sale":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnedItem_sale(ctx, field, obj)
+				})
 		case "line":
 			out.Values[i] = ec._ReturnedItem_line(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22306,6 +23453,44 @@ func (ec *executionContext) _RevokeTokenPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var routeItemPayloadImplementors = []string{"RouteItemPayload"}
+
+func (ec *executionContext) _RouteItemPayload(ctx context.Context, sel ast.SelectionSet, obj *RouteItemPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, routeItemPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RouteItemPayload")
+		case "item":
+			out.Values[i] = ec._RouteItemPayload_item(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RouteItemPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var runWeeklyBatchPayloadImplementors = []string{"RunWeeklyBatchPayload"}
 
 func (ec *executionContext) _RunWeeklyBatchPayload(ctx context.Context, sel ast.SelectionSet, obj *RunWeeklyBatchPayload) graphql.Marshaler {
@@ -22339,6 +23524,64 @@ func (ec *executionContext) _RunWeeklyBatchPayload(ctx context.Context, sel ast.
 			}
 		case "userErrors":
 			out.Values[i] = ec._RunWeeklyBatchPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var saleImplementors = []string{"Sale", "Node"}
+
+func (ec *executionContext) _Sale(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Sale) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Sale")
+		case "id":
+			out.Values[i] = ec._Sale_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._Sale_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._Sale_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "soldAt":
+			out.Values[i] = ec._Sale_soldAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidedAt":
+			out.Values[i] = ec._Sale_voidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidReason":
+			out.Values[i] = ec._Sale_voidReason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23497,6 +24740,44 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var voidSalePayloadImplementors = []string{"VoidSalePayload"}
+
+func (ec *executionContext) _VoidSalePayload(ctx context.Context, sel ast.SelectionSet, obj *VoidSalePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voidSalePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoidSalePayload")
+		case "sale":
+			out.Values[i] = ec._VoidSalePayload_sale(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VoidSalePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var withdrawReportPayloadImplementors = []string{"WithdrawReportPayload"}
 
 func (ec *executionContext) _WithdrawReportPayload(ctx context.Context, sel ast.SelectionSet, obj *WithdrawReportPayload) graphql.Marshaler {
@@ -24377,6 +25658,16 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNItemStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐItemStatus(ctx context.Context, v any) (secondchance.ItemStatus, error) {
+	var res secondchance.ItemStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNItemStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐItemStatus(ctx context.Context, sel ast.SelectionSet, v secondchance.ItemStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNLineMatchInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐLineMatch(ctx context.Context, v any) (secondchance.LineMatch, error) {
 	res, err := ec.unmarshalInputLineMatchInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24656,6 +25947,19 @@ func (ec *executionContext) unmarshalNReceivedItemInput2ᚕgithubᚗcomᚋsecond
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalNRecordSaleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐSaleInput(ctx context.Context, v any) (secondchance.SaleInput, error) {
+	res, err := ec.unmarshalInputRecordSaleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordSalePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRecordSalePayload(ctx context.Context, sel ast.SelectionSet, v *RecordSalePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordSalePayload!")
+		return graphql.Null
+	}
+	return ec._RecordSalePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNReport2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Report) graphql.Marshaler {
@@ -24952,6 +26256,19 @@ func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecond
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNRouteItemInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRouteItemInput(ctx context.Context, v any) (RouteItemInput, error) {
+	res, err := ec.unmarshalInputRouteItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRouteItemPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRouteItemPayload(ctx context.Context, sel ast.SelectionSet, v *RouteItemPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RouteItemPayload!")
+		return graphql.Null
+	}
+	return ec._RouteItemPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRunWeeklyBatchInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRunWeeklyBatchInput(ctx context.Context, v any) (RunWeeklyBatchInput, error) {
@@ -25394,6 +26711,19 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋsecondchanceᚋseco
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVoidSaleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVoidSaleInput(ctx context.Context, v any) (VoidSaleInput, error) {
+	res, err := ec.unmarshalInputVoidSaleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoidSalePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVoidSalePayload(ctx context.Context, sel ast.SelectionSet, v *VoidSalePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VoidSalePayload!")
+		return graphql.Null
+	}
+	return ec._VoidSalePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWithdrawReportInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐWithdrawReportInput(ctx context.Context, v any) (WithdrawReportInput, error) {
@@ -25918,6 +27248,36 @@ func (ec *executionContext) unmarshalOReturnClaimInput2ᚕgithubᚗcomᚋsecondc
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOReturnedItem2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnedItem(ctx context.Context, sel ast.SelectionSet, v *secondchance.ReturnedItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReturnedItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORoute2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoute(ctx context.Context, v any) (*secondchance.Route, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.Route)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORoute2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoute(ctx context.Context, sel ast.SelectionSet, v *secondchance.Route) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOSale2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSale(ctx context.Context, sel ast.SelectionSet, v *secondchance.Sale) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Sale(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSeller2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSeller(ctx context.Context, sel ast.SelectionSet, v *secondchance.Seller) graphql.Marshaler {

@@ -111,6 +111,14 @@ type ReceiveParcelPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The recorded sale.
+type RecordSalePayload struct {
+	// The sale.
+	Sale *secondchance.Sale `json:"sale,omitempty"`
+	// Why nothing was recorded.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The filed report.
 type ReportBuyerPayload struct {
 	// The report: the new one, or the live report you already filed for this order and reason.
@@ -156,6 +164,22 @@ type RevokeTokenPayload struct {
 	// The token, now revoked; null when nothing was revoked.
 	Token *secondchance.Token `json:"token,omitempty"`
 	// Why nothing was revoked, when nothing was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Where to send an item.
+type RouteItemInput struct {
+	// The item's global ID.
+	Item string `json:"item"`
+	// The route; omitted: the store's default for the item's grade (good items sell, worn ones go to auction, unsellable ones are recycled).
+	Route *secondchance.Route `json:"route,omitempty"`
+}
+
+// The routed item.
+type RouteItemPayload struct {
+	// The item.
+	Item *secondchance.ReturnedItem `json:"item,omitempty"`
+	// Why nothing changed.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -215,6 +239,22 @@ type UserError struct {
 	Message string `json:"message"`
 }
 
+// A mistaken sale to void.
+type VoidSaleInput struct {
+	// The sale's global ID.
+	Sale string `json:"sale"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
+// The voided sale.
+type VoidSalePayload struct {
+	// The sale, voided; its item is listed again.
+	Sale *secondchance.Sale `json:"sale,omitempty"`
+	// Why nothing was voided.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Which report to withdraw.
 type WithdrawReportInput struct {
 	// The report's global ID.
@@ -255,6 +295,8 @@ const (
 	UserErrorCodeVerdictAlreadyReversed UserErrorCode = "VERDICT_ALREADY_REVERSED"
 	// The return authorisation is no longer open to this change.
 	UserErrorCodeRmaNotOpen UserErrorCode = "RMA_NOT_OPEN"
+	// The item is not in the state this needs.
+	UserErrorCodeItemState UserErrorCode = "ITEM_STATE"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -269,11 +311,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeReportAlreadyDecided,
 	UserErrorCodeVerdictAlreadyReversed,
 	UserErrorCodeRmaNotOpen,
+	UserErrorCodeItemState,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending, UserErrorCodeReportAlreadyDecided, UserErrorCodeVerdictAlreadyReversed, UserErrorCodeRmaNotOpen:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending, UserErrorCodeReportAlreadyDecided, UserErrorCodeVerdictAlreadyReversed, UserErrorCodeRmaNotOpen, UserErrorCodeItemState:
 		return true
 	}
 	return false

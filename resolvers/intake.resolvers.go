@@ -32,6 +32,36 @@ func (r *mutationResolver) MatchParcel(ctx context.Context, input secondchance.M
 	return &graph.MatchParcelPayload{Parcel: p, UserErrors: ues}, nil
 }
 
+// RouteItem is the resolver for the routeItem field.
+func (r *mutationResolver) RouteItem(ctx context.Context, input graph.RouteItemInput) (*graph.RouteItemPayload, error) {
+	it, err := r.Services.Sales.RouteItem(ctx, input.Item, input.Route)
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &graph.RouteItemPayload{Item: it, UserErrors: ues}, nil
+}
+
+// RecordSale is the resolver for the recordSale field.
+func (r *mutationResolver) RecordSale(ctx context.Context, input secondchance.SaleInput) (*graph.RecordSalePayload, error) {
+	s, err := r.Services.Sales.RecordSale(ctx, input)
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &graph.RecordSalePayload{Sale: s, UserErrors: ues}, nil
+}
+
+// VoidSale is the resolver for the voidSale field.
+func (r *mutationResolver) VoidSale(ctx context.Context, input graph.VoidSaleInput) (*graph.VoidSalePayload, error) {
+	s, err := r.Services.Sales.VoidSale(ctx, input.Sale, input.Reason)
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &graph.VoidSalePayload{Sale: s, UserErrors: ues}, nil
+}
+
 // ReturnAuthorization is the resolver for the returnAuthorization field.
 func (r *parcelResolver) ReturnAuthorization(ctx context.Context, obj *secondchance.Parcel) (*secondchance.ReturnAuthorization, error) {
 	return loadOptional(ctx, loadersFrom(ctx).rma, obj.RMAID)
@@ -67,6 +97,11 @@ func (r *queryResolver) Parcels(ctx context.Context, first *int, after *string, 
 // Parcel is the resolver for the parcel field.
 func (r *returnAuthorizationResolver) Parcel(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Parcel, error) {
 	return loadersFrom(ctx).parcelByRMA.Load(ctx, obj.ID)
+}
+
+// Sale is the resolver for the sale field.
+func (r *returnedItemResolver) Sale(ctx context.Context, obj *secondchance.ReturnedItem) (*secondchance.Sale, error) {
+	return loadersFrom(ctx).saleByItem.Load(ctx, obj.ID)
 }
 
 // PhotoURLs is the resolver for the photoUrls field.

@@ -48,6 +48,9 @@ type loaders struct {
 	parcelByRMA   *dataloadgen.Loader[int64, *sc.Parcel]
 	parcelItems   *dataloadgen.Loader[int64, []*sc.ReturnedItem]
 	discrepancies *dataloadgen.Loader[int64, []*sc.Discrepancy]
+	saleByItem    *dataloadgen.Loader[int64, *sc.Sale]
+	item          *dataloadgen.Loader[int64, *sc.ReturnedItem]
+	sale          *dataloadgen.Loader[int64, *sc.Sale]
 }
 
 type loadersKey struct{}
@@ -88,6 +91,9 @@ func newLoaders(s Services) *loaders {
 		parcelByRMA:   dataloadgen.NewLoader(batch(s.Intake.ParcelsByRMA), w),
 		parcelItems:   dataloadgen.NewLoader(batch(s.Intake.ParcelItems), w),
 		discrepancies: dataloadgen.NewLoader(batch(s.Intake.ParcelDiscrepancies), w),
+		saleByItem:    dataloadgen.NewLoader(batch(s.Sales.SalesByItem), w),
+		item:          dataloadgen.NewLoader(batch(s.Sales.ItemsByID), w),
+		sale:          dataloadgen.NewLoader(batch(s.Sales.SalesByID), w),
 	}
 }
 

@@ -22,6 +22,7 @@ type Services struct {
 	Returns     sc.ReturnService
 	Intake      sc.IntakeService
 	Matcher     sc.ParcelMatcher
+	Sales       sc.SalesService
 }
 
 // Resolver is the root resolver.

@@ -40,6 +40,10 @@ func (r *queryResolver) Node(ctx context.Context, id string) (graph.Node, error)
 		return loadVisible(ctx, l.rma, n, "return authorization")
 	case secondchance.KindParcel:
 		return loadVisible(ctx, l.parcel, n, "parcel")
+	case secondchance.KindItem:
+		return loadVisible(ctx, l.item, n, "item")
+	case secondchance.KindSale:
+		return loadVisible(ctx, l.sale, n, "sale")
 	}
 	return nil, secondchance.FieldErrorf("id", secondchance.ENOTFOUND, "no object has ID %q", id)
 }

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+func TestRouteAndSell(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	res := tb.query(t, tb.sellerA, createRMA, map[string]any{"input": rmaInput("S1-0")})
+	code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code")
+	res = tb.query(t, tb.staff, `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) { parcel { items { id grade status } } userErrors { code } } }`,
+		map[string]any{"input": map[string]any{"rmaCode": code, "items": []any{
+			map[string]any{"rmaLine": 1, "description": "Speaker", "grade": "LIKE_NEW"},
+			map[string]any{"rmaLine": 2, "description": "Cable", "grade": "UNSELLABLE"},
+			map[string]any{"description": "Lamp", "grade": "FAIR"}}}})
+	items := get(res.Data, "receiveParcel", "parcel", "items").([]any)
+	speaker, cable, lamp := get(items[0], "id"), get(items[1], "id"), get(items[2], "id")
+	require.Equal(t, "RECEIVED", get(items[0], "status"))
+
+	const route = `mutation($item: ID!, $r: Route) { routeItem(input: {item: $item, route: $r}) { item { status route } userErrors { field code } } }`
+	for _, c := range []struct {
+		item           any
+		route          any
+		status, routed string
+	}{{speaker, nil, "LISTED", "SALE"}, {cable, nil, "RECYCLED", "RECYCLE"}, {lamp, "SALE", "LISTED", "SALE"}} {
+		res := tb.query(t, tb.staff, route, map[string]any{"item": c.item, "r": c.route})
+		require.Equal(t, map[string]any{"status": c.status, "route": c.routed}, get(res.Data, "routeItem", "item"))
+	}
+	res = tb.query(t, tb.staff, route, map[string]any{"item": cable, "r": "SALE"})
+	require.Equal(t, "ITEM_STATE", get(res.Data, "routeItem", "userErrors", 0, "code"), "a recycled item stays recycled")
+
+	const sell = `mutation($input: RecordSaleInput!) { recordSale(input: $input) { sale { id price { amount currency } channel } userErrors { field code } } }`
+	sale := func(item any, amount, currency string) map[string]any {
+		return map[string]any{"input": map[string]any{"item": item, "price": map[string]any{"amount": amount, "currency": currency}, "channel": "store counter"}}
+	}
+	for _, tc := range []struct {
+		name        string
+		vars        map[string]any
+		field, code string
+	}{
+		{"ErrNegativePrice", sale(speaker, "-5.00", "USD"), "input.price.amount", "INVALID"},
+		{"ErrNotANumber", sale(speaker, "twelve", "USD"), "input.price.amount", "INVALID"},
+		{"ErrWrongCurrency", sale(speaker, "5.00", "EUR"), "input.price.currency", "INVALID"},
+		{"ErrRecycled", sale(cable, "5.00", "USD"), "input.item", "ITEM_STATE"},
+		{"ErrNotAnItem", sale(code, "5.00", "USD"), "input.item", "INVALID"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := tb.query(t, tb.staff, sell, tc.vars)
+			ue := get(res.Data, "recordSale", "userErrors", 0)
+			var f []string
+			for _, x := range get(ue, "field").([]any) {
+				f = append(f, x.(string))
+			}
+			require.Equal(t, tc.field+" "+tc.code, strings.Join(f, ".")+" "+get(ue, "code").(string))
+			var n int
+			require.NoError(t, tb.db.Get(&n, `SELECT count(*) FROM sales`))
+			require.Zero(t, n)
+		})
+	}
+	res = tb.query(t, tb.staff, sell, sale(speaker, "35.5", "USD"))
+	require.Equal(t, map[string]any{"amount": "35.50", "currency": "USD"}, get(res.Data, "recordSale", "sale", "price"))
+	saleID := get(res.Data, "recordSale", "sale", "id")
+	res = tb.query(t, tb.staff, sell, sale(speaker, "35.50", "USD"))
+	require.Equal(t, "ITEM_STATE", get(res.Data, "recordSale", "userErrors", 0, "code"), "a sold item is not sold again")
+
+	// Another store's staff neither see nor sell this store's items.
+	_, err := tb.db.Exec(`INSERT INTO stores (code, name, recipient, address_line1, city, region, postal_code, country)
+		VALUES ('OTH', 'Other Store', 'X', '1 Main St', 'Springfield', 'IL', '62701', 'US')`)
+	require.NoError(t, err)
+	_, other, err := tb.db.CreateToken(sc.NewSystemContext(context.Background()), sc.TokenInput{Role: sc.RoleStaff, StoreCode: "OTH"})
+	require.NoError(t, err)
+	res = tb.query(t, other, sell, sale(lamp, "5.00", "USD"))
+	require.Equal(t, "NOT_FOUND", get(res.Data, "recordSale", "userErrors", 0, "code"))
+	res = tb.query(t, other, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": speaker})
+	require.Equal(t, []string{"NOT_FOUND"}, res.codes())
+
+	// The seller follows its item to its sale.
+	res = tb.query(t, tb.sellerA, `{ returnAuthorizations { nodes { parcel { items { description status sale { price { amount } } } } } } }`, nil)
+	require.Empty(t, res.Errors)
+	require.Equal(t, "35.50", get(res.Data, "returnAuthorizations", "nodes", 0, "parcel", "items", 0, "sale", "price", "amount"))
+
+	const void = `mutation($s: ID!, $r: String!) { voidSale(input: {sale: $s, reason: $r}) { sale { voidedAt voidReason } userErrors { field code } } }`
+	res = tb.query(t, tb.staff, void, map[string]any{"s": saleID, "r": "rang up the wrong item"})
+	require.Equal(t, "rang up the wrong item", get(res.Data, "voidSale", "sale", "voidReason"))
+	res = tb.query(t, tb.staff, void, map[string]any{"s": saleID, "r": "again"})
+	require.Equal(t, "CONFLICT", get(res.Data, "voidSale", "userErrors", 0, "code"))
+	res = tb.query(t, tb.staff, `query($id: ID!) { node(id: $id) { ... on ReturnedItem { status sale { id } } } }`, map[string]any{"id": speaker})
+	require.Equal(t, map[string]any{"status": "LISTED", "sale": nil}, get(res.Data, "node"))
+	res = tb.query(t, tb.staff, sell, sale(speaker, "30.00", "USD"))
+	require.Empty(t, get(res.Data, "recordSale", "userErrors"), "listed again, it sells again")
+	res = tb.query(t, tb.sellerA, sell, sale(lamp, "5.00", "USD"))
+	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+}

@@ -1,0 +1,187 @@
+package db
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+var _ sc.SalesService = (*DB)(nil)
+
+const itemColumns = `i.id, i.parcel_id, i.line, i.rma_line, i.description, i.grade, i.notes, i.route, i.status,
+	to_json(i.photo_urls) AS photo_urls`
+
+const saleColumns = `s.id, s.item_id, s.price_cents, s.currency, s.channel, s.sold_at, s.voided_at, s.void_reason`
+
+// staffItem locks an item of the staff's own store; another store's items do not exist for it.
+func staffItem(ctx context.Context, tx *sqlx.Tx, a *sc.Actor, item string) (*sc.ReturnedItem, error) {
+	id, err := sc.ParseGlobalIDOf(item, sc.KindItem, "item")
+	if err != nil {
+		return nil, err
+	}
+	var it sc.ReturnedItem
+	err = tx.GetContext(ctx, &it, `SELECT `+itemColumns+` FROM returned_items i JOIN parcels p ON p.id = i.parcel_id
+		WHERE i.id = $1 AND p.store_id = $2 FOR UPDATE OF i`, id, a.StoreID)
+	if err != nil {
+		return nil, notFound(err, "item", "no item of this store with this ID")
+	}
+	return &it, nil
+}
+
+// RouteItem implements secondchance.SalesService.
+func (db *DB) RouteItem(ctx context.Context, item string, route *sc.Route) (*sc.ReturnedItem, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return nil, err
+	}
+	var it *sc.ReturnedItem
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if it, err = staffItem(ctx, tx, a, item); err != nil {
+			return err
+		}
+		if it.Status != sc.ItemReceived && it.Status != sc.ItemListed {
+			return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is %s; only a received or listed item can be routed", it.Status)
+		}
+		r := sc.DefaultRoute(it.Grade)
+		if route != nil {
+			r = *route
+		}
+		status := sc.ItemListed
+		if r == sc.RouteRecycle {
+			status = sc.ItemRecycled
+		}
+		return tx.GetContext(ctx, it, `UPDATE returned_items i SET route = $2, status = $3 WHERE i.id = $1 RETURNING `+itemColumns, it.ID, r, status)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// RecordSale implements secondchance.SalesService: a LISTED item sold directly becomes SOLD.
+func (db *DB) RecordSale(ctx context.Context, in sc.SaleInput) (*sc.Sale, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return nil, err
+	}
+	now := db.Now()
+	if err := in.Validate(now); err != nil {
+		return nil, err
+	}
+	price, _ := sc.ParseMoney(in.Price.Amount, in.Price.Currency) // validated
+	soldAt := now
+	if in.SoldAt != nil {
+		soldAt = *in.SoldAt
+	}
+	var s sc.Sale
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		it, err := staffItem(ctx, tx, a, in.Item)
+		if err != nil {
+			return err
+		}
+		if it.Status != sc.ItemListed || it.Route == nil || *it.Route != sc.RouteSale {
+			return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is %s; only an item listed for direct sale can be sold", it.Status)
+		}
+		if err := tx.GetContext(ctx, &s, `INSERT INTO sales AS s (item_id, price_cents, currency, channel, sold_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+saleColumns, it.ID, price.Cents, price.Currency, in.Channel, soldAt, tokenRef(a)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE returned_items SET status = 'SOLD' WHERE id = $1`, it.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// VoidSale implements secondchance.SalesService: a mistaken sale is voided, kept with its
+// reason, and the item is listed again. A settled item's sale is final.
+func (db *DB) VoidSale(ctx context.Context, sale string, reason string) (*sc.Sale, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return nil, err
+	}
+	id, err := sc.ParseGlobalIDOf(sale, sc.KindSale, "sale")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkReason(reason); err != nil {
+		return nil, err
+	}
+	var s sc.Sale
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var status sc.ItemStatus
+		err := tx.QueryRowxContext(ctx, `SELECT `+saleColumns+`, i.status FROM sales s
+			JOIN returned_items i ON i.id = s.item_id JOIN parcels p ON p.id = i.parcel_id
+			WHERE s.id = $1 AND p.store_id = $2 FOR UPDATE OF s, i`, id, a.StoreID).
+			Scan(&s.ID, &s.ItemID, &s.PriceCents, &s.Currency, &s.Channel, &s.SoldAt, &s.VoidedAt, &s.VoidReason, &status)
+		if err != nil {
+			return notFound(err, "sale", "no sale of this store with this ID")
+		}
+		if s.VoidedAt != nil {
+			return sc.FieldErrorf("sale", sc.ECONFLICT, "the sale was already voided")
+		}
+		if status != sc.ItemSold {
+			return sc.FieldErrorf("sale", sc.EITEMSTATE, "the item is %s; its sale can no longer be voided", status)
+		}
+		if err := tx.GetContext(ctx, &s, `UPDATE sales s SET voided_at = $2, void_reason = $3 WHERE s.id = $1 RETURNING `+saleColumns,
+			id, db.Now(), reason); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE returned_items SET status = 'LISTED' WHERE id = $1`, s.ItemID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// SalesByItem implements secondchance.SalesService: each item's live sale, for those the actor
+// may see (the store's staff, the seller whose return it was, admins).
+func (db *DB) SalesByItem(ctx context.Context, itemIDs []int64) ([]*sc.Sale, error) {
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.Sale
+	if err := db.SelectContext(ctx, &rows, `SELECT `+saleColumns+` FROM sales s
+		JOIN returned_items i ON i.id = s.item_id JOIN parcels p ON p.id = i.parcel_id
+		WHERE s.item_id = ANY($1) AND s.voided_at IS NULL AND `+parcelVisible, append([]any{pq.Array(itemIDs)}, sp.args()...)...); err != nil {
+		return nil, mapError(err)
+	}
+	return byID(itemIDs, rows, func(s *sc.Sale) int64 { return s.ItemID }), nil
+}
+
+// ItemsByID returns visible returned items in the order of ids, for node(id:).
+func (db *DB) ItemsByID(ctx context.Context, ids []int64) ([]*sc.ReturnedItem, error) {
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.ReturnedItem
+	if err := db.SelectContext(ctx, &rows, `SELECT `+itemColumns+` FROM returned_items i JOIN parcels p ON p.id = i.parcel_id
+		WHERE i.id = ANY($1) AND `+parcelVisible, append([]any{pq.Array(ids)}, sp.args()...)...); err != nil {
+		return nil, mapError(err)
+	}
+	return byID(ids, rows, func(i *sc.ReturnedItem) int64 { return i.ID }), nil
+}
+
+// SalesByID returns visible sales, voided ones too, in the order of ids, for node(id:).
+func (db *DB) SalesByID(ctx context.Context, ids []int64) ([]*sc.Sale, error) {
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.Sale
+	if err := db.SelectContext(ctx, &rows, `SELECT `+saleColumns+` FROM sales s
+		JOIN returned_items i ON i.id = s.item_id JOIN parcels p ON p.id = i.parcel_id
+		WHERE s.id = ANY($1) AND `+parcelVisible, append([]any{pq.Array(ids)}, sp.args()...)...); err != nil {
+		return nil, mapError(err)
+	}
+	return byID(ids, rows, func(s *sc.Sale) int64 { return s.ID }), nil
+}

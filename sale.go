@@ -1,0 +1,129 @@
+package secondchance
+
+import (
+	"context"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Route is where a returned item goes.
+type Route string
+
+// Routes.
+const (
+	RouteSale    Route = "SALE"
+	RouteAuction Route = "AUCTION"
+	RouteRecycle Route = "RECYCLE"
+)
+
+// Valid reports whether r is a known route.
+func (r Route) Valid() bool { return r == RouteSale || r == RouteAuction || r == RouteRecycle }
+
+// MarshalGQL writes the route as a GraphQL enum value.
+func (r Route) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(r))) }
+
+// UnmarshalGQL reads a GraphQL enum value into r.
+func (r *Route) UnmarshalGQL(v any) error { return unmarshalEnum(v, r, Route.Valid) }
+
+// DefaultRoute is the store's rule when staff do not choose: items in good condition sell
+// directly, worn ones go to auction, unsellable ones are recycled.
+func DefaultRoute(g Grade) Route {
+	switch g {
+	case GradeNew, GradeLikeNew, GradeGood:
+		return RouteSale
+	case GradeFair, GradePoor:
+		return RouteAuction
+	}
+	return RouteRecycle
+}
+
+// ItemStatus is where a returned item is: RECEIVED → LISTED → SOLD → SETTLED, or RECYCLED.
+type ItemStatus string
+
+// Item statuses.
+const (
+	ItemReceived ItemStatus = "RECEIVED"
+	ItemListed   ItemStatus = "LISTED"
+	ItemSold     ItemStatus = "SOLD"
+	ItemSettled  ItemStatus = "SETTLED"
+	ItemRecycled ItemStatus = "RECYCLED"
+)
+
+// MarshalGQL writes the status as a GraphQL enum value.
+func (s ItemStatus) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(s))) }
+
+// UnmarshalGQL reads a GraphQL enum value into s.
+func (s *ItemStatus) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, s, func(s ItemStatus) bool {
+		switch s {
+		case ItemReceived, ItemListed, ItemSold, ItemSettled, ItemRecycled:
+			return true
+		}
+		return false
+	})
+}
+
+// EITEMSTATE: the item is not in the state the action needs (e.g. selling an item already sold).
+const EITEMSTATE = "ITEM_STATE"
+
+// Sale is a direct store sale of a returned item.
+type Sale struct {
+	ID         int64      `db:"id"`
+	ItemID     int64      `db:"item_id"`
+	PriceCents int64      `db:"price_cents"`
+	Currency   string     `db:"currency"`
+	Channel    string     `db:"channel"`
+	SoldAt     time.Time  `db:"sold_at"`
+	VoidedAt   *time.Time `db:"voided_at"`
+	VoidReason string     `db:"void_reason"`
+}
+
+// GlobalID is the sale's Relay ID.
+func (s *Sale) GlobalID() string { return GlobalID(KindSale, s.ID) }
+
+// Price is what the item sold for.
+func (s *Sale) Price() Money { return Money{Cents: s.PriceCents, Currency: s.Currency} }
+
+// SaleInput records a sale.
+type SaleInput struct {
+	Item    string // the item's global ID
+	Price   MoneyInput
+	Channel string
+	SoldAt  *time.Time
+}
+
+// Validate checks the sale: a price of zero or more in the store's currency, a channel, and
+// no date in the future.
+func (in *SaleInput) Validate(now time.Time) error {
+	var f fieldErrors
+	m, err := ParseMoney(in.Price.Amount, in.Price.Currency)
+	switch {
+	case err != nil && ValidateCurrency(in.Price.Currency) != nil:
+		f.add("price.currency", "%s", ErrorMessage(err))
+	case err != nil:
+		f.add("price.amount", "%s", ErrorMessage(err))
+	case m.Cents < 0:
+		f.add("price.amount", "a price cannot be negative")
+	case m.Currency != DefaultCurrency:
+		f.add("price.currency", "the store sells in %s only", DefaultCurrency)
+	}
+	in.Channel = strings.TrimSpace(in.Channel)
+	checkText(f.add, "channel", in.Channel, 1, 100)
+	if in.SoldAt != nil && in.SoldAt.After(now.Add(clockSkew)) {
+		f.add("soldAt", "a sale cannot be in the future")
+	}
+	return f.Err()
+}
+
+// SalesService is what staff do with received items: route them, sell them, void a mistaken sale.
+type SalesService interface {
+	// RouteItem sends a RECEIVED item to a route (nil: the default for its grade).
+	RouteItem(ctx context.Context, item string, route *Route) (*ReturnedItem, error)
+	RecordSale(ctx context.Context, in SaleInput) (*Sale, error)
+	VoidSale(ctx context.Context, sale string, reason string) (*Sale, error)
+	SalesByItem(ctx context.Context, itemIDs []int64) ([]*Sale, error)
+	ItemsByID(ctx context.Context, ids []int64) ([]*ReturnedItem, error)
+	SalesByID(ctx context.Context, ids []int64) ([]*Sale, error)
+}
