@@ -63,6 +63,7 @@ const KindParcel = "Parcel"
 
 // Kinds of the store's records.
 const (
-	KindItem = "ReturnedItem"
-	KindSale = "Sale"
+	KindItem        = "ReturnedItem"
+	KindSale        = "Sale"
+	KindBeneficiary = "Beneficiary"
 )

@@ -2,8 +2,11 @@ package secondchance
 
 import (
 	"math/bits"
+	"regexp"
 	"sort"
 )
+
+var einPattern = regexp.MustCompile(`^\d{2}-\d{7}$`)
 
 // FeeSchedule is what a charity store charges per item it sells: fixed intake, storage and
 // shipping costs, and a commission in basis points (1/100 of a percent) of the price.
@@ -31,13 +34,29 @@ func (f FeeSchedule) Validate() error {
 	return e.Err()
 }
 
-// Costs are what a store deducts from one item's price.
+// Costs are what a store deducts from one item's price, in cents of Currency.
 type Costs struct {
 	Intake, Storage, Shipping, Commission int64
+	Currency                              string
 }
 
 // Total is the sum of the costs.
 func (c Costs) Total() int64 { return c.Intake + c.Storage + c.Shipping + c.Commission }
+
+// IntakeMoney, StorageMoney, ShippingMoney, CommissionMoney and TotalMoney are the costs as money.
+func (c Costs) IntakeMoney() Money { return Money{Cents: c.Intake, Currency: c.Currency} }
+
+// StorageMoney is the storage cost.
+func (c Costs) StorageMoney() Money { return Money{Cents: c.Storage, Currency: c.Currency} }
+
+// ShippingMoney is the shipping cost.
+func (c Costs) ShippingMoney() Money { return Money{Cents: c.Shipping, Currency: c.Currency} }
+
+// CommissionMoney is the commission.
+func (c Costs) CommissionMoney() Money { return Money{Cents: c.Commission, Currency: c.Currency} }
+
+// TotalMoney is every cost together.
+func (c Costs) TotalMoney() Money { return Money{Cents: c.Total(), Currency: c.Currency} }
 
 // Proceeds are one item's price, the costs deducted from it, and what is left to donate:
 // Gross = Costs.Total() + Net, and Net is never below zero.
@@ -52,7 +71,7 @@ type Proceeds struct {
 // (commission, shipping, storage, intake), so the ledger still balances with nothing donated.
 func (f FeeSchedule) Proceeds(gross Money) Proceeds {
 	c := Costs{Intake: f.IntakeCents, Storage: f.StorageCents, Shipping: f.ShippingCents,
-		Commission: (gross.Cents*f.CommissionBasisPoints + 5000) / 10000}
+		Commission: (gross.Cents*f.CommissionBasisPoints + 5000) / 10000, Currency: gross.Currency}
 	over := c.Total() - gross.Cents
 	for _, part := range []*int64{&c.Commission, &c.Shipping, &c.Storage, &c.Intake} {
 		if over <= 0 {

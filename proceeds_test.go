@@ -13,11 +13,11 @@ func TestProceeds(t *testing.T) {
 	t.Parallel()
 	f := sc.FeeSchedule{IntakeCents: 150, StorageCents: 100, ShippingCents: 250, CommissionBasisPoints: 1250} // 12.5 %
 	p := f.Proceeds(sc.USD(4990))
-	require.Equal(t, sc.Costs{Intake: 150, Storage: 100, Shipping: 250, Commission: 624}, p.Costs, "12.5 %% of 49.90 is 6.2375, rounded half up")
+	require.Equal(t, sc.Costs{Intake: 150, Storage: 100, Shipping: 250, Commission: 624, Currency: "USD"}, p.Costs, "12.5 %% of 49.90 is 6.2375, rounded half up")
 	require.Equal(t, sc.USD(4990-1124), p.Net)
 	// Costs beyond the price are cut, commission first: nothing is donated, and it balances.
 	p = f.Proceeds(sc.USD(300))
-	require.Equal(t, sc.Costs{Intake: 150, Storage: 100, Shipping: 50, Commission: 0}, p.Costs)
+	require.Equal(t, sc.Costs{Intake: 150, Storage: 100, Shipping: 50, Commission: 0, Currency: "USD"}, p.Costs)
 	require.Equal(t, int64(0), p.Net.Cents)
 	require.Equal(t, sc.EINVALID, sc.ErrorCode(sc.FeeSchedule{CommissionBasisPoints: 10001}.Validate()))
 	require.Equal(t, sc.EINVALID, sc.ErrorCode(sc.FeeSchedule{IntakeCents: -1}.Validate()))

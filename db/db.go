@@ -130,6 +130,7 @@ var constraintErrors = map[string]*sc.Error{
 	"orders_number_key":        {Code: sc.ECONFLICT, Field: "number", Message: "an order with this number already exists"},
 	"disputes_number_key":      {Code: sc.ECONFLICT, Field: "number", Message: "this dispute number belongs to another order"},
 	"return_claims_number_key": {Code: sc.ECONFLICT, Field: "number", Message: "this return claim number belongs to another order"},
+	"beneficiaries_ein_key":    {Code: sc.ECONFLICT, Field: "ein", Message: "a beneficiary with this EIN exists"},
 }
 
 // mapError maps driver errors into *secondchance.Error and passes everything else through.

@@ -30,9 +30,11 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Allocation() AllocationResolver
 	Batch() BatchResolver
 	Buyer() BuyerResolver
 	IndicatorAdjustment() IndicatorAdjustmentResolver
+	ItemLedger() ItemLedgerResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
 	Parcel() ParcelResolver
@@ -53,6 +55,12 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Allocation struct {
+		Amount      func(childComplexity int) int
+		Beneficiary func(childComplexity int) int
+		DisbursedAt func(childComplexity int) int
+	}
+
 	Batch struct {
 		CompletedAt     func(childComplexity int) int
 		Cutoff          func(childComplexity int) int
@@ -93,6 +101,18 @@ type ComplexityRoot struct {
 		Warnings           func(childComplexity int) int
 	}
 
+	Beneficiary struct {
+		Address  func(childComplexity int) int
+		EIN      func(childComplexity int) int
+		GlobalID func(childComplexity int) int
+		Name     func(childComplexity int) int
+	}
+
+	BeneficiaryPayload struct {
+		Beneficiary func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Buyer struct {
 		Country         func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
@@ -128,6 +148,11 @@ type ComplexityRoot struct {
 		UserErrors          func(childComplexity int) int
 	}
 
+	DisbursePayload struct {
+		Amount     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Discrepancy struct {
 		Kind    func(childComplexity int) int
 		Note    func(childComplexity int) int
@@ -144,6 +169,11 @@ type ComplexityRoot struct {
 		Number   func(childComplexity int) int
 		OpenedAt func(childComplexity int) int
 		Reason   func(childComplexity int) int
+	}
+
+	DonationSettingsPayload struct {
+		Ok         func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Evidence struct {
@@ -212,6 +242,22 @@ type ComplexityRoot struct {
 		UserErrors     func(childComplexity int) int
 	}
 
+	ItemCosts struct {
+		CommissionMoney func(childComplexity int) int
+		IntakeMoney     func(childComplexity int) int
+		ShippingMoney   func(childComplexity int) int
+		StorageMoney    func(childComplexity int) int
+		TotalMoney      func(childComplexity int) int
+	}
+
+	ItemLedger struct {
+		Allocations func(childComplexity int) int
+		Costs       func(childComplexity int) int
+		Donated     func(childComplexity int) int
+		Gross       func(childComplexity int) int
+		Pending     func(childComplexity int) int
+	}
+
 	MatchParcelPayload struct {
 		Parcel     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -225,7 +271,9 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddReturnTracking         func(childComplexity int, input AddReturnTrackingInput) int
 		CancelReturnAuthorization func(childComplexity int, input CancelReturnAuthorizationInput) int
+		CreateBeneficiary         func(childComplexity int, input secondchance.BeneficiaryInput) int
 		CreateReturnAuthorization func(childComplexity int, input secondchance.RMAInput) int
+		DisburseBeneficiary       func(childComplexity int, input DisburseBeneficiaryInput) int
 		DismissReport             func(childComplexity int, input DismissReportInput) int
 		IngestMarketplaceData     func(childComplexity int, input secondchance.MarketplaceBatch) int
 		MatchParcel               func(childComplexity int, input secondchance.MatchInput) int
@@ -237,8 +285,11 @@ type ComplexityRoot struct {
 		RevokeToken               func(childComplexity int, input RevokeTokenInput) int
 		RouteItem                 func(childComplexity int, input RouteItemInput) int
 		RunWeeklyBatch            func(childComplexity int, input RunWeeklyBatchInput) int
+		SetDonationSplits         func(childComplexity int, input SetDonationSplitsInput) int
 		SetPolicy                 func(childComplexity int, input secondchance.Policy) int
 		SetStandingThresholds     func(childComplexity int, input secondchance.StandingThresholds) int
+		SetStoreDonations         func(childComplexity int, input SetStoreDonationsInput) int
+		SettleItem                func(childComplexity int, input SettleItemInput) int
 		TakeIndicatorSnapshot     func(childComplexity int) int
 		VoidSale                  func(childComplexity int, input VoidSaleInput) int
 		WithdrawReport            func(childComplexity int, input WithdrawReportInput) int
@@ -454,6 +505,7 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		GlobalID    func(childComplexity int) int
 		Grade       func(childComplexity int) int
+		Ledger      func(childComplexity int) int
 		Line        func(childComplexity int) int
 		Notes       func(childComplexity int) int
 		PhotoURLs   func(childComplexity int) int
@@ -557,6 +609,11 @@ type ComplexityRoot struct {
 
 	SetStandingThresholdsPayload struct {
 		Thresholds func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SettleItemPayload struct {
+		Ledger     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -677,6 +734,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AllocationResolver interface {
+	Beneficiary(ctx context.Context, obj *secondchance.Allocation) (*secondchance.Beneficiary, error)
+}
 type BatchResolver interface {
 	StandingChanges(ctx context.Context, obj *secondchance.Batch) (*int, error)
 }
@@ -690,12 +750,20 @@ type IndicatorAdjustmentResolver interface {
 	Verdict(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Verdict, error)
 	Batch(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Batch, error)
 }
+type ItemLedgerResolver interface {
+	Allocations(ctx context.Context, obj *secondchance.ItemLedger) ([]*secondchance.Allocation, error)
+}
 type MutationResolver interface {
 	RunWeeklyBatch(ctx context.Context, input RunWeeklyBatchInput) (*RunWeeklyBatchPayload, error)
 	DismissReport(ctx context.Context, input DismissReportInput) (*DismissReportPayload, error)
 	PinVerdict(ctx context.Context, input PinVerdictInput) (*PinVerdictPayload, error)
 	ReverseVerdict(ctx context.Context, input ReverseVerdictInput) (*ReverseVerdictPayload, error)
 	SetPolicy(ctx context.Context, input secondchance.Policy) (*SetPolicyPayload, error)
+	CreateBeneficiary(ctx context.Context, input secondchance.BeneficiaryInput) (*BeneficiaryPayload, error)
+	SetStoreDonations(ctx context.Context, input SetStoreDonationsInput) (*DonationSettingsPayload, error)
+	SetDonationSplits(ctx context.Context, input SetDonationSplitsInput) (*DonationSettingsPayload, error)
+	SettleItem(ctx context.Context, input SettleItemInput) (*SettleItemPayload, error)
+	DisburseBeneficiary(ctx context.Context, input DisburseBeneficiaryInput) (*DisbursePayload, error)
 	SetStandingThresholds(ctx context.Context, input secondchance.StandingThresholds) (*SetStandingThresholdsPayload, error)
 	TakeIndicatorSnapshot(ctx context.Context) (*TakeIndicatorSnapshotPayload, error)
 	ReceiveParcel(ctx context.Context, input secondchance.ParcelInput) (*ReceiveParcelPayload, error)
@@ -770,6 +838,7 @@ type ReturnedItemResolver interface {
 	Sale(ctx context.Context, obj *secondchance.ReturnedItem) (*secondchance.Sale, error)
 
 	PhotoURLs(ctx context.Context, obj *secondchance.ReturnedItem) ([]string, error)
+	Ledger(ctx context.Context, obj *secondchance.ReturnedItem) (*secondchance.ItemLedger, error)
 }
 type SanctionResolver interface {
 	Verdict(ctx context.Context, obj *secondchance.Sanction) (*secondchance.Verdict, error)
@@ -815,6 +884,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Allocation.amount":
+		if e.ComplexityRoot.Allocation.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Amount(childComplexity), true
+	case "Allocation.beneficiary":
+		if e.ComplexityRoot.Allocation.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Beneficiary(childComplexity), true
+	case "Allocation.disbursedAt":
+		if e.ComplexityRoot.Allocation.DisbursedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.DisbursedAt(childComplexity), true
 
 	case "Batch.completedAt":
 		if e.ComplexityRoot.Batch.CompletedAt == nil {
@@ -988,6 +1076,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BatchStats.Warnings(childComplexity), true
 
+	case "Beneficiary.address":
+		if e.ComplexityRoot.Beneficiary.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Address(childComplexity), true
+	case "Beneficiary.ein":
+		if e.ComplexityRoot.Beneficiary.EIN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.EIN(childComplexity), true
+	case "Beneficiary.id":
+		if e.ComplexityRoot.Beneficiary.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.GlobalID(childComplexity), true
+	case "Beneficiary.name":
+		if e.ComplexityRoot.Beneficiary.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Name(childComplexity), true
+
+	case "BeneficiaryPayload.beneficiary":
+		if e.ComplexityRoot.BeneficiaryPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeneficiaryPayload.Beneficiary(childComplexity), true
+	case "BeneficiaryPayload.userErrors":
+		if e.ComplexityRoot.BeneficiaryPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeneficiaryPayload.UserErrors(childComplexity), true
+
 	case "Buyer.country":
 		if e.ComplexityRoot.Buyer.Country == nil {
 			break
@@ -1113,6 +1239,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateReturnAuthorizationPayload.UserErrors(childComplexity), true
 
+	case "DisbursePayload.amount":
+		if e.ComplexityRoot.DisbursePayload.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisbursePayload.Amount(childComplexity), true
+	case "DisbursePayload.userErrors":
+		if e.ComplexityRoot.DisbursePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisbursePayload.UserErrors(childComplexity), true
+
 	case "Discrepancy.kind":
 		if e.ComplexityRoot.Discrepancy.Kind == nil {
 			break
@@ -1169,6 +1308,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dispute.Reason(childComplexity), true
+
+	case "DonationSettingsPayload.ok":
+		if e.ComplexityRoot.DonationSettingsPayload.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DonationSettingsPayload.Ok(childComplexity), true
+	case "DonationSettingsPayload.userErrors":
+		if e.ComplexityRoot.DonationSettingsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DonationSettingsPayload.UserErrors(childComplexity), true
 
 	case "Evidence.kind":
 		if e.ComplexityRoot.Evidence.Kind == nil {
@@ -1430,6 +1582,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IngestMarketplaceDataPayload.UserErrors(childComplexity), true
 
+	case "ItemCosts.commission":
+		if e.ComplexityRoot.ItemCosts.CommissionMoney == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemCosts.CommissionMoney(childComplexity), true
+	case "ItemCosts.intake":
+		if e.ComplexityRoot.ItemCosts.IntakeMoney == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemCosts.IntakeMoney(childComplexity), true
+	case "ItemCosts.shipping":
+		if e.ComplexityRoot.ItemCosts.ShippingMoney == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemCosts.ShippingMoney(childComplexity), true
+	case "ItemCosts.storage":
+		if e.ComplexityRoot.ItemCosts.StorageMoney == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemCosts.StorageMoney(childComplexity), true
+	case "ItemCosts.total":
+		if e.ComplexityRoot.ItemCosts.TotalMoney == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemCosts.TotalMoney(childComplexity), true
+
+	case "ItemLedger.allocations":
+		if e.ComplexityRoot.ItemLedger.Allocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemLedger.Allocations(childComplexity), true
+	case "ItemLedger.costs":
+		if e.ComplexityRoot.ItemLedger.Costs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemLedger.Costs(childComplexity), true
+	case "ItemLedger.donated":
+		if e.ComplexityRoot.ItemLedger.Donated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemLedger.Donated(childComplexity), true
+	case "ItemLedger.gross":
+		if e.ComplexityRoot.ItemLedger.Gross == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemLedger.Gross(childComplexity), true
+	case "ItemLedger.pending":
+		if e.ComplexityRoot.ItemLedger.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemLedger.Pending(childComplexity), true
+
 	case "MatchParcelPayload.parcel":
 		if e.ComplexityRoot.MatchParcelPayload.Parcel == nil {
 			break
@@ -1478,6 +1692,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelReturnAuthorization(childComplexity, args["input"].(CancelReturnAuthorizationInput)), true
+	case "Mutation.createBeneficiary":
+		if e.ComplexityRoot.Mutation.CreateBeneficiary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createBeneficiary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateBeneficiary(childComplexity, args["input"].(secondchance.BeneficiaryInput)), true
 	case "Mutation.createReturnAuthorization":
 		if e.ComplexityRoot.Mutation.CreateReturnAuthorization == nil {
 			break
@@ -1489,6 +1714,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateReturnAuthorization(childComplexity, args["input"].(secondchance.RMAInput)), true
+	case "Mutation.disburseBeneficiary":
+		if e.ComplexityRoot.Mutation.DisburseBeneficiary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_disburseBeneficiary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DisburseBeneficiary(childComplexity, args["input"].(DisburseBeneficiaryInput)), true
 	case "Mutation.dismissReport":
 		if e.ComplexityRoot.Mutation.DismissReport == nil {
 			break
@@ -1610,6 +1846,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RunWeeklyBatch(childComplexity, args["input"].(RunWeeklyBatchInput)), true
+	case "Mutation.setDonationSplits":
+		if e.ComplexityRoot.Mutation.SetDonationSplits == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setDonationSplits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetDonationSplits(childComplexity, args["input"].(SetDonationSplitsInput)), true
 	case "Mutation.setPolicy":
 		if e.ComplexityRoot.Mutation.SetPolicy == nil {
 			break
@@ -1632,6 +1879,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetStandingThresholds(childComplexity, args["input"].(secondchance.StandingThresholds)), true
+	case "Mutation.setStoreDonations":
+		if e.ComplexityRoot.Mutation.SetStoreDonations == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setStoreDonations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetStoreDonations(childComplexity, args["input"].(SetStoreDonationsInput)), true
+	case "Mutation.settleItem":
+		if e.ComplexityRoot.Mutation.SettleItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_settleItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SettleItem(childComplexity, args["input"].(SettleItemInput)), true
 	case "Mutation.takeIndicatorSnapshot":
 		if e.ComplexityRoot.Mutation.TakeIndicatorSnapshot == nil {
 			break
@@ -2578,6 +2847,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReturnedItem.Grade(childComplexity), true
+	case "ReturnedItem.ledger":
+		if e.ComplexityRoot.ReturnedItem.Ledger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.Ledger(childComplexity), true
 	case "ReturnedItem.line":
 		if e.ComplexityRoot.ReturnedItem.Line == nil {
 			break
@@ -3007,6 +3282,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetStandingThresholdsPayload.UserErrors(childComplexity), true
 
+	case "SettleItemPayload.ledger":
+		if e.ComplexityRoot.SettleItemPayload.Ledger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettleItemPayload.Ledger(childComplexity), true
+	case "SettleItemPayload.userErrors":
+		if e.ComplexityRoot.SettleItemPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettleItemPayload.UserErrors(childComplexity), true
+
 	case "StandingThresholds.aboveStandardMaxDefectRate":
 		if e.ComplexityRoot.StandingThresholds.AboveStandardMaxDefectRate == nil {
 			break
@@ -3417,13 +3705,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddReturnTrackingInput", ec.unmarshalInputAddReturnTrackingInput),
+			graphql.NewInputUnmarshaler("BeneficiaryInput", ec.unmarshalInputBeneficiaryInput),
 			graphql.NewInputUnmarshaler("BuyerFilter", ec.unmarshalInputBuyerFilter),
 			graphql.NewInputUnmarshaler("BuyerInput", ec.unmarshalInputBuyerInput),
 			graphql.NewInputUnmarshaler("CancelReturnAuthorizationInput", ec.unmarshalInputCancelReturnAuthorizationInput),
 			graphql.NewInputUnmarshaler("CreateReturnAuthorizationInput", ec.unmarshalInputCreateReturnAuthorizationInput),
+			graphql.NewInputUnmarshaler("DisburseBeneficiaryInput", ec.unmarshalInputDisburseBeneficiaryInput),
 			graphql.NewInputUnmarshaler("DismissReportInput", ec.unmarshalInputDismissReportInput),
 			graphql.NewInputUnmarshaler("DisputeInput", ec.unmarshalInputDisputeInput),
+			graphql.NewInputUnmarshaler("DonationSplitInput", ec.unmarshalInputDonationSplitInput),
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
+			graphql.NewInputUnmarshaler("FeeScheduleInput", ec.unmarshalInputFeeScheduleInput),
 			graphql.NewInputUnmarshaler("FeedbackInput", ec.unmarshalInputFeedbackInput),
 			graphql.NewInputUnmarshaler("IngestMarketplaceDataInput", ec.unmarshalInputIngestMarketplaceDataInput),
 			graphql.NewInputUnmarshaler("LineMatchInput", ec.unmarshalInputLineMatchInput),
@@ -3447,6 +3739,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RunWeeklyBatchInput", ec.unmarshalInputRunWeeklyBatchInput),
 			graphql.NewInputUnmarshaler("SellerFilter", ec.unmarshalInputSellerFilter),
 			graphql.NewInputUnmarshaler("SellerInput", ec.unmarshalInputSellerInput),
+			graphql.NewInputUnmarshaler("SetDonationSplitsInput", ec.unmarshalInputSetDonationSplitsInput),
+			graphql.NewInputUnmarshaler("SetStoreDonationsInput", ec.unmarshalInputSetStoreDonationsInput),
+			graphql.NewInputUnmarshaler("SettleItemInput", ec.unmarshalInputSettleItemInput),
 			graphql.NewInputUnmarshaler("StandingThresholdsInput", ec.unmarshalInputStandingThresholdsInput),
 			graphql.NewInputUnmarshaler("VerdictFilter", ec.unmarshalInputVerdictFilter),
 			graphql.NewInputUnmarshaler("VoidSaleInput", ec.unmarshalInputVoidSaleInput),
@@ -3526,7 +3821,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "batch.graphqls" "indicator.graphqls" "intake.graphqls" "marketplace.graphqls" "report.graphqls" "rma.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
+//go:embed "batch.graphqls" "donation.graphqls" "indicator.graphqls" "intake.graphqls" "marketplace.graphqls" "report.graphqls" "rma.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3539,6 +3834,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "batch.graphqls", Input: sourceData("batch.graphqls"), BuiltIn: false},
+	{Name: "donation.graphqls", Input: sourceData("donation.graphqls"), BuiltIn: false},
 	{Name: "indicator.graphqls", Input: sourceData("indicator.graphqls"), BuiltIn: false},
 	{Name: "intake.graphqls", Input: sourceData("intake.graphqls"), BuiltIn: false},
 	{Name: "marketplace.graphqls", Input: sourceData("marketplace.graphqls"), BuiltIn: false},
@@ -3553,6 +3849,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Allocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "beneficiary":
+		return ec.fieldContext_Allocation_beneficiary(ctx, field)
+	case "amount":
+		return ec.fieldContext_Allocation_amount(ctx, field)
+	case "disbursedAt":
+		return ec.fieldContext_Allocation_disbursedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Allocation", field.Name)
+}
 
 func (ec *executionContext) childFields_Batch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3634,6 +3942,30 @@ func (ec *executionContext) childFields_BatchStats(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type BatchStats", field.Name)
 }
 
+func (ec *executionContext) childFields_Beneficiary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Beneficiary_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Beneficiary_name(ctx, field)
+	case "ein":
+		return ec.fieldContext_Beneficiary_ein(ctx, field)
+	case "address":
+		return ec.fieldContext_Beneficiary_address(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Beneficiary", field.Name)
+}
+
+func (ec *executionContext) childFields_BeneficiaryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "beneficiary":
+		return ec.fieldContext_BeneficiaryPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_BeneficiaryPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BeneficiaryPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Buyer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3704,6 +4036,16 @@ func (ec *executionContext) childFields_CreateReturnAuthorizationPayload(ctx con
 	return nil, fmt.Errorf("no field named %q was found under type CreateReturnAuthorizationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DisbursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "amount":
+		return ec.fieldContext_DisbursePayload_amount(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DisbursePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisbursePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Discrepancy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -3738,6 +4080,16 @@ func (ec *executionContext) childFields_Dispute(ctx context.Context, field graph
 		return ec.fieldContext_Dispute_closedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dispute", field.Name)
+}
+
+func (ec *executionContext) childFields_DonationSettingsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_DonationSettingsPayload_ok(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DonationSettingsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DonationSettingsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Evidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3870,6 +4222,38 @@ func (ec *executionContext) childFields_IngestMarketplaceDataPayload(ctx context
 		return ec.fieldContext_IngestMarketplaceDataPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IngestMarketplaceDataPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ItemCosts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "intake":
+		return ec.fieldContext_ItemCosts_intake(ctx, field)
+	case "storage":
+		return ec.fieldContext_ItemCosts_storage(ctx, field)
+	case "shipping":
+		return ec.fieldContext_ItemCosts_shipping(ctx, field)
+	case "commission":
+		return ec.fieldContext_ItemCosts_commission(ctx, field)
+	case "total":
+		return ec.fieldContext_ItemCosts_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ItemCosts", field.Name)
+}
+
+func (ec *executionContext) childFields_ItemLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "gross":
+		return ec.fieldContext_ItemLedger_gross(ctx, field)
+	case "costs":
+		return ec.fieldContext_ItemLedger_costs(ctx, field)
+	case "donated":
+		return ec.fieldContext_ItemLedger_donated(ctx, field)
+	case "pending":
+		return ec.fieldContext_ItemLedger_pending(ctx, field)
+	case "allocations":
+		return ec.fieldContext_ItemLedger_allocations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ItemLedger", field.Name)
 }
 
 func (ec *executionContext) childFields_MatchParcelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4284,6 +4668,8 @@ func (ec *executionContext) childFields_ReturnedItem(ctx context.Context, field 
 		return ec.fieldContext_ReturnedItem_notes(ctx, field)
 	case "photoUrls":
 		return ec.fieldContext_ReturnedItem_photoUrls(ctx, field)
+	case "ledger":
+		return ec.fieldContext_ReturnedItem_ledger(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReturnedItem", field.Name)
 }
@@ -4480,6 +4866,16 @@ func (ec *executionContext) childFields_SetStandingThresholdsPayload(ctx context
 		return ec.fieldContext_SetStandingThresholdsPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetStandingThresholdsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SettleItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ledger":
+		return ec.fieldContext_SettleItemPayload_ledger(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SettleItemPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SettleItemPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_StandingThresholds(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4864,12 +5260,40 @@ func (ec *executionContext) field_Mutation_cancelReturnAuthorization_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createBeneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (secondchance.BeneficiaryInput, error) {
+			return ec.unmarshalNBeneficiaryInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBeneficiaryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createReturnAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (secondchance.RMAInput, error) {
 			return ec.unmarshalNCreateReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_disburseBeneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DisburseBeneficiaryInput, error) {
+			return ec.unmarshalNDisburseBeneficiaryInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDisburseBeneficiaryInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5032,6 +5456,20 @@ func (ec *executionContext) field_Mutation_runWeeklyBatch_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setDonationSplits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetDonationSplitsInput, error) {
+			return ec.unmarshalNSetDonationSplitsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetDonationSplitsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setPolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5052,6 +5490,34 @@ func (ec *executionContext) field_Mutation_setStandingThresholds_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (secondchance.StandingThresholds, error) {
 			return ec.unmarshalNStandingThresholdsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStandingThresholds(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setStoreDonations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetStoreDonationsInput, error) {
+			return ec.unmarshalNSetStoreDonationsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetStoreDonationsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_settleItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SettleItemInput, error) {
+			return ec.unmarshalNSettleItemInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSettleItemInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5633,6 +6099,93 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Allocation_beneficiary(ctx context.Context, field graphql.CollectedField, obj *secondchance.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Allocation().Beneficiary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Beneficiary) graphql.Marshaler {
+			return ec.marshalNBeneficiary2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Allocation_amount(ctx context.Context, field graphql.CollectedField, obj *secondchance.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Allocation_disbursedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_disbursedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisbursedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_disbursedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, "Time")
+}
 
 func (ec *executionContext) _Batch_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Batch) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6368,6 +6921,171 @@ func (ec *executionContext) fieldContext_BatchStats_steps(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Beneficiary_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Beneficiary_name(ctx context.Context, field graphql.CollectedField, obj *secondchance.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Beneficiary_ein(ctx context.Context, field graphql.CollectedField, obj *secondchance.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_ein(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EIN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_ein(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Beneficiary_address(ctx context.Context, field graphql.CollectedField, obj *secondchance.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.PostalAddress) graphql.Marshaler {
+			return ec.marshalNPostalAddress2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPostalAddress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PostalAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BeneficiaryPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *BeneficiaryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeneficiaryPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BeneficiaryPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BeneficiaryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BeneficiaryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *BeneficiaryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeneficiaryPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BeneficiaryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BeneficiaryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Buyer_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Buyer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7026,6 +7744,70 @@ func (ec *executionContext) fieldContext_CreateReturnAuthorizationPayload_userEr
 	return fc, nil
 }
 
+func (ec *executionContext) _DisbursePayload_amount(ctx context.Context, field graphql.CollectedField, obj *DisbursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisbursePayload_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisbursePayload_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisbursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisbursePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *DisbursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisbursePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisbursePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisbursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Discrepancy_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.Discrepancy) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7249,6 +8031,61 @@ func (ec *executionContext) _Dispute_closedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Dispute_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Dispute", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DonationSettingsPayload_ok(ctx context.Context, field graphql.CollectedField, obj *DonationSettingsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DonationSettingsPayload_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DonationSettingsPayload_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DonationSettingsPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DonationSettingsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *DonationSettingsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DonationSettingsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DonationSettingsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DonationSettingsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Evidence_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.Evidence) (ret graphql.Marshaler) {
@@ -8307,6 +9144,326 @@ func (ec *executionContext) fieldContext_IngestMarketplaceDataPayload_userErrors
 	return fc, nil
 }
 
+func (ec *executionContext) _ItemCosts_intake(ctx context.Context, field graphql.CollectedField, obj *secondchance.Costs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemCosts_intake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntakeMoney(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemCosts_intake(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemCosts",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemCosts_storage(ctx context.Context, field graphql.CollectedField, obj *secondchance.Costs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemCosts_storage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StorageMoney(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemCosts_storage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemCosts",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemCosts_shipping(ctx context.Context, field graphql.CollectedField, obj *secondchance.Costs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemCosts_shipping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingMoney(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemCosts_shipping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemCosts",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemCosts_commission(ctx context.Context, field graphql.CollectedField, obj *secondchance.Costs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemCosts_commission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommissionMoney(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemCosts_commission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemCosts",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemCosts_total(ctx context.Context, field graphql.CollectedField, obj *secondchance.Costs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemCosts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalMoney(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemCosts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemCosts",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemLedger_gross(ctx context.Context, field graphql.CollectedField, obj *secondchance.ItemLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemLedger_gross(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gross, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemLedger_gross(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemLedger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemLedger_costs(ctx context.Context, field graphql.CollectedField, obj *secondchance.ItemLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemLedger_costs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Costs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Costs) graphql.Marshaler {
+			return ec.marshalNItemCosts2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCosts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemLedger_costs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemLedger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ItemCosts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemLedger_donated(ctx context.Context, field graphql.CollectedField, obj *secondchance.ItemLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemLedger_donated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Donated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemLedger_donated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemLedger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemLedger_pending(ctx context.Context, field graphql.CollectedField, obj *secondchance.ItemLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemLedger_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemLedger_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemLedger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemLedger_allocations(ctx context.Context, field graphql.CollectedField, obj *secondchance.ItemLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemLedger_allocations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ItemLedger().Allocations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Allocation) graphql.Marshaler {
+			return ec.marshalNAllocation2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAllocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemLedger_allocations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemLedger",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MatchParcelPayload_parcel(ctx context.Context, field graphql.CollectedField, obj *MatchParcelPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8721,6 +9878,316 @@ func (ec *executionContext) fieldContext_Mutation_setPolicy(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createBeneficiary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createBeneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateBeneficiary(ctx, fc.Args["input"].(secondchance.BeneficiaryInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *BeneficiaryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *BeneficiaryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createBeneficiary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createBeneficiary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setStoreDonations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setStoreDonations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetStoreDonations(ctx, fc.Args["input"].(SetStoreDonationsInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *DonationSettingsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DonationSettingsPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DonationSettingsPayload) graphql.Marshaler {
+			return ec.marshalNDonationSettingsPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDonationSettingsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setStoreDonations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DonationSettingsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setStoreDonations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setDonationSplits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setDonationSplits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetDonationSplits(ctx, fc.Args["input"].(SetDonationSplitsInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"SELLER"})
+				if err != nil {
+					var zeroVal *DonationSettingsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DonationSettingsPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DonationSettingsPayload) graphql.Marshaler {
+			return ec.marshalNDonationSettingsPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDonationSettingsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setDonationSplits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DonationSettingsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setDonationSplits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_settleItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_settleItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SettleItem(ctx, fc.Args["input"].(SettleItemInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *SettleItemPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *SettleItemPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *SettleItemPayload) graphql.Marshaler {
+			return ec.marshalNSettleItemPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSettleItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_settleItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SettleItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_settleItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_disburseBeneficiary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_disburseBeneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DisburseBeneficiary(ctx, fc.Args["input"].(DisburseBeneficiaryInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *DisbursePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DisbursePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DisbursePayload) graphql.Marshaler {
+			return ec.marshalNDisbursePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDisbursePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_disburseBeneficiary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisbursePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_disburseBeneficiary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14030,6 +15497,38 @@ func (ec *executionContext) fieldContext_ReturnedItem_photoUrls(_ context.Contex
 	return graphql.NewScalarFieldContext("ReturnedItem", field, true, true, "String")
 }
 
+func (ec *executionContext) _ReturnedItem_ledger(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_ledger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnedItem().Ledger(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.ItemLedger) graphql.Marshaler {
+			return ec.marshalOItemLedger2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemLedger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_ledger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnedItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ItemLedger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReverseVerdictPayload_verdict(ctx context.Context, field graphql.CollectedField, obj *ReverseVerdictPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15675,6 +17174,70 @@ func (ec *executionContext) _SetStandingThresholdsPayload_userErrors(ctx context
 func (ec *executionContext) fieldContext_SetStandingThresholdsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SetStandingThresholdsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SettleItemPayload_ledger(ctx context.Context, field graphql.CollectedField, obj *SettleItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettleItemPayload_ledger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ledger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.ItemLedger) graphql.Marshaler {
+			return ec.marshalOItemLedger2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemLedger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SettleItemPayload_ledger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SettleItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ItemLedger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SettleItemPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SettleItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettleItemPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettleItemPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SettleItemPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -18486,6 +20049,90 @@ func UnmarshalAddReturnTrackingInput(ctx context.Context, raw any) (AddReturnTra
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBeneficiaryInput(ctx context.Context, obj any) (secondchance.BeneficiaryInput, error) {
+	var it secondchance.BeneficiaryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "ein", "addressLine1", "city", "region", "postalCode", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "ein":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ein"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EIN = data
+		case "addressLine1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLine1"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLine1 = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBeneficiaryInput unmarshals raw into the BeneficiaryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBeneficiaryInput(ctx context.Context, raw any) (secondchance.BeneficiaryInput, error) {
+	var out secondchance.BeneficiaryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BeneficiaryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBuyerFilter(ctx context.Context, obj any) (secondchance.BuyerFilter, error) {
 	var it secondchance.BuyerFilter
 	if obj == nil {
@@ -18696,6 +20343,48 @@ func UnmarshalCreateReturnAuthorizationInput(ctx context.Context, raw any) (seco
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDisburseBeneficiaryInput(ctx context.Context, obj any) (DisburseBeneficiaryInput, error) {
+	var it DisburseBeneficiaryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiary"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiary"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Beneficiary = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisburseBeneficiaryInput unmarshals raw into the DisburseBeneficiaryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisburseBeneficiaryInput(ctx context.Context, raw any) (DisburseBeneficiaryInput, error) {
+	var out DisburseBeneficiaryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisburseBeneficiaryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDismissReportInput(ctx context.Context, obj any) (DismissReportInput, error) {
 	var it DismissReportInput
 	if obj == nil {
@@ -18808,6 +20497,55 @@ func UnmarshalDisputeInput(ctx context.Context, raw any) (secondchance.DisputeIn
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDonationSplitInput(ctx context.Context, obj any) (secondchance.DonationSplit, error) {
+	var it secondchance.DonationSplit
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiary", "percent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiary"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Beneficiary = data
+		case "percent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("percent"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Percent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDonationSplitInput unmarshals raw into the DonationSplitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDonationSplitInput(ctx context.Context, raw any) (secondchance.DonationSplit, error) {
+	var out secondchance.DonationSplit
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DonationSplitInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj any) (secondchance.Evidence, error) {
 	var it secondchance.Evidence
 	if obj == nil {
@@ -18854,6 +20592,69 @@ func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj
 func UnmarshalEvidenceInput(ctx context.Context, raw any) (secondchance.Evidence, error) {
 	var out secondchance.Evidence
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvidenceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFeeScheduleInput(ctx context.Context, obj any) (secondchance.FeeSchedule, error) {
+	var it secondchance.FeeSchedule
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"intakeCents", "storageCents", "shippingCents", "commissionBasisPoints"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "intakeCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intakeCents"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntakeCents = data
+		case "storageCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storageCents"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StorageCents = data
+		case "shippingCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCents"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCents = data
+		case "commissionBasisPoints":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commissionBasisPoints"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommissionBasisPoints = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFeeScheduleInput unmarshals raw into the FeeScheduleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFeeScheduleInput(ctx context.Context, raw any) (secondchance.FeeSchedule, error) {
+	var out secondchance.FeeSchedule
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FeeScheduleInput", raw, &out)
 	return out, err
 }
 
@@ -20282,6 +22083,146 @@ func UnmarshalSellerInput(ctx context.Context, raw any) (secondchance.SellerInpu
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetDonationSplitsInput(ctx context.Context, obj any) (SetDonationSplitsInput, error) {
+	var it SetDonationSplitsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"splits"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "splits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("splits"))
+			data, err := ec.unmarshalNDonationSplitInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDonationSplitᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Splits = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetDonationSplitsInput unmarshals raw into the SetDonationSplitsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetDonationSplitsInput(ctx context.Context, raw any) (SetDonationSplitsInput, error) {
+	var out SetDonationSplitsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetDonationSplitsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetStoreDonationsInput(ctx context.Context, obj any) (SetStoreDonationsInput, error) {
+	var it SetStoreDonationsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"store", "fees", "beneficiary"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "store":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("store"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Store = data
+		case "fees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fees"))
+			data, err := ec.unmarshalNFeeScheduleInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐFeeSchedule(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fees = data
+		case "beneficiary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiary"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Beneficiary = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetStoreDonationsInput unmarshals raw into the SetStoreDonationsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetStoreDonationsInput(ctx context.Context, raw any) (SetStoreDonationsInput, error) {
+	var out SetStoreDonationsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetStoreDonationsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSettleItemInput(ctx context.Context, obj any) (SettleItemInput, error) {
+	var it SettleItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"item"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSettleItemInput unmarshals raw into the SettleItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSettleItemInput(ctx context.Context, raw any) (SettleItemInput, error) {
+	var out SettleItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SettleItemInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStandingThresholdsInput(ctx context.Context, obj any) (secondchance.StandingThresholds, error) {
 	var it secondchance.StandingThresholds
 	if obj == nil {
@@ -20562,6 +22503,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Buyer(ctx, sel, obj)
+	case *secondchance.Beneficiary:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Beneficiary(ctx, sel, obj)
 	case *secondchance.Batch:
 		if obj == nil {
 			return graphql.Null
@@ -20579,6 +22525,50 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var allocationImplementors = []string{"Allocation"}
+
+func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Allocation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, allocationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Allocation")
+		case "beneficiary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Allocation_beneficiary(ctx, field, obj)
+				})
+		case "amount":
+			out.Values[i] = ec._Allocation_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disbursedAt":
+			out.Values[i] = ec._Allocation_disbursedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var batchImplementors = []string{"Batch", "Node"}
 
@@ -20814,6 +22804,92 @@ func (ec *executionContext) _BatchStats(ctx context.Context, sel ast.SelectionSe
 			}
 		case "steps":
 			out.Values[i] = ec._BatchStats_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var beneficiaryImplementors = []string{"Beneficiary", "Node"}
+
+func (ec *executionContext) _Beneficiary(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Beneficiary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, beneficiaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Beneficiary")
+		case "id":
+			out.Values[i] = ec._Beneficiary_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Beneficiary_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ein":
+			out.Values[i] = ec._Beneficiary_ein(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._Beneficiary_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var beneficiaryPayloadImplementors = []string{"BeneficiaryPayload"}
+
+func (ec *executionContext) _BeneficiaryPayload(ctx context.Context, sel ast.SelectionSet, obj *BeneficiaryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, beneficiaryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BeneficiaryPayload")
+		case "beneficiary":
+			out.Values[i] = ec._BeneficiaryPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._BeneficiaryPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21077,6 +23153,44 @@ func (ec *executionContext) _CreateReturnAuthorizationPayload(ctx context.Contex
 	return out
 }
 
+var disbursePayloadImplementors = []string{"DisbursePayload"}
+
+func (ec *executionContext) _DisbursePayload(ctx context.Context, sel ast.SelectionSet, obj *DisbursePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disbursePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisbursePayload")
+		case "amount":
+			out.Values[i] = ec._DisbursePayload_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DisbursePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var discrepancyImplementors = []string{"Discrepancy"}
 
 func (ec *executionContext) _Discrepancy(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Discrepancy) graphql.Marshaler {
@@ -21187,6 +23301,44 @@ func (ec *executionContext) _Dispute(ctx context.Context, sel ast.SelectionSet, 
 		case "closedAt":
 			out.Values[i] = ec._Dispute_closedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var donationSettingsPayloadImplementors = []string{"DonationSettingsPayload"}
+
+func (ec *executionContext) _DonationSettingsPayload(ctx context.Context, sel ast.SelectionSet, obj *DonationSettingsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, donationSettingsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DonationSettingsPayload")
+		case "ok":
+			out.Values[i] = ec._DonationSettingsPayload_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DonationSettingsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -21645,6 +23797,113 @@ func (ec *executionContext) _IngestMarketplaceDataPayload(ctx context.Context, s
 	return out
 }
 
+var itemCostsImplementors = []string{"ItemCosts"}
+
+func (ec *executionContext) _ItemCosts(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Costs) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, itemCostsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ItemCosts")
+		case "intake":
+			out.Values[i] = ec._ItemCosts_intake(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storage":
+			out.Values[i] = ec._ItemCosts_storage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shipping":
+			out.Values[i] = ec._ItemCosts_shipping(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commission":
+			out.Values[i] = ec._ItemCosts_commission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._ItemCosts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var itemLedgerImplementors = []string{"ItemLedger"}
+
+func (ec *executionContext) _ItemLedger(ctx context.Context, sel ast.SelectionSet, obj *secondchance.ItemLedger) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, itemLedgerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ItemLedger")
+		case "gross":
+			out.Values[i] = ec._ItemLedger_gross(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "costs":
+			out.Values[i] = ec._ItemLedger_costs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "donated":
+			out.Values[i] = ec._ItemLedger_donated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pending":
+			out.Values[i] = ec._ItemLedger_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allocations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ItemLedger_allocations(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var matchParcelPayloadImplementors = []string{"MatchParcelPayload"}
 
 func (ec *executionContext) _MatchParcelPayload(ctx context.Context, sel ast.SelectionSet, obj *MatchParcelPayload) graphql.Marshaler {
@@ -21771,6 +24030,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setPolicy":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setPolicy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createBeneficiary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createBeneficiary(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setStoreDonations":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setStoreDonations(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setDonationSplits":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setDonationSplits(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "settleItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_settleItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disburseBeneficiary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_disburseBeneficiary(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -23360,6 +25654,12 @@ func (ec *executionContext) _ReturnedItem(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReturnedItem_photoUrls(ctx, field, obj)
 				})
+		case "ledger":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnedItem_ledger(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24019,6 +26319,44 @@ func (ec *executionContext) _SetStandingThresholdsPayload(ctx context.Context, s
 			}
 		case "userErrors":
 			out.Values[i] = ec._SetStandingThresholdsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var settleItemPayloadImplementors = []string{"SettleItemPayload"}
+
+func (ec *executionContext) _SettleItemPayload(ctx context.Context, sel ast.SelectionSet, obj *SettleItemPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, settleItemPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SettleItemPayload")
+		case "ledger":
+			out.Values[i] = ec._SettleItemPayload_ledger(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SettleItemPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25203,6 +27541,30 @@ func (ec *executionContext) marshalNAdjustmentReason2githubᚗcomᚋsecondchance
 	return v
 }
 
+func (ec *executionContext) marshalNAllocation2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAllocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Allocation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAllocation2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAllocation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAllocation2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAllocation(ctx context.Context, sel ast.SelectionSet, v *secondchance.Allocation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Allocation!")
+		return graphql.Null
+	}
+	return ec._Allocation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBatch2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Batch) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25261,6 +27623,27 @@ func (ec *executionContext) marshalNBatchEdge2ᚖgithubᚗcomᚋsecondchanceᚋs
 
 func (ec *executionContext) marshalNBatchStats2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBatchStats(ctx context.Context, sel ast.SelectionSet, v secondchance.BatchStats) graphql.Marshaler {
 	return ec._BatchStats(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBeneficiary2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBeneficiary(ctx context.Context, sel ast.SelectionSet, v *secondchance.Beneficiary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Beneficiary!")
+		return graphql.Null
+	}
+	return ec._Beneficiary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBeneficiaryInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBeneficiaryInput(ctx context.Context, v any) (secondchance.BeneficiaryInput, error) {
+	res, err := ec.unmarshalInputBeneficiaryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐBeneficiaryPayload(ctx context.Context, sel ast.SelectionSet, v *BeneficiaryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BeneficiaryPayload!")
+		return graphql.Null
+	}
+	return ec._BeneficiaryPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -25374,6 +27757,19 @@ func (ec *executionContext) marshalNCreateReturnAuthorizationPayload2ᚖgithub�
 	return ec._CreateReturnAuthorizationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDisburseBeneficiaryInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDisburseBeneficiaryInput(ctx context.Context, v any) (DisburseBeneficiaryInput, error) {
+	res, err := ec.unmarshalInputDisburseBeneficiaryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDisbursePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDisbursePayload(ctx context.Context, sel ast.SelectionSet, v *DisbursePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisbursePayload!")
+		return graphql.Null
+	}
+	return ec._DisbursePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDiscrepancy2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDiscrepancyᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Discrepancy) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25460,6 +27856,33 @@ func (ec *executionContext) marshalNDisputeReason2githubᚗcomᚋsecondchanceᚋ
 	return v
 }
 
+func (ec *executionContext) marshalNDonationSettingsPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDonationSettingsPayload(ctx context.Context, sel ast.SelectionSet, v *DonationSettingsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DonationSettingsPayload!")
+		return graphql.Null
+	}
+	return ec._DonationSettingsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDonationSplitInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDonationSplitᚄ(ctx context.Context, v any) ([]*secondchance.DonationSplit, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*secondchance.DonationSplit, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDonationSplitInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDonationSplit(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNDonationSplitInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDonationSplit(ctx context.Context, v any) (*secondchance.DonationSplit, error) {
+	res, err := ec.unmarshalInputDonationSplitInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNEvidence2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Evidence) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25497,6 +27920,11 @@ func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋsecondchance�
 
 func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v secondchance.EvidenceKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFeeScheduleInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐFeeSchedule(ctx context.Context, v any) (*secondchance.FeeSchedule, error) {
+	res, err := ec.unmarshalInputFeeScheduleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -25656,6 +28084,24 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNItemCosts2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCosts(ctx context.Context, sel ast.SelectionSet, v secondchance.Costs) graphql.Marshaler {
+	return ec._ItemCosts(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNItemStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐItemStatus(ctx context.Context, v any) (secondchance.ItemStatus, error) {
@@ -26389,6 +28835,11 @@ func (ec *executionContext) marshalNSellerStanding2ᚖgithubᚗcomᚋsecondchanc
 	return ec._SellerStanding(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetDonationSplitsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetDonationSplitsInput(ctx context.Context, v any) (SetDonationSplitsInput, error) {
+	res, err := ec.unmarshalInputSetDonationSplitsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSetPolicyPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetPolicyPayload(ctx context.Context, sel ast.SelectionSet, v *SetPolicyPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SetPolicyPayload!")
@@ -26403,6 +28854,24 @@ func (ec *executionContext) marshalNSetStandingThresholdsPayload2ᚖgithubᚗcom
 		return graphql.Null
 	}
 	return ec._SetStandingThresholdsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetStoreDonationsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetStoreDonationsInput(ctx context.Context, v any) (SetStoreDonationsInput, error) {
+	res, err := ec.unmarshalInputSetStoreDonationsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSettleItemInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSettleItemInput(ctx context.Context, v any) (SettleItemInput, error) {
+	res, err := ec.unmarshalInputSettleItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSettleItemPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSettleItemPayload(ctx context.Context, sel ast.SelectionSet, v *SettleItemPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SettleItemPayload!")
+		return graphql.Null
+	}
+	return ec._SettleItemPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStanding2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStanding(ctx context.Context, v any) (secondchance.Standing, error) {
@@ -26888,6 +29357,13 @@ func (ec *executionContext) marshalOBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecon
 	return ec._Batch(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBeneficiary2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBeneficiary(ctx context.Context, sel ast.SelectionSet, v *secondchance.Beneficiary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Beneficiary(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27091,6 +29567,20 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOItemLedger2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemLedger(ctx context.Context, sel ast.SelectionSet, v *secondchance.ItemLedger) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ItemLedger(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx context.Context, sel ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v Node) graphql.Marshaler {

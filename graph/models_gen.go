@@ -19,6 +19,14 @@ type AddReturnTrackingInput struct {
 	TrackingNumber string `json:"trackingNumber"`
 }
 
+// Payloads of the donation mutations.
+type BeneficiaryPayload struct {
+	// The beneficiary.
+	Beneficiary *secondchance.Beneficiary `json:"beneficiary,omitempty"`
+	// Why nothing was stored.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A return authorisation to cancel.
 type CancelReturnAuthorizationInput struct {
 	// Its global ID.
@@ -30,6 +38,20 @@ type CreateReturnAuthorizationPayload struct {
 	// The new return authorisation.
 	ReturnAuthorization *secondchance.ReturnAuthorization `json:"returnAuthorization,omitempty"`
 	// Why none was created.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A beneficiary to pay.
+type DisburseBeneficiaryInput struct {
+	// The beneficiary's global ID.
+	Beneficiary string `json:"beneficiary"`
+}
+
+// A disbursement.
+type DisbursePayload struct {
+	// How much was paid to the beneficiary.
+	Amount *secondchance.Money `json:"amount,omitempty"`
+	// Why nothing was paid.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -46,6 +68,14 @@ type DismissReportPayload struct {
 	// The report; the next batch dismisses it.
 	Report *secondchance.Report `json:"report,omitempty"`
 	// Why nothing was dismissed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The outcome of a settings change.
+type DonationSettingsPayload struct {
+	// Whether it was stored.
+	Ok bool `json:"ok"`
+	// Why nothing was stored.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -205,6 +235,12 @@ type RunWeeklyBatchPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// How a seller's donations are divided.
+type SetDonationSplitsInput struct {
+	// Whole percentages adding up to 100; empty for the store's default beneficiary.
+	Splits []*secondchance.DonationSplit `json:"splits"`
+}
+
 // The stored policy.
 type SetPolicyPayload struct {
 	// The new version.
@@ -218,6 +254,30 @@ type SetStandingThresholdsPayload struct {
 	// The thresholds now in force.
 	Thresholds *secondchance.StandingThresholds `json:"thresholds,omitempty"`
 	// Why nothing was stored.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A store's donation settings.
+type SetStoreDonationsInput struct {
+	// The store's code, e.g. SCS.
+	Store string `json:"store"`
+	// Its fee schedule.
+	Fees *secondchance.FeeSchedule `json:"fees"`
+	// Its default beneficiary's global ID.
+	Beneficiary string `json:"beneficiary"`
+}
+
+// A sold item to settle.
+type SettleItemInput struct {
+	// The item's global ID.
+	Item string `json:"item"`
+}
+
+// A settled item.
+type SettleItemPayload struct {
+	// The item's ledger after settlement.
+	Ledger *secondchance.ItemLedger `json:"ledger,omitempty"`
+	// Why nothing was settled.
 	UserErrors []*UserError `json:"userErrors"`
 }
 

@@ -51,6 +51,10 @@ type loaders struct {
 	saleByItem    *dataloadgen.Loader[int64, *sc.Sale]
 	item          *dataloadgen.Loader[int64, *sc.ReturnedItem]
 	sale          *dataloadgen.Loader[int64, *sc.Sale]
+
+	beneficiary *dataloadgen.Loader[int64, *sc.Beneficiary]
+	allocations *dataloadgen.Loader[int64, []*sc.Allocation]
+	ledger      *dataloadgen.Loader[int64, *sc.ItemLedger]
 }
 
 type loadersKey struct{}
@@ -94,6 +98,10 @@ func newLoaders(s Services) *loaders {
 		saleByItem:    dataloadgen.NewLoader(batch(s.Sales.SalesByItem), w),
 		item:          dataloadgen.NewLoader(batch(s.Sales.ItemsByID), w),
 		sale:          dataloadgen.NewLoader(batch(s.Sales.SalesByID), w),
+
+		beneficiary: dataloadgen.NewLoader(batch(s.Donations.BeneficiariesByID), w),
+		allocations: dataloadgen.NewLoader(batch(s.Donations.AllocationsByItem), w),
+		ledger:      dataloadgen.NewLoader(batch(s.Donations.ItemLedgers), w),
 	}
 }
 

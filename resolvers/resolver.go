@@ -23,6 +23,7 @@ type Services struct {
 	Intake      sc.IntakeService
 	Matcher     sc.ParcelMatcher
 	Sales       sc.SalesService
+	Donations   sc.DonationService
 }
 
 // Resolver is the root resolver.
@@ -53,4 +54,13 @@ func rmaPayload(id int64, err error) func(change func(int64) (*sc.ReturnAuthoriz
 		}
 		return &graph.ReturnAuthorizationPayload{ReturnAuthorization: rma, UserErrors: ues}, nil
 	}
+}
+
+// settingsPayload turns the outcome of a settings change into its payload.
+func settingsPayload(err error) (*graph.DonationSettingsPayload, error) {
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &graph.DonationSettingsPayload{Ok: len(ues) == 0, UserErrors: ues}, nil
 }

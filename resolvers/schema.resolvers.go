@@ -44,6 +44,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (graph.Node, error)
 		return loadVisible(ctx, l.item, n, "item")
 	case secondchance.KindSale:
 		return loadVisible(ctx, l.sale, n, "sale")
+	case secondchance.KindBeneficiary:
+		return loadVisible(ctx, l.beneficiary, n, "beneficiary")
 	}
 	return nil, secondchance.FieldErrorf("id", secondchance.ENOTFOUND, "no object has ID %q", id)
 }

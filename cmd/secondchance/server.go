@@ -57,7 +57,7 @@ func NewServer(cfg Config, store *db.DB) *Server {
 		}, func() float64 { return float64(store.Statements()) }))
 
 	gql := resolvers.NewHandler(resolvers.Services{
-		Sellers: store, Buyers: store, Orders: store, Marketplace: store, Tokens: store, Stores: store, Reports: store, Batches: store, Indicators: store, Snapshots: store, Adjustments: store, Returns: store, Intake: store, Matcher: store, Sales: store,
+		Sellers: store, Buyers: store, Orders: store, Marketplace: store, Tokens: store, Stores: store, Reports: store, Batches: store, Indicators: store, Snapshots: store, Adjustments: store, Returns: store, Intake: store, Matcher: store, Sales: store, Donations: store,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", s.route("graphql", s.limitBody(s.timeout(s.authenticate(gql)))))

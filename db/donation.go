@@ -1,0 +1,315 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	sc "github.com/secondchance/secondchance"
+)
+
+var _ sc.DonationService = (*DB)(nil)
+
+const beneficiaryColumns = `b.id, b.name, b.ein, b.address_line1, b.city, b.region, b.postal_code, b.country, b.created_at`
+
+// CreateBeneficiary implements secondchance.DonationService (admins).
+func (db *DB) CreateBeneficiary(ctx context.Context, in sc.BeneficiaryInput) (*sc.Beneficiary, error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var b sc.Beneficiary
+	err := db.GetContext(ctx, &b, `INSERT INTO beneficiaries AS b (name, ein, address_line1, city, region, postal_code, country)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+beneficiaryColumns, in.Name, in.EIN, in.AddressLine1, in.City, in.Region, in.PostalCode, in.Country)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return &b, nil
+}
+
+// BeneficiariesByID implements secondchance.DonationService: charities are public.
+func (db *DB) BeneficiariesByID(ctx context.Context, ids []int64) ([]*sc.Beneficiary, error) {
+	if _, err := sc.RequireActor(ctx); err != nil {
+		return nil, err
+	}
+	var rows []*sc.Beneficiary
+	if err := db.SelectContext(ctx, &rows, `SELECT `+beneficiaryColumns+` FROM beneficiaries b WHERE b.id = ANY($1)`, pq.Array(ids)); err != nil {
+		return nil, mapError(err)
+	}
+	return byID(ids, rows, func(b *sc.Beneficiary) int64 { return b.ID }), nil
+}
+
+func beneficiaryID(ctx context.Context, q queryer, global, field string) (int64, error) {
+	id, err := sc.ParseGlobalIDOf(global, sc.KindBeneficiary, field)
+	if err != nil {
+		return 0, err
+	}
+	var ok bool
+	if err := q.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE id = $1)`, id); err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, sc.FieldErrorf(field, sc.ENOTFOUND, "no beneficiary with this ID")
+	}
+	return id, nil
+}
+
+// SetStoreDonations implements secondchance.DonationService (admins).
+func (db *DB) SetStoreDonations(ctx context.Context, storeCode string, fees sc.FeeSchedule, beneficiary string) error {
+	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+		return err
+	}
+	if err := fees.Validate(); err != nil {
+		es := sc.AsErrors(err)
+		for _, e := range es {
+			e.Field = "fees." + e.Field
+		}
+		return es
+	}
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		bid, err := beneficiaryID(ctx, tx, beneficiary, "beneficiary")
+		if err != nil {
+			return err
+		}
+		js, _ := json.Marshal(fees)
+		res, err := tx.ExecContext(ctx, `UPDATE stores SET fee_schedule = $2, default_beneficiary_id = $3 WHERE code = $1`, storeCode, string(js), bid)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sc.FieldErrorf("store", sc.ENOTFOUND, "no store with code %q", storeCode)
+		}
+		return nil
+	})
+}
+
+// SetDonationSplits implements secondchance.DonationService (sellers).
+func (db *DB) SetDonationSplits(ctx context.Context, splits []sc.DonationSplit) error {
+	a, err := sc.RequireRole(ctx, sc.RoleSeller)
+	if err != nil {
+		return err
+	}
+	pct := make([]int64, len(splits))
+	for i, s := range splits {
+		pct[i] = s.Percent
+	}
+	if len(splits) > 0 {
+		if _, err := sc.AllocatePercent(100, pct); err != nil {
+			return err
+		}
+	}
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		ids := make([]int64, len(splits))
+		seen := map[int64]bool{}
+		for i, s := range splits {
+			id, err := beneficiaryID(ctx, tx, s.Beneficiary, elementField("splits", i, "beneficiary"))
+			if err != nil {
+				return err
+			}
+			if seen[id] {
+				return sc.FieldErrorf(elementField("splits", i, "beneficiary"), sc.EINVALID, "a beneficiary appears twice")
+			}
+			seen[id], ids[i] = true, id
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM seller_donation_splits WHERE seller_id = $1`, a.SellerID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO seller_donation_splits (seller_id, beneficiary_id, percent)
+			SELECT $1, x.b, x.p FROM unnest($2::bigint[], $3::int[]) AS x(b, p)`, a.SellerID, pq.Array(ids), pq.Array(pct))
+		return err
+	})
+}
+
+// SettleItem implements secondchance.DonationService: the store's fees are deducted from the
+// sale price and the net divided among the seller's chosen beneficiaries, or given to the
+// store's default one, to the cent.
+func (db *DB) SettleItem(ctx context.Context, item string) (*sc.ItemLedger, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return nil, err
+	}
+	var ledger *sc.ItemLedger
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		it, err := staffItem(ctx, tx, a, item)
+		if err != nil {
+			return err
+		}
+		if it.Status != sc.ItemSold {
+			return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is %s; only a sold item can be settled", it.Status)
+		}
+		var row struct {
+			SaleID   int64  `db:"sale_id"`
+			Price    int64  `db:"price_cents"`
+			Currency string `db:"currency"`
+			Fees     []byte `db:"fee_schedule"`
+			Default  *int64 `db:"default_beneficiary_id"`
+			SellerID *int64 `db:"seller_id"`
+		}
+		if err := tx.GetContext(ctx, &row, `SELECT s.id AS sale_id, s.price_cents, s.currency, st.fee_schedule, st.default_beneficiary_id, r.seller_id
+			FROM sales s JOIN returned_items i ON i.id = s.item_id JOIN parcels p ON p.id = i.parcel_id JOIN stores st ON st.id = p.store_id
+			LEFT JOIN return_authorizations r ON r.id = p.rma_id
+			WHERE s.item_id = $1 AND s.voided_at IS NULL`, it.ID); err != nil {
+			return err
+		}
+		var fees sc.FeeSchedule
+		if err := json.Unmarshal(row.Fees, &fees); err != nil {
+			return err
+		}
+		var who []int64
+		var pct []int64
+		if row.SellerID != nil {
+			var splits []struct {
+				B int64 `db:"beneficiary_id"`
+				P int64 `db:"percent"`
+			}
+			if err := tx.SelectContext(ctx, &splits, `SELECT beneficiary_id, percent FROM seller_donation_splits WHERE seller_id = $1 ORDER BY beneficiary_id`, *row.SellerID); err != nil {
+				return err
+			}
+			for _, s := range splits {
+				who, pct = append(who, s.B), append(pct, s.P)
+			}
+		}
+		if len(who) == 0 {
+			if row.Default == nil {
+				return sc.FieldErrorf("item", sc.EITEMSTATE, "the store has no default beneficiary and the seller chose none; an admin sets one")
+			}
+			who, pct = []int64{*row.Default}, []int64{100}
+		}
+		p := fees.Proceeds(sc.Money{Cents: row.Price, Currency: row.Currency})
+		shares, err := sc.AllocatePercent(p.Net.Cents, pct)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO item_proceeds (item_id, sale_id, gross_cents, intake_cents, storage_cents, shipping_cents,
+				commission_cents, net_cents, currency, settled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			it.ID, row.SaleID, p.Gross.Cents, p.Costs.Intake, p.Costs.Storage, p.Costs.Shipping, p.Costs.Commission, p.Net.Cents, p.Net.Currency, db.Now()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO donation_allocations (item_id, beneficiary_id, cents, currency)
+			SELECT $1, x.b, x.c, $4 FROM unnest($2::bigint[], $3::bigint[]) AS x(b, c)`, it.ID, pq.Array(who), pq.Array(shares), p.Net.Currency); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE returned_items SET status = 'SETTLED' WHERE id = $1`, it.ID); err != nil {
+			return err
+		}
+		ls, err := itemLedgers(ctx, tx, []int64{it.ID})
+		ledger = ls[0]
+		return err
+	})
+	return ledger, err
+}
+
+// DisburseBeneficiary implements secondchance.DonationService: everything pending for the
+// beneficiary from the staff's store is now donated.
+func (db *DB) DisburseBeneficiary(ctx context.Context, beneficiary string) (sc.Money, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return sc.Money{}, err
+	}
+	var total int64
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		bid, err := beneficiaryID(ctx, tx, beneficiary, "beneficiary")
+		if err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &total, `WITH d AS (
+				UPDATE donation_allocations a SET disbursed_at = $3 FROM returned_items i JOIN parcels p ON p.id = i.parcel_id
+				WHERE a.item_id = i.id AND p.store_id = $2 AND a.beneficiary_id = $1 AND a.disbursed_at IS NULL
+				RETURNING a.cents)
+			SELECT coalesce(sum(cents), 0) FROM d`, bid, a.StoreID, db.Now())
+	})
+	return sc.USD(total), err
+}
+
+// itemLedgers reads the ledger of items: settled ones from their proceeds and allocations; a
+// sold, unsettled one has its whole price pending.
+func itemLedgers(ctx context.Context, q queryer, itemIDs []int64) ([]*sc.ItemLedger, error) {
+	var rows []struct {
+		ItemID     int64  `db:"item_id"`
+		Gross      int64  `db:"gross"`
+		Intake     int64  `db:"intake"`
+		Storage    int64  `db:"storage"`
+		Shipping   int64  `db:"shipping"`
+		Commission int64  `db:"commission"`
+		Donated    int64  `db:"donated"`
+		Pending    int64  `db:"pending"`
+		Currency   string `db:"currency"`
+	}
+	err := q.SelectContext(ctx, &rows, `
+		SELECT ip.item_id, ip.gross_cents AS gross, ip.intake_cents AS intake, ip.storage_cents AS storage, ip.shipping_cents AS shipping,
+			ip.commission_cents AS commission,
+			coalesce((SELECT sum(cents) FROM donation_allocations a WHERE a.item_id = ip.item_id AND a.disbursed_at IS NOT NULL), 0) AS donated,
+			coalesce((SELECT sum(cents) FROM donation_allocations a WHERE a.item_id = ip.item_id AND a.disbursed_at IS NULL), 0) AS pending,
+			ip.currency
+		FROM item_proceeds ip WHERE ip.item_id = ANY($1)
+		UNION ALL
+		SELECT s.item_id, s.price_cents, 0, 0, 0, 0, 0, s.price_cents, s.currency
+		FROM sales s WHERE s.item_id = ANY($1) AND s.voided_at IS NULL AND NOT EXISTS (SELECT 1 FROM item_proceeds ip WHERE ip.item_id = s.item_id)`,
+		pq.Array(itemIDs))
+	if err != nil {
+		return nil, err
+	}
+	at := map[int64]*sc.ItemLedger{}
+	for _, r := range rows {
+		at[r.ItemID] = &sc.ItemLedger{ItemID: r.ItemID, Gross: sc.Money{Cents: r.Gross, Currency: r.Currency},
+			Costs:   sc.Costs{Intake: r.Intake, Storage: r.Storage, Shipping: r.Shipping, Commission: r.Commission, Currency: r.Currency},
+			Donated: sc.Money{Cents: r.Donated, Currency: r.Currency}, Pending: sc.Money{Cents: r.Pending, Currency: r.Currency}}
+	}
+	out := make([]*sc.ItemLedger, len(itemIDs))
+	for i, id := range itemIDs {
+		out[i] = at[id]
+		if l := out[i]; l != nil && l.Gross.Cents != l.Costs.Total()+l.Donated.Cents+l.Pending.Cents {
+			return nil, fmt.Errorf("item %d's ledger does not balance: %d ≠ %d + %d + %d", id, l.Gross.Cents, l.Costs.Total(), l.Donated.Cents, l.Pending.Cents)
+		}
+	}
+	return out, nil
+}
+
+// ItemLedgers implements secondchance.DonationService.
+func (db *DB) ItemLedgers(ctx context.Context, itemIDs []int64) ([]*sc.ItemLedger, error) {
+	visible, err := db.ItemsByID(ctx, itemIDs)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, it := range visible {
+		if it != nil {
+			ids = append(ids, it.ID)
+		}
+	}
+	ls, err := itemLedgers(ctx, db, ids)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return byID(itemIDs, compact(ls), func(l *sc.ItemLedger) int64 { return l.ItemID }), nil
+}
+
+func compact[T any](xs []*T) []*T {
+	out := xs[:0:0]
+	for _, x := range xs {
+		if x != nil {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// AllocationsByItem implements secondchance.DonationService.
+func (db *DB) AllocationsByItem(ctx context.Context, itemIDs []int64) ([][]*sc.Allocation, error) {
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.Allocation
+	if err := db.SelectContext(ctx, &rows, `SELECT a.id, a.item_id, a.beneficiary_id, a.cents, a.currency, a.disbursed_at
+		FROM donation_allocations a JOIN returned_items i ON i.id = a.item_id JOIN parcels p ON p.id = i.parcel_id
+		WHERE a.item_id = ANY($1) AND `+parcelVisible+` ORDER BY a.item_id, a.id`, append([]any{pq.Array(itemIDs)}, sp.args()...)...); err != nil {
+		return nil, mapError(err)
+	}
+	return groupByID(itemIDs, rows, func(a *sc.Allocation) int64 { return a.ItemID }), nil
+}

@@ -1,0 +1,95 @@
+package secondchance
+
+import (
+	"context"
+	"time"
+)
+
+// Beneficiary is a charity that receives donations.
+type Beneficiary struct {
+	ID           int64     `db:"id"`
+	Name         string    `db:"name"`
+	EIN          string    `db:"ein"`
+	AddressLine1 string    `db:"address_line1"`
+	City         string    `db:"city"`
+	Region       string    `db:"region"`
+	PostalCode   string    `db:"postal_code"`
+	Country      string    `db:"country"`
+	CreatedAt    time.Time `db:"created_at"`
+}
+
+// GlobalID is the beneficiary's Relay ID.
+func (b *Beneficiary) GlobalID() string { return GlobalID(KindBeneficiary, b.ID) }
+
+// Address is where the charity is.
+func (b *Beneficiary) Address() PostalAddress {
+	return PostalAddress{Recipient: b.Name, Line1: b.AddressLine1, City: b.City, Region: b.Region, PostalCode: b.PostalCode, Country: b.Country}
+}
+
+// BeneficiaryInput registers a charity.
+type BeneficiaryInput struct {
+	Name, EIN, AddressLine1, City, Region, PostalCode, Country string
+}
+
+// Validate checks the charity: a US EIN is nine digits, written 12-3456789.
+func (in *BeneficiaryInput) Validate() error {
+	var f fieldErrors
+	checkText(f.add, "name", in.Name, 1, 200)
+	if !einPattern.MatchString(in.EIN) {
+		f.add("ein", "%q is not an EIN such as 12-3456789", in.EIN)
+	}
+	checkText(f.add, "addressLine1", in.AddressLine1, 1, 200)
+	checkText(f.add, "city", in.City, 1, 100)
+	checkText(f.add, "region", in.Region, 1, 100)
+	checkText(f.add, "postalCode", in.PostalCode, 1, 20)
+	checkCountry(f.add, "country", &in.Country)
+	if in.Country == "" {
+		f.add("country", "country is required")
+	}
+	return f.Err()
+}
+
+// DonationSplit is a share of a seller's donations for one beneficiary.
+type DonationSplit struct {
+	Beneficiary string // the beneficiary's global ID
+	Percent     int64
+}
+
+// Allocation is one beneficiary's share of an item's net proceeds: pending until disbursed.
+type Allocation struct {
+	ID            int64      `db:"id"`
+	ItemID        int64      `db:"item_id"`
+	BeneficiaryID int64      `db:"beneficiary_id"`
+	Cents         int64      `db:"cents"`
+	Currency      string     `db:"currency"`
+	DisbursedAt   *time.Time `db:"disbursed_at"`
+}
+
+// Amount is the share.
+func (a *Allocation) Amount() Money { return Money{Cents: a.Cents, Currency: a.Currency} }
+
+// ItemLedger is one item's money: gross = costs + donated + pending, always.
+type ItemLedger struct {
+	ItemID  int64
+	Gross   Money
+	Costs   Costs
+	Donated Money
+	Pending Money
+}
+
+// DonationService settles sold items into the donation ledger.
+type DonationService interface {
+	CreateBeneficiary(ctx context.Context, in BeneficiaryInput) (*Beneficiary, error)
+	BeneficiariesByID(ctx context.Context, ids []int64) ([]*Beneficiary, error)
+	// SetStoreDonations sets a store's fee schedule and default beneficiary (admins).
+	SetStoreDonations(ctx context.Context, storeCode string, fees FeeSchedule, beneficiary string) error
+	// SetDonationSplits sets how the seller's donations are divided (whole percentages adding
+	// up to 100); none: the store's default beneficiary.
+	SetDonationSplits(ctx context.Context, splits []DonationSplit) error
+	// SettleItem computes a SOLD item's proceeds with its store's fees and allocates the net.
+	SettleItem(ctx context.Context, item string) (*ItemLedger, error)
+	// DisburseBeneficiary records that a store paid a beneficiary everything pending for it.
+	DisburseBeneficiary(ctx context.Context, beneficiary string) (Money, error)
+	ItemLedgers(ctx context.Context, itemIDs []int64) ([]*ItemLedger, error)
+	AllocationsByItem(ctx context.Context, itemIDs []int64) ([][]*Allocation, error)
+}
