@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -131,4 +132,70 @@ func benchmarkReportBuyer(b *testing.B, query string) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
+}
+
+// BenchmarkIntakeAndSale: one staff request at a time through the whole HTTP handler,
+// receiving a parcel of two items by RMA code, then (a second request) recording the direct
+// sale of a listed item. It reports the median of each.
+func BenchmarkIntakeAndSale(b *testing.B) {
+	tb := setup(b)
+	ctx := context.Background()
+	const n = 600
+	batch := sc.MarketplaceBatch{}
+	for i := 0; i < n; i++ {
+		batch.Orders = append(batch.Orders, sc.OrderInput{Number: fmt.Sprintf("R-%d", i), SellerNumber: "S1", BuyerNumber: "B1",
+			PlacedAt: time.Now().Add(-time.Hour), Total: sc.MoneyInput{Amount: "10", Currency: "USD"}})
+	}
+	if _, err := tb.db.Ingest(sc.NewSystemContext(ctx), batch); err != nil {
+		b.Fatal(err)
+	}
+	var sellerID int64
+	if err := tb.db.Get(&sellerID, `SELECT id FROM sellers WHERE number = 'S1'`); err != nil {
+		b.Fatal(err)
+	}
+	seller := sc.NewContextWithActor(ctx, &sc.Actor{Role: sc.RoleSeller, SellerID: sellerID})
+	codes := make([]string, n)
+	for i := range codes {
+		rma, err := tb.db.CreateRMA(seller, sc.RMAInput{OrderNumber: fmt.Sprintf("R-%d", i), Items: []sc.RMAItemInput{
+			{Description: "Speaker", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "40", Currency: "USD"}},
+			{Description: "Cable", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "5", Currency: "USD"}}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		codes[i] = rma.Code
+	}
+	post := func(query string, vars map[string]any) map[string]any {
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		res := tb.post(b, tb.staff, body)
+		if len(res.Errors) > 0 {
+			b.Fatal(res.Errors)
+		}
+		return res.Data
+	}
+	const receive = `mutation($c: String!) { receiveParcel(input: {rmaCode: $c, items: [{rmaLine: 1, description: "Speaker", grade: GOOD},
+		{rmaLine: 2, description: "Cable", grade: GOOD}]}) { parcel { items { id } } userErrors { code } } }`
+	const sell = `mutation($i: ID!) { recordSale(input: {item: $i, price: {amount: "25.00", currency: "USD"}, channel: "store"}) { sale { id } userErrors { code } } }`
+	var intake, sale []time.Duration
+	i := 0
+	for b.Loop() {
+		if i >= n {
+			b.Fatal("raise n: more iterations than prepared returns")
+		}
+		start := time.Now()
+		data := post(receive, map[string]any{"c": codes[i]})
+		intake = append(intake, time.Since(start))
+		item := get(data, "receiveParcel", "parcel", "items", 0, "id")
+		post(`mutation($i: ID!) { routeItem(input: {item: $i}) { item { status } } }`, map[string]any{"i": item})
+		start = time.Now()
+		data = post(sell, map[string]any{"i": item})
+		sale = append(sale, time.Since(start))
+		if get(data, "recordSale", "sale") == nil {
+			b.Fatal(data)
+		}
+		i++
+	}
+	slices.Sort(intake)
+	slices.Sort(sale)
+	b.ReportMetric(float64(intake[len(intake)/2].Microseconds())/1000, "intake-p50-ms")
+	b.ReportMetric(float64(sale[len(sale)/2].Microseconds())/1000, "sale-p50-ms")
 }
