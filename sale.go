@@ -39,6 +39,37 @@ func DefaultRoute(g Grade) Route {
 	return RouteRecycle
 }
 
+// RoutingRule is a store's default route for items of one category and grade, chosen over
+// DefaultRoute when staff route an item without naming a route.
+type RoutingRule struct {
+	Category string `db:"category"`
+	Grade    Grade  `db:"grade"`
+	Route    Route  `db:"route"`
+}
+
+// RoutingRuleInput sets or, with a nil Route, removes one rule of the staff's store.
+type RoutingRuleInput struct {
+	Category string
+	Grade    Grade
+	Route    *Route
+}
+
+// Validate checks the rule; the category is compared case-insensitively, so it is folded.
+func (in *RoutingRuleInput) Validate() error {
+	var f fieldErrors
+	checkText(f.add, "category", in.Category, 1, 100)
+	if !in.Grade.Valid() {
+		f.add("grade", "%q is not a grade", in.Grade)
+	}
+	if in.Route != nil && !in.Route.Valid() {
+		f.add("route", "%q is not a route", *in.Route)
+	}
+	return f.Err()
+}
+
+// FoldCategory is the form categories are matched in.
+func FoldCategory(c string) string { return strings.ToLower(strings.TrimSpace(c)) }
+
 // ItemStatus is where a returned item is: RECEIVED → LISTED → SOLD → SETTLED, or RECYCLED.
 type ItemStatus string
 
@@ -121,6 +152,10 @@ func (in *SaleInput) Validate(now time.Time) error {
 type SalesService interface {
 	// RouteItem sends a RECEIVED item to a route (nil: the default for its grade).
 	RouteItem(ctx context.Context, item string, route *Route) (*ReturnedItem, error)
+	// SetRoutingRule changes one routing default of the staff's store and returns all of them.
+	SetRoutingRule(ctx context.Context, in RoutingRuleInput) ([]*RoutingRule, error)
+	// RoutingRules lists a store's routing defaults.
+	RoutingRules(ctx context.Context, storeID int64) ([]*RoutingRule, error)
 	RecordSale(ctx context.Context, in SaleInput) (*Sale, error)
 	VoidSale(ctx context.Context, sale string, reason string) (*Sale, error)
 	SalesByItem(ctx context.Context, itemIDs []int64) ([]*Sale, error)

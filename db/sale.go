@@ -48,6 +48,19 @@ func (db *DB) RouteItem(ctx context.Context, item string, route *sc.Route) (*sc.
 		r := sc.DefaultRoute(it.Grade)
 		if route != nil {
 			r = *route
+		} else {
+			// The store's rule for the category the seller declared on the RMA line, if any;
+			// items without a line (unmatched parcels, extras) have no category.
+			var rule []sc.Route
+			if err := tx.SelectContext(ctx, &rule, `SELECT r.route FROM parcels p
+				JOIN return_authorization_items ri ON ri.rma_id = p.rma_id AND ri.line = $2
+				JOIN store_routing_rules r ON r.store_id = p.store_id AND r.category = lower(btrim(ri.category)) AND r.grade = $3
+				WHERE p.id = $1`, it.ParcelID, it.RMALine, it.Grade); err != nil {
+				return err
+			}
+			if len(rule) == 1 {
+				r = rule[0]
+			}
 		}
 		status := sc.ItemListed
 		if r == sc.RouteRecycle {
@@ -184,4 +197,56 @@ func (db *DB) SalesByID(ctx context.Context, ids []int64) ([]*sc.Sale, error) {
 		return nil, mapError(err)
 	}
 	return byID(ids, rows, func(s *sc.Sale) int64 { return s.ID }), nil
+}
+
+// SetRoutingRule implements secondchance.SalesService: staff change their own store's rules.
+func (db *DB) SetRoutingRule(ctx context.Context, in sc.RoutingRuleInput) ([]*sc.RoutingRule, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var rules []*sc.RoutingRule
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if in.Route == nil {
+			_, err = tx.ExecContext(ctx, `DELETE FROM store_routing_rules WHERE store_id = $1 AND category = $2 AND grade = $3`,
+				a.StoreID, sc.FoldCategory(in.Category), in.Grade)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO store_routing_rules (store_id, category, grade, route) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (store_id, category, grade) DO UPDATE SET route = EXCLUDED.route`,
+				a.StoreID, sc.FoldCategory(in.Category), in.Grade, *in.Route)
+		}
+		if err != nil {
+			return err
+		}
+		rules, err = storeRoutingRules(ctx, tx, a.StoreID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rules, nil
+}
+
+// RoutingRules implements secondchance.SalesService: a store's rules, for its staff and admins.
+func (db *DB) RoutingRules(ctx context.Context, storeID int64) ([]*sc.RoutingRule, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff, sc.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role == sc.RoleStaff && a.StoreID != storeID {
+		return nil, sc.Errorf(sc.EFORBIDDEN, "staff see their own store's routing rules only")
+	}
+	return storeRoutingRules(ctx, db, storeID)
+}
+
+// storeRoutingRules lists rules by category, then grade from best to worst.
+func storeRoutingRules(ctx context.Context, q sqlx.QueryerContext, storeID int64) ([]*sc.RoutingRule, error) {
+	rules := []*sc.RoutingRule{}
+	err := sqlx.SelectContext(ctx, q, &rules, `SELECT r.category, r.grade, r.route FROM store_routing_rules r
+		WHERE r.store_id = $1 ORDER BY r.category, array_position(ARRAY['NEW','LIKE_NEW','GOOD','FAIR','POOR','UNSELLABLE'], r.grade)`, storeID)
+	return rules, err
 }

@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	ReturnedItem() ReturnedItemResolver
 	Sanction() SanctionResolver
 	Seller() SellerResolver
+	Store() StoreResolver
 	Token() TokenResolver
 	Verdict() VerdictResolver
 	VerdictPreview() VerdictPreviewResolver
@@ -287,6 +288,7 @@ type ComplexityRoot struct {
 		RunWeeklyBatch            func(childComplexity int, input RunWeeklyBatchInput) int
 		SetDonationSplits         func(childComplexity int, input SetDonationSplitsInput) int
 		SetPolicy                 func(childComplexity int, input secondchance.Policy) int
+		SetRoutingRule            func(childComplexity int, input secondchance.RoutingRuleInput) int
 		SetStandingThresholds     func(childComplexity int, input secondchance.StandingThresholds) int
 		SetStoreDonations         func(childComplexity int, input SetStoreDonationsInput) int
 		SettleItem                func(childComplexity int, input SettleItemInput) int
@@ -530,6 +532,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	RoutingRule struct {
+		Category func(childComplexity int) int
+		Grade    func(childComplexity int) int
+		Route    func(childComplexity int) int
+	}
+
 	RunWeeklyBatchPayload struct {
 		Batch      func(childComplexity int) int
 		DryRun     func(childComplexity int) int
@@ -607,6 +615,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	SetRoutingRulePayload struct {
+		Rules      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	SetStandingThresholdsPayload struct {
 		Thresholds func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -635,6 +648,7 @@ type ComplexityRoot struct {
 		GlobalID      func(childComplexity int) int
 		Name          func(childComplexity int) int
 		ReturnAddress func(childComplexity int) int
+		RoutingRules  func(childComplexity int) int
 	}
 
 	TakeIndicatorSnapshotPayload struct {
@@ -769,6 +783,7 @@ type MutationResolver interface {
 	ReceiveParcel(ctx context.Context, input secondchance.ParcelInput) (*ReceiveParcelPayload, error)
 	MatchParcel(ctx context.Context, input secondchance.MatchInput) (*MatchParcelPayload, error)
 	RouteItem(ctx context.Context, input RouteItemInput) (*RouteItemPayload, error)
+	SetRoutingRule(ctx context.Context, input secondchance.RoutingRuleInput) (*SetRoutingRulePayload, error)
 	RecordSale(ctx context.Context, input secondchance.SaleInput) (*RecordSalePayload, error)
 	VoidSale(ctx context.Context, input VoidSaleInput) (*VoidSalePayload, error)
 	IngestMarketplaceData(ctx context.Context, input secondchance.MarketplaceBatch) (*IngestMarketplaceDataPayload, error)
@@ -850,6 +865,9 @@ type SellerResolver interface {
 	IndicatorHistory(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow, from time.Time, to time.Time) ([]*secondchance.IndicatorSnapshot, error)
 	IndicatorAdjustments(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow, first *int, after *string) (*Connection[*secondchance.IndicatorAdjustment], error)
 	Reports(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.ReportFilter) (*Connection[*secondchance.Report], error)
+}
+type StoreResolver interface {
+	RoutingRules(ctx context.Context, obj *secondchance.Store) ([]*secondchance.RoutingRule, error)
 }
 type TokenResolver interface {
 	Seller(ctx context.Context, obj *secondchance.Token) (*secondchance.Seller, error)
@@ -1868,6 +1886,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPolicy(childComplexity, args["input"].(secondchance.Policy)), true
+	case "Mutation.setRoutingRule":
+		if e.ComplexityRoot.Mutation.SetRoutingRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setRoutingRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetRoutingRule(childComplexity, args["input"].(secondchance.RoutingRuleInput)), true
 	case "Mutation.setStandingThresholds":
 		if e.ComplexityRoot.Mutation.SetStandingThresholds == nil {
 			break
@@ -2935,6 +2964,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RouteItemPayload.UserErrors(childComplexity), true
 
+	case "RoutingRule.category":
+		if e.ComplexityRoot.RoutingRule.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoutingRule.Category(childComplexity), true
+	case "RoutingRule.grade":
+		if e.ComplexityRoot.RoutingRule.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoutingRule.Grade(childComplexity), true
+	case "RoutingRule.route":
+		if e.ComplexityRoot.RoutingRule.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoutingRule.Route(childComplexity), true
+
 	case "RunWeeklyBatchPayload.batch":
 		if e.ComplexityRoot.RunWeeklyBatchPayload.Batch == nil {
 			break
@@ -3269,6 +3317,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetPolicyPayload.UserErrors(childComplexity), true
 
+	case "SetRoutingRulePayload.rules":
+		if e.ComplexityRoot.SetRoutingRulePayload.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetRoutingRulePayload.Rules(childComplexity), true
+	case "SetRoutingRulePayload.userErrors":
+		if e.ComplexityRoot.SetRoutingRulePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetRoutingRulePayload.UserErrors(childComplexity), true
+
 	case "SetStandingThresholdsPayload.thresholds":
 		if e.ComplexityRoot.SetStandingThresholdsPayload.Thresholds == nil {
 			break
@@ -3363,6 +3424,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.ReturnAddress(childComplexity), true
+	case "Store.routingRules":
+		if e.ComplexityRoot.Store.RoutingRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.RoutingRules(childComplexity), true
 
 	case "TakeIndicatorSnapshotPayload.sellers":
 		if e.ComplexityRoot.TakeIndicatorSnapshotPayload.Sellers == nil {
@@ -3740,6 +3807,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SellerFilter", ec.unmarshalInputSellerFilter),
 			graphql.NewInputUnmarshaler("SellerInput", ec.unmarshalInputSellerInput),
 			graphql.NewInputUnmarshaler("SetDonationSplitsInput", ec.unmarshalInputSetDonationSplitsInput),
+			graphql.NewInputUnmarshaler("SetRoutingRuleInput", ec.unmarshalInputSetRoutingRuleInput),
 			graphql.NewInputUnmarshaler("SetStoreDonationsInput", ec.unmarshalInputSetStoreDonationsInput),
 			graphql.NewInputUnmarshaler("SettleItemInput", ec.unmarshalInputSettleItemInput),
 			graphql.NewInputUnmarshaler("StandingThresholdsInput", ec.unmarshalInputStandingThresholdsInput),
@@ -4704,6 +4772,18 @@ func (ec *executionContext) childFields_RouteItemPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RouteItemPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RoutingRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_RoutingRule_category(ctx, field)
+	case "grade":
+		return ec.fieldContext_RoutingRule_grade(ctx, field)
+	case "route":
+		return ec.fieldContext_RoutingRule_route(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoutingRule", field.Name)
+}
+
 func (ec *executionContext) childFields_RunWeeklyBatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "batch":
@@ -4858,6 +4938,16 @@ func (ec *executionContext) childFields_SetPolicyPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type SetPolicyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SetRoutingRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rules":
+		return ec.fieldContext_SetRoutingRulePayload_rules(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetRoutingRulePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetRoutingRulePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetStandingThresholdsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "thresholds":
@@ -4914,6 +5004,8 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_name(ctx, field)
 	case "returnAddress":
 		return ec.fieldContext_Store_returnAddress(ctx, field)
+	case "routingRules":
+		return ec.fieldContext_Store_routingRules(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Store", field.Name)
 }
@@ -5476,6 +5568,20 @@ func (ec *executionContext) field_Mutation_setPolicy_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (secondchance.Policy, error) {
 			return ec.unmarshalNPolicyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPolicy(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setRoutingRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (secondchance.RoutingRuleInput, error) {
+			return ec.unmarshalNSetRoutingRuleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRoutingRuleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10486,6 +10592,68 @@ func (ec *executionContext) fieldContext_Mutation_routeItem(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_routeItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setRoutingRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setRoutingRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetRoutingRule(ctx, fc.Args["input"].(secondchance.RoutingRuleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *SetRoutingRulePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *SetRoutingRulePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *SetRoutingRulePayload) graphql.Marshaler {
+			return ec.marshalNSetRoutingRulePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetRoutingRulePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setRoutingRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetRoutingRulePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setRoutingRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15721,6 +15889,75 @@ func (ec *executionContext) fieldContext_RouteItemPayload_userErrors(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _RoutingRule_category(ctx context.Context, field graphql.CollectedField, obj *secondchance.RoutingRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoutingRule_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoutingRule_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoutingRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _RoutingRule_grade(ctx context.Context, field graphql.CollectedField, obj *secondchance.RoutingRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoutingRule_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Grade) graphql.Marshaler {
+			return ec.marshalNGrade2githubᚗcomᚋsecondchanceᚋsecondchanceᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoutingRule_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoutingRule", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _RoutingRule_route(ctx context.Context, field graphql.CollectedField, obj *secondchance.RoutingRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoutingRule_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Route) graphql.Marshaler {
+			return ec.marshalNRoute2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRoute(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoutingRule_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoutingRule", field, false, false, "Route")
+}
+
 func (ec *executionContext) _RunWeeklyBatchPayload_batch(ctx context.Context, field graphql.CollectedField, obj *RunWeeklyBatchPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17120,6 +17357,70 @@ func (ec *executionContext) fieldContext_SetPolicyPayload_userErrors(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _SetRoutingRulePayload_rules(ctx context.Context, field graphql.CollectedField, obj *SetRoutingRulePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetRoutingRulePayload_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.RoutingRule) graphql.Marshaler {
+			return ec.marshalORoutingRule2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoutingRuleᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetRoutingRulePayload_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetRoutingRulePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoutingRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetRoutingRulePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SetRoutingRulePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetRoutingRulePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetRoutingRulePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetRoutingRulePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SetStandingThresholdsPayload_thresholds(ctx context.Context, field graphql.CollectedField, obj *SetStandingThresholdsPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17505,6 +17806,56 @@ func (ec *executionContext) fieldContext_Store_returnAddress(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PostalAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Store_routingRules(ctx context.Context, field graphql.CollectedField, obj *secondchance.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_routingRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Store().RoutingRules(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal []*secondchance.RoutingRule
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*secondchance.RoutingRule
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.RoutingRule) graphql.Marshaler {
+			return ec.marshalNRoutingRule2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoutingRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_routingRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoutingRule(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22125,6 +22476,62 @@ func UnmarshalSetDonationSplitsInput(ctx context.Context, raw any) (SetDonationS
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetRoutingRuleInput(ctx context.Context, obj any) (secondchance.RoutingRuleInput, error) {
+	var it secondchance.RoutingRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"category", "grade", "route"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "grade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grade"))
+			data, err := ec.unmarshalNGrade2githubᚗcomᚋsecondchanceᚋsecondchanceᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grade = data
+		case "route":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("route"))
+			data, err := ec.unmarshalORoute2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoute(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Route = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetRoutingRuleInput unmarshals raw into the SetRoutingRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetRoutingRuleInput(ctx context.Context, raw any) (secondchance.RoutingRuleInput, error) {
+	var out secondchance.RoutingRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetRoutingRuleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetStoreDonationsInput(ctx context.Context, obj any) (SetStoreDonationsInput, error) {
 	var it SetStoreDonationsInput
 	if obj == nil {
@@ -24104,6 +24511,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setRoutingRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setRoutingRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "recordSale":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordSale(ctx, field)
@@ -25791,6 +26205,49 @@ func (ec *executionContext) _RouteItemPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var routingRuleImplementors = []string{"RoutingRule"}
+
+func (ec *executionContext) _RoutingRule(ctx context.Context, sel ast.SelectionSet, obj *secondchance.RoutingRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, routingRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoutingRule")
+		case "category":
+			out.Values[i] = ec._RoutingRule_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grade":
+			out.Values[i] = ec._RoutingRule_grade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "route":
+			out.Values[i] = ec._RoutingRule_route(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var runWeeklyBatchPayloadImplementors = []string{"RunWeeklyBatchPayload"}
 
 func (ec *executionContext) _RunWeeklyBatchPayload(ctx context.Context, sel ast.SelectionSet, obj *RunWeeklyBatchPayload) graphql.Marshaler {
@@ -26301,6 +26758,44 @@ func (ec *executionContext) _SetPolicyPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var setRoutingRulePayloadImplementors = []string{"SetRoutingRulePayload"}
+
+func (ec *executionContext) _SetRoutingRulePayload(ctx context.Context, sel ast.SelectionSet, obj *SetRoutingRulePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setRoutingRulePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetRoutingRulePayload")
+		case "rules":
+			out.Values[i] = ec._SetRoutingRulePayload_rules(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetRoutingRulePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var setStandingThresholdsPayloadImplementors = []string{"SetStandingThresholdsPayload"}
 
 func (ec *executionContext) _SetStandingThresholdsPayload(ctx context.Context, sel ast.SelectionSet, obj *SetStandingThresholdsPayload) graphql.Marshaler {
@@ -26482,23 +26977,29 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Store_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "code":
 			out.Values[i] = ec._Store_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Store_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "returnAddress":
 			out.Values[i] = ec._Store_returnAddress(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "routingRules":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Store_routingRules(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28704,6 +29205,16 @@ func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecond
 	return ret
 }
 
+func (ec *executionContext) unmarshalNRoute2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRoute(ctx context.Context, v any) (secondchance.Route, error) {
+	var res secondchance.Route
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRoute2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRoute(ctx context.Context, sel ast.SelectionSet, v secondchance.Route) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNRouteItemInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRouteItemInput(ctx context.Context, v any) (RouteItemInput, error) {
 	res, err := ec.unmarshalInputRouteItemInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28715,6 +29226,30 @@ func (ec *executionContext) marshalNRouteItemPayload2ᚖgithubᚗcomᚋsecondcha
 		return graphql.Null
 	}
 	return ec._RouteItemPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRoutingRule2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoutingRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.RoutingRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoutingRule2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoutingRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRoutingRule2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoutingRule(ctx context.Context, sel ast.SelectionSet, v *secondchance.RoutingRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RoutingRule!")
+		return graphql.Null
+	}
+	return ec._RoutingRule(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRunWeeklyBatchInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRunWeeklyBatchInput(ctx context.Context, v any) (RunWeeklyBatchInput, error) {
@@ -28846,6 +29381,19 @@ func (ec *executionContext) marshalNSetPolicyPayload2ᚖgithubᚗcomᚋsecondcha
 		return graphql.Null
 	}
 	return ec._SetPolicyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetRoutingRuleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRoutingRuleInput(ctx context.Context, v any) (secondchance.RoutingRuleInput, error) {
+	res, err := ec.unmarshalInputSetRoutingRuleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetRoutingRulePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetRoutingRulePayload(ctx context.Context, sel ast.SelectionSet, v *SetRoutingRulePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetRoutingRulePayload!")
+		return graphql.Null
+	}
+	return ec._SetRoutingRulePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSetStandingThresholdsPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetStandingThresholdsPayload(ctx context.Context, sel ast.SelectionSet, v *SetStandingThresholdsPayload) graphql.Marshaler {
@@ -29761,6 +30309,25 @@ func (ec *executionContext) marshalORoute2ᚖgithubᚗcomᚋsecondchanceᚋsecon
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalORoutingRule2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoutingRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.RoutingRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoutingRule2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoutingRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSale2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSale(ctx context.Context, sel ast.SelectionSet, v *secondchance.Sale) graphql.Marshaler {

@@ -201,7 +201,7 @@ type RevokeTokenPayload struct {
 type RouteItemInput struct {
 	// The item's global ID.
 	Item string `json:"item"`
-	// The route; omitted: the store's default for the item's grade (good items sell, worn ones go to auction, unsellable ones are recycled).
+	// The route; omitted: the store's routing rule for the item's category (from its RMA line) and grade, else the default for its grade (good items sell, worn ones go to auction, unsellable ones are recycled).
 	Route *secondchance.Route `json:"route,omitempty"`
 }
 
@@ -246,6 +246,14 @@ type SetPolicyPayload struct {
 	// The new version.
 	Policy *secondchance.Policy `json:"policy,omitempty"`
 	// Why nothing was stored.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The store's routing rules after the change.
+type SetRoutingRulePayload struct {
+	// All of the store's rules.
+	Rules []*secondchance.RoutingRule `json:"rules,omitempty"`
+	// Why nothing changed.
 	UserErrors []*UserError `json:"userErrors"`
 }
 

@@ -42,6 +42,16 @@ func (r *mutationResolver) RouteItem(ctx context.Context, input graph.RouteItemI
 	return &graph.RouteItemPayload{Item: it, UserErrors: ues}, nil
 }
 
+// SetRoutingRule is the resolver for the setRoutingRule field.
+func (r *mutationResolver) SetRoutingRule(ctx context.Context, input secondchance.RoutingRuleInput) (*graph.SetRoutingRulePayload, error) {
+	rules, err := r.Services.Sales.SetRoutingRule(ctx, input)
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &graph.SetRoutingRulePayload{Rules: rules, UserErrors: ues}, nil
+}
+
 // RecordSale is the resolver for the recordSale field.
 func (r *mutationResolver) RecordSale(ctx context.Context, input secondchance.SaleInput) (*graph.RecordSalePayload, error) {
 	s, err := r.Services.Sales.RecordSale(ctx, input)
@@ -107,6 +117,11 @@ func (r *returnedItemResolver) Sale(ctx context.Context, obj *secondchance.Retur
 // PhotoURLs is the resolver for the photoUrls field.
 func (r *returnedItemResolver) PhotoURLs(ctx context.Context, obj *secondchance.ReturnedItem) ([]string, error) {
 	return []string(obj.PhotoURLs), nil
+}
+
+// RoutingRules is the resolver for the routingRules field.
+func (r *storeResolver) RoutingRules(ctx context.Context, obj *secondchance.Store) ([]*secondchance.RoutingRule, error) {
+	return r.Services.Sales.RoutingRules(ctx, obj.ID)
 }
 
 // Parcel returns graph.ParcelResolver implementation.

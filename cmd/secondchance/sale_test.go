@@ -98,3 +98,80 @@ func TestRouteAndSell(t *testing.T) {
 	res = tb.query(t, tb.sellerA, sell, sale(lamp, "5.00", "USD"))
 	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
 }
+
+// A store's rule for a category and grade decides where an item goes when staff name no
+// route; items without an RMA line, and other stores, keep the rule by grade.
+func TestRoutingRules(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	const set = `mutation($input: SetRoutingRuleInput!) { setRoutingRule(input: $input) { rules { category grade route } userErrors { field code } } }`
+	rule := func(category, grade string, route any) map[string]any {
+		return map[string]any{"input": map[string]any{"category": category, "grade": grade, "route": route}}
+	}
+	for _, tc := range []struct {
+		name string
+		vars map[string]any
+	}{
+		{"ErrEmptyCategory", rule("  ", "GOOD", "AUCTION")},
+		{"ErrLongCategory", rule(strings.Repeat("x", 101), "GOOD", "AUCTION")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := tb.query(t, tb.staff, set, tc.vars)
+			require.Equal(t, "INVALID", get(res.Data, "setRoutingRule", "userErrors", 0, "code"))
+			require.Equal(t, []any{"input", "category"}, get(res.Data, "setRoutingRule", "userErrors", 0, "field"))
+			var n int
+			require.NoError(t, tb.db.Get(&n, `SELECT count(*) FROM store_routing_rules`))
+			require.Zero(t, n)
+		})
+	}
+	res := tb.query(t, tb.sellerA, set, rule("Electronics", "GOOD", "AUCTION"))
+	require.Equal(t, []string{"FORBIDDEN"}, res.codes(), "sellers do not set rules")
+
+	tb.query(t, tb.staff, set, rule("Toys", "POOR", "RECYCLE"))
+	tb.query(t, tb.staff, set, rule("electronics", "LIKE_NEW", "SALE"))
+	res = tb.query(t, tb.staff, set, rule(" Electronics ", "LIKE_NEW", "AUCTION"))
+	require.Equal(t, []any{
+		map[string]any{"category": "electronics", "grade": "LIKE_NEW", "route": "AUCTION"},
+		map[string]any{"category": "toys", "grade": "POOR", "route": "RECYCLE"},
+	}, get(res.Data, "setRoutingRule", "rules"), "one rule per category and grade, folded")
+
+	receive := func(order string) []any {
+		res := tb.query(t, tb.sellerA, createRMA, map[string]any{"input": rmaInput(order)})
+		code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code")
+		res = tb.query(t, tb.staff, `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) { parcel { items { id } } userErrors { code } } }`,
+			map[string]any{"input": map[string]any{"rmaCode": code, "items": []any{
+				map[string]any{"rmaLine": 1, "description": "Speaker", "grade": "LIKE_NEW"},
+				map[string]any{"rmaLine": 2, "description": "Cable", "grade": "GOOD"},
+				map[string]any{"description": "Extra", "grade": "LIKE_NEW"}}}})
+		return get(res.Data, "receiveParcel", "parcel", "items").([]any)
+	}
+	const route = `mutation($item: ID!) { routeItem(input: {item: $item}) { item { route } userErrors { code } } }`
+	routed := func(item any) any {
+		return get(tb.query(t, tb.staff, route, map[string]any{"item": get(item, "id")}).Data, "routeItem", "item", "route")
+	}
+	items := receive("S1-0")
+	require.Equal(t, "AUCTION", routed(items[0]), "Electronics, LIKE_NEW: the store's rule")
+	require.Equal(t, "SALE", routed(items[1]), "Electronics, GOOD: no rule, the grade's default")
+	require.Equal(t, "SALE", routed(items[2]), "not on the RMA: no category, the grade's default")
+
+	res = tb.query(t, tb.staff, set, rule("ELECTRONICS", "LIKE_NEW", nil))
+	require.Equal(t, []any{map[string]any{"category": "toys", "grade": "POOR", "route": "RECYCLE"}},
+		get(res.Data, "setRoutingRule", "rules"), "no route removes the rule")
+	items = receive("S1-1")
+	require.Equal(t, "SALE", routed(items[0]), "the removed rule no longer applies")
+
+	// Rules belong to a store: its staff and admins see them, other staff neither see nor change them.
+	const rules = `{ returnAddress { routingRules { category route } } }`
+	require.Equal(t, []any{map[string]any{"category": "toys", "route": "RECYCLE"}},
+		get(tb.query(t, tb.admin, rules, nil).Data, "returnAddress", "routingRules"))
+	_, err := tb.db.Exec(`INSERT INTO stores (code, name, recipient, address_line1, city, region, postal_code, country)
+		VALUES ('OTH', 'Other Store', 'X', '1 Main St', 'Springfield', 'IL', '62701', 'US')`)
+	require.NoError(t, err)
+	_, other, err := tb.db.CreateToken(sc.NewSystemContext(context.Background()), sc.TokenInput{Role: sc.RoleStaff, StoreCode: "OTH"})
+	require.NoError(t, err)
+	res = tb.query(t, other, rules, nil)
+	require.Equal(t, []string{"FORBIDDEN"}, res.codes(), "another store's staff do not see them")
+	res = tb.query(t, other, set, rule("Electronics", "GOOD", "RECYCLE"))
+	require.Equal(t, []any{map[string]any{"category": "electronics", "grade": "GOOD", "route": "RECYCLE"}}, get(res.Data, "setRoutingRule", "rules"))
+	require.Equal(t, "SALE", routed(receive("S1-2")[1]), "another store's rule does not apply here")
+}
