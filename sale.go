@@ -70,6 +70,40 @@ func (in *RoutingRuleInput) Validate() error {
 // FoldCategory is the form categories are matched in.
 func FoldCategory(c string) string { return strings.ToLower(strings.TrimSpace(c)) }
 
+// ItemEventKind is a step of a returned item's way from its authorisation to its donation.
+type ItemEventKind string
+
+// Item event kinds, in the order they happen.
+const (
+	ItemAuthorized        ItemEventKind = "AUTHORIZED"
+	ItemReceivedEvent     ItemEventKind = "RECEIVED"
+	ItemSoldEvent         ItemEventKind = "SOLD"
+	ItemSaleVoided        ItemEventKind = "SALE_VOIDED"
+	ItemSettledEvent      ItemEventKind = "SETTLED"
+	ItemDonationAllocated ItemEventKind = "DONATION_ALLOCATED"
+	ItemDonationDisbursed ItemEventKind = "DONATION_DISBURSED"
+)
+
+// ItemEvent is one step of an item's timeline, derived from the records the step left, so the
+// timeline cannot disagree with them. Money is the step's amount: the price sold or voided, the
+// net settled, a beneficiary's share.
+type ItemEvent struct {
+	ItemID   int64         `db:"item_id"`
+	Kind     ItemEventKind `db:"kind"`
+	At       time.Time     `db:"at"`
+	Detail   string        `db:"detail"`
+	Cents    *int64        `db:"cents"`
+	Currency *string       `db:"currency"`
+}
+
+// Amount is the step's money, if it has any.
+func (e *ItemEvent) Amount() *Money {
+	if e.Cents == nil || e.Currency == nil {
+		return nil
+	}
+	return &Money{Cents: *e.Cents, Currency: *e.Currency}
+}
+
 // ItemStatus is where a returned item is: RECEIVED → LISTED → SOLD → SETTLED, or RECYCLED.
 type ItemStatus string
 
@@ -157,6 +191,8 @@ type SalesService interface {
 	// RoutingRules lists a store's routing defaults.
 	RoutingRules(ctx context.Context, storeID int64) ([]*RoutingRule, error)
 	RecordSale(ctx context.Context, in SaleInput) (*Sale, error)
+	// ItemTimelines returns the visible items' events, oldest first, in the order of itemIDs.
+	ItemTimelines(ctx context.Context, itemIDs []int64) ([][]*ItemEvent, error)
 	VoidSale(ctx context.Context, sale string, reason string) (*Sale, error)
 	SalesByItem(ctx context.Context, itemIDs []int64) ([]*Sale, error)
 	ItemsByID(ctx context.Context, ids []int64) ([]*ReturnedItem, error)

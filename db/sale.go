@@ -250,3 +250,41 @@ func storeRoutingRules(ctx context.Context, q sqlx.QueryerContext, storeID int64
 		WHERE r.store_id = $1 ORDER BY r.category, array_position(ARRAY['NEW','LIKE_NEW','GOOD','FAIR','POOR','UNSELLABLE'], r.grade)`, storeID)
 	return rules, err
 }
+
+// ItemTimelines implements secondchance.SalesService in one statement for all the items: each
+// step is read from the row it left (authorisation, parcel, sales, proceeds, allocations).
+// Allocations are made by the settlement, so they carry its time.
+func (db *DB) ItemTimelines(ctx context.Context, itemIDs []int64) ([][]*sc.ItemEvent, error) {
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*sc.ItemEvent
+	if err := db.SelectContext(ctx, &rows, `WITH it AS (
+			SELECT i.id, i.grade, p.rma_id, p.received_at FROM returned_items i JOIN parcels p ON p.id = i.parcel_id
+			WHERE i.id = ANY($1) AND `+parcelVisible+`)
+		SELECT item_id, kind, at, detail, cents, currency FROM (
+			SELECT it.id AS item_id, 'AUTHORIZED' AS kind, 1 AS step, r.created_at AS at, r.code AS detail, NULL::bigint AS cents, NULL::text AS currency
+			FROM it JOIN return_authorizations r ON r.id = it.rma_id
+			UNION ALL
+			SELECT it.id, 'RECEIVED', 2, it.received_at, it.grade, NULL, NULL FROM it
+			UNION ALL
+			SELECT s.item_id, 'SOLD', 3, s.sold_at, s.channel, s.price_cents, s.currency FROM it JOIN sales s ON s.item_id = it.id
+			UNION ALL
+			SELECT s.item_id, 'SALE_VOIDED', 4, s.voided_at, s.void_reason, s.price_cents, s.currency FROM it JOIN sales s ON s.item_id = it.id
+			WHERE s.voided_at IS NOT NULL
+			UNION ALL
+			SELECT pr.item_id, 'SETTLED', 5, pr.settled_at, '', pr.net_cents, pr.currency FROM it JOIN item_proceeds pr ON pr.item_id = it.id
+			UNION ALL
+			SELECT a.item_id, 'DONATION_ALLOCATED', 6, pr.settled_at, b.name, a.cents, a.currency
+			FROM it JOIN item_proceeds pr ON pr.item_id = it.id JOIN donation_allocations a ON a.item_id = it.id
+			JOIN beneficiaries b ON b.id = a.beneficiary_id
+			UNION ALL
+			SELECT a.item_id, 'DONATION_DISBURSED', 7, a.disbursed_at, b.name, a.cents, a.currency
+			FROM it JOIN donation_allocations a ON a.item_id = it.id JOIN beneficiaries b ON b.id = a.beneficiary_id
+			WHERE a.disbursed_at IS NOT NULL
+		) e ORDER BY item_id, at, step, detail`, append([]any{pq.Array(itemIDs)}, sp.args()...)...); err != nil {
+		return nil, mapError(err)
+	}
+	return groupByID(itemIDs, rows, func(e *sc.ItemEvent) int64 { return e.ItemID }), nil
+}

@@ -251,6 +251,13 @@ type ComplexityRoot struct {
 		TotalMoney      func(childComplexity int) int
 	}
 
+	ItemEvent struct {
+		Amount func(childComplexity int) int
+		At     func(childComplexity int) int
+		Detail func(childComplexity int) int
+		Kind   func(childComplexity int) int
+	}
+
 	ItemLedger struct {
 		Allocations func(childComplexity int) int
 		Costs       func(childComplexity int) int
@@ -515,6 +522,7 @@ type ComplexityRoot struct {
 		Route       func(childComplexity int) int
 		Sale        func(childComplexity int) int
 		Status      func(childComplexity int) int
+		Timeline    func(childComplexity int) int
 	}
 
 	ReverseVerdictPayload struct {
@@ -854,6 +862,7 @@ type ReturnedItemResolver interface {
 
 	PhotoURLs(ctx context.Context, obj *secondchance.ReturnedItem) ([]string, error)
 	Ledger(ctx context.Context, obj *secondchance.ReturnedItem) (*secondchance.ItemLedger, error)
+	Timeline(ctx context.Context, obj *secondchance.ReturnedItem) ([]*secondchance.ItemEvent, error)
 }
 type SanctionResolver interface {
 	Verdict(ctx context.Context, obj *secondchance.Sanction) (*secondchance.Verdict, error)
@@ -1630,6 +1639,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ItemCosts.TotalMoney(childComplexity), true
+
+	case "ItemEvent.amount":
+		if e.ComplexityRoot.ItemEvent.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemEvent.Amount(childComplexity), true
+	case "ItemEvent.at":
+		if e.ComplexityRoot.ItemEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemEvent.At(childComplexity), true
+	case "ItemEvent.detail":
+		if e.ComplexityRoot.ItemEvent.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemEvent.Detail(childComplexity), true
+	case "ItemEvent.kind":
+		if e.ComplexityRoot.ItemEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemEvent.Kind(childComplexity), true
 
 	case "ItemLedger.allocations":
 		if e.ComplexityRoot.ItemLedger.Allocations == nil {
@@ -2924,6 +2958,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReturnedItem.Status(childComplexity), true
+	case "ReturnedItem.timeline":
+		if e.ComplexityRoot.ReturnedItem.Timeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.Timeline(childComplexity), true
 
 	case "ReverseVerdictPayload.userErrors":
 		if e.ComplexityRoot.ReverseVerdictPayload.UserErrors == nil {
@@ -4308,6 +4348,20 @@ func (ec *executionContext) childFields_ItemCosts(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ItemCosts", field.Name)
 }
 
+func (ec *executionContext) childFields_ItemEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ItemEvent_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_ItemEvent_at(ctx, field)
+	case "detail":
+		return ec.fieldContext_ItemEvent_detail(ctx, field)
+	case "amount":
+		return ec.fieldContext_ItemEvent_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ItemEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_ItemLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "gross":
@@ -4738,6 +4792,8 @@ func (ec *executionContext) childFields_ReturnedItem(ctx context.Context, field 
 		return ec.fieldContext_ReturnedItem_photoUrls(ctx, field)
 	case "ledger":
 		return ec.fieldContext_ReturnedItem_ledger(ctx, field)
+	case "timeline":
+		return ec.fieldContext_ReturnedItem_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReturnedItem", field.Name)
 }
@@ -9400,6 +9456,107 @@ func (ec *executionContext) _ItemCosts_total(ctx context.Context, field graphql.
 func (ec *executionContext) fieldContext_ItemCosts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ItemCosts",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemEvent_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.ItemEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.ItemEventKind) graphql.Marshaler {
+			return ec.marshalNItemEventKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐItemEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemEvent", field, false, false, "ItemEventKind")
+}
+
+func (ec *executionContext) _ItemEvent_at(ctx context.Context, field graphql.CollectedField, obj *secondchance.ItemEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ItemEvent_detail(ctx context.Context, field graphql.CollectedField, obj *secondchance.ItemEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemEvent_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemEvent_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ItemEvent_amount(ctx context.Context, field graphql.CollectedField, obj *secondchance.ItemEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemEvent_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ItemEvent_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemEvent",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
@@ -15692,6 +15849,38 @@ func (ec *executionContext) fieldContext_ReturnedItem_ledger(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ItemLedger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnedItem_timeline(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnedItem().Timeline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.ItemEvent) graphql.Marshaler {
+			return ec.marshalNItemEvent2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_timeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnedItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ItemEvent(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24257,6 +24446,54 @@ func (ec *executionContext) _ItemCosts(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var itemEventImplementors = []string{"ItemEvent"}
+
+func (ec *executionContext) _ItemEvent(ctx context.Context, sel ast.SelectionSet, obj *secondchance.ItemEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, itemEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ItemEvent")
+		case "kind":
+			out.Values[i] = ec._ItemEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ItemEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._ItemEvent_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._ItemEvent_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var itemLedgerImplementors = []string{"ItemLedger"}
 
 func (ec *executionContext) _ItemLedger(ctx context.Context, sel ast.SelectionSet, obj *secondchance.ItemLedger) graphql.Marshaler {
@@ -26073,6 +26310,12 @@ func (ec *executionContext) _ReturnedItem(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReturnedItem_ledger(ctx, field, obj)
+				})
+		case "timeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnedItem_timeline(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28603,6 +28846,45 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 
 func (ec *executionContext) marshalNItemCosts2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCosts(ctx context.Context, sel ast.SelectionSet, v secondchance.Costs) graphql.Marshaler {
 	return ec._ItemCosts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNItemEvent2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.ItemEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNItemEvent2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNItemEvent2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemEvent(ctx context.Context, sel ast.SelectionSet, v *secondchance.ItemEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ItemEvent!")
+		return graphql.Null
+	}
+	return ec._ItemEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNItemEventKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐItemEventKind(ctx context.Context, v any) (secondchance.ItemEventKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := secondchance.ItemEventKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNItemEventKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐItemEventKind(ctx context.Context, sel ast.SelectionSet, v secondchance.ItemEventKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ItemEventKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNItemStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐItemStatus(ctx context.Context, v any) (secondchance.ItemStatus, error) {

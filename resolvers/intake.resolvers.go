@@ -119,6 +119,11 @@ func (r *returnedItemResolver) PhotoURLs(ctx context.Context, obj *secondchance.
 	return []string(obj.PhotoURLs), nil
 }
 
+// Timeline is the resolver for the timeline field.
+func (r *returnedItemResolver) Timeline(ctx context.Context, obj *secondchance.ReturnedItem) ([]*secondchance.ItemEvent, error) {
+	return loadersFrom(ctx).itemTimeline.Load(ctx, obj.ID)
+}
+
 // RoutingRules is the resolver for the routingRules field.
 func (r *storeResolver) RoutingRules(ctx context.Context, obj *secondchance.Store) ([]*secondchance.RoutingRule, error) {
 	return r.Services.Sales.RoutingRules(ctx, obj.ID)

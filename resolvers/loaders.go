@@ -49,6 +49,7 @@ type loaders struct {
 	parcelItems   *dataloadgen.Loader[int64, []*sc.ReturnedItem]
 	discrepancies *dataloadgen.Loader[int64, []*sc.Discrepancy]
 	saleByItem    *dataloadgen.Loader[int64, *sc.Sale]
+	itemTimeline  *dataloadgen.Loader[int64, []*sc.ItemEvent]
 	item          *dataloadgen.Loader[int64, *sc.ReturnedItem]
 	sale          *dataloadgen.Loader[int64, *sc.Sale]
 
@@ -95,6 +96,7 @@ func newLoaders(s Services) *loaders {
 		parcelByRMA:   dataloadgen.NewLoader(batch(s.Intake.ParcelsByRMA), w),
 		parcelItems:   dataloadgen.NewLoader(batch(s.Intake.ParcelItems), w),
 		discrepancies: dataloadgen.NewLoader(batch(s.Intake.ParcelDiscrepancies), w),
+		itemTimeline:  dataloadgen.NewLoader(batch(s.Sales.ItemTimelines), w),
 		saleByItem:    dataloadgen.NewLoader(batch(s.Sales.SalesByItem), w),
 		item:          dataloadgen.NewLoader(batch(s.Sales.ItemsByID), w),
 		sale:          dataloadgen.NewLoader(batch(s.Sales.SalesByID), w),

@@ -92,6 +92,15 @@ func TestDonations(t *testing.T) {
 	require.Equal(t, "11.78", get(l, "pending", "amount"))
 	require.NotNil(t, get(l, "allocations", 0, "disbursedAt"))
 
+	res = tb.query(t, tb.sellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { timeline { kind detail amount { amount } } } } }`, map[string]any{"i": item})
+	var steps []string
+	for _, e := range get(res.Data, "node", "timeline").([]any) {
+		amount, _ := get(e, "amount", "amount").(string)
+		steps = append(steps, strings.TrimSpace(get(e, "kind").(string)+" "+amount))
+	}
+	require.Equal(t, []string{"AUTHORIZED", "RECEIVED", "SOLD 35.50", "SETTLED 29.45", "DONATION_ALLOCATED 17.67", "DONATION_ALLOCATED 11.78",
+		"DONATION_DISBURSED 17.67"}, steps, "from the RMA to the donation")
+
 	res = tb.query(t, tb.sellerB, ledger, map[string]any{"i": item})
 	require.Equal(t, []string{"NOT_FOUND"}, res.codes(), "another seller's item")
 	res = tb.query(t, tb.sellerA, `mutation($i: ID!) { settleItem(input: {item: $i}) { userErrors { code } } }`, map[string]any{"i": item})

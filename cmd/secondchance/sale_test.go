@@ -95,6 +95,30 @@ func TestRouteAndSell(t *testing.T) {
 	require.Equal(t, map[string]any{"status": "LISTED", "sale": nil}, get(res.Data, "node"))
 	res = tb.query(t, tb.staff, sell, sale(speaker, "30.00", "USD"))
 	require.Empty(t, get(res.Data, "recordSale", "userErrors"), "listed again, it sells again")
+
+	// The seller follows each item from the RMA on; the timelines of a page are one statement.
+	statements := func(query string) (gqlResponse, int64) {
+		before := tb.db.Statements()
+		res := tb.query(t, tb.sellerA, query, nil)
+		require.Empty(t, res.Errors)
+		return res, tb.db.Statements() - before
+	}
+	_, without := statements(`{ returnAuthorizations(first: 10) { nodes { parcel { items { id } } } } }`)
+	res, with := statements(`{ returnAuthorizations(first: 10) { nodes { parcel { items { timeline { kind detail amount { amount } } } } } } }`)
+	require.Equal(t, without+1, with, "the timelines of all the items are one statement")
+	step := func(kind, detail string, amount any) map[string]any {
+		m := map[string]any{"kind": kind, "detail": detail, "amount": nil}
+		if amount != nil {
+			m["amount"] = map[string]any{"amount": amount}
+		}
+		return m
+	}
+	items = get(res.Data, "returnAuthorizations", "nodes", 0, "parcel", "items").([]any)
+	require.Equal(t, []any{step("AUTHORIZED", code.(string), nil), step("RECEIVED", "LIKE_NEW", nil),
+		step("SOLD", "store counter", "35.50"), step("SALE_VOIDED", "rang up the wrong item", "35.50"), step("SOLD", "store counter", "30.00")},
+		get(items[0], "timeline"))
+	require.Equal(t, []any{step("AUTHORIZED", code.(string), nil), step("RECEIVED", "UNSELLABLE", nil)}, get(items[1], "timeline"))
+	require.Equal(t, []any{step("AUTHORIZED", code.(string), nil), step("RECEIVED", "FAIR", nil)}, get(items[2], "timeline"))
 	res = tb.query(t, tb.sellerA, sell, sale(lamp, "5.00", "USD"))
 	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
 }
