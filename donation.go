@@ -77,6 +77,19 @@ type ItemLedger struct {
 	Pending Money
 }
 
+// ReturnTotals sums a seller's returned items received in [From, To) and their ledgers:
+// Gross = Costs + Donated + Pending, as for every item.
+type ReturnTotals struct {
+	From, To time.Time
+	Items    int
+	Sold     int
+	Recycled int
+	Gross    Money
+	Costs    Money
+	Donated  Money
+	Pending  Money
+}
+
 // DonationService settles sold items into the donation ledger.
 type DonationService interface {
 	CreateBeneficiary(ctx context.Context, in BeneficiaryInput) (*Beneficiary, error)
@@ -86,6 +99,8 @@ type DonationService interface {
 	// SetDonationSplits sets how the seller's donations are divided (whole percentages adding
 	// up to 100); none: the store's default beneficiary.
 	SetDonationSplits(ctx context.Context, splits []DonationSplit) error
+	// ReturnTotals sums a seller's items received in [from, to) (the seller itself, or admins).
+	ReturnTotals(ctx context.Context, sellerID int64, from, to time.Time) (*ReturnTotals, error)
 	// SettleItem computes a SOLD item's proceeds with its store's fees and allocates the net.
 	SettleItem(ctx context.Context, item string) (*ItemLedger, error)
 	// DisburseBeneficiary records that a store paid a beneficiary everything pending for it.

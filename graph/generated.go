@@ -510,6 +510,18 @@ type ComplexityRoot struct {
 		RequestedAt func(childComplexity int) int
 	}
 
+	ReturnTotals struct {
+		Costs    func(childComplexity int) int
+		Donated  func(childComplexity int) int
+		From     func(childComplexity int) int
+		Gross    func(childComplexity int) int
+		Items    func(childComplexity int) int
+		Pending  func(childComplexity int) int
+		Recycled func(childComplexity int) int
+		Sold     func(childComplexity int) int
+		To       func(childComplexity int) int
+	}
+
 	ReturnedItem struct {
 		Description func(childComplexity int) int
 		GlobalID    func(childComplexity int) int
@@ -585,6 +597,7 @@ type ComplexityRoot struct {
 		Number               func(childComplexity int) int
 		Orders               func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
 		Reports              func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
+		ReturnTotals         func(childComplexity int, from time.Time, to time.Time) int
 		Standing             func(childComplexity int) int
 	}
 
@@ -869,6 +882,7 @@ type SanctionResolver interface {
 }
 type SellerResolver interface {
 	Orders(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.OrderFilter) (*Connection[*secondchance.Order], error)
+	ReturnTotals(ctx context.Context, obj *secondchance.Seller, from time.Time, to time.Time) (*secondchance.ReturnTotals, error)
 	Indicators(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow) (*secondchance.Indicators, error)
 	Standing(ctx context.Context, obj *secondchance.Seller) (*secondchance.SellerStanding, error)
 	IndicatorHistory(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow, from time.Time, to time.Time) ([]*secondchance.IndicatorSnapshot, error)
@@ -2892,6 +2906,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReturnClaim.RequestedAt(childComplexity), true
 
+	case "ReturnTotals.costs":
+		if e.ComplexityRoot.ReturnTotals.Costs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnTotals.Costs(childComplexity), true
+	case "ReturnTotals.donated":
+		if e.ComplexityRoot.ReturnTotals.Donated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnTotals.Donated(childComplexity), true
+	case "ReturnTotals.from":
+		if e.ComplexityRoot.ReturnTotals.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnTotals.From(childComplexity), true
+	case "ReturnTotals.gross":
+		if e.ComplexityRoot.ReturnTotals.Gross == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnTotals.Gross(childComplexity), true
+	case "ReturnTotals.items":
+		if e.ComplexityRoot.ReturnTotals.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnTotals.Items(childComplexity), true
+	case "ReturnTotals.pending":
+		if e.ComplexityRoot.ReturnTotals.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnTotals.Pending(childComplexity), true
+	case "ReturnTotals.recycled":
+		if e.ComplexityRoot.ReturnTotals.Recycled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnTotals.Recycled(childComplexity), true
+	case "ReturnTotals.sold":
+		if e.ComplexityRoot.ReturnTotals.Sold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnTotals.Sold(childComplexity), true
+	case "ReturnTotals.to":
+		if e.ComplexityRoot.ReturnTotals.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnTotals.To(childComplexity), true
+
 	case "ReturnedItem.description":
 		if e.ComplexityRoot.ReturnedItem.Description == nil {
 			break
@@ -3225,6 +3294,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Seller.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.ReportFilter)), true
+	case "Seller.returnTotals":
+		if e.ComplexityRoot.Seller.ReturnTotals == nil {
+			break
+		}
+
+		args, err := ec.field_Seller_returnTotals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Seller.ReturnTotals(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Seller.standing":
 		if e.ComplexityRoot.Seller.Standing == nil {
 			break
@@ -4768,6 +4848,30 @@ func (ec *executionContext) childFields_ReturnClaim(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ReturnClaim", field.Name)
 }
 
+func (ec *executionContext) childFields_ReturnTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ReturnTotals_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ReturnTotals_to(ctx, field)
+	case "items":
+		return ec.fieldContext_ReturnTotals_items(ctx, field)
+	case "sold":
+		return ec.fieldContext_ReturnTotals_sold(ctx, field)
+	case "recycled":
+		return ec.fieldContext_ReturnTotals_recycled(ctx, field)
+	case "gross":
+		return ec.fieldContext_ReturnTotals_gross(ctx, field)
+	case "costs":
+		return ec.fieldContext_ReturnTotals_costs(ctx, field)
+	case "donated":
+		return ec.fieldContext_ReturnTotals_donated(ctx, field)
+	case "pending":
+		return ec.fieldContext_ReturnTotals_pending(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnTotals", field.Name)
+}
+
 func (ec *executionContext) childFields_ReturnedItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4910,6 +5014,8 @@ func (ec *executionContext) childFields_Seller(ctx context.Context, field graphq
 		return ec.fieldContext_Seller_createdAt(ctx, field)
 	case "orders":
 		return ec.fieldContext_Seller_orders(ctx, field)
+	case "returnTotals":
+		return ec.fieldContext_Seller_returnTotals(ctx, field)
 	case "indicators":
 		return ec.fieldContext_Seller_indicators(ctx, field)
 	case "standing":
@@ -6185,6 +6291,28 @@ func (ec *executionContext) field_Seller_reports_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Seller_returnTotals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -15583,6 +15711,249 @@ func (ec *executionContext) fieldContext_ReturnClaim_requestedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("ReturnClaim", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ReturnTotals_from(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnTotals_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnTotals_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnTotals", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReturnTotals_to(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnTotals_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnTotals_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnTotals", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReturnTotals_items(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnTotals_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnTotals_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReturnTotals_sold(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnTotals_sold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnTotals_sold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReturnTotals_recycled(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnTotals_recycled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recycled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnTotals_recycled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReturnTotals_gross(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnTotals_gross(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gross, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnTotals_gross(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnTotals_costs(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnTotals_costs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Costs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnTotals_costs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnTotals_donated(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnTotals_donated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Donated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnTotals_donated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnTotals_pending(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnTotals_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnTotals_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReturnedItem_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16782,6 +17153,50 @@ func (ec *executionContext) fieldContext_Seller_orders(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Seller_orders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Seller_returnTotals(ctx context.Context, field graphql.CollectedField, obj *secondchance.Seller) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seller_returnTotals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Seller().ReturnTotals(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.ReturnTotals) graphql.Marshaler {
+			return ec.marshalNReturnTotals2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seller_returnTotals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Seller",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnTotals(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Seller_returnTotals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26242,6 +26657,79 @@ func (ec *executionContext) _ReturnClaim(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var returnTotalsImplementors = []string{"ReturnTotals"}
+
+func (ec *executionContext) _ReturnTotals(ctx context.Context, sel ast.SelectionSet, obj *secondchance.ReturnTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReturnTotals")
+		case "from":
+			out.Values[i] = ec._ReturnTotals_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ReturnTotals_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._ReturnTotals_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sold":
+			out.Values[i] = ec._ReturnTotals_sold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recycled":
+			out.Values[i] = ec._ReturnTotals_recycled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gross":
+			out.Values[i] = ec._ReturnTotals_gross(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "costs":
+			out.Values[i] = ec._ReturnTotals_costs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "donated":
+			out.Values[i] = ec._ReturnTotals_donated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._ReturnTotals_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var returnedItemImplementors = []string{"ReturnedItem", "Node"}
 
 func (ec *executionContext) _ReturnedItem(ctx context.Context, sel ast.SelectionSet, obj *secondchance.ReturnedItem) graphql.Marshaler {
@@ -26712,6 +27200,12 @@ func (ec *executionContext) _Seller(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Seller_orders(ctx, field, obj)
+				})
+		case "returnTotals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seller_returnTotals(ctx, field, obj)
 				})
 		case "indicators":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -29395,6 +29889,14 @@ func (ec *executionContext) marshalNReturnClaim2ᚖgithubᚗcomᚋsecondchance�
 func (ec *executionContext) unmarshalNReturnClaimInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnClaimInput(ctx context.Context, v any) (secondchance.ReturnClaimInput, error) {
 	res, err := ec.unmarshalInputReturnClaimInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReturnTotals2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnTotals(ctx context.Context, sel ast.SelectionSet, v *secondchance.ReturnTotals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReturnTotals!")
+		return graphql.Null
+	}
+	return ec._ReturnTotals(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNReturnedItem2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnedItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.ReturnedItem) graphql.Marshaler {

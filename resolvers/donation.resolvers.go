@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"time"
 
 	"github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/graph"
@@ -77,6 +78,11 @@ func (r *mutationResolver) DisburseBeneficiary(ctx context.Context, input graph.
 // Ledger is the resolver for the ledger field.
 func (r *returnedItemResolver) Ledger(ctx context.Context, obj *secondchance.ReturnedItem) (*secondchance.ItemLedger, error) {
 	return loadersFrom(ctx).ledger.Load(ctx, obj.ID)
+}
+
+// ReturnTotals is the resolver for the returnTotals field.
+func (r *sellerResolver) ReturnTotals(ctx context.Context, obj *secondchance.Seller, from time.Time, to time.Time) (*secondchance.ReturnTotals, error) {
+	return r.Services.Donations.ReturnTotals(ctx, obj.ID, from, to)
 }
 
 // Allocation returns graph.AllocationResolver implementation.

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -67,6 +69,26 @@ func TestDonations(t *testing.T) {
 	l := balanced(tb.staff)
 	require.Equal(t, "35.50", get(l, "pending", "amount"), "sold, not settled: all of it pending")
 
+	// The seller's totals for a period sum its items' ledgers.
+	const totals = `query($from: Time!, $to: Time!) { me { seller { returnTotals(from: $from, to: $to) { items sold recycled
+		gross { amount } costs { amount } donated { amount } pending { amount } } } } }`
+	now := time.Now()
+	sums := func(who string, from, to time.Time) string {
+		t.Helper()
+		res := tb.query(t, who, totals, map[string]any{"from": from, "to": to})
+		require.Empty(t, res.Errors)
+		x := get(res.Data, "me", "seller", "returnTotals")
+		return fmt.Sprintf("%v items, %v sold, %v recycled: %v = %v + %v + %v", get(x, "items"), get(x, "sold"), get(x, "recycled"),
+			get(x, "gross", "amount"), get(x, "costs", "amount"), get(x, "donated", "amount"), get(x, "pending", "amount"))
+	}
+	require.Equal(t, "1 items, 1 sold, 0 recycled: 35.50 = 0.00 + 0.00 + 35.50", sums(tb.sellerA, now.Add(-time.Hour), now.Add(time.Hour)))
+	require.Equal(t, "0 items, 0 sold, 0 recycled: 0.00 = 0.00 + 0.00 + 0.00", sums(tb.sellerA, now.Add(-2*time.Hour), now.Add(-time.Hour)),
+		"received after the period")
+	require.Equal(t, "0 items, 0 sold, 0 recycled: 0.00 = 0.00 + 0.00 + 0.00", sums(tb.sellerB, now.Add(-time.Hour), now.Add(time.Hour)),
+		"another seller's items are not counted")
+	res = tb.query(t, tb.sellerA, totals, map[string]any{"from": now, "to": now})
+	require.Equal(t, []string{"INVALID"}, res.codes(), "an empty period")
+
 	// The seller chooses its charities: 60 % and 40 %.
 	const splits = `mutation($s: [DonationSplitInput!]!) { setDonationSplits(input: {splits: $s}) { ok userErrors { field code message } } }`
 	res = tb.query(t, tb.sellerA, splits, map[string]any{"s": []any{map[string]any{"beneficiary": a, "percent": 60}, map[string]any{"beneficiary": b, "percent": 30}}})
@@ -91,6 +113,9 @@ func TestDonations(t *testing.T) {
 	require.Equal(t, "17.67", get(l, "donated", "amount"))
 	require.Equal(t, "11.78", get(l, "pending", "amount"))
 	require.NotNil(t, get(l, "allocations", 0, "disbursedAt"))
+
+	require.Equal(t, "1 items, 1 sold, 0 recycled: 35.50 = 6.05 + 17.67 + 11.78", sums(tb.sellerA, now.Add(-time.Hour), now.Add(time.Hour)),
+		"settled and partly disbursed")
 
 	res = tb.query(t, tb.sellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { timeline { kind detail amount { amount } } } } }`, map[string]any{"i": item})
 	var steps []string
