@@ -191,6 +191,8 @@ type SalesService interface {
 	// RoutingRules lists a store's routing defaults.
 	RoutingRules(ctx context.Context, storeID int64) ([]*RoutingRule, error)
 	RecordSale(ctx context.Context, in SaleInput) (*Sale, error)
+	// ListItems is a store's items, oldest first, optionally of one status (staff; admins see all).
+	ListItems(ctx context.Context, status *ItemStatus, page PageArgs) (*Page[*ReturnedItem], error)
 	// ItemTimelines returns the visible items' events, oldest first, in the order of itemIDs.
 	ItemTimelines(ctx context.Context, itemIDs []int64) ([][]*ItemEvent, error)
 	VoidSale(ctx context.Context, sale string, reason string) (*Sale, error)

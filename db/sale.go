@@ -288,3 +288,28 @@ func (db *DB) ItemTimelines(ctx context.Context, itemIDs []int64) ([][]*sc.ItemE
 	}
 	return groupByID(itemIDs, rows, func(e *sc.ItemEvent) int64 { return e.ItemID }), nil
 }
+
+// ListItems implements secondchance.SalesService: the staff's queues, oldest first.
+func (db *DB) ListItems(ctx context.Context, status *sc.ItemStatus, page sc.PageArgs) (*sc.Page[*sc.ReturnedItem], error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleStaff, sc.RoleAdmin); err != nil {
+		return nil, err
+	}
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit, afterID, err := idPage(page)
+	if err != nil {
+		return nil, err
+	}
+	cond := `($1::text IS NULL OR i.status = $1) AND ` + parcelVisible
+	args := append([]any{status}, sp.args()...)
+	var rows []*sc.ReturnedItem
+	err = db.SelectContext(ctx, &rows, `SELECT `+itemColumns+` FROM returned_items i JOIN parcels p ON p.id = i.parcel_id WHERE `+cond+`
+		AND ($5::bigint IS NULL OR i.id > $5) ORDER BY i.id LIMIT $6`, append(args, afterID, limit+1)...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return newPage(rows, limit, page.After, func(i *sc.ReturnedItem) string { return idCursor(i.ID) },
+		db.countFunc(`SELECT count(*) FROM returned_items i JOIN parcels p ON p.id = i.parcel_id WHERE `+cond, args...)), nil
+}

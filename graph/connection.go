@@ -78,4 +78,6 @@ type (
 	ReturnAuthorizationEdge       = Edge[*sc.ReturnAuthorization]
 	ParcelConnection              = Connection[*sc.Parcel]
 	ParcelEdge                    = Edge[*sc.Parcel]
+	ReturnedItemConnection        = Connection[*sc.ReturnedItem]
+	ReturnedItemEdge              = Edge[*sc.ReturnedItem]
 )

@@ -404,6 +404,7 @@ type ComplexityRoot struct {
 		Reports              func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
 		ReturnAddress        func(childComplexity int) int
 		ReturnAuthorizations func(childComplexity int, first *int, after *string, filter *secondchance.RMAFilter) int
+		ReturnedItems        func(childComplexity int, first *int, after *string, status *secondchance.ItemStatus) int
 		Seller               func(childComplexity int, number string) int
 		Sellers              func(childComplexity int, first *int, after *string, filter *secondchance.SellerFilter) int
 		StandingThresholds   func(childComplexity int) int
@@ -535,6 +536,18 @@ type ComplexityRoot struct {
 		Sale        func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Timeline    func(childComplexity int) int
+	}
+
+	ReturnedItemConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReturnedItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ReverseVerdictPayload struct {
@@ -838,6 +851,7 @@ type QueryResolver interface {
 	Policy(ctx context.Context) (*secondchance.Policy, error)
 	StandingThresholds(ctx context.Context) (*secondchance.StandingThresholds, error)
 	Parcels(ctx context.Context, first *int, after *string, unmatchedOnly *bool) (*Connection[*secondchance.Parcel], error)
+	ReturnedItems(ctx context.Context, first *int, after *string, status *secondchance.ItemStatus) (*Connection[*secondchance.ReturnedItem], error)
 	Sellers(ctx context.Context, first *int, after *string, filter *secondchance.SellerFilter) (*Connection[*secondchance.Seller], error)
 	Seller(ctx context.Context, number string) (*secondchance.Seller, error)
 	Buyers(ctx context.Context, first *int, after *string, filter *secondchance.BuyerFilter) (*Connection[*secondchance.Buyer], error)
@@ -2482,6 +2496,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReturnAuthorizations(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.RMAFilter)), true
+	case "Query.returnedItems":
+		if e.ComplexityRoot.Query.ReturnedItems == nil {
+			break
+		}
+
+		args, err := ec.field_Query_returnedItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReturnedItems(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].(*secondchance.ItemStatus)), true
 	case "Query.seller":
 		if e.ComplexityRoot.Query.Seller == nil {
 			break
@@ -3033,6 +3058,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReturnedItem.Timeline(childComplexity), true
+
+	case "ReturnedItemConnection.edges":
+		if e.ComplexityRoot.ReturnedItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItemConnection.Edges(childComplexity), true
+	case "ReturnedItemConnection.nodes":
+		if e.ComplexityRoot.ReturnedItemConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItemConnection.Nodes(childComplexity), true
+	case "ReturnedItemConnection.pageInfo":
+		if e.ComplexityRoot.ReturnedItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItemConnection.PageInfo(childComplexity), true
+	case "ReturnedItemConnection.totalCount":
+		if e.ComplexityRoot.ReturnedItemConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItemConnection.TotalCount(childComplexity), true
+
+	case "ReturnedItemEdge.cursor":
+		if e.ComplexityRoot.ReturnedItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItemEdge.Cursor(childComplexity), true
+	case "ReturnedItemEdge.node":
+		if e.ComplexityRoot.ReturnedItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItemEdge.Node(childComplexity), true
 
 	case "ReverseVerdictPayload.userErrors":
 		if e.ComplexityRoot.ReverseVerdictPayload.UserErrors == nil {
@@ -4902,6 +4965,30 @@ func (ec *executionContext) childFields_ReturnedItem(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ReturnedItem", field.Name)
 }
 
+func (ec *executionContext) childFields_ReturnedItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReturnedItemConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReturnedItemConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReturnedItemConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReturnedItemConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnedItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReturnedItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReturnedItemEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReturnedItemEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnedItemEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ReverseVerdictPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "verdict":
@@ -6061,6 +6148,36 @@ func (ec *executionContext) field_Query_returnAuthorizations_args(ctx context.Co
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_returnedItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*secondchance.ItemStatus, error) {
+			return ec.unmarshalOItemStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
 	return args, nil
 }
 
@@ -13395,6 +13512,68 @@ func (ec *executionContext) fieldContext_Query_parcels(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_returnedItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_returnedItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReturnedItems(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["status"].(*secondchance.ItemStatus))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *Connection[*secondchance.ReturnedItem]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*secondchance.ReturnedItem]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.ReturnedItem]) graphql.Marshaler {
+			return ec.marshalNReturnedItemConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_returnedItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnedItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_returnedItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_sellers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16252,6 +16431,180 @@ func (ec *executionContext) fieldContext_ReturnedItem_timeline(_ context.Context
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ItemEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnedItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.ReturnedItem]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItemConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.ReturnedItem]) graphql.Marshaler {
+			return ec.marshalNReturnedItemEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnedItemConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnedItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnedItemConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.ReturnedItem]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItemConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.ReturnedItem) graphql.Marshaler {
+			return ec.marshalNReturnedItem2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnedItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItemConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnedItemConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnedItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnedItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.ReturnedItem]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItemConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnedItemConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnedItemConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.ReturnedItem]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItemConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItemConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItemConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReturnedItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.ReturnedItem]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItemEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnedItemEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReturnedItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.ReturnedItem]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItemEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.ReturnedItem) graphql.Marshaler {
+			return ec.marshalNReturnedItem2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnedItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnedItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnedItem(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25887,6 +26240,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_parcels(ctx, field)
 				})
+		case "returnedItems":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_returnedItems(ctx, field)
+				})
 		case "sellers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -26805,6 +27164,93 @@ func (ec *executionContext) _ReturnedItem(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReturnedItem_timeline(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var returnedItemConnectionImplementors = []string{"ReturnedItemConnection"}
+
+func (ec *executionContext) _ReturnedItemConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.ReturnedItem]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnedItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReturnedItemConnection")
+		case "edges":
+			out.Values[i] = ec._ReturnedItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ReturnedItemConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReturnedItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnedItemConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var returnedItemEdgeImplementors = []string{"ReturnedItemEdge"}
+
+func (ec *executionContext) _ReturnedItemEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.ReturnedItem]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnedItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReturnedItemEdge")
+		case "cursor":
+			out.Values[i] = ec._ReturnedItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReturnedItemEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29923,6 +30369,38 @@ func (ec *executionContext) marshalNReturnedItem2ᚖgithubᚗcomᚋsecondchance�
 	return ec._ReturnedItem(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReturnedItemConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.ReturnedItem]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReturnedItemConnection!")
+		return graphql.Null
+	}
+	return ec._ReturnedItemConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReturnedItemEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.ReturnedItem]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReturnedItemEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReturnedItemEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.ReturnedItem]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReturnedItemEdge!")
+		return graphql.Null
+	}
+	return ec._ReturnedItemEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReverseVerdictInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReverseVerdictInput(ctx context.Context, v any) (ReverseVerdictInput, error) {
 	res, err := ec.unmarshalInputReverseVerdictInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -30906,6 +31384,22 @@ func (ec *executionContext) marshalOItemLedger2ᚖgithubᚗcomᚋsecondchanceᚋ
 		return graphql.Null
 	}
 	return ec._ItemLedger(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOItemStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemStatus(ctx context.Context, v any) (*secondchance.ItemStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.ItemStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOItemStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemStatus(ctx context.Context, sel ast.SelectionSet, v *secondchance.ItemStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx context.Context, sel ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {

@@ -104,6 +104,15 @@ func (r *queryResolver) Parcels(ctx context.Context, first *int, after *string, 
 	return graph.NewConnection(p), nil
 }
 
+// ReturnedItems is the resolver for the returnedItems field.
+func (r *queryResolver) ReturnedItems(ctx context.Context, first *int, after *string, status *secondchance.ItemStatus) (*graph.Connection[*secondchance.ReturnedItem], error) {
+	p, err := r.Services.Sales.ListItems(ctx, status, secondchance.PageArgs{First: first, After: after})
+	if err != nil {
+		return nil, err
+	}
+	return graph.NewConnection(p), nil
+}
+
 // Parcel is the resolver for the parcel field.
 func (r *returnAuthorizationResolver) Parcel(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Parcel, error) {
 	return loadersFrom(ctx).parcelByRMA.Load(ctx, obj.ID)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -198,4 +199,65 @@ func TestRoutingRules(t *testing.T) {
 	res = tb.query(t, other, set, rule("Electronics", "GOOD", "RECYCLE"))
 	require.Equal(t, []any{map[string]any{"category": "electronics", "grade": "GOOD", "route": "RECYCLE"}}, get(res.Data, "setRoutingRule", "rules"))
 	require.Equal(t, "SALE", routed(receive("S1-2")[1]), "another store's rule does not apply here")
+}
+
+// The staff's work queues: a store's items by status, oldest first, page by page; other stores'
+// staff and sellers do not see them.
+func TestItemQueues(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	var ids []any
+	for o := 0; o < 3; o++ {
+		res := tb.query(t, tb.sellerA, createRMA, map[string]any{"input": rmaInput(fmt.Sprintf("S1-%d", o))})
+		code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code")
+		res = tb.query(t, tb.staff, `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) { parcel { items { id } } } }`,
+			map[string]any{"input": map[string]any{"rmaCode": code, "items": []any{
+				map[string]any{"rmaLine": 1, "description": "Speaker", "grade": "GOOD"},
+				map[string]any{"rmaLine": 2, "description": "Cable", "grade": "GOOD"}}}})
+		for _, it := range get(res.Data, "receiveParcel", "parcel", "items").([]any) {
+			ids = append(ids, get(it, "id"))
+		}
+	}
+	for _, id := range ids[:2] {
+		tb.query(t, tb.staff, `mutation($i: ID!) { routeItem(input: {item: $i}) { item { id } } }`, map[string]any{"i": id})
+	}
+	const queue = `query($s: ItemStatus, $first: Int, $after: String) { returnedItems(status: $s, first: $first, after: $after) {
+		nodes { id status } pageInfo { hasNextPage endCursor } totalCount } }`
+	page := func(token string, status any, first int, after any) (nodes []any, total any, next any) {
+		t.Helper()
+		res := tb.query(t, token, queue, map[string]any{"s": status, "first": first, "after": after})
+		require.Empty(t, res.Errors)
+		c := get(res.Data, "returnedItems")
+		for _, n := range get(c, "nodes").([]any) {
+			nodes = append(nodes, get(n, "id"))
+		}
+		if get(c, "pageInfo", "hasNextPage") == true {
+			next = get(c, "pageInfo", "endCursor")
+		}
+		return nodes, get(c, "totalCount"), next
+	}
+	got, total, next := page(tb.staff, "RECEIVED", 3, nil)
+	require.Equal(t, ids[2:5], got, "to route, oldest first")
+	require.Equal(t, float64(4), total)
+	got, _, next = page(tb.staff, "RECEIVED", 3, next)
+	require.Equal(t, ids[5:], got)
+	require.Nil(t, next)
+	got, total, _ = page(tb.staff, "LISTED", 10, nil)
+	require.Equal(t, ids[:2], got, "to sell")
+	got, total, _ = page(tb.admin, nil, 10, nil)
+	require.Equal(t, ids, got, "every status")
+	require.Equal(t, float64(6), total)
+
+	res := tb.query(t, tb.sellerA, queue, map[string]any{"s": "RECEIVED"})
+	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+	res = tb.query(t, tb.staff, queue, map[string]any{"after": "nonsense"})
+	require.Equal(t, []string{"INVALID"}, res.codes())
+	_, err := tb.db.Exec(`INSERT INTO stores (code, name, recipient, address_line1, city, region, postal_code, country)
+		VALUES ('OTH', 'Other Store', 'X', '1 Main St', 'Springfield', 'IL', '62701', 'US')`)
+	require.NoError(t, err)
+	_, other, err := tb.db.CreateToken(sc.NewSystemContext(context.Background()), sc.TokenInput{Role: sc.RoleStaff, StoreCode: "OTH"})
+	require.NoError(t, err)
+	got, total, _ = page(other, nil, 10, nil)
+	require.Empty(t, got, "another store's staff")
+	require.Equal(t, float64(0), total)
 }
