@@ -101,6 +101,8 @@ type DonationService interface {
 	SetDonationSplits(ctx context.Context, splits []DonationSplit) error
 	// ReturnTotals sums a seller's items received in [from, to) (the seller itself, or admins).
 	ReturnTotals(ctx context.Context, sellerID int64, from, to time.Time) (*ReturnTotals, error)
+	// StoreTotals sums a store's items received on the UTC days in [from, to) (its staff, or admins).
+	StoreTotals(ctx context.Context, storeID int64, from, to time.Time) (*ReturnTotals, error)
 	// SettleItem computes a SOLD item's proceeds with its store's fees and allocates the net.
 	SettleItem(ctx context.Context, item string) (*ItemLedger, error)
 	// DisburseBeneficiary records that a store paid a beneficiary everything pending for it.

@@ -365,3 +365,44 @@ func (db *DB) ReturnTotals(ctx context.Context, sellerID int64, from, to time.Ti
 	return &sc.ReturnTotals{From: from, To: to, Items: r.Items, Sold: r.Sold, Recycled: r.Recycled,
 		Gross: m(r.Gross), Costs: m(r.Costs), Donated: m(r.Donated), Pending: m(r.Pending)}, nil
 }
+
+// StoreTotals implements secondchance.DonationService from store_item_totals, which triggers keep
+// per store and day of receipt, so the cost is the number of days, not of items.
+func (db *DB) StoreTotals(ctx context.Context, storeID int64, from, to time.Time) (*sc.ReturnTotals, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff, sc.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role == sc.RoleStaff && a.StoreID != storeID {
+		return nil, sc.Errorf(sc.EFORBIDDEN, "staff see their own store's totals only")
+	}
+	for _, b := range []struct {
+		field string
+		t     time.Time
+	}{{"from", from}, {"to", to}} {
+		if !b.t.Equal(b.t.UTC().Truncate(24 * time.Hour)) {
+			return nil, sc.FieldErrorf(b.field, sc.EINVALID, "%s must be a whole UTC day, e.g. %s", b.field, b.t.UTC().Truncate(24*time.Hour).Format(time.RFC3339))
+		}
+	}
+	if !to.After(from) {
+		return nil, sc.FieldErrorf("to", sc.EINVALID, "to must be after from")
+	}
+	var r struct {
+		Items    int   `db:"items"`
+		Sold     int   `db:"sold"`
+		Recycled int   `db:"recycled"`
+		Gross    int64 `db:"gross"`
+		Costs    int64 `db:"costs"`
+		Donated  int64 `db:"donated"`
+		Pending  int64 `db:"pending"`
+	}
+	err = db.GetContext(ctx, &r, `SELECT coalesce(sum(items), 0) AS items, coalesce(sum(sold), 0) AS sold, coalesce(sum(recycled), 0) AS recycled,
+			coalesce(sum(gross), 0) AS gross, coalesce(sum(costs), 0) AS costs, coalesce(sum(donated), 0) AS donated, coalesce(sum(pending), 0) AS pending
+		FROM store_item_totals WHERE store_id = $1 AND day >= $2::date AND day < $3::date`, storeID, from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	m := func(c int64) sc.Money { return sc.Money{Cents: c, Currency: sc.DefaultCurrency} }
+	return &sc.ReturnTotals{From: from, To: to, Items: r.Items, Sold: r.Sold, Recycled: r.Recycled,
+		Gross: m(r.Gross), Costs: m(r.Costs), Donated: m(r.Donated), Pending: m(r.Pending)}, nil
+}

@@ -683,6 +683,7 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		ReturnAddress func(childComplexity int) int
 		RoutingRules  func(childComplexity int) int
+		Totals        func(childComplexity int, from time.Time, to time.Time) int
 	}
 
 	TakeIndicatorSnapshotPayload struct {
@@ -904,6 +905,7 @@ type SellerResolver interface {
 	Reports(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.ReportFilter) (*Connection[*secondchance.Report], error)
 }
 type StoreResolver interface {
+	Totals(ctx context.Context, obj *secondchance.Store, from time.Time, to time.Time) (*secondchance.ReturnTotals, error)
 	RoutingRules(ctx context.Context, obj *secondchance.Store) ([]*secondchance.RoutingRule, error)
 }
 type TokenResolver interface {
@@ -3613,6 +3615,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.RoutingRules(childComplexity), true
+	case "Store.totals":
+		if e.ComplexityRoot.Store.Totals == nil {
+			break
+		}
+
+		args, err := ec.field_Store_totals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Store.Totals(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 
 	case "TakeIndicatorSnapshotPayload.sellers":
 		if e.ComplexityRoot.TakeIndicatorSnapshotPayload.Sellers == nil {
@@ -5253,6 +5266,8 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_name(ctx, field)
 	case "returnAddress":
 		return ec.fieldContext_Store_returnAddress(ctx, field)
+	case "totals":
+		return ec.fieldContext_Store_totals(ctx, field)
 	case "routingRules":
 		return ec.fieldContext_Store_routingRules(ctx, field)
 	}
@@ -6412,6 +6427,28 @@ func (ec *executionContext) field_Seller_reports_args(ctx context.Context, rawAr
 }
 
 func (ec *executionContext) field_Seller_returnTotals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Store_totals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
@@ -18768,6 +18805,68 @@ func (ec *executionContext) fieldContext_Store_returnAddress(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Store_totals(ctx context.Context, field graphql.CollectedField, obj *secondchance.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Store().Totals(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *secondchance.ReturnTotals
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *secondchance.ReturnTotals
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.ReturnTotals) graphql.Marshaler {
+			return ec.marshalNReturnTotals2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_totals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnTotals(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Store_totals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Store_routingRules(ctx context.Context, field graphql.CollectedField, obj *secondchance.Store) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28177,6 +28276,12 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Store_totals(ctx, field, obj)
+				})
 		case "routingRules":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

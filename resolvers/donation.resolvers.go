@@ -85,6 +85,11 @@ func (r *sellerResolver) ReturnTotals(ctx context.Context, obj *secondchance.Sel
 	return r.Services.Donations.ReturnTotals(ctx, obj.ID, from, to)
 }
 
+// Totals is the resolver for the totals field.
+func (r *storeResolver) Totals(ctx context.Context, obj *secondchance.Store, from time.Time, to time.Time) (*secondchance.ReturnTotals, error) {
+	return r.Services.Donations.StoreTotals(ctx, obj.ID, from, to)
+}
+
 // Allocation returns graph.AllocationResolver implementation.
 func (r *Resolver) Allocation() graph.AllocationResolver { return &allocationResolver{r} }
 
