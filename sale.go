@@ -54,7 +54,8 @@ type RoutingRuleInput struct {
 	Route    *Route
 }
 
-// Validate checks the rule; the category is compared case-insensitively, so it is folded.
+// Validate checks the rule. Categories are folded (lower(btrim(...))) by the database alone, so
+// rules and RMA lines are compared by one definition.
 func (in *RoutingRuleInput) Validate() error {
 	var f fieldErrors
 	checkText(f.add, "category", in.Category, 1, 100)
@@ -66,9 +67,6 @@ func (in *RoutingRuleInput) Validate() error {
 	}
 	return f.Err()
 }
-
-// FoldCategory is the form categories are matched in.
-func FoldCategory(c string) string { return strings.ToLower(strings.TrimSpace(c)) }
 
 // ItemEventKind is a step of a returned item's way from its authorisation to its donation.
 type ItemEventKind string

@@ -328,15 +328,7 @@ func (db *DB) ReturnTotals(ctx context.Context, sellerID int64, from, to time.Ti
 	if !sp.all && sellerID != sp.sellerID {
 		return nil, sc.Errorf(sc.ENOTFOUND, "seller not found")
 	}
-	var r struct {
-		Items    int   `db:"items"`
-		Sold     int   `db:"sold"`
-		Recycled int   `db:"recycled"`
-		Gross    int64 `db:"gross"`
-		Costs    int64 `db:"costs"`
-		Donated  int64 `db:"donated"`
-		Pending  int64 `db:"pending"`
-	}
+	var r totalsRow
 	err = db.GetContext(ctx, &r, `WITH it AS (
 			SELECT i.id, i.status FROM return_authorizations ra JOIN parcels p ON p.rma_id = ra.id JOIN returned_items i ON i.parcel_id = p.id
 			WHERE ra.seller_id = $1 AND p.received_at >= $2 AND p.received_at < $3),
@@ -357,13 +349,7 @@ func (db *DB) ReturnTotals(ctx context.Context, sellerID int64, from, to time.Ti
 	if err != nil {
 		return nil, mapError(err)
 	}
-	if r.Gross != r.Costs+r.Donated+r.Pending {
-		return nil, fmt.Errorf("seller %d's totals do not balance: %d ≠ %d + %d + %d", sellerID, r.Gross, r.Costs, r.Donated, r.Pending)
-	}
-	// The store takes one currency (sales and RMAs are validated to it), so the sums are in it.
-	m := func(c int64) sc.Money { return sc.Money{Cents: c, Currency: sc.DefaultCurrency} }
-	return &sc.ReturnTotals{From: from, To: to, Items: r.Items, Sold: r.Sold, Recycled: r.Recycled,
-		Gross: m(r.Gross), Costs: m(r.Costs), Donated: m(r.Donated), Pending: m(r.Pending)}, nil
+	return r.totals(fmt.Sprintf("seller %d", sellerID), from, to)
 }
 
 // StoreTotals implements secondchance.DonationService from store_item_totals, which triggers keep
@@ -387,20 +373,32 @@ func (db *DB) StoreTotals(ctx context.Context, storeID int64, from, to time.Time
 	if !to.After(from) {
 		return nil, sc.FieldErrorf("to", sc.EINVALID, "to must be after from")
 	}
-	var r struct {
-		Items    int   `db:"items"`
-		Sold     int   `db:"sold"`
-		Recycled int   `db:"recycled"`
-		Gross    int64 `db:"gross"`
-		Costs    int64 `db:"costs"`
-		Donated  int64 `db:"donated"`
-		Pending  int64 `db:"pending"`
-	}
+	var r totalsRow
 	err = db.GetContext(ctx, &r, `SELECT coalesce(sum(items), 0) AS items, coalesce(sum(sold), 0) AS sold, coalesce(sum(recycled), 0) AS recycled,
 			coalesce(sum(gross), 0) AS gross, coalesce(sum(costs), 0) AS costs, coalesce(sum(donated), 0) AS donated, coalesce(sum(pending), 0) AS pending
 		FROM store_item_totals WHERE store_id = $1 AND day >= $2::date AND day < $3::date`, storeID, from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly))
 	if err != nil {
 		return nil, mapError(err)
+	}
+	return r.totals(fmt.Sprintf("store %d", storeID), from, to)
+}
+
+// totalsRow is the sums a seller's or a store's totals query returns.
+type totalsRow struct {
+	Items    int   `db:"items"`
+	Sold     int   `db:"sold"`
+	Recycled int   `db:"recycled"`
+	Gross    int64 `db:"gross"`
+	Costs    int64 `db:"costs"`
+	Donated  int64 `db:"donated"`
+	Pending  int64 `db:"pending"`
+}
+
+// totals checks that the sums balance, as every item's ledger does, and gives them their
+// currency: the store takes one (sales and RMAs are validated to it).
+func (r totalsRow) totals(whose string, from, to time.Time) (*sc.ReturnTotals, error) {
+	if r.Gross != r.Costs+r.Donated+r.Pending {
+		return nil, fmt.Errorf("%s's totals do not balance: %d ≠ %d + %d + %d", whose, r.Gross, r.Costs, r.Donated, r.Pending)
 	}
 	m := func(c int64) sc.Money { return sc.Money{Cents: c, Currency: sc.DefaultCurrency} }
 	return &sc.ReturnTotals{From: from, To: to, Items: r.Items, Sold: r.Sold, Recycled: r.Recycled,

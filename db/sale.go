@@ -212,12 +212,12 @@ func (db *DB) SetRoutingRule(ctx context.Context, in sc.RoutingRuleInput) ([]*sc
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if in.Route == nil {
-			_, err = tx.ExecContext(ctx, `DELETE FROM store_routing_rules WHERE store_id = $1 AND category = $2 AND grade = $3`,
-				a.StoreID, sc.FoldCategory(in.Category), in.Grade)
+			_, err = tx.ExecContext(ctx, `DELETE FROM store_routing_rules WHERE store_id = $1 AND category = lower(btrim($2)) AND grade = $3`,
+				a.StoreID, in.Category, in.Grade)
 		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO store_routing_rules (store_id, category, grade, route) VALUES ($1, $2, $3, $4)
+			_, err = tx.ExecContext(ctx, `INSERT INTO store_routing_rules (store_id, category, grade, route) VALUES ($1, lower(btrim($2)), $3, $4)
 				ON CONFLICT (store_id, category, grade) DO UPDATE SET route = EXCLUDED.route`,
-				a.StoreID, sc.FoldCategory(in.Category), in.Grade, *in.Route)
+				a.StoreID, in.Category, in.Grade, *in.Route)
 		}
 		if err != nil {
 			return err

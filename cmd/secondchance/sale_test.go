@@ -244,6 +244,7 @@ func TestItemQueues(t *testing.T) {
 	require.Nil(t, next)
 	got, total, _ = page(tb.staff, "LISTED", 10, nil)
 	require.Equal(t, ids[:2], got, "to sell")
+	require.Equal(t, float64(2), total)
 	got, total, _ = page(tb.admin, nil, 10, nil)
 	require.Equal(t, ids, got, "every status")
 	require.Equal(t, float64(6), total)
