@@ -11,6 +11,7 @@ build:
 
 ## run: migrate, load the demo data set when the database is empty, print demo tokens, serve on :8080
 run: build
+	@pdf/install-deps.sh
 	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
 	./$(BIN) seed --demo && \
 	exec ./$(BIN) serve
@@ -19,6 +20,7 @@ run: build
 test:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	@pdf/install-deps.sh --test
 	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
 	$(GO) test -race -count=1 -timeout 20m ./...
 

@@ -66,4 +66,5 @@ const (
 	KindItem        = "ReturnedItem"
 	KindSale        = "Sale"
 	KindBeneficiary = "Beneficiary"
+	KindCertificate = "Certificate"
 )

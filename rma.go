@@ -191,3 +191,16 @@ type ReturnService interface {
 	// UniversalReturnAddress is the store every seller's buyers return to.
 	UniversalReturnAddress(ctx context.Context) (*Store, error)
 }
+
+// ReturnLabel is what a return label and packing slip print: the address block with the code,
+// and the lines the buyer sends back.
+type ReturnLabel struct {
+	Code         string
+	OrderNumber  string
+	SellerName   string
+	Address      PostalAddress
+	ExpiresAt    time.Time
+	CreatedAt    time.Time
+	Items        []RMAItem
+	Instructions string
+}

@@ -1,0 +1,213 @@
+package pdf
+
+import (
+	"bytes"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/jung-kurt/gofpdf"
+)
+
+// doc is one document being drawn, in millimetres on A4.
+type doc struct {
+	p     *gofpdf.Fpdf
+	fonts *Fonts
+	used  []bool // which faces are embedded
+}
+
+const (
+	pageW, pageH = 210.0, 297.0
+	margin       = 15.0
+	ptToMM       = 25.4 / 72
+)
+
+// newDoc starts a document whose strings are texts. A fallback font is embedded only when some
+// text needs it: parsing one costs several times the rest of the document. Each document gets
+// its own copy of a font's bytes, because gofpdf writes into them.
+func newDoc(f *Fonts, created time.Time, texts ...string) *doc {
+	p := gofpdf.New("P", "mm", "A4", "")
+	p.SetAutoPageBreak(false, 0)
+	p.SetMargins(margin, margin, margin)
+	p.SetCreationDate(created)
+	p.SetModificationDate(created)
+	d := &doc{p: p, fonts: f, used: make([]bool, len(f.faces))}
+	d.used[0] = true
+	for _, s := range texts {
+		for _, r := range s {
+			d.used[f.faceOf(r)] = true
+		}
+	}
+	for i, use := range d.used {
+		if use {
+			p.AddUTF8FontFromBytes(f.faces[i].name, "", bytes.Clone(f.faces[i].bytes))
+		}
+	}
+	return d
+}
+
+// clean makes s printable on one line: control characters and line breaks become spaces.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// span is text set in one font.
+type span struct {
+	font string
+	text string
+	w    float64
+}
+
+// spans cuts s into runs of one font each, measured at size points.
+func (d *doc) spans(s string, size float64) []span {
+	var out []span
+	start, cur := 0, ""
+	for i, r := range s {
+		fi := d.fonts.faceOf(r)
+		if !d.used[fi] { // a text newDoc was not told about
+			fi = 0
+		}
+		f := d.fonts.faces[fi].name
+		if i > 0 && f != cur {
+			out = append(out, d.measure(cur, s[start:i], size))
+			start = i
+		}
+		cur = f
+	}
+	if start < len(s) {
+		out = append(out, d.measure(cur, s[start:], size))
+	}
+	return out
+}
+
+func (d *doc) measure(font, text string, size float64) span {
+	d.p.SetFont(font, "", size)
+	return span{font: font, text: text, w: d.p.GetStringWidth(text)}
+}
+
+func width(ss []span) float64 {
+	w := 0.0
+	for _, s := range ss {
+		w += s.w
+	}
+	return w
+}
+
+// units cuts s where a line may break: around spaces, and between ideographs, which are
+// written without spaces.
+func units(s string) []string {
+	var out []string
+	start := 0
+	for i, r := range s {
+		breakBefore := unicode.IsSpace(r) || isIdeograph(r)
+		if breakBefore && i > start {
+			out = append(out, s[start:i])
+			start = i
+		}
+		if breakBefore {
+			end := i + len(string(r))
+			out = append(out, s[i:end])
+			start = end
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+func isIdeograph(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
+
+// lines wraps s into lines no wider than w at size points.
+func (d *doc) lines(s string, size, w float64) [][]span {
+	var out [][]span
+	var line []span
+	lw := 0.0
+	flush := func() {
+		for len(line) > 0 && strings.TrimSpace(line[len(line)-1].text) == "" {
+			lw -= line[len(line)-1].w
+			line = line[:len(line)-1]
+		}
+		out = append(out, line)
+		line, lw = nil, 0
+	}
+	for _, u := range units(clean(s)) {
+		space := strings.TrimSpace(u) == ""
+		if space && len(line) == 0 {
+			continue
+		}
+		ss := d.spans(u, size)
+		uw := width(ss)
+		if lw+uw > w && len(line) > 0 && !space {
+			flush()
+		}
+		if uw > w { // a word wider than the line: break it between characters
+			for _, r := range u {
+				rs := d.spans(string(r), size)
+				if lw+width(rs) > w && len(line) > 0 {
+					flush()
+				}
+				line = append(line, rs...)
+				lw += width(rs)
+			}
+			continue
+		}
+		line = append(line, ss...)
+		lw += uw
+	}
+	if len(line) > 0 || len(out) == 0 {
+		flush()
+	}
+	return out
+}
+
+// lineHeight is the distance between baselines at size points.
+func lineHeight(size float64) float64 { return size * ptToMM * 1.3 }
+
+// text draws s wrapped to width w with its first line's top at y, aligned "L" or "R", and
+// returns the height it took.
+func (d *doc) text(x, y, w, size float64, align string, s string) float64 {
+	lh := lineHeight(size)
+	ls := d.lines(s, size, w)
+	for i, l := range ls {
+		lx := x
+		if align == "R" {
+			lx = x + w - width(l)
+		}
+		base := y + float64(i)*lh + size*ptToMM
+		for _, sp := range l {
+			d.p.SetFont(sp.font, "", size)
+			d.p.Text(lx, base, sp.text)
+			lx += sp.w
+		}
+	}
+	return float64(len(ls)) * lh
+}
+
+// textHeight is the height text would take.
+func (d *doc) textHeight(w, size float64, s string) float64 {
+	return float64(len(d.lines(s, size, w))) * lineHeight(size)
+}
+
+// rule draws a horizontal line across the text width at y.
+func (d *doc) rule(y float64) {
+	d.p.SetDrawColor(160, 160, 160)
+	d.p.SetLineWidth(0.2)
+	d.p.Line(margin, y, pageW-margin, y)
+}
+
+// output finishes the document.
+func (d *doc) output() ([]byte, error) {
+	var b bytes.Buffer
+	if err := d.p.Output(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
