@@ -87,6 +87,7 @@ type Certificate struct {
 	VoidedAt         *time.Time      `db:"voided_at"`
 	PDFBytes         int             `db:"pdf_bytes"`
 	EmailedAt        *time.Time      `db:"emailed_at"`
+	DonorName        string          `db:"donor_name"`
 }
 
 // GlobalID is the certificate's Relay ID.
@@ -208,19 +209,18 @@ func (d *CertificateDocument) Check() error {
 
 // CertificateVerification is what the public learns about a certificate with its code.
 type CertificateVerification struct {
-	Serial        string
-	Status        CertificateStatus
-	DonorName     string
-	IssuedAt      *time.Time
-	Gross         *Money
-	Net           *Money
-	Charities     []string
-	StoreName     string
-	VoidReason    *string
-	ReplacedBy    *string
-	TaxYear       *int
-	Kind          *CertificateKind
-	VerifiedAtUTC time.Time
+	Serial     string
+	Status     CertificateStatus
+	DonorName  *string
+	IssuedAt   *time.Time
+	Gross      *Money
+	Net        *Money
+	Charities  []string
+	StoreName  string
+	VoidReason *string
+	ReplacedBy *string
+	TaxYear    *int
+	Kind       *CertificateKind
 }
 
 // CertificateFilter narrows a list of certificates.
@@ -237,4 +237,64 @@ type CertificateService interface {
 	CertificatesByID(ctx context.Context, ids []int64) ([]*Certificate, error)
 	VoidCertificate(ctx context.Context, certificate, reason string) (voided, replacement *Certificate, err error)
 	VerifyCertificate(ctx context.Context, client, serial, code string) (*CertificateVerification, error)
+	IssueCertificates(ctx context.Context, req IssueRequest, progress func(done, total int)) (*IssueResult, error)
 }
+
+// Links are the URLs the API hands out: signed, expiring links to PDFs, and the public
+// verification page.
+type Links interface {
+	CertificatePDF(serial string) string
+	ReturnLabelPDF(code string) string
+	Verify(serial, code string) string
+}
+
+// CertificateRenderer turns a document into PDF bytes; pdf.Renderer is one.
+type CertificateRenderer interface {
+	Certificate(c *CertificateDocument) ([]byte, error)
+}
+
+// IssueRequest says which certificates to issue. SETTLEMENT issues, per seller, store and
+// settlement, the certificates of items settled without one: those of one settlement, or those
+// settled from From to To. ANNUAL issues each seller's summary of TaxYear, unless a valid one
+// exists.
+type IssueRequest struct {
+	Kind       CertificateKind
+	Settlement *int64
+	From, To   time.Time
+	TaxYear    int
+	// Store limits the run to one store (staff always run for their own).
+	Store *int64
+}
+
+// Validate checks the request's period.
+func (r IssueRequest) Validate() error {
+	switch r.Kind {
+	case CertificateSettlement:
+		if r.Settlement == nil && !r.From.Before(r.To) {
+			return FieldErrorf("to", EINVALID, "the period must end after it starts (from %s, to %s)", r.From.Format(time.RFC3339), r.To.Format(time.RFC3339))
+		}
+	case CertificateAnnual:
+		if r.TaxYear < 2000 || r.TaxYear > 9999 {
+			return FieldErrorf("taxYear", EINVALID, "%d is not a tax year", r.TaxYear)
+		}
+	default:
+		return FieldErrorf("kind", EINVALID, "%q is not a certificate kind", r.Kind)
+	}
+	return nil
+}
+
+// IssueResult is what a run issued.
+type IssueResult struct {
+	Serials []string
+	Items   int
+	// Raced counts certificates another run issued first for the same items; their serials
+	// were used up unprinted.
+	Raced int
+}
+
+// Verification limits: a client whose codes fail this often within the window is refused
+// until the window has passed, which makes guessing a 60-bit code hopeless.
+const (
+	VerifyFailureLimit  = 10
+	VerifyFailureWindow = 10 * time.Minute
+)

@@ -105,6 +105,9 @@ type DonationService interface {
 	StoreTotals(ctx context.Context, storeID int64, from, to time.Time) (*ReturnTotals, error)
 	// SettleItem computes a SOLD item's proceeds with its store's fees and allocates the net.
 	SettleItem(ctx context.Context, item string) (*ItemLedger, error)
+	// SettleItems settles several items as one settlement and returns their ledgers and the
+	// settlement's ID.
+	SettleItems(ctx context.Context, items []string) ([]*ItemLedger, int64, error)
 	// DisburseBeneficiary records that a store paid a beneficiary everything pending for it.
 	DisburseBeneficiary(ctx context.Context, beneficiary string) (Money, error)
 	ItemLedgers(ctx context.Context, itemIDs []int64) ([]*ItemLedger, error)

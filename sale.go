@@ -80,6 +80,8 @@ const (
 	ItemSettledEvent      ItemEventKind = "SETTLED"
 	ItemDonationAllocated ItemEventKind = "DONATION_ALLOCATED"
 	ItemDonationDisbursed ItemEventKind = "DONATION_DISBURSED"
+	ItemCertified         ItemEventKind = "CERTIFIED"
+	ItemCertificateVoided ItemEventKind = "CERTIFICATE_VOIDED"
 )
 
 // ItemEvent is one step of an item's timeline, derived from the records the step left, so the

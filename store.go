@@ -45,4 +45,6 @@ type PostalAddress struct {
 type StoreService interface {
 	// StoreByID returns a store; every store is public, as its return address is.
 	StoreByID(ctx context.Context, id int64) (*Store, error)
+	// StoresByID returns stores in the order of ids.
+	StoresByID(ctx context.Context, ids []int64) ([]*Store, error)
 }

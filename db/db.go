@@ -36,6 +36,8 @@ type DB struct {
 	ReportingWindow time.Duration
 	// RMAExpiry is how long a buyer has to send a return in.
 	RMAExpiry time.Duration
+	// Certificates renders and links donation certificates.
+	CertificateSetup CertificateSetup
 }
 
 // Open connects to dsn. Every statement sent through the pool is counted (see Statements),
@@ -131,6 +133,7 @@ var constraintErrors = map[string]*sc.Error{
 	"disputes_number_key":      {Code: sc.ECONFLICT, Field: "number", Message: "this dispute number belongs to another order"},
 	"return_claims_number_key": {Code: sc.ECONFLICT, Field: "number", Message: "this return claim number belongs to another order"},
 	"beneficiaries_ein_key":    {Code: sc.ECONFLICT, Field: "ein", Message: "a beneficiary with this EIN exists"},
+	"certificates_annual_key":  {Code: sc.ECONFLICT, Field: "taxYear", Message: "the seller has a valid annual summary of this year"},
 }
 
 // mapError maps driver errors into *secondchance.Error and passes everything else through.

@@ -126,83 +126,125 @@ func (db *DB) SetDonationSplits(ctx context.Context, splits []sc.DonationSplit) 
 	})
 }
 
-// SettleItem implements secondchance.DonationService: the store's fees are deducted from the
-// sale price and the net divided among the seller's chosen beneficiaries, or given to the
-// store's default one, to the cent.
+// SettleItem implements secondchance.DonationService: a settlement of one item.
 func (db *DB) SettleItem(ctx context.Context, item string) (*sc.ItemLedger, error) {
-	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	ls, _, err := db.settle(ctx, []string{item}, func(int) string { return "item" })
 	if err != nil {
 		return nil, err
 	}
-	var ledger *sc.ItemLedger
+	return ls[0], nil
+}
+
+// SettleItems implements secondchance.DonationService: one settlement of several sold items,
+// all or none. Its sellers each get one certificate of their items in it.
+func (db *DB) SettleItems(ctx context.Context, items []string) ([]*sc.ItemLedger, int64, error) {
+	if len(items) == 0 || len(items) > sc.MaxPageSize {
+		return nil, 0, sc.FieldErrorf("items", sc.EINVALID, "settle 1 to %d items at once", sc.MaxPageSize)
+	}
+	return db.settle(ctx, items, func(i int) string { return fmt.Sprintf("items.%d", i) })
+}
+
+// settle settles items in one transaction as one settlement: for each, the store's fees are
+// deducted from the sale price and the net divided among the seller's chosen beneficiaries, or
+// given to the store's default one, to the cent. field names an item in errors.
+func (db *DB) settle(ctx context.Context, items []string, field func(int) string) ([]*sc.ItemLedger, int64, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ledgers []*sc.ItemLedger
+	var settlement int64
+	now := db.Now()
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
-		it, err := staffItem(ctx, tx, a, item)
-		if err != nil {
+		if err := tx.GetContext(ctx, &settlement, `INSERT INTO settlements (store_id, settled_at) VALUES ($1, $2) RETURNING id`, a.StoreID, now); err != nil {
 			return err
 		}
-		if it.Status != sc.ItemSold {
-			return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is %s; only a sold item can be settled", it.Status)
-		}
-		var row struct {
-			SaleID   int64  `db:"sale_id"`
-			Price    int64  `db:"price_cents"`
-			Currency string `db:"currency"`
-			Fees     []byte `db:"fee_schedule"`
-			Default  *int64 `db:"default_beneficiary_id"`
-			SellerID *int64 `db:"seller_id"`
-		}
-		if err := tx.GetContext(ctx, &row, `SELECT s.id AS sale_id, s.price_cents, s.currency, st.fee_schedule, st.default_beneficiary_id, r.seller_id
-			FROM sales s JOIN returned_items i ON i.id = s.item_id JOIN parcels p ON p.id = i.parcel_id JOIN stores st ON st.id = p.store_id
-			LEFT JOIN return_authorizations r ON r.id = p.rma_id
-			WHERE s.item_id = $1 AND s.voided_at IS NULL`, it.ID); err != nil {
-			return err
-		}
-		var fees sc.FeeSchedule
-		if err := json.Unmarshal(row.Fees, &fees); err != nil {
-			return err
-		}
-		var who []int64
-		var pct []int64
-		if row.SellerID != nil {
-			var splits []struct {
-				B int64 `db:"beneficiary_id"`
-				P int64 `db:"percent"`
+		ids := make([]int64, len(items))
+		seen := map[string]bool{}
+		for i, item := range items {
+			if seen[item] {
+				return sc.FieldErrorf(field(i), sc.EINVALID, "the item is listed twice")
 			}
-			if err := tx.SelectContext(ctx, &splits, `SELECT beneficiary_id, percent FROM seller_donation_splits WHERE seller_id = $1 ORDER BY beneficiary_id`, *row.SellerID); err != nil {
+			seen[item] = true
+			it, err := staffItem(ctx, tx, a, item)
+			if err == nil {
+				err = db.settleOne(ctx, tx, it, settlement, now)
+			}
+			if e, ok := err.(*sc.Error); ok && e.Field == "item" {
+				e.Field = field(i)
+			}
+			if err != nil {
 				return err
 			}
-			for _, s := range splits {
-				who, pct = append(who, s.B), append(pct, s.P)
-			}
+			ids[i] = it.ID
 		}
-		if len(who) == 0 {
-			if row.Default == nil {
-				return sc.FieldErrorf("item", sc.EITEMSTATE, "the store has no default beneficiary and the seller chose none; an admin sets one")
-			}
-			who, pct = []int64{*row.Default}, []int64{100}
-		}
-		p := fees.Proceeds(sc.Money{Cents: row.Price, Currency: row.Currency})
-		shares, err := sc.AllocatePercent(p.Net.Cents, pct)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO item_proceeds (item_id, sale_id, gross_cents, intake_cents, storage_cents, shipping_cents,
-				commission_cents, net_cents, currency, settled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			it.ID, row.SaleID, p.Gross.Cents, p.Costs.Intake, p.Costs.Storage, p.Costs.Shipping, p.Costs.Commission, p.Net.Cents, p.Net.Currency, db.Now()); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO donation_allocations (item_id, beneficiary_id, cents, currency)
-			SELECT $1, x.b, x.c, $4 FROM unnest($2::bigint[], $3::bigint[]) AS x(b, c)`, it.ID, pq.Array(who), pq.Array(shares), p.Net.Currency); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE returned_items SET status = 'SETTLED' WHERE id = $1`, it.ID); err != nil {
-			return err
-		}
-		ls, err := itemLedgers(ctx, tx, []int64{it.ID})
-		ledger = ls[0]
+		ls, err := itemLedgers(ctx, tx, ids)
+		ledgers = ls
 		return err
 	})
-	return ledger, err
+	return ledgers, settlement, err
+}
+
+func (db *DB) settleOne(ctx context.Context, tx *sqlx.Tx, it *sc.ReturnedItem, settlement int64, now time.Time) error {
+	if it.Status != sc.ItemSold {
+		return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is %s; only a sold item can be settled", it.Status)
+	}
+	var row struct {
+		SaleID   int64  `db:"sale_id"`
+		Price    int64  `db:"price_cents"`
+		Currency string `db:"currency"`
+		Fees     []byte `db:"fee_schedule"`
+		Default  *int64 `db:"default_beneficiary_id"`
+		SellerID *int64 `db:"seller_id"`
+	}
+	if err := tx.GetContext(ctx, &row, `SELECT s.id AS sale_id, s.price_cents, s.currency, st.fee_schedule, st.default_beneficiary_id, r.seller_id
+		FROM sales s JOIN returned_items i ON i.id = s.item_id JOIN parcels p ON p.id = i.parcel_id JOIN stores st ON st.id = p.store_id
+		LEFT JOIN return_authorizations r ON r.id = p.rma_id
+		WHERE s.item_id = $1 AND s.voided_at IS NULL`, it.ID); err != nil {
+		return err
+	}
+	var fees sc.FeeSchedule
+	if err := json.Unmarshal(row.Fees, &fees); err != nil {
+		return err
+	}
+	var who []int64
+	var pct []int64
+	if row.SellerID != nil {
+		var splits []struct {
+			B int64 `db:"beneficiary_id"`
+			P int64 `db:"percent"`
+		}
+		if err := tx.SelectContext(ctx, &splits, `SELECT beneficiary_id, percent FROM seller_donation_splits WHERE seller_id = $1 ORDER BY beneficiary_id`, *row.SellerID); err != nil {
+			return err
+		}
+		for _, s := range splits {
+			who, pct = append(who, s.B), append(pct, s.P)
+		}
+	}
+	if len(who) == 0 {
+		if row.Default == nil {
+			return sc.FieldErrorf("item", sc.EITEMSTATE, "the store has no default beneficiary and the seller chose none; an admin sets one")
+		}
+		who, pct = []int64{*row.Default}, []int64{100}
+	}
+	p := fees.Proceeds(sc.Money{Cents: row.Price, Currency: row.Currency})
+	shares, err := sc.AllocatePercent(p.Net.Cents, pct)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO item_proceeds (item_id, sale_id, gross_cents, intake_cents, storage_cents, shipping_cents,
+			commission_cents, net_cents, currency, settled_at, settlement_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		it.ID, row.SaleID, p.Gross.Cents, p.Costs.Intake, p.Costs.Storage, p.Costs.Shipping, p.Costs.Commission, p.Net.Cents, p.Net.Currency, now, settlement); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO donation_allocations (item_id, beneficiary_id, cents, currency)
+		SELECT $1, x.b, x.c, $4 FROM unnest($2::bigint[], $3::bigint[]) AS x(b, c)`, it.ID, pq.Array(who), pq.Array(shares), p.Net.Currency); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE returned_items SET status = 'SETTLED' WHERE id = $1`, it.ID); err != nil {
+		return err
+	}
+	return nil
 }
 
 // DisburseBeneficiary implements secondchance.DonationService: everything pending for the

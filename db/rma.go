@@ -230,3 +230,29 @@ func (db *DB) UniversalReturnAddress(ctx context.Context) (*sc.Store, error) {
 		postal_code, country, created_at FROM stores WHERE code = $1`, universalStore)
 	return &s, mapError(err)
 }
+
+// ReturnLabel reads what an RMA's label and packing slip print, by its code. It checks no
+// actor: the caller holds a signed link to it.
+func (db *DB) ReturnLabel(ctx context.Context, code string) (*sc.ReturnLabel, error) {
+	var row struct {
+		sc.ReturnAuthorization
+		OrderNumber string `db:"order_number"`
+		SellerName  string `db:"seller_name"`
+	}
+	if err := db.GetContext(ctx, &row, `SELECT `+rmaColumns+`, o.number AS order_number, s.name AS seller_name
+		FROM return_authorizations r JOIN orders o ON o.id = r.order_id JOIN sellers s ON s.id = r.seller_id WHERE r.code = $1`, code); err != nil {
+		return nil, notFound(err, "code", "no return authorisation %s", code)
+	}
+	store, err := db.StoreByID(ctx, row.StoreID)
+	if err != nil {
+		return nil, err
+	}
+	var items []sc.RMAItem
+	if err := db.SelectContext(ctx, &items, `SELECT rma_id, line, description, quantity, category, declared_cents, currency
+		FROM return_authorization_items WHERE rma_id = $1 ORDER BY line`, row.ID); err != nil {
+		return nil, mapError(err)
+	}
+	rma := &row.ReturnAuthorization
+	return &sc.ReturnLabel{Code: rma.Code, OrderNumber: row.OrderNumber, SellerName: row.SellerName, Address: store.ReturnAddress(),
+		ExpiresAt: rma.ExpiresAt, CreatedAt: rma.CreatedAt, Items: items, Instructions: rma.Instructions(store)}, nil
+}

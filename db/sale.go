@@ -283,6 +283,13 @@ func (db *DB) ItemTimelines(ctx context.Context, itemIDs []int64) ([][]*sc.ItemE
 			SELECT a.item_id, 'DONATION_DISBURSED', 7, a.disbursed_at, b.name, a.cents, a.currency
 			FROM it JOIN donation_allocations a ON a.item_id = it.id JOIN beneficiaries b ON b.id = a.beneficiary_id
 			WHERE a.disbursed_at IS NOT NULL
+			UNION ALL
+			SELECT ci.item_id, 'CERTIFIED', 8, c.issued_at, c.serial, c.net_cents, c.currency
+			FROM it JOIN certificate_items ci ON ci.item_id = it.id JOIN certificates c ON c.id = ci.certificate_id
+			UNION ALL
+			SELECT ci.item_id, 'CERTIFICATE_VOIDED', 9, c.voided_at, c.serial || ': ' || c.void_reason, NULL, NULL
+			FROM it JOIN certificate_items ci ON ci.item_id = it.id JOIN certificates c ON c.id = ci.certificate_id
+			WHERE c.voided_at IS NOT NULL
 		) e ORDER BY item_id, at, step, detail`, append([]any{pq.Array(itemIDs)}, sp.args()...)...); err != nil {
 		return nil, mapError(err)
 	}

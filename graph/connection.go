@@ -80,4 +80,6 @@ type (
 	ParcelEdge                    = Edge[*sc.Parcel]
 	ReturnedItemConnection        = Connection[*sc.ReturnedItem]
 	ReturnedItemEdge              = Edge[*sc.ReturnedItem]
+	CertificateConnection         = Connection[*sc.Certificate]
+	CertificateEdge               = Edge[*sc.Certificate]
 )

@@ -33,6 +33,7 @@ type ResolverRoot interface {
 	Allocation() AllocationResolver
 	Batch() BatchResolver
 	Buyer() BuyerResolver
+	Certificate() CertificateResolver
 	IndicatorAdjustment() IndicatorAdjustmentResolver
 	ItemLedger() ItemLedgerResolver
 	Mutation() MutationResolver
@@ -144,6 +145,58 @@ type ComplexityRoot struct {
 		Reports         func(childComplexity int) int
 	}
 
+	Certificate struct {
+		Costs            func(childComplexity int) int
+		DonorName        func(childComplexity int) int
+		DownloadURL      func(childComplexity int) int
+		EmailedAt        func(childComplexity int) int
+		GlobalID         func(childComplexity int) int
+		Gross            func(childComplexity int) int
+		IssuedAt         func(childComplexity int) int
+		Items            func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Net              func(childComplexity int) int
+		PDFBytes         func(childComplexity int) int
+		ReplacedBy       func(childComplexity int) int
+		Replaces         func(childComplexity int) int
+		Seller           func(childComplexity int) int
+		Serial           func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Store            func(childComplexity int) int
+		TaxYear          func(childComplexity int) int
+		VerificationCode func(childComplexity int) int
+		VerifyURL        func(childComplexity int) int
+		VoidReason       func(childComplexity int) int
+		VoidedAt         func(childComplexity int) int
+	}
+
+	CertificateConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CertificateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CertificateVerification struct {
+		Charities  func(childComplexity int) int
+		DonorName  func(childComplexity int) int
+		Gross      func(childComplexity int) int
+		IssuedAt   func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Net        func(childComplexity int) int
+		ReplacedBy func(childComplexity int) int
+		Serial     func(childComplexity int) int
+		Status     func(childComplexity int) int
+		StoreName  func(childComplexity int) int
+		TaxYear    func(childComplexity int) int
+		VoidReason func(childComplexity int) int
+	}
+
 	CreateReturnAuthorizationPayload struct {
 		ReturnAuthorization func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
@@ -243,6 +296,12 @@ type ComplexityRoot struct {
 		UserErrors     func(childComplexity int) int
 	}
 
+	IssueCertificatesPayload struct {
+		Items      func(childComplexity int) int
+		Serials    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	ItemCosts struct {
 		CommissionMoney func(childComplexity int) int
 		IntakeMoney     func(childComplexity int) int
@@ -284,6 +343,7 @@ type ComplexityRoot struct {
 		DisburseBeneficiary       func(childComplexity int, input DisburseBeneficiaryInput) int
 		DismissReport             func(childComplexity int, input DismissReportInput) int
 		IngestMarketplaceData     func(childComplexity int, input secondchance.MarketplaceBatch) int
+		IssueCertificates         func(childComplexity int, input IssueCertificatesInput) int
 		MatchParcel               func(childComplexity int, input secondchance.MatchInput) int
 		PinVerdict                func(childComplexity int, input PinVerdictInput) int
 		ReceiveParcel             func(childComplexity int, input secondchance.ParcelInput) int
@@ -299,7 +359,9 @@ type ComplexityRoot struct {
 		SetStandingThresholds     func(childComplexity int, input secondchance.StandingThresholds) int
 		SetStoreDonations         func(childComplexity int, input SetStoreDonationsInput) int
 		SettleItem                func(childComplexity int, input SettleItemInput) int
+		SettleItems               func(childComplexity int, input SettleItemsInput) int
 		TakeIndicatorSnapshot     func(childComplexity int) int
+		VoidCertificate           func(childComplexity int, input VoidCertificateInput) int
 		VoidSale                  func(childComplexity int, input VoidSaleInput) int
 		WithdrawReport            func(childComplexity int, input WithdrawReportInput) int
 	}
@@ -394,6 +456,7 @@ type ComplexityRoot struct {
 		Batch                func(childComplexity int, id string) int
 		Batches              func(childComplexity int, first *int, after *string) int
 		Buyers               func(childComplexity int, first *int, after *string, filter *secondchance.BuyerFilter) int
+		Certificates         func(childComplexity int, first *int, after *string, filter *secondchance.CertificateFilter) int
 		Me                   func(childComplexity int) int
 		Node                 func(childComplexity int, id string) int
 		Order                func(childComplexity int, number string) int
@@ -410,6 +473,7 @@ type ComplexityRoot struct {
 		StandingThresholds   func(childComplexity int) int
 		Tokens               func(childComplexity int, first *int, after *string) int
 		Verdicts             func(childComplexity int, first *int, after *string, filter *secondchance.VerdictFilter) int
+		VerifyCertificate    func(childComplexity int, serial string, code string) int
 	}
 
 	RMAItem struct {
@@ -480,6 +544,7 @@ type ComplexityRoot struct {
 		GlobalID       func(childComplexity int) int
 		Instructions   func(childComplexity int) int
 		Items          func(childComplexity int) int
+		LabelURL       func(childComplexity int) int
 		Order          func(childComplexity int) int
 		Parcel         func(childComplexity int) int
 		Report         func(childComplexity int) int
@@ -664,6 +729,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	SettleItemsPayload struct {
+		Ledgers    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	StandingThresholds struct {
 		AboveStandardMaxDefectRate func(childComplexity int) int
 		MinOrders90                func(childComplexity int) int
@@ -768,6 +838,12 @@ type ComplexityRoot struct {
 		Token  func(childComplexity int) int
 	}
 
+	VoidCertificatePayload struct {
+		Replacement func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+		Voided      func(childComplexity int) int
+	}
+
 	VoidSalePayload struct {
 		Sale       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -793,6 +869,16 @@ type BuyerResolver interface {
 	Sanctions(ctx context.Context, obj *secondchance.Buyer) ([]*secondchance.Sanction, error)
 	ReportStats(ctx context.Context, obj *secondchance.Buyer) (*secondchance.BuyerReportStats, error)
 }
+type CertificateResolver interface {
+	Seller(ctx context.Context, obj *secondchance.Certificate) (*secondchance.Seller, error)
+	Store(ctx context.Context, obj *secondchance.Certificate) (*secondchance.Store, error)
+
+	VerifyURL(ctx context.Context, obj *secondchance.Certificate) (string, error)
+	DownloadURL(ctx context.Context, obj *secondchance.Certificate) (string, error)
+
+	Replaces(ctx context.Context, obj *secondchance.Certificate) (*secondchance.Certificate, error)
+	ReplacedBy(ctx context.Context, obj *secondchance.Certificate) (*secondchance.Certificate, error)
+}
 type IndicatorAdjustmentResolver interface {
 	Order(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Order, error)
 	Report(ctx context.Context, obj *secondchance.IndicatorAdjustment) (*secondchance.Report, error)
@@ -808,6 +894,9 @@ type MutationResolver interface {
 	PinVerdict(ctx context.Context, input PinVerdictInput) (*PinVerdictPayload, error)
 	ReverseVerdict(ctx context.Context, input ReverseVerdictInput) (*ReverseVerdictPayload, error)
 	SetPolicy(ctx context.Context, input secondchance.Policy) (*SetPolicyPayload, error)
+	SettleItems(ctx context.Context, input SettleItemsInput) (*SettleItemsPayload, error)
+	IssueCertificates(ctx context.Context, input IssueCertificatesInput) (*IssueCertificatesPayload, error)
+	VoidCertificate(ctx context.Context, input VoidCertificateInput) (*VoidCertificatePayload, error)
 	CreateBeneficiary(ctx context.Context, input secondchance.BeneficiaryInput) (*BeneficiaryPayload, error)
 	SetStoreDonations(ctx context.Context, input SetStoreDonationsInput) (*DonationSettingsPayload, error)
 	SetDonationSplits(ctx context.Context, input SetDonationSplitsInput) (*DonationSettingsPayload, error)
@@ -850,6 +939,8 @@ type QueryResolver interface {
 	Batch(ctx context.Context, id string) (*secondchance.Batch, error)
 	Verdicts(ctx context.Context, first *int, after *string, filter *secondchance.VerdictFilter) (*Connection[*secondchance.Verdict], error)
 	Policy(ctx context.Context) (*secondchance.Policy, error)
+	Certificates(ctx context.Context, first *int, after *string, filter *secondchance.CertificateFilter) (*Connection[*secondchance.Certificate], error)
+	VerifyCertificate(ctx context.Context, serial string, code string) (*secondchance.CertificateVerification, error)
 	StandingThresholds(ctx context.Context) (*secondchance.StandingThresholds, error)
 	Parcels(ctx context.Context, first *int, after *string, unmatchedOnly *bool) (*Connection[*secondchance.Parcel], error)
 	ReturnedItems(ctx context.Context, first *int, after *string, status *secondchance.ItemStatus) (*Connection[*secondchance.ReturnedItem], error)
@@ -883,6 +974,7 @@ type ReturnAuthorizationResolver interface {
 	AddressBlock(ctx context.Context, obj *secondchance.ReturnAuthorization) (string, error)
 	Instructions(ctx context.Context, obj *secondchance.ReturnAuthorization) (string, error)
 
+	LabelURL(ctx context.Context, obj *secondchance.ReturnAuthorization) (string, error)
 	Parcel(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Parcel, error)
 }
 type ReturnedItemResolver interface {
@@ -1283,6 +1375,250 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BuyerReportStats.Reports(childComplexity), true
 
+	case "Certificate.costs":
+		if e.ComplexityRoot.Certificate.Costs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Costs(childComplexity), true
+	case "Certificate.donorName":
+		if e.ComplexityRoot.Certificate.DonorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.DonorName(childComplexity), true
+	case "Certificate.downloadUrl":
+		if e.ComplexityRoot.Certificate.DownloadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.DownloadURL(childComplexity), true
+	case "Certificate.emailedAt":
+		if e.ComplexityRoot.Certificate.EmailedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.EmailedAt(childComplexity), true
+	case "Certificate.id":
+		if e.ComplexityRoot.Certificate.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.GlobalID(childComplexity), true
+	case "Certificate.gross":
+		if e.ComplexityRoot.Certificate.Gross == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Gross(childComplexity), true
+	case "Certificate.issuedAt":
+		if e.ComplexityRoot.Certificate.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.IssuedAt(childComplexity), true
+	case "Certificate.itemCount":
+		if e.ComplexityRoot.Certificate.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Items(childComplexity), true
+	case "Certificate.kind":
+		if e.ComplexityRoot.Certificate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Kind(childComplexity), true
+	case "Certificate.net":
+		if e.ComplexityRoot.Certificate.Net == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Net(childComplexity), true
+	case "Certificate.pdfBytes":
+		if e.ComplexityRoot.Certificate.PDFBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.PDFBytes(childComplexity), true
+	case "Certificate.replacedBy":
+		if e.ComplexityRoot.Certificate.ReplacedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.ReplacedBy(childComplexity), true
+	case "Certificate.replaces":
+		if e.ComplexityRoot.Certificate.Replaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Replaces(childComplexity), true
+	case "Certificate.seller":
+		if e.ComplexityRoot.Certificate.Seller == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Seller(childComplexity), true
+	case "Certificate.serial":
+		if e.ComplexityRoot.Certificate.Serial == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Serial(childComplexity), true
+	case "Certificate.status":
+		if e.ComplexityRoot.Certificate.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Status(childComplexity), true
+	case "Certificate.store":
+		if e.ComplexityRoot.Certificate.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Store(childComplexity), true
+	case "Certificate.taxYear":
+		if e.ComplexityRoot.Certificate.TaxYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.TaxYear(childComplexity), true
+	case "Certificate.verificationCode":
+		if e.ComplexityRoot.Certificate.VerificationCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.VerificationCode(childComplexity), true
+	case "Certificate.verifyUrl":
+		if e.ComplexityRoot.Certificate.VerifyURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.VerifyURL(childComplexity), true
+	case "Certificate.voidReason":
+		if e.ComplexityRoot.Certificate.VoidReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.VoidReason(childComplexity), true
+	case "Certificate.voidedAt":
+		if e.ComplexityRoot.Certificate.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.VoidedAt(childComplexity), true
+
+	case "CertificateConnection.edges":
+		if e.ComplexityRoot.CertificateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.Edges(childComplexity), true
+	case "CertificateConnection.nodes":
+		if e.ComplexityRoot.CertificateConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.Nodes(childComplexity), true
+	case "CertificateConnection.pageInfo":
+		if e.ComplexityRoot.CertificateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.PageInfo(childComplexity), true
+	case "CertificateConnection.totalCount":
+		if e.ComplexityRoot.CertificateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.TotalCount(childComplexity), true
+
+	case "CertificateEdge.cursor":
+		if e.ComplexityRoot.CertificateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateEdge.Cursor(childComplexity), true
+	case "CertificateEdge.node":
+		if e.ComplexityRoot.CertificateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateEdge.Node(childComplexity), true
+
+	case "CertificateVerification.charities":
+		if e.ComplexityRoot.CertificateVerification.Charities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.Charities(childComplexity), true
+	case "CertificateVerification.donorName":
+		if e.ComplexityRoot.CertificateVerification.DonorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.DonorName(childComplexity), true
+	case "CertificateVerification.gross":
+		if e.ComplexityRoot.CertificateVerification.Gross == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.Gross(childComplexity), true
+	case "CertificateVerification.issuedAt":
+		if e.ComplexityRoot.CertificateVerification.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.IssuedAt(childComplexity), true
+	case "CertificateVerification.kind":
+		if e.ComplexityRoot.CertificateVerification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.Kind(childComplexity), true
+	case "CertificateVerification.net":
+		if e.ComplexityRoot.CertificateVerification.Net == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.Net(childComplexity), true
+	case "CertificateVerification.replacedBy":
+		if e.ComplexityRoot.CertificateVerification.ReplacedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.ReplacedBy(childComplexity), true
+	case "CertificateVerification.serial":
+		if e.ComplexityRoot.CertificateVerification.Serial == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.Serial(childComplexity), true
+	case "CertificateVerification.status":
+		if e.ComplexityRoot.CertificateVerification.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.Status(childComplexity), true
+	case "CertificateVerification.storeName":
+		if e.ComplexityRoot.CertificateVerification.StoreName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.StoreName(childComplexity), true
+	case "CertificateVerification.taxYear":
+		if e.ComplexityRoot.CertificateVerification.TaxYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.TaxYear(childComplexity), true
+	case "CertificateVerification.voidReason":
+		if e.ComplexityRoot.CertificateVerification.VoidReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.VoidReason(childComplexity), true
+
 	case "CreateReturnAuthorizationPayload.returnAuthorization":
 		if e.ComplexityRoot.CreateReturnAuthorizationPayload.ReturnAuthorization == nil {
 			break
@@ -1639,6 +1975,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IngestMarketplaceDataPayload.UserErrors(childComplexity), true
 
+	case "IssueCertificatesPayload.items":
+		if e.ComplexityRoot.IssueCertificatesPayload.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCertificatesPayload.Items(childComplexity), true
+	case "IssueCertificatesPayload.serials":
+		if e.ComplexityRoot.IssueCertificatesPayload.Serials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCertificatesPayload.Serials(childComplexity), true
+	case "IssueCertificatesPayload.userErrors":
+		if e.ComplexityRoot.IssueCertificatesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCertificatesPayload.UserErrors(childComplexity), true
+
 	case "ItemCosts.commission":
 		if e.ComplexityRoot.ItemCosts.CommissionMoney == nil {
 			break
@@ -1829,6 +2184,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IngestMarketplaceData(childComplexity, args["input"].(secondchance.MarketplaceBatch)), true
+	case "Mutation.issueCertificates":
+		if e.ComplexityRoot.Mutation.IssueCertificates == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueCertificates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueCertificates(childComplexity, args["input"].(IssueCertificatesInput)), true
 	case "Mutation.matchParcel":
 		if e.ComplexityRoot.Mutation.MatchParcel == nil {
 			break
@@ -1994,12 +2360,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SettleItem(childComplexity, args["input"].(SettleItemInput)), true
+	case "Mutation.settleItems":
+		if e.ComplexityRoot.Mutation.SettleItems == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_settleItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SettleItems(childComplexity, args["input"].(SettleItemsInput)), true
 	case "Mutation.takeIndicatorSnapshot":
 		if e.ComplexityRoot.Mutation.TakeIndicatorSnapshot == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mutation.TakeIndicatorSnapshot(childComplexity), true
+	case "Mutation.voidCertificate":
+		if e.ComplexityRoot.Mutation.VoidCertificate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidCertificate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidCertificate(childComplexity, args["input"].(VoidCertificateInput)), true
 	case "Mutation.voidSale":
 		if e.ComplexityRoot.Mutation.VoidSale == nil {
 			break
@@ -2402,6 +2790,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Buyers(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.BuyerFilter)), true
+	case "Query.certificates":
+		if e.ComplexityRoot.Query.Certificates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_certificates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Certificates(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.CertificateFilter)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -2559,6 +2958,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Verdicts(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.VerdictFilter)), true
+	case "Query.verifyCertificate":
+		if e.ComplexityRoot.Query.VerifyCertificate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_verifyCertificate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VerifyCertificate(childComplexity, args["serial"].(string), args["code"].(string)), true
 
 	case "RMAItem.category":
 		if e.ComplexityRoot.RMAItem.Category == nil {
@@ -2826,6 +3236,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReturnAuthorization.Items(childComplexity), true
+	case "ReturnAuthorization.labelUrl":
+		if e.ComplexityRoot.ReturnAuthorization.LabelURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnAuthorization.LabelURL(childComplexity), true
 	case "ReturnAuthorization.order":
 		if e.ComplexityRoot.ReturnAuthorization.Order == nil {
 			break
@@ -3541,6 +3957,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SettleItemPayload.UserErrors(childComplexity), true
 
+	case "SettleItemsPayload.ledgers":
+		if e.ComplexityRoot.SettleItemsPayload.Ledgers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettleItemsPayload.Ledgers(childComplexity), true
+	case "SettleItemsPayload.userErrors":
+		if e.ComplexityRoot.SettleItemsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettleItemsPayload.UserErrors(childComplexity), true
+
 	case "StandingThresholds.aboveStandardMaxDefectRate":
 		if e.ComplexityRoot.StandingThresholds.AboveStandardMaxDefectRate == nil {
 			break
@@ -3932,6 +4361,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Token(childComplexity), true
 
+	case "VoidCertificatePayload.replacement":
+		if e.ComplexityRoot.VoidCertificatePayload.Replacement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoidCertificatePayload.Replacement(childComplexity), true
+	case "VoidCertificatePayload.userErrors":
+		if e.ComplexityRoot.VoidCertificatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoidCertificatePayload.UserErrors(childComplexity), true
+	case "VoidCertificatePayload.voided":
+		if e.ComplexityRoot.VoidCertificatePayload.Voided == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoidCertificatePayload.Voided(childComplexity), true
+
 	case "VoidSalePayload.sale":
 		if e.ComplexityRoot.VoidSalePayload.Sale == nil {
 			break
@@ -3972,6 +4420,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BuyerFilter", ec.unmarshalInputBuyerFilter),
 			graphql.NewInputUnmarshaler("BuyerInput", ec.unmarshalInputBuyerInput),
 			graphql.NewInputUnmarshaler("CancelReturnAuthorizationInput", ec.unmarshalInputCancelReturnAuthorizationInput),
+			graphql.NewInputUnmarshaler("CertificateFilter", ec.unmarshalInputCertificateFilter),
 			graphql.NewInputUnmarshaler("CreateReturnAuthorizationInput", ec.unmarshalInputCreateReturnAuthorizationInput),
 			graphql.NewInputUnmarshaler("DisburseBeneficiaryInput", ec.unmarshalInputDisburseBeneficiaryInput),
 			graphql.NewInputUnmarshaler("DismissReportInput", ec.unmarshalInputDismissReportInput),
@@ -3981,6 +4430,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("FeeScheduleInput", ec.unmarshalInputFeeScheduleInput),
 			graphql.NewInputUnmarshaler("FeedbackInput", ec.unmarshalInputFeedbackInput),
 			graphql.NewInputUnmarshaler("IngestMarketplaceDataInput", ec.unmarshalInputIngestMarketplaceDataInput),
+			graphql.NewInputUnmarshaler("IssueCertificatesInput", ec.unmarshalInputIssueCertificatesInput),
 			graphql.NewInputUnmarshaler("LineMatchInput", ec.unmarshalInputLineMatchInput),
 			graphql.NewInputUnmarshaler("MatchParcelInput", ec.unmarshalInputMatchParcelInput),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
@@ -4006,8 +4456,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetRoutingRuleInput", ec.unmarshalInputSetRoutingRuleInput),
 			graphql.NewInputUnmarshaler("SetStoreDonationsInput", ec.unmarshalInputSetStoreDonationsInput),
 			graphql.NewInputUnmarshaler("SettleItemInput", ec.unmarshalInputSettleItemInput),
+			graphql.NewInputUnmarshaler("SettleItemsInput", ec.unmarshalInputSettleItemsInput),
 			graphql.NewInputUnmarshaler("StandingThresholdsInput", ec.unmarshalInputStandingThresholdsInput),
 			graphql.NewInputUnmarshaler("VerdictFilter", ec.unmarshalInputVerdictFilter),
+			graphql.NewInputUnmarshaler("VoidCertificateInput", ec.unmarshalInputVoidCertificateInput),
 			graphql.NewInputUnmarshaler("VoidSaleInput", ec.unmarshalInputVoidSaleInput),
 			graphql.NewInputUnmarshaler("WithdrawReportInput", ec.unmarshalInputWithdrawReportInput),
 		)
@@ -4085,7 +4537,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "batch.graphqls" "donation.graphqls" "indicator.graphqls" "intake.graphqls" "marketplace.graphqls" "report.graphqls" "rma.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
+//go:embed "batch.graphqls" "certificate.graphqls" "donation.graphqls" "indicator.graphqls" "intake.graphqls" "marketplace.graphqls" "report.graphqls" "rma.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4098,6 +4550,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "batch.graphqls", Input: sourceData("batch.graphqls"), BuiltIn: false},
+	{Name: "certificate.graphqls", Input: sourceData("certificate.graphqls"), BuiltIn: false},
 	{Name: "donation.graphqls", Input: sourceData("donation.graphqls"), BuiltIn: false},
 	{Name: "indicator.graphqls", Input: sourceData("indicator.graphqls"), BuiltIn: false},
 	{Name: "intake.graphqls", Input: sourceData("intake.graphqls"), BuiltIn: false},
@@ -4288,6 +4741,110 @@ func (ec *executionContext) childFields_BuyerReportStats(ctx context.Context, fi
 		return ec.fieldContext_BuyerReportStats_distinctSellers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BuyerReportStats", field.Name)
+}
+
+func (ec *executionContext) childFields_Certificate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Certificate_id(ctx, field)
+	case "serial":
+		return ec.fieldContext_Certificate_serial(ctx, field)
+	case "kind":
+		return ec.fieldContext_Certificate_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_Certificate_status(ctx, field)
+	case "taxYear":
+		return ec.fieldContext_Certificate_taxYear(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_Certificate_issuedAt(ctx, field)
+	case "donorName":
+		return ec.fieldContext_Certificate_donorName(ctx, field)
+	case "seller":
+		return ec.fieldContext_Certificate_seller(ctx, field)
+	case "store":
+		return ec.fieldContext_Certificate_store(ctx, field)
+	case "itemCount":
+		return ec.fieldContext_Certificate_itemCount(ctx, field)
+	case "gross":
+		return ec.fieldContext_Certificate_gross(ctx, field)
+	case "costs":
+		return ec.fieldContext_Certificate_costs(ctx, field)
+	case "net":
+		return ec.fieldContext_Certificate_net(ctx, field)
+	case "verificationCode":
+		return ec.fieldContext_Certificate_verificationCode(ctx, field)
+	case "verifyUrl":
+		return ec.fieldContext_Certificate_verifyUrl(ctx, field)
+	case "downloadUrl":
+		return ec.fieldContext_Certificate_downloadUrl(ctx, field)
+	case "pdfBytes":
+		return ec.fieldContext_Certificate_pdfBytes(ctx, field)
+	case "replaces":
+		return ec.fieldContext_Certificate_replaces(ctx, field)
+	case "replacedBy":
+		return ec.fieldContext_Certificate_replacedBy(ctx, field)
+	case "voidReason":
+		return ec.fieldContext_Certificate_voidReason(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_Certificate_voidedAt(ctx, field)
+	case "emailedAt":
+		return ec.fieldContext_Certificate_emailedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Certificate", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CertificateConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CertificateConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CertificateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CertificateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CertificateEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CertificateEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateVerification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "serial":
+		return ec.fieldContext_CertificateVerification_serial(ctx, field)
+	case "status":
+		return ec.fieldContext_CertificateVerification_status(ctx, field)
+	case "donorName":
+		return ec.fieldContext_CertificateVerification_donorName(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_CertificateVerification_issuedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_CertificateVerification_kind(ctx, field)
+	case "taxYear":
+		return ec.fieldContext_CertificateVerification_taxYear(ctx, field)
+	case "gross":
+		return ec.fieldContext_CertificateVerification_gross(ctx, field)
+	case "net":
+		return ec.fieldContext_CertificateVerification_net(ctx, field)
+	case "charities":
+		return ec.fieldContext_CertificateVerification_charities(ctx, field)
+	case "storeName":
+		return ec.fieldContext_CertificateVerification_storeName(ctx, field)
+	case "voidReason":
+		return ec.fieldContext_CertificateVerification_voidReason(ctx, field)
+	case "replacedBy":
+		return ec.fieldContext_CertificateVerification_replacedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateVerification", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateReturnAuthorizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4486,6 +5043,18 @@ func (ec *executionContext) childFields_IngestMarketplaceDataPayload(ctx context
 		return ec.fieldContext_IngestMarketplaceDataPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IngestMarketplaceDataPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueCertificatesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "serials":
+		return ec.fieldContext_IssueCertificatesPayload_serials(ctx, field)
+	case "items":
+		return ec.fieldContext_IssueCertificatesPayload_items(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_IssueCertificatesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueCertificatesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ItemCosts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4872,6 +5441,8 @@ func (ec *executionContext) childFields_ReturnAuthorization(ctx context.Context,
 		return ec.fieldContext_ReturnAuthorization_createdAt(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_ReturnAuthorization_expiresAt(ctx, field)
+	case "labelUrl":
+		return ec.fieldContext_ReturnAuthorization_labelUrl(ctx, field)
 	case "parcel":
 		return ec.fieldContext_ReturnAuthorization_parcel(ctx, field)
 	}
@@ -5230,6 +5801,16 @@ func (ec *executionContext) childFields_SettleItemPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type SettleItemPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SettleItemsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ledgers":
+		return ec.fieldContext_SettleItemsPayload_ledgers(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SettleItemsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SettleItemsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_StandingThresholds(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "minOrders90":
@@ -5436,6 +6017,18 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_token(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_VoidCertificatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "voided":
+		return ec.fieldContext_VoidCertificatePayload_voided(ctx, field)
+	case "replacement":
+		return ec.fieldContext_VoidCertificatePayload_replacement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VoidCertificatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoidCertificatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_VoidSalePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5686,6 +6279,20 @@ func (ec *executionContext) field_Mutation_ingestMarketplaceData_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_issueCertificates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (IssueCertificatesInput, error) {
+			return ec.unmarshalNIssueCertificatesInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIssueCertificatesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_matchParcel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5896,6 +6503,34 @@ func (ec *executionContext) field_Mutation_settleItem_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_settleItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SettleItemsInput, error) {
+			return ec.unmarshalNSettleItemsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSettleItemsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_voidCertificate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (VoidCertificateInput, error) {
+			return ec.unmarshalNVoidCertificateInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVoidCertificateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_voidSale_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5996,6 +6631,36 @@ func (ec *executionContext) field_Query_buyers_args(ctx context.Context, rawArgs
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*secondchance.BuyerFilter, error) {
 			return ec.unmarshalOBuyerFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBuyerFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_certificates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*secondchance.CertificateFilter, error) {
+			return ec.unmarshalOCertificateFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6289,6 +6954,28 @@ func (ec *executionContext) field_Query_verdicts_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_verifyCertificate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "serial",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["serial"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg1
 	return args, nil
 }
 
@@ -8124,6 +8811,1043 @@ func (ec *executionContext) fieldContext_BuyerReportStats_distinctSellers(_ cont
 	return graphql.NewScalarFieldContext("BuyerReportStats", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Certificate_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Certificate_serial(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_serial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Serial, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_serial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Certificate_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.CertificateKind) graphql.Marshaler {
+			return ec.marshalNCertificateKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "CertificateKind")
+}
+
+func (ec *executionContext) _Certificate_status(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.CertificateStatus) graphql.Marshaler {
+			return ec.marshalNCertificateStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, false, "CertificateStatus")
+}
+
+func (ec *executionContext) _Certificate_taxYear(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_taxYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_taxYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Certificate_issuedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Certificate_donorName(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_donorName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DonorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_donorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Certificate_seller(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_seller(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().Seller(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Seller) graphql.Marshaler {
+			return ec.marshalOSeller2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSeller(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_seller(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Seller(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_store(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().Store(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Store) graphql.Marshaler {
+			return ec.marshalNStore2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_itemCount(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_itemCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_itemCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Certificate_gross(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_gross(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gross(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_gross(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_costs(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_costs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Costs(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_costs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_net(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_net(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Net(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_verificationCode(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_verificationCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerificationCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_verificationCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Certificate_verifyUrl(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_verifyUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().VerifyURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_verifyUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, true, "String")
+}
+
+func (ec *executionContext) _Certificate_downloadUrl(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_downloadUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().DownloadURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_downloadUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, true, "String")
+}
+
+func (ec *executionContext) _Certificate_pdfBytes(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_pdfBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PDFBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_pdfBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Certificate_replaces(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_replaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().Replaces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Certificate) graphql.Marshaler {
+			return ec.marshalOCertificate2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_replaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_replacedBy(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_replacedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().ReplacedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Certificate) graphql.Marshaler {
+			return ec.marshalOCertificate2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_replacedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_voidReason(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_voidReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Certificate_voidedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_voidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Certificate_emailedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_emailedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmailedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_emailedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CertificateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Certificate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.Certificate]) graphql.Marshaler {
+			return ec.marshalNCertificateEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Certificate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Certificate) graphql.Marshaler {
+			return ec.marshalNCertificate2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Certificate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Certificate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CertificateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Certificate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CertificateEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Certificate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Certificate) graphql.Marshaler {
+			return ec.marshalNCertificate2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateVerification_serial(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_serial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Serial, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_serial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "String")
+}
+
+func (ec *executionContext) _CertificateVerification_status(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.CertificateStatus) graphql.Marshaler {
+			return ec.marshalNCertificateStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "CertificateStatus")
+}
+
+func (ec *executionContext) _CertificateVerification_donorName(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_donorName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DonorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_donorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "String")
+}
+
+func (ec *executionContext) _CertificateVerification_issuedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CertificateVerification_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.CertificateKind) graphql.Marshaler {
+			return ec.marshalOCertificateKind2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "CertificateKind")
+}
+
+func (ec *executionContext) _CertificateVerification_taxYear(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_taxYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_taxYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CertificateVerification_gross(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_gross(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gross, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_gross(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateVerification",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateVerification_net(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_net(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Net, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateVerification",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateVerification_charities(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_charities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Charities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_charities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "String")
+}
+
+func (ec *executionContext) _CertificateVerification_storeName(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_storeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoreName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_storeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "String")
+}
+
+func (ec *executionContext) _CertificateVerification_voidReason(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_voidReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "String")
+}
+
+func (ec *executionContext) _CertificateVerification_replacedBy(ctx context.Context, field graphql.CollectedField, obj *secondchance.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_replacedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplacedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_replacedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "String")
+}
+
 func (ec *executionContext) _CreateReturnAuthorizationPayload_returnAuthorization(ctx context.Context, field graphql.CollectedField, obj *CreateReturnAuthorizationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9588,6 +11312,84 @@ func (ec *executionContext) fieldContext_IngestMarketplaceDataPayload_userErrors
 	return fc, nil
 }
 
+func (ec *executionContext) _IssueCertificatesPayload_serials(ctx context.Context, field graphql.CollectedField, obj *IssueCertificatesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCertificatesPayload_serials(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Serials, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCertificatesPayload_serials(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCertificatesPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssueCertificatesPayload_items(ctx context.Context, field graphql.CollectedField, obj *IssueCertificatesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCertificatesPayload_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCertificatesPayload_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCertificatesPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCertificatesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *IssueCertificatesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCertificatesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCertificatesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueCertificatesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ItemCosts_intake(ctx context.Context, field graphql.CollectedField, obj *secondchance.Costs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10423,6 +12225,192 @@ func (ec *executionContext) fieldContext_Mutation_setPolicy(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_settleItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_settleItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SettleItems(ctx, fc.Args["input"].(SettleItemsInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *SettleItemsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *SettleItemsPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *SettleItemsPayload) graphql.Marshaler {
+			return ec.marshalNSettleItemsPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSettleItemsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_settleItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SettleItemsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_settleItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_issueCertificates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueCertificates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueCertificates(ctx, fc.Args["input"].(IssueCertificatesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *IssueCertificatesPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *IssueCertificatesPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *IssueCertificatesPayload) graphql.Marshaler {
+			return ec.marshalNIssueCertificatesPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIssueCertificatesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueCertificates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueCertificatesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueCertificates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voidCertificate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_voidCertificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VoidCertificate(ctx, fc.Args["input"].(VoidCertificateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *VoidCertificatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *VoidCertificatePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *VoidCertificatePayload) graphql.Marshaler {
+			return ec.marshalNVoidCertificatePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVoidCertificatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_voidCertificate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoidCertificatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voidCertificate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13437,6 +15425,112 @@ func (ec *executionContext) fieldContext_Query_policy(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_certificates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_certificates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Certificates(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*secondchance.CertificateFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"SELLER", "STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *Connection[*secondchance.Certificate]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*secondchance.Certificate]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.Certificate]) graphql.Marshaler {
+			return ec.marshalNCertificateConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_certificates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_certificates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_verifyCertificate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_verifyCertificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VerifyCertificate(ctx, fc.Args["serial"].(string), fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.CertificateVerification) graphql.Marshaler {
+			return ec.marshalNCertificateVerification2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateVerification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_verifyCertificate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateVerification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_verifyCertificate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_standingThresholds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15586,6 +17680,29 @@ func (ec *executionContext) _ReturnAuthorization_expiresAt(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_ReturnAuthorization_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReturnAuthorization", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReturnAuthorization_labelUrl(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnAuthorization_labelUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnAuthorization().LabelURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnAuthorization_labelUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnAuthorization", field, true, true, "String")
 }
 
 func (ec *executionContext) _ReturnAuthorization_parcel(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnAuthorization) (ret graphql.Marshaler) {
@@ -18543,6 +20660,70 @@ func (ec *executionContext) fieldContext_SettleItemPayload_userErrors(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _SettleItemsPayload_ledgers(ctx context.Context, field graphql.CollectedField, obj *SettleItemsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettleItemsPayload_ledgers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ledgers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.ItemLedger) graphql.Marshaler {
+			return ec.marshalOItemLedger2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemLedgerᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SettleItemsPayload_ledgers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SettleItemsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ItemLedger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SettleItemsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SettleItemsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettleItemsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettleItemsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SettleItemsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StandingThresholds_minOrders90(ctx context.Context, field graphql.CollectedField, obj *secondchance.StandingThresholds) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20206,6 +22387,102 @@ func (ec *executionContext) fieldContext_Viewer_token(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _VoidCertificatePayload_voided(ctx context.Context, field graphql.CollectedField, obj *VoidCertificatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoidCertificatePayload_voided(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Voided, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Certificate) graphql.Marshaler {
+			return ec.marshalOCertificate2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoidCertificatePayload_voided(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoidCertificatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoidCertificatePayload_replacement(ctx context.Context, field graphql.CollectedField, obj *VoidCertificatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoidCertificatePayload_replacement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replacement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Certificate) graphql.Marshaler {
+			return ec.marshalOCertificate2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoidCertificatePayload_replacement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoidCertificatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoidCertificatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *VoidCertificatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoidCertificatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoidCertificatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoidCertificatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _VoidSalePayload_sale(ctx context.Context, field graphql.CollectedField, obj *VoidSalePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21694,6 +23971,69 @@ func UnmarshalCancelReturnAuthorizationInput(ctx context.Context, raw any) (Canc
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCertificateFilter(ctx context.Context, obj any) (secondchance.CertificateFilter, error) {
+	var it secondchance.CertificateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "status", "taxYear", "seller"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOCertificateKind2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCertificateStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "taxYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxYear = data
+		case "seller":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seller"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seller = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCertificateFilter unmarshals raw into the CertificateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCertificateFilter(ctx context.Context, raw any) (secondchance.CertificateFilter, error) {
+	var out secondchance.CertificateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CertificateFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateReturnAuthorizationInput(ctx context.Context, obj any) (secondchance.RMAInput, error) {
 	var it secondchance.RMAInput
 	if obj == nil {
@@ -22174,6 +24514,69 @@ func (ec *executionContext) unmarshalInputIngestMarketplaceDataInput(ctx context
 func UnmarshalIngestMarketplaceDataInput(ctx context.Context, raw any) (secondchance.MarketplaceBatch, error) {
 	var out secondchance.MarketplaceBatch
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IngestMarketplaceDataInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIssueCertificatesInput(ctx context.Context, obj any) (IssueCertificatesInput, error) {
+	var it IssueCertificatesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "from", "to", "taxYear"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNCertificateKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "taxYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxYear = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIssueCertificatesInput unmarshals raw into the IssueCertificatesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIssueCertificatesInput(ctx context.Context, raw any) (IssueCertificatesInput, error) {
+	var out IssueCertificatesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IssueCertificatesInput", raw, &out)
 	return out, err
 }
 
@@ -23686,6 +26089,48 @@ func UnmarshalSettleItemInput(ctx context.Context, raw any) (SettleItemInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSettleItemsInput(ctx context.Context, obj any) (SettleItemsInput, error) {
+	var it SettleItemsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"items"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSettleItemsInput unmarshals raw into the SettleItemsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSettleItemsInput(ctx context.Context, raw any) (SettleItemsInput, error) {
+	var out SettleItemsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SettleItemsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStandingThresholdsInput(ctx context.Context, obj any) (secondchance.StandingThresholds, error) {
 	var it secondchance.StandingThresholds
 	if obj == nil {
@@ -23809,6 +26254,55 @@ func (ec *executionContext) unmarshalInputVerdictFilter(ctx context.Context, obj
 func UnmarshalVerdictFilter(ctx context.Context, raw any) (secondchance.VerdictFilter, error) {
 	var out secondchance.VerdictFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerdictFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoidCertificateInput(ctx context.Context, obj any) (VoidCertificateInput, error) {
+	var it VoidCertificateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"certificate", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "certificate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificate"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Certificate = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoidCertificateInput unmarshals raw into the VoidCertificateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoidCertificateInput(ctx context.Context, raw any) (VoidCertificateInput, error) {
+	var out VoidCertificateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoidCertificateInput", raw, &out)
 	return out, err
 }
 
@@ -23961,6 +26455,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Order(ctx, sel, obj)
+	case *secondchance.Certificate:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Certificate(ctx, sel, obj)
 	case *secondchance.Buyer:
 		if obj == nil {
 			return graphql.Null
@@ -24559,6 +27058,325 @@ func (ec *executionContext) _BuyerReportStats(ctx context.Context, sel ast.Selec
 		case "distinctSellers":
 			out.Values[i] = ec._BuyerReportStats_distinctSellers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateImplementors = []string{"Certificate", "Node"}
+
+func (ec *executionContext) _Certificate(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Certificate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Certificate")
+		case "id":
+			out.Values[i] = ec._Certificate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serial":
+			out.Values[i] = ec._Certificate_serial(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Certificate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Certificate_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taxYear":
+			out.Values[i] = ec._Certificate_taxYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedAt":
+			out.Values[i] = ec._Certificate_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "donorName":
+			out.Values[i] = ec._Certificate_donorName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seller":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_seller(ctx, field, obj)
+				})
+		case "store":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_store(ctx, field, obj)
+				})
+		case "itemCount":
+			out.Values[i] = ec._Certificate_itemCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gross":
+			out.Values[i] = ec._Certificate_gross(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "costs":
+			out.Values[i] = ec._Certificate_costs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "net":
+			out.Values[i] = ec._Certificate_net(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verificationCode":
+			out.Values[i] = ec._Certificate_verificationCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verifyUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_verifyUrl(ctx, field, obj)
+				})
+		case "downloadUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_downloadUrl(ctx, field, obj)
+				})
+		case "pdfBytes":
+			out.Values[i] = ec._Certificate_pdfBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replaces":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_replaces(ctx, field, obj)
+				})
+		case "replacedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_replacedBy(ctx, field, obj)
+				})
+		case "voidReason":
+			out.Values[i] = ec._Certificate_voidReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "voidedAt":
+			out.Values[i] = ec._Certificate_voidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emailedAt":
+			out.Values[i] = ec._Certificate_emailedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateConnectionImplementors = []string{"CertificateConnection"}
+
+func (ec *executionContext) _CertificateConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.Certificate]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateConnection")
+		case "edges":
+			out.Values[i] = ec._CertificateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._CertificateConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CertificateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CertificateConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateEdgeImplementors = []string{"CertificateEdge"}
+
+func (ec *executionContext) _CertificateEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.Certificate]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateEdge")
+		case "cursor":
+			out.Values[i] = ec._CertificateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CertificateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateVerificationImplementors = []string{"CertificateVerification"}
+
+func (ec *executionContext) _CertificateVerification(ctx context.Context, sel ast.SelectionSet, obj *secondchance.CertificateVerification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateVerificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateVerification")
+		case "serial":
+			out.Values[i] = ec._CertificateVerification_serial(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CertificateVerification_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "donorName":
+			out.Values[i] = ec._CertificateVerification_donorName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "issuedAt":
+			out.Values[i] = ec._CertificateVerification_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._CertificateVerification_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "taxYear":
+			out.Values[i] = ec._CertificateVerification_taxYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gross":
+			out.Values[i] = ec._CertificateVerification_gross(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "net":
+			out.Values[i] = ec._CertificateVerification_net(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "charities":
+			out.Values[i] = ec._CertificateVerification_charities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storeName":
+			out.Values[i] = ec._CertificateVerification_storeName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidReason":
+			out.Values[i] = ec._CertificateVerification_voidReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "replacedBy":
+			out.Values[i] = ec._CertificateVerification_replacedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -25260,6 +28078,49 @@ func (ec *executionContext) _IngestMarketplaceDataPayload(ctx context.Context, s
 	return out
 }
 
+var issueCertificatesPayloadImplementors = []string{"IssueCertificatesPayload"}
+
+func (ec *executionContext) _IssueCertificatesPayload(ctx context.Context, sel ast.SelectionSet, obj *IssueCertificatesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueCertificatesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueCertificatesPayload")
+		case "serials":
+			out.Values[i] = ec._IssueCertificatesPayload_serials(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._IssueCertificatesPayload_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._IssueCertificatesPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var itemCostsImplementors = []string{"ItemCosts"}
 
 func (ec *executionContext) _ItemCosts(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Costs) graphql.Marshaler {
@@ -25541,6 +28402,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setPolicy":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setPolicy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "settleItems":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_settleItems(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueCertificates":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueCertificates(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidCertificate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voidCertificate(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -26327,6 +29209,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_policy(ctx, field)
 				})
+		case "certificates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_certificates(ctx, field)
+				})
+		case "verifyCertificate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_verifyCertificate(ctx, field)
+				})
 		case "standingThresholds":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -26924,6 +29818,12 @@ func (ec *executionContext) _ReturnAuthorization(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "labelUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnAuthorization_labelUrl(ctx, field, obj)
+				})
 		case "parcel":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -28154,6 +31054,44 @@ func (ec *executionContext) _SettleItemPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var settleItemsPayloadImplementors = []string{"SettleItemsPayload"}
+
+func (ec *executionContext) _SettleItemsPayload(ctx context.Context, sel ast.SelectionSet, obj *SettleItemsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, settleItemsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SettleItemsPayload")
+		case "ledgers":
+			out.Values[i] = ec._SettleItemsPayload_ledgers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SettleItemsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var standingThresholdsImplementors = []string{"StandingThresholds"}
 
 func (ec *executionContext) _StandingThresholds(ctx context.Context, sel ast.SelectionSet, obj *secondchance.StandingThresholds) graphql.Marshaler {
@@ -28867,6 +31805,49 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var voidCertificatePayloadImplementors = []string{"VoidCertificatePayload"}
+
+func (ec *executionContext) _VoidCertificatePayload(ctx context.Context, sel ast.SelectionSet, obj *VoidCertificatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voidCertificatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoidCertificatePayload")
+		case "voided":
+			out.Values[i] = ec._VoidCertificatePayload_voided(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "replacement":
+			out.Values[i] = ec._VoidCertificatePayload_replacement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VoidCertificatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var voidSalePayloadImplementors = []string{"VoidSalePayload"}
 
 func (ec *executionContext) _VoidSalePayload(ctx context.Context, sel ast.SelectionSet, obj *VoidSalePayload) graphql.Marshaler {
@@ -29533,6 +32514,90 @@ func (ec *executionContext) unmarshalNCancelReturnAuthorizationInput2githubᚗco
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCertificate2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Certificate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCertificate2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCertificate2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificate(ctx context.Context, sel ast.SelectionSet, v *secondchance.Certificate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Certificate!")
+		return graphql.Null
+	}
+	return ec._Certificate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCertificateConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.Certificate]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CertificateConnection!")
+		return graphql.Null
+	}
+	return ec._CertificateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCertificateEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.Certificate]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCertificateEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCertificateEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.Certificate]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CertificateEdge!")
+		return graphql.Null
+	}
+	return ec._CertificateEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCertificateKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateKind(ctx context.Context, v any) (secondchance.CertificateKind, error) {
+	var res secondchance.CertificateKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificateKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateKind(ctx context.Context, sel ast.SelectionSet, v secondchance.CertificateKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCertificateStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateStatus(ctx context.Context, v any) (secondchance.CertificateStatus, error) {
+	var res secondchance.CertificateStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificateStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateStatus(ctx context.Context, sel ast.SelectionSet, v secondchance.CertificateStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCertificateVerification2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateVerification(ctx context.Context, sel ast.SelectionSet, v *secondchance.CertificateVerification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CertificateVerification!")
+		return graphql.Null
+	}
+	return ec._CertificateVerification(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAInput(ctx context.Context, v any) (secondchance.RMAInput, error) {
 	res, err := ec.unmarshalInputCreateReturnAuthorizationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29754,6 +32819,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNIndicatorAdjustment2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorAdjustmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.IndicatorAdjustment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -29889,6 +32983,19 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNIssueCertificatesInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIssueCertificatesInput(ctx context.Context, v any) (IssueCertificatesInput, error) {
+	res, err := ec.unmarshalInputIssueCertificatesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssueCertificatesPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIssueCertificatesPayload(ctx context.Context, sel ast.SelectionSet, v *IssueCertificatesPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IssueCertificatesPayload!")
+		return graphql.Null
+	}
+	return ec._IssueCertificatesPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNItemCosts2githubᚗcomᚋsecondchanceᚋsecondchanceᚐCosts(ctx context.Context, sel ast.SelectionSet, v secondchance.Costs) graphql.Marshaler {
 	return ec._ItemCosts(ctx, sel, &v)
 }
@@ -29930,6 +33037,14 @@ func (ec *executionContext) marshalNItemEventKind2githubᚗcomᚋsecondchanceᚋ
 		graphql.AddInvalidNullFromMarshaler(ctx, "ItemEventKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNItemLedger2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemLedger(ctx context.Context, sel ast.SelectionSet, v *secondchance.ItemLedger) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ItemLedger!")
+		return graphql.Null
+	}
+	return ec._ItemLedger(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNItemStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐItemStatus(ctx context.Context, v any) (secondchance.ItemStatus, error) {
@@ -30789,6 +33904,19 @@ func (ec *executionContext) marshalNSettleItemPayload2ᚖgithubᚗcomᚋsecondch
 	return ec._SettleItemPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSettleItemsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSettleItemsInput(ctx context.Context, v any) (SettleItemsInput, error) {
+	res, err := ec.unmarshalInputSettleItemsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSettleItemsPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSettleItemsPayload(ctx context.Context, sel ast.SelectionSet, v *SettleItemsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SettleItemsPayload!")
+		return graphql.Null
+	}
+	return ec._SettleItemsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNStanding2githubᚗcomᚋsecondchanceᚋsecondchanceᚐStanding(ctx context.Context, v any) (secondchance.Standing, error) {
 	var res secondchance.Standing
 	err := res.UnmarshalGQL(v)
@@ -31097,6 +34225,19 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋsecondchanceᚋseco
 	return ec._Viewer(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNVoidCertificateInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVoidCertificateInput(ctx context.Context, v any) (VoidCertificateInput, error) {
+	res, err := ec.unmarshalInputVoidCertificateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoidCertificatePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVoidCertificatePayload(ctx context.Context, sel ast.SelectionSet, v *VoidCertificatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VoidCertificatePayload!")
+		return graphql.Null
+	}
+	return ec._VoidCertificatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNVoidSaleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVoidSaleInput(ctx context.Context, v any) (VoidSaleInput, error) {
 	res, err := ec.unmarshalInputVoidSaleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31366,6 +34507,53 @@ func (ec *executionContext) marshalOCancellationReason2ᚖgithubᚗcomᚋsecondc
 	return v
 }
 
+func (ec *executionContext) marshalOCertificate2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificate(ctx context.Context, sel ast.SelectionSet, v *secondchance.Certificate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Certificate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCertificateFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateFilter(ctx context.Context, v any) (*secondchance.CertificateFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCertificateFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCertificateKind2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateKind(ctx context.Context, v any) (*secondchance.CertificateKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.CertificateKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCertificateKind2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateKind(ctx context.Context, sel ast.SelectionSet, v *secondchance.CertificateKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCertificateStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateStatus(ctx context.Context, v any) (*secondchance.CertificateStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.CertificateStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCertificateStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateStatus(ctx context.Context, sel ast.SelectionSet, v *secondchance.CertificateStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalODisputeInput2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDisputeInputᚄ(ctx context.Context, v any) ([]secondchance.DisputeInput, error) {
 	if v == nil {
 		return nil, nil
@@ -31482,6 +34670,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOItemLedger2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemLedgerᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.ItemLedger) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNItemLedger2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemLedger(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOItemLedger2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐItemLedger(ctx context.Context, sel ast.SelectionSet, v *secondchance.ItemLedger) graphql.Marshaler {
@@ -31780,6 +34987,18 @@ func (ec *executionContext) marshalOStore2ᚖgithubᚗcomᚋsecondchanceᚋsecon
 		return graphql.Null
 	}
 	return ec._Store(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/secondchance/secondchance"
 )
@@ -96,6 +97,28 @@ type IngestMarketplaceDataPayload struct {
 	// Feedback, disputes and return claims created or updated.
 	EventsUpserted int `json:"eventsUpserted"`
 	// Why nothing was written, when nothing was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Which certificates to issue.
+type IssueCertificatesInput struct {
+	// SETTLEMENT: items settled from from to to without a certificate; ANNUAL: the summaries of taxYear.
+	Kind secondchance.CertificateKind `json:"kind"`
+	// The period's start, inclusive (SETTLEMENT).
+	From *time.Time `json:"from,omitempty"`
+	// The period's end, exclusive (SETTLEMENT).
+	To *time.Time `json:"to,omitempty"`
+	// The tax year (ANNUAL).
+	TaxYear *int `json:"taxYear,omitempty"`
+}
+
+// What a certificate run issued.
+type IssueCertificatesPayload struct {
+	// The serials issued.
+	Serials []string `json:"serials"`
+	// How many items they list.
+	Items int `json:"items"`
+	// Why nothing was issued.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -289,6 +312,20 @@ type SettleItemPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Sold items to settle together.
+type SettleItemsInput struct {
+	// The items' global IDs, 1 to 100.
+	Items []string `json:"items"`
+}
+
+// A settlement of several items.
+type SettleItemsPayload struct {
+	// The items' ledgers after settlement, in the order asked.
+	Ledgers []*secondchance.ItemLedger `json:"ledgers,omitempty"`
+	// Why nothing was settled.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An on-demand snapshot.
 type TakeIndicatorSnapshotPayload struct {
 	// How many sellers were snapshot.
@@ -305,6 +342,24 @@ type UserError struct {
 	Code UserErrorCode `json:"code"`
 	// A message for the person who sent the request.
 	Message string `json:"message"`
+}
+
+// A certificate to void.
+type VoidCertificateInput struct {
+	// The certificate's global ID.
+	Certificate string `json:"certificate"`
+	// Why it is wrong, 1 to 1,000 characters.
+	Reason string `json:"reason"`
+}
+
+// A voided certificate and its replacement.
+type VoidCertificatePayload struct {
+	// The certificate, now VOID.
+	Voided *secondchance.Certificate `json:"voided,omitempty"`
+	// The new certificate of the same items, which names the voided one.
+	Replacement *secondchance.Certificate `json:"replacement,omitempty"`
+	// Why nothing changed.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A mistaken sale to void.

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -13,11 +14,18 @@ import (
 	"github.com/wneessen/go-mail"
 )
 
-// Message is one plain-text email.
+// Message is one plain-text email, with attachments.
 type Message struct {
 	From, To, Subject, Text string
-	// MessageID is stable per digest, so a receiving system can tell a repeat.
-	MessageID string
+	// MessageID is stable per digest or certificate, so a receiving system can tell a repeat.
+	MessageID   string
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to a message.
+type Attachment struct {
+	Name, ContentType string
+	Data              []byte
 }
 
 // Mailer sends email.
@@ -84,6 +92,11 @@ func (m Message) msg() (*mail.Msg, error) {
 	msg.SetMessageIDWithValue(strings.Trim(m.MessageID, "<>"))
 	msg.SetDate()
 	msg.SetBodyString(mail.TypeTextPlain, m.Text)
+	for _, a := range m.Attachments {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), mail.WithFileContentType(mail.ContentType(a.ContentType))); err != nil {
+			return nil, fmt.Errorf("attaching %s: %w", a.Name, err)
+		}
+	}
 	return msg, nil
 }
 

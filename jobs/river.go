@@ -74,13 +74,18 @@ type WorkerConfig struct {
 
 // NewWorkerClient returns a client that works every job of this program, with the schedule:
 // the weekly batch every Monday at 00:05 UTC, the clean-up of closed buyers daily at 03:15 UTC,
-// the digest outbox every minute, and the indicator rollups every 30 seconds (and at start).
+// the digest outbox every minute, the indicator rollups every 30 seconds (and at start), the
+// certificates due and their emails every minute, and last year's missing annual summaries
+// daily at 00:30 UTC (and at start).
 func NewWorkerClient(cfg WorkerConfig) (*river.Client[*sql.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &SendDigestsWorker{DB: cfg.DB, Mailer: cfg.Mailer, From: cfg.MailFrom, RetryBase: cfg.DigestRetryBase})
 	river.AddWorker(workers, &RunWeeklyBatchWorker{DB: cfg.DB})
 	river.AddWorker(workers, &ExcludeClosedBuyersWorker{DB: cfg.DB})
 	river.AddWorker(workers, &RefreshIndicatorsWorker{DB: cfg.DB})
+	river.AddWorker(workers, &IssueCertificatesWorker{DB: cfg.DB})
+	river.AddWorker(workers, &IssueAnnualCertificatesWorker{DB: cfg.DB})
+	river.AddWorker(workers, &SendCertificatesWorker{DB: cfg.DB, Mailer: cfg.Mailer, From: cfg.MailFrom})
 	weekly, err := cron.ParseStandard("5 0 * * 1")
 	if err != nil {
 		return nil, err
@@ -89,11 +94,21 @@ func NewWorkerClient(cfg WorkerConfig) (*river.Client[*sql.Tx], error) {
 	if err != nil {
 		return nil, err
 	}
+	annual, err := cron.ParseStandard("30 0 * * *")
+	if err != nil {
+		return nil, err
+	}
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(weekly, func() (river.JobArgs, *river.InsertOpts) { return RunWeeklyBatchArgs{}, nil }, nil),
 		river.NewPeriodicJob(daily, func() (river.JobArgs, *river.InsertOpts) { return ExcludeClosedBuyersArgs{}, nil }, nil),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) { return SendDigestsArgs{}, nil }, nil),
 		river.NewPeriodicJob(river.PeriodicInterval(30*time.Second), func() (river.JobArgs, *river.InsertOpts) { return RefreshIndicatorsArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) { return IssueCertificatesArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) { return SendCertificatesArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(annual, func() (river.JobArgs, *river.InsertOpts) { return IssueAnnualCertificatesArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 	return NewClient(cfg.DB.DB.DB, Config{FetchPollInterval: cfg.FetchPollInterval, Workers: workers, PeriodicJobs: periodic})

@@ -56,6 +56,9 @@ type loaders struct {
 	beneficiary *dataloadgen.Loader[int64, *sc.Beneficiary]
 	allocations *dataloadgen.Loader[int64, []*sc.Allocation]
 	ledger      *dataloadgen.Loader[int64, *sc.ItemLedger]
+
+	certificate *dataloadgen.Loader[int64, *sc.Certificate]
+	store       *dataloadgen.Loader[int64, *sc.Store]
 }
 
 type loadersKey struct{}
@@ -104,6 +107,9 @@ func newLoaders(s Services) *loaders {
 		beneficiary: dataloadgen.NewLoader(batch(s.Donations.BeneficiariesByID), w),
 		allocations: dataloadgen.NewLoader(batch(s.Donations.AllocationsByItem), w),
 		ledger:      dataloadgen.NewLoader(batch(s.Donations.ItemLedgers), w),
+
+		certificate: dataloadgen.NewLoader(batch(s.Certificates.CertificatesByID), w),
+		store:       dataloadgen.NewLoader(batch(s.Stores.StoresByID), w),
 	}
 }
 

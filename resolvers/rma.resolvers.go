@@ -57,7 +57,7 @@ func (r *returnAuthorizationResolver) Order(ctx context.Context, obj *secondchan
 
 // Store is the resolver for the store field.
 func (r *returnAuthorizationResolver) Store(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Store, error) {
-	return r.Services.Stores.StoreByID(ctx, obj.StoreID)
+	return loadVisible(ctx, loadersFrom(ctx).store, obj.StoreID, "store")
 }
 
 // Items is the resolver for the items field.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net"
@@ -26,6 +27,11 @@ type Config struct {
 	MailURL         string
 	MailFrom        string
 	WorkJobs        bool
+	PublicURL       string
+	LinkSecret      []byte
+	// LinkSecretRandom says LINK_SECRET was unset and a random key is in use.
+	LinkSecretRandom bool
+	LinkTTL          time.Duration
 }
 
 // configVars documents every variable; `secondchance help` prints it and the README copies it.
@@ -42,6 +48,9 @@ var configVars = []struct{ name, def, doc string }{
 	{"MAIL_URL", "file://tmp/mail", "where email goes: smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465, or file://folder for .eml files"},
 	{"MAIL_FROM", "Second Chance <no-reply@secondchance.example>", "the sender of sellers' emails"},
 	{"WORK_JOBS", "true", "serve also works background jobs (weekly batch, clean-up, email); false for API-only replicas"},
+	{"PUBLIC_URL", "http://localhost:8080", "the server's public address: download links and the verification link printed on certificates start with it"},
+	{"LINK_SECRET", "", "key (16+ characters) that signs download links; every replica needs the same one. Unset: a random key per process, so links die with it"},
+	{"LINK_TTL", "1h", "how long a download link stays valid (Go duration)"},
 }
 
 // LoadConfig reads and validates the configuration. Every problem is reported at once, each
@@ -126,6 +135,21 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.WorkJobs, err = strconv.ParseBool(get("WORK_JOBS")); err != nil {
 		bad("WORK_JOBS", "%q is not true or false", get("WORK_JOBS"))
 	}
+
+	c.PublicURL = strings.TrimRight(get("PUBLIC_URL"), "/")
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		bad("PUBLIC_URL", "%q is not an http(s)://host[:port][/path] address", c.PublicURL)
+	}
+	if secret := get("LINK_SECRET"); secret != "" {
+		if len(secret) < 16 {
+			bad("LINK_SECRET", "is %d characters; use at least 16 random ones", len(secret))
+		}
+		c.LinkSecret = []byte(secret)
+	} else {
+		c.LinkSecret, c.LinkSecretRandom = make([]byte, 32), true
+		rand.Read(c.LinkSecret)
+	}
+	c.LinkTTL = duration("LINK_TTL", time.Minute, 7*24*time.Hour)
 
 	if len(problems) > 0 {
 		return c, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))

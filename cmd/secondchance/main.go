@@ -12,12 +12,14 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db"
 	"github.com/secondchance/secondchance/jobs"
+	"github.com/secondchance/secondchance/pdf"
 )
 
 func main() {
@@ -63,6 +65,10 @@ Usage:
   secondchance indicators refresh [--rebuild]
                                           recompute the sellers' indicator rollups that changed (the 30-second job)
   secondchance indicators snapshot        refresh, then snapshot every seller's indicators and standing for this week
+  secondchance certificates issue [--from D] [--to D] [--settlement N] [--store C]
+                                          issue the certificates of settled items still without one (the minute job)
+  secondchance certificates annual [--year Y] [--store C]
+                                          issue the missing annual summaries of tax year Y (default: last year)
   secondchance help                       show this help
 
 Configuration (environment):
@@ -79,7 +85,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	cmd, rest := args[0], args[1:]
 	known := map[string]func(context.Context, []string) error{
-		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch, "indicators": m.indicators,
+		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch, "indicators": m.indicators, "certificates": m.certificates,
 	}
 	run, ok := known[cmd]
 	if !ok {
@@ -149,9 +155,18 @@ func (m *Main) open(ctx context.Context) (*db.DB, error) {
 	}
 	d.ReportingWindow = m.cfg.ReportingWindow
 	d.RMAExpiry = m.cfg.RMAExpiry
+	fonts, err := loadFonts()
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.CertificateSetup = db.CertificateSetup{Renderer: pdf.NewRenderer(fonts), PublicURL: m.cfg.PublicURL}
 	m.db = d
 	return d, nil
 }
+
+// loadFonts reads the certificate fonts once per process: they are read-only afterwards.
+var loadFonts = sync.OnceValues(func() (*pdf.Fonts, error) { return pdf.LoadFonts(pdf.DebianFonts) })
 
 // openMigrated connects and makes sure the schema is current: it migrates when asked to and
 // otherwise refuses to run on an outdated schema.
@@ -215,6 +230,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	d, err := m.openMigrated(ctx, m.cfg.AutoMigrate)
 	if err != nil {
 		return err
+	}
+	if m.cfg.LinkSecretRandom {
+		slog.Warn("LINK_SECRET is not set: download links are signed with a random key and stop working when this process ends; set it, the same on every replica")
 	}
 	if m.cfg.WorkJobs {
 		stop, err := m.startWorkers(ctx, d)

@@ -32,6 +32,7 @@ import (
 type Server struct {
 	cfg     Config
 	db      *db.DB
+	links   *links
 	handler http.Handler
 
 	requests *prometheus.CounterVec
@@ -40,7 +41,7 @@ type Server struct {
 
 // NewServer builds the handler tree for db.
 func NewServer(cfg Config, store *db.DB) *Server {
-	s := &Server{cfg: cfg, db: store}
+	s := &Server{cfg: cfg, db: store, links: newLinks(cfg)}
 	reg := prometheus.NewRegistry()
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "secondchance_http_requests_total", Help: "HTTP requests by route and status code.",
@@ -58,6 +59,7 @@ func NewServer(cfg Config, store *db.DB) *Server {
 
 	gql := resolvers.NewHandler(resolvers.Services{
 		Sellers: store, Buyers: store, Orders: store, Marketplace: store, Tokens: store, Stores: store, Reports: store, Batches: store, Indicators: store, Snapshots: store, Adjustments: store, Returns: store, Intake: store, Matcher: store, Sales: store, Donations: store,
+		Certificates: store, Links: s.links,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", s.route("graphql", s.limitBody(s.timeout(s.authenticate(gql)))))
@@ -67,7 +69,11 @@ func NewServer(cfg Config, store *db.DB) *Server {
 	})))
 	mux.Handle("GET /readyz", s.route("readyz", http.HandlerFunc(s.ready)))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	s.handler = requestID(mux)
+	mux.Handle("GET /verify/{serial}", s.route("verify", http.HandlerFunc(s.verify)))
+	mux.Handle("GET /verify", s.route("verify", http.HandlerFunc(s.verify)))
+	mux.Handle("GET /files/certificates/{file}", s.route("certificate_pdf", http.HandlerFunc(s.certificatePDF)))
+	mux.Handle("GET /files/labels/{file}", s.route("label_pdf", http.HandlerFunc(s.returnLabelPDF)))
+	s.handler = requestID(withClient(mux))
 	return s
 }
 
