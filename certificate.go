@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -238,6 +239,8 @@ type CertificateService interface {
 	VoidCertificate(ctx context.Context, certificate, reason string) (voided, replacement *Certificate, err error)
 	VerifyCertificate(ctx context.Context, client, serial, code string) (*CertificateVerification, error)
 	IssueCertificates(ctx context.Context, req IssueRequest, progress func(done, total int)) (*IssueResult, error)
+	// SetDonorDetails sets the acting seller's legal name and address for its certificates.
+	SetDonorDetails(ctx context.Context, d DonorDetails) error
 }
 
 // Links are the URLs the API hands out: signed, expiring links to PDFs, and the public
@@ -298,3 +301,32 @@ const (
 	VerifyFailureLimit  = 10
 	VerifyFailureWindow = 10 * time.Minute
 )
+
+// DonorDetails are what a seller's certificates print as the donor: its legal name and
+// address.
+type DonorDetails struct {
+	LegalName    string
+	AddressLine1 string
+	AddressLine2 *string
+	City         string
+	Region       string
+	PostalCode   string
+	Country      string
+}
+
+// Validate checks every field and reports all problems at once.
+func (d *DonorDetails) Validate() error {
+	var f fieldErrors
+	checkText(f.add, "legalName", d.LegalName, 1, 200)
+	checkText(f.add, "addressLine1", d.AddressLine1, 1, 200)
+	if d.AddressLine2 != nil {
+		checkText(f.add, "addressLine2", *d.AddressLine2, 0, 200)
+	}
+	checkText(f.add, "city", d.City, 1, 100)
+	checkText(f.add, "region", d.Region, 0, 100)
+	checkText(f.add, "postalCode", d.PostalCode, 0, 20)
+	if len(d.Country) != 2 || strings.ToUpper(d.Country) != d.Country {
+		f.add("country", "%q is not an ISO 3166 country code such as US", d.Country)
+	}
+	return f.Err()
+}

@@ -644,3 +644,22 @@ func (db *DB) MarkCertificateEmailed(ctx context.Context, id int64) error {
 	_, err := db.ExecContext(ctx, `UPDATE certificates SET emailed_at = $2 WHERE id = $1`, id, db.Now())
 	return mapError(err)
 }
+
+// SetDonorDetails implements secondchance.CertificateService for the acting seller. Only
+// certificates issued afterwards print the new details; issued ones never change.
+func (db *DB) SetDonorDetails(ctx context.Context, d sc.DonorDetails) error {
+	a, err := sc.RequireRole(ctx, sc.RoleSeller)
+	if err != nil {
+		return err
+	}
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	line2 := ""
+	if d.AddressLine2 != nil {
+		line2 = *d.AddressLine2
+	}
+	_, err = db.ExecContext(ctx, `UPDATE sellers SET legal_name = $2, address_line1 = $3, address_line2 = $4, city = $5, region = $6,
+		postal_code = $7, country = $8, updated_at = $9 WHERE id = $1`, a.SellerID, d.LegalName, d.AddressLine1, line2, d.City, d.Region, d.PostalCode, d.Country, db.Now())
+	return mapError(err)
+}

@@ -354,6 +354,7 @@ type ComplexityRoot struct {
 		RouteItem                 func(childComplexity int, input RouteItemInput) int
 		RunWeeklyBatch            func(childComplexity int, input RunWeeklyBatchInput) int
 		SetDonationSplits         func(childComplexity int, input SetDonationSplitsInput) int
+		SetDonorDetails           func(childComplexity int, input secondchance.DonorDetails) int
 		SetPolicy                 func(childComplexity int, input secondchance.Policy) int
 		SetRoutingRule            func(childComplexity int, input secondchance.RoutingRuleInput) int
 		SetStandingThresholds     func(childComplexity int, input secondchance.StandingThresholds) int
@@ -897,6 +898,7 @@ type MutationResolver interface {
 	SettleItems(ctx context.Context, input SettleItemsInput) (*SettleItemsPayload, error)
 	IssueCertificates(ctx context.Context, input IssueCertificatesInput) (*IssueCertificatesPayload, error)
 	VoidCertificate(ctx context.Context, input VoidCertificateInput) (*VoidCertificatePayload, error)
+	SetDonorDetails(ctx context.Context, input secondchance.DonorDetails) (*DonationSettingsPayload, error)
 	CreateBeneficiary(ctx context.Context, input secondchance.BeneficiaryInput) (*BeneficiaryPayload, error)
 	SetStoreDonations(ctx context.Context, input SetStoreDonationsInput) (*DonationSettingsPayload, error)
 	SetDonationSplits(ctx context.Context, input SetDonationSplitsInput) (*DonationSettingsPayload, error)
@@ -2305,6 +2307,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetDonationSplits(childComplexity, args["input"].(SetDonationSplitsInput)), true
+	case "Mutation.setDonorDetails":
+		if e.ComplexityRoot.Mutation.SetDonorDetails == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setDonorDetails_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetDonorDetails(childComplexity, args["input"].(secondchance.DonorDetails)), true
 	case "Mutation.setPolicy":
 		if e.ComplexityRoot.Mutation.SetPolicy == nil {
 			break
@@ -4426,6 +4439,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DismissReportInput", ec.unmarshalInputDismissReportInput),
 			graphql.NewInputUnmarshaler("DisputeInput", ec.unmarshalInputDisputeInput),
 			graphql.NewInputUnmarshaler("DonationSplitInput", ec.unmarshalInputDonationSplitInput),
+			graphql.NewInputUnmarshaler("DonorDetailsInput", ec.unmarshalInputDonorDetailsInput),
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
 			graphql.NewInputUnmarshaler("FeeScheduleInput", ec.unmarshalInputFeeScheduleInput),
 			graphql.NewInputUnmarshaler("FeedbackInput", ec.unmarshalInputFeedbackInput),
@@ -6425,6 +6439,20 @@ func (ec *executionContext) field_Mutation_setDonationSplits_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SetDonationSplitsInput, error) {
 			return ec.unmarshalNSetDonationSplitsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetDonationSplitsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setDonorDetails_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (secondchance.DonorDetails, error) {
+			return ec.unmarshalNDonorDetailsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐDonorDetails(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12411,6 +12439,68 @@ func (ec *executionContext) fieldContext_Mutation_voidCertificate(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_voidCertificate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setDonorDetails(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setDonorDetails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetDonorDetails(ctx, fc.Args["input"].(secondchance.DonorDetails))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"SELLER"})
+				if err != nil {
+					var zeroVal *DonationSettingsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DonationSettingsPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DonationSettingsPayload) graphql.Marshaler {
+			return ec.marshalNDonationSettingsPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDonationSettingsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setDonorDetails(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DonationSettingsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setDonorDetails_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24293,6 +24383,90 @@ func UnmarshalDonationSplitInput(ctx context.Context, raw any) (secondchance.Don
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDonorDetailsInput(ctx context.Context, obj any) (secondchance.DonorDetails, error) {
+	var it secondchance.DonorDetails
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"legalName", "addressLine1", "addressLine2", "city", "region", "postalCode", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "legalName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalName = data
+		case "addressLine1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLine1"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLine1 = data
+		case "addressLine2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLine2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLine2 = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDonorDetailsInput unmarshals raw into the DonorDetailsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDonorDetailsInput(ctx context.Context, raw any) (secondchance.DonorDetails, error) {
+	var out secondchance.DonorDetails
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DonorDetailsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj any) (secondchance.Evidence, error) {
 	var it secondchance.Evidence
 	if obj == nil {
@@ -28423,6 +28597,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "voidCertificate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_voidCertificate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setDonorDetails":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setDonorDetails(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -32735,6 +32916,11 @@ func (ec *executionContext) unmarshalNDonationSplitInput2ᚕᚖgithubᚗcomᚋse
 func (ec *executionContext) unmarshalNDonationSplitInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDonationSplit(ctx context.Context, v any) (*secondchance.DonationSplit, error) {
 	res, err := ec.unmarshalInputDonationSplitInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDonorDetailsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐDonorDetails(ctx context.Context, v any) (secondchance.DonorDetails, error) {
+	res, err := ec.unmarshalInputDonorDetailsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEvidence2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Evidence) graphql.Marshaler {

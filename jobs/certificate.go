@@ -42,7 +42,20 @@ func (w *IssueCertificatesWorker) Work(ctx context.Context, job *river.Job[Issue
 	if len(res.Serials) > 0 || res.Raced > 0 {
 		slog.InfoContext(ctx, "certificates issued", "count", len(res.Serials), "items", res.Items, "raced", res.Raced)
 	}
-	return nil
+	return sendSoon(ctx, len(res.Serials))
+}
+
+// sendSoon queues the certificate mail at once when certificates were issued, rather than at
+// its next minute.
+func sendSoon(ctx context.Context, issued int) error {
+	if issued == 0 {
+		return nil
+	}
+	client, err := river.ClientFromContextSafely[txType](ctx)
+	if err == nil {
+		_, err = client.Insert(ctx, SendCertificatesArgs{}, nil)
+	}
+	return err
 }
 
 // IssueAnnualCertificatesArgs issues last year's annual summaries that are missing. It runs
@@ -74,7 +87,7 @@ func (w *IssueAnnualCertificatesWorker) Work(ctx context.Context, job *river.Job
 	if len(res.Serials) > 0 {
 		slog.InfoContext(ctx, "annual summaries issued", "year", year, "count", len(res.Serials))
 	}
-	return nil
+	return sendSoon(ctx, len(res.Serials))
 }
 
 // SendCertificatesArgs emails every valid certificate not yet sent to its seller, the PDF

@@ -77,6 +77,11 @@ func (r *mutationResolver) VoidCertificate(ctx context.Context, input graph.Void
 	return &graph.VoidCertificatePayload{Voided: voided, Replacement: replacement, UserErrors: ues}, nil
 }
 
+// SetDonorDetails is the resolver for the setDonorDetails field.
+func (r *mutationResolver) SetDonorDetails(ctx context.Context, input secondchance.DonorDetails) (*graph.DonationSettingsPayload, error) {
+	return settingsPayload(r.Services.Certificates.SetDonorDetails(ctx, input))
+}
+
 // Certificates is the resolver for the certificates field.
 func (r *queryResolver) Certificates(ctx context.Context, first *int, after *string, filter *secondchance.CertificateFilter) (*graph.Connection[*secondchance.Certificate], error) {
 	p, err := r.Services.Certificates.Certificates(ctx, deref(filter), secondchance.PageArgs{First: first, After: after})

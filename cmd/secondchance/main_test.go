@@ -18,6 +18,7 @@ import (
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db"
 	"github.com/secondchance/secondchance/db/dbtest"
+	"github.com/secondchance/secondchance/pdf"
 )
 
 // testBundle is one running server on its own database, with a token per role.
@@ -32,17 +33,21 @@ type testBundle struct {
 func testConfig(dbURL string) Config {
 	return Config{DatabaseURL: dbURL, ListenAddr: "127.0.0.1:0", RequestTimeout: 10 * time.Second,
 		MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second, ReportingWindow: 180 * 24 * time.Hour, RMAExpiry: 30 * 24 * time.Hour,
-		MailURL: "file://tmp/mail", MailFrom: "Second Chance <no-reply@secondchance.example>"}
+		MailURL: "file://tmp/mail", MailFrom: "Second Chance <no-reply@secondchance.example>",
+		PublicURL: "https://secondchance.test", LinkSecret: []byte("test-link-secret-0123456789"), LinkTTL: time.Hour}
 }
 
 func setup(t testing.TB) *testBundle {
 	t.Helper()
 	d, u := dbtest.NewWithURL(t)
+	fonts, err := loadFonts()
+	require.NoError(t, err)
+	d.CertificateSetup = db.CertificateSetup{Renderer: pdf.NewRenderer(fonts), PublicURL: testConfig(u).PublicURL}
 	tb := &testBundle{db: d, dbURL: u}
 	tb.server = httptest.NewServer(NewServer(testConfig(u), d))
 	t.Cleanup(tb.server.Close)
 	ctx := sc.NewSystemContext(context.Background())
-	_, err := d.Ingest(ctx, fixtureBatch(3, 2))
+	_, err = d.Ingest(ctx, fixtureBatch(3, 2))
 	require.NoError(t, err)
 	mk := func(in sc.TokenInput) string {
 		_, secret, err := d.CreateToken(ctx, in)

@@ -1,0 +1,390 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	netmail "net/mail"
+	"net/url"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/jobs"
+)
+
+// sellItems walks items of a seller's order to SOLD: an RMA, a parcel received by the store,
+// routing and a sale at each price. It returns the items' IDs.
+func sellItems(t *testing.T, tb *testBundle, seller, order string, descriptions []string, prices []string) []string {
+	t.Helper()
+	var lines, received []any
+	for i, d := range descriptions {
+		lines = append(lines, map[string]any{"description": d, "quantity": 1, "category": "Home", "declaredValue": map[string]any{"amount": "20", "currency": "USD"}})
+		received = append(received, map[string]any{"rmaLine": i + 1, "description": d, "grade": "GOOD"})
+	}
+	res := tb.query(t, seller, createRMA, map[string]any{"input": map[string]any{"orderNumber": order, "items": lines}})
+	require.Empty(t, get(res.Data, "createReturnAuthorization", "userErrors"))
+	code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code")
+	res = tb.query(t, tb.staff, `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) { parcel { items { id } } userErrors { code } } }`,
+		map[string]any{"input": map[string]any{"rmaCode": code, "items": received}})
+	require.Empty(t, get(res.Data, "receiveParcel", "userErrors"))
+	var ids []string
+	for i, it := range get(res.Data, "receiveParcel", "parcel", "items").([]any) {
+		id := get(it, "id").(string)
+		tb.query(t, tb.staff, `mutation($i: ID!) { routeItem(input: {item: $i, route: SALE}) { item { id } } }`, map[string]any{"i": id})
+		res := tb.query(t, tb.staff, `mutation($i: ID!, $p: String!) { recordSale(input: {item: $i, price: {amount: $p, currency: "USD"}, channel: "store"}) { userErrors { code } } }`,
+			map[string]any{"i": id, "p": prices[i]})
+		require.Empty(t, get(res.Data, "recordSale", "userErrors"))
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// certificateStore gives the store a fee schedule and a default charity, and seller A two
+// charities of its own, with names in several scripts.
+func certificateStore(t *testing.T, tb *testBundle) {
+	t.Helper()
+	charity := func(name, ein string) string {
+		res := tb.query(t, tb.admin, `mutation($input: BeneficiaryInput!) { createBeneficiary(input: $input) { beneficiary { id } } }`,
+			map[string]any{"input": map[string]any{"name": name, "ein": ein, "addressLine1": "1 Charity Way", "city": "Kansas City",
+				"region": "MO", "postalCode": "64105", "country": "US"}})
+		return get(res.Data, "createBeneficiary", "beneficiary", "id").(string)
+	}
+	a, b := charity("Фонд «Надежда»", "43-1111111"), charity("Société d'Entraide", "43-2222222")
+	res := tb.query(t, tb.admin, `mutation($b: ID!) { setStoreDonations(input: {store: "SCS", beneficiary: $b,
+		fees: {intakeCents: 150, storageCents: 100, shippingCents: 0, commissionBasisPoints: 1000}}) { ok } }`, map[string]any{"b": b})
+	require.Equal(t, true, get(res.Data, "setStoreDonations", "ok"))
+	res = tb.query(t, tb.sellerA, `mutation($a: ID!, $b: ID!) { setDonationSplits(input: {splits: [{beneficiary: $a, percent: 70}, {beneficiary: $b, percent: 30}]}) { ok } }`,
+		map[string]any{"a": a, "b": b})
+	require.Equal(t, true, get(res.Data, "setDonationSplits", "ok"))
+}
+
+const certificateFields = `id serial kind status taxYear donorName itemCount gross { amount } costs { amount } net { amount }
+	verificationCode verifyUrl downloadUrl pdfBytes replaces { serial } replacedBy { serial } voidReason store { code }`
+
+// fetch GETs a server-relative copy of link (which starts with PUBLIC_URL).
+func (tb *testBundle) fetch(t *testing.T, link string) (*http.Response, []byte) {
+	t.Helper()
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	res, err := http.Get(tb.server.URL + u.RequestURI())
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res, body
+}
+
+// decodeBase64Lines decodes a base64 MIME body.
+func decodeBase64Lines(raw []byte) ([]byte, error) {
+	return base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(raw)), ""))
+}
+
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	cmd := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	require.NoError(t, err, "pdftotext (make test installs poppler-utils)")
+	return string(out)
+}
+
+// TestCertificates walks certificates through their life over HTTP: a settlement of several
+// sellers' items, the certificates the run issues (one per seller), their PDFs behind signed
+// links, verification, voiding and reissue, the item's timeline, and the annual summary.
+func TestCertificates(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	certificateStore(t, tb)
+	res := tb.query(t, tb.sellerA, `mutation($d: DonorDetailsInput!) { setDonorDetails(input: $d) { ok userErrors { field code } } }`,
+		map[string]any{"d": map[string]any{"legalName": "", "addressLine1": "x", "city": "x", "region": "", "postalCode": "", "country": "usa"}})
+	require.Equal(t, []any{"input", "legalName"}, get(res.Data, "setDonorDetails", "userErrors", 0, "field"))
+	require.Equal(t, []any{"input", "country"}, get(res.Data, "setDonorDetails", "userErrors", 1, "field"))
+	res = tb.query(t, tb.sellerA, `mutation($d: DonorDetailsInput!) { setDonorDetails(input: $d) { ok userErrors { field code } } }`,
+		map[string]any{"d": map[string]any{"legalName": "Zoë Müller 商店 Ελλάς", "addressLine1": "Straße des 17. Juni 135", "city": "Berlin",
+			"region": "", "postalCode": "10623", "country": "DE"}})
+	require.Equal(t, true, get(res.Data, "setDonorDetails", "ok"))
+
+	aItems := sellItems(t, tb, tb.sellerA, "S1-0", []string{"Ελληνικό κεραμικό βάζο", "日本製の茶碗"}, []string{"35.50", "12.01"})
+	aItems = append(aItems, sellItems(t, tb, tb.sellerA, "S1-1", []string{"한국 도자기 그릇"}, []string{"7.00"})...)
+	bItems := sellItems(t, tb, tb.sellerB, "S2-0", []string{"Матрёшка"}, []string{"20.00"})
+
+	const settle = `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { ledgers { pending { amount } } userErrors { field code } } }`
+	res = tb.query(t, tb.staff, settle, map[string]any{"items": []any{aItems[0], aItems[0]}})
+	require.Equal(t, []any{"input", "items", "1"}, get(res.Data, "settleItems", "userErrors", 0, "field"), "listed twice")
+	res = tb.query(t, tb.sellerA, settle, map[string]any{"items": aItems})
+	require.Equal(t, []string{"FORBIDDEN"}, res.codes(), "sellers do not settle")
+	all := append(append([]string{}, aItems...), bItems...)
+	res = tb.query(t, tb.staff, settle, map[string]any{"items": all})
+	require.Empty(t, get(res.Data, "settleItems", "userErrors"))
+	require.Len(t, get(res.Data, "settleItems", "ledgers"), 4)
+
+	// Nothing settled yesterday; today's settlement issues one certificate per seller.
+	const issue = `mutation($in: IssueCertificatesInput!) { issueCertificates(input: $in) { serials items userErrors { field code message } } }`
+	now := time.Now()
+	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-48 * time.Hour), "to": now.Add(-24 * time.Hour)}})
+	require.Equal(t, "NOTHING_SETTLED", get(res.Data, "issueCertificates", "userErrors", 0, "code"))
+	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now, "to": now.Add(-time.Hour)}})
+	require.Equal(t, "INVALID", get(res.Data, "issueCertificates", "userErrors", 0, "code"))
+	res = tb.query(t, tb.sellerA, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
+	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+	res = tb.query(t, tb.staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
+	require.Empty(t, get(res.Data, "issueCertificates", "userErrors"))
+	serials := get(res.Data, "issueCertificates", "serials").([]any)
+	require.Len(t, serials, 2, "one certificate per seller of the settlement")
+	require.EqualValues(t, 4, get(res.Data, "issueCertificates", "items"))
+	year := now.UTC().Year()
+	require.Equal(t, []any{fmt.Sprintf("SCS-%d-000001", year), fmt.Sprintf("SCS-%d-000002", year)}, serials)
+	res = tb.query(t, tb.staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
+	require.Empty(t, get(res.Data, "issueCertificates", "serials"), "issued once")
+
+	// Each seller sees its own; staff see their store's.
+	list := func(token string) []any {
+		t.Helper()
+		res := tb.query(t, token, `{ certificates { totalCount nodes { `+certificateFields+` } } }`, nil)
+		require.Empty(t, res.Errors)
+		return get(res.Data, "certificates", "nodes").([]any)
+	}
+	mine := list(tb.sellerA)
+	require.Len(t, mine, 1)
+	require.Len(t, list(tb.sellerB), 1)
+	require.Len(t, list(tb.staff), 2)
+	c := mine[0]
+	require.Equal(t, "Zoë Müller 商店 Ελλάς", get(c, "donorName"))
+	require.EqualValues(t, 3, get(c, "itemCount"))
+	// 35.50 + 12.01 + 7.00 = 54.51; costs per item 2.50 + 10 % → 6.05 + 3.70 + 3.20 = 12.95.
+	require.Equal(t, []any{"54.51", "12.95", "41.56"}, []any{get(c, "gross", "amount"), get(c, "costs", "amount"), get(c, "net", "amount")})
+
+	// The PDF behind the signed link.
+	resp, pdf := tb.fetch(t, get(c, "downloadUrl").(string))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(pdf))
+	require.Equal(t, "application/pdf", resp.Header.Get("Content-Type"))
+	require.LessOrEqual(t, len(pdf), 80<<10)
+	require.EqualValues(t, len(pdf), get(c, "pdfBytes"))
+	original := pdf
+	text := pdfText(t, pdf)
+	for _, s := range []string{get(c, "serial").(string), "Zoë Müller 商店 Ελλάς", "Straße des 17. Juni 135", "Ελληνικό κεραμικό βάζο", "日本製の茶碗",
+		"한국 도자기 그릇", "Фонд «Надежда»", "Société d'Entraide", "S1-0", "S1-1", "54.51 USD", "12.95 USD", "41.56 USD",
+		"No goods or services were provided in exchange for this contribution.", get(c, "verificationCode").(string)} {
+		require.Contains(t, text, s)
+	}
+	require.NotContains(t, text, "Матрёшка", "seller B's item is on its own certificate")
+	link := get(c, "downloadUrl").(string)
+	resp, _ = tb.fetch(t, strings.Replace(link, "sig=", "sig=x", 1))
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "a tampered link")
+	resp, _ = tb.fetch(t, strings.Replace(link, get(c, "serial").(string), serials[1].(string), 1))
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "a link to another certificate")
+	expired := (&sc.LinkSigner{Key: testConfig("").LinkSecret, Base: "https://x", TTL: -time.Minute, Now: time.Now}).Sign(sc.CertificatePDFPath(get(c, "serial").(string)))
+	resp, _ = tb.fetch(t, expired)
+	require.Equal(t, http.StatusGone, resp.StatusCode, "an expired link")
+
+	// Verification, on the page and in the API.
+	verify := func(serial, code string) (int, string) {
+		t.Helper()
+		resp, body := tb.fetch(t, sc.VerifyURL("https://x", serial, code))
+		return resp.StatusCode, string(body)
+	}
+	status, page := verify(get(c, "serial").(string), get(c, "verificationCode").(string))
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "VALID: this certificate is genuine.")
+	require.Contains(t, page, "Zoë Müller 商店 Ελλάς")
+	require.Contains(t, page, "41.56 USD")
+	require.Contains(t, page, "Фонд «Надежда»")
+	status, wrong := verify(get(c, "serial").(string), "22222222222A")
+	require.Equal(t, http.StatusNotFound, status)
+	require.Contains(t, wrong, "NOT FOUND")
+	require.NotContains(t, wrong, "Zoë")
+	_, unknown := verify("SCS-1999-000001", get(c, "verificationCode").(string))
+	require.Equal(t, wrong, unknown, "a wrong code tells no more than an unknown serial")
+	const verifyQuery = `query($s: String!, $c: String!) { verifyCertificate(serial: $s, code: $c) { status donorName net { amount } charities replacedBy } }`
+	res = tb.query(t, "", verifyQuery, map[string]any{"s": get(c, "serial"), "c": get(c, "verificationCode")})
+	require.Empty(t, res.Errors)
+	require.Equal(t, map[string]any{"status": "VALID", "donorName": "Zoë Müller 商店 Ελλάς", "net": map[string]any{"amount": "41.56"},
+		"charities": []any{"Société d'Entraide", "Фонд «Надежда»"}, "replacedBy": nil}, get(res.Data, "verifyCertificate"))
+
+	// Void and reissue.
+	const void = `mutation($c: ID!, $r: String!) { voidCertificate(input: {certificate: $c, reason: $r}) {
+		voided { serial status voidReason replacedBy { serial } } replacement { ` + certificateFields + ` } userErrors { field code } } }`
+	res = tb.query(t, tb.sellerA, void, map[string]any{"c": get(c, "id"), "r": "typo"})
+	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+	res = tb.query(t, tb.staff, void, map[string]any{"c": get(c, "id"), "r": "  "})
+	require.Equal(t, []any{"input", "reason"}, get(res.Data, "voidCertificate", "userErrors", 0, "field"))
+	tb.query(t, tb.sellerA, `mutation { setDonorDetails(input: {legalName: "Zoë Müller GmbH", addressLine1: "Straße des 17. Juni 135", city: "Berlin",
+		region: "", postalCode: "10623", country: "DE"}) { ok } }`, nil)
+	res = tb.query(t, tb.staff, void, map[string]any{"c": get(c, "id"), "r": "wrong legal name"})
+	require.Empty(t, get(res.Data, "voidCertificate", "userErrors"))
+	v := get(res.Data, "voidCertificate")
+	newSerial := fmt.Sprintf("SCS-%d-000003", year)
+	require.Equal(t, map[string]any{"serial": get(c, "serial"), "status": "VOID", "voidReason": "wrong legal name", "replacedBy": map[string]any{"serial": newSerial}},
+		get(v, "voided"))
+	r := get(v, "replacement")
+	require.Equal(t, newSerial, get(r, "serial"))
+	require.Equal(t, map[string]any{"serial": get(c, "serial")}, get(r, "replaces"))
+	require.Equal(t, "Zoë Müller GmbH", get(r, "donorName"))
+	require.Equal(t, get(c, "net"), get(r, "net"), "the same items, the same money")
+	_, pdf = tb.fetch(t, get(r, "downloadUrl").(string))
+	require.Contains(t, pdfText(t, pdf), "This certificate replaces "+get(c, "serial").(string)+", which is void.")
+	res = tb.query(t, tb.staff, void, map[string]any{"c": get(c, "id"), "r": "again"})
+	require.Equal(t, "ALREADY_VOID", get(res.Data, "voidCertificate", "userErrors", 0, "code"))
+	status, page = verify(get(c, "serial").(string), get(c, "verificationCode").(string))
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "VOID: this certificate was voided")
+	require.Contains(t, page, newSerial)
+	res = tb.query(t, "", verifyQuery, map[string]any{"s": get(r, "serial"), "c": get(r, "verificationCode")})
+	require.Equal(t, "VALID", get(res.Data, "verifyCertificate", "status"))
+	// The stored PDF of the voided one is unchanged, and the database refuses edits.
+	_, again := tb.fetch(t, get(c, "downloadUrl").(string))
+	require.Equal(t, original, again)
+	_, err := tb.db.Exec(`UPDATE certificates SET net_cents = net_cents + 1 WHERE serial = $1`, get(c, "serial"))
+	require.ErrorContains(t, err, "never edited")
+	_, err = tb.db.Exec(`DELETE FROM certificates WHERE serial = $1`, get(c, "serial"))
+	require.Error(t, err)
+
+	// The item's timeline shows both certificates.
+	res = tb.query(t, tb.sellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { timeline { kind detail } } } }`, map[string]any{"i": aItems[0]})
+	var steps []string
+	for _, e := range get(res.Data, "node", "timeline").([]any) {
+		if k := get(e, "kind").(string); strings.HasPrefix(k, "CERTIFI") {
+			steps = append(steps, k+" "+get(e, "detail").(string))
+		}
+	}
+	require.Equal(t, []string{"CERTIFIED " + get(c, "serial").(string), "CERTIFICATE_VOIDED " + get(c, "serial").(string) + ": wrong legal name",
+		"CERTIFIED " + newSerial}, steps)
+
+	// The annual summary lists the year's items; a second run issues nothing more.
+	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year}})
+	require.Len(t, get(res.Data, "issueCertificates", "serials"), 2)
+	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year}})
+	require.Empty(t, get(res.Data, "issueCertificates", "serials"))
+	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year - 1}})
+	require.Equal(t, "NOTHING_SETTLED", get(res.Data, "issueCertificates", "userErrors", 0, "code"))
+	res = tb.query(t, tb.sellerA, `{ certificates(filter: {kind: ANNUAL}) { nodes { `+certificateFields+` } } }`, nil)
+	annual := get(res.Data, "certificates", "nodes", 0)
+	require.Equal(t, "41.56", get(annual, "net", "amount"))
+	_, pdf = tb.fetch(t, get(annual, "downloadUrl").(string))
+	text = pdfText(t, pdf)
+	require.Contains(t, text, fmt.Sprintf("Annual donation summary %d", year))
+	require.Contains(t, text, "Zoë Müller GmbH")
+
+	// Lists cost a fixed number of statements: authentication, the page, its sellers.
+	before := tb.db.Statements()
+	res = tb.query(t, tb.admin, `{ certificates { nodes { serial seller { number } store { code } replaces { serial } } } }`, nil)
+	require.Empty(t, res.Errors)
+	require.Len(t, get(res.Data, "certificates", "nodes"), 5)
+	require.EqualValues(t, 5, tb.db.Statements()-before, "auth, page, sellers, stores, replaced certificates")
+}
+
+// TestCertificatesByTheJob: the River job issues the certificates of a settlement and has each
+// emailed to its seller over SMTP at once, the PDF attached.
+func TestCertificatesByTheJob(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	giveSellersEmail(t, tb)
+	certificateStore(t, tb)
+	items := sellItems(t, tb, tb.sellerA, "S1-0", []string{"Speaker", "Cable"}, []string{"10.00", "5.00"})
+	res := tb.query(t, tb.staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items})
+	require.Empty(t, get(res.Data, "settleItems", "userErrors"))
+
+	server := startSMTP(t)
+	client := startWorkers(t, tb, server.url(), time.Second)
+	_, err := client.Insert(context.Background(), jobs.IssueCertificatesArgs{}, nil)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		var n int
+		return tb.db.Get(&n, `SELECT count(*) FROM certificates`) == nil && n == 1
+	}, 20*time.Second, 50*time.Millisecond, "the job issues the certificate")
+	require.Eventually(t, func() bool { return len(server.received()) == 1 }, 20*time.Second, 50*time.Millisecond)
+	m := server.received()[0]
+	var msg *netmail.Message
+	require.Equal(t, []string{"acme@example.com"}, m.To)
+	msg, err = netmail.ReadMessage(strings.NewReader(m.Data))
+	require.NoError(t, err)
+	serial := fmt.Sprintf("SCS-%d-000001", time.Now().UTC().Year())
+	require.Equal(t, "Your donation certificate "+serial, msg.Header.Get("Subject"))
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	var attached []byte
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		if strings.HasPrefix(p.Header.Get("Content-Type"), "application/pdf") {
+			raw, err := io.ReadAll(p)
+			require.NoError(t, err)
+			attached, err = decodeBase64Lines(raw)
+			require.NoError(t, err)
+		}
+	}
+	require.NotEmpty(t, attached, "a PDF attachment")
+	require.Contains(t, pdfText(t, attached), serial)
+	var stored []byte
+	require.NoError(t, tb.db.Get(&stored, `SELECT pdf FROM certificates WHERE serial = $1`, serial))
+	require.Equal(t, stored, attached, "the attachment is the stored certificate")
+
+	// Run again, the jobs issue and send nothing twice.
+	_, err = client.Insert(context.Background(), jobs.IssueCertificatesArgs{}, nil)
+	require.NoError(t, err)
+	_, err = client.Insert(context.Background(), jobs.SendCertificatesArgs{}, nil)
+	require.NoError(t, err)
+	time.Sleep(1500 * time.Millisecond)
+	var n int
+	require.NoError(t, tb.db.Get(&n, `SELECT count(*) FROM certificates`))
+	require.Equal(t, 1, n)
+	require.Len(t, server.received(), 1)
+}
+
+// TestVerificationRateLimit: after VerifyFailureLimit wrong codes a client is refused, on the
+// page and in the API, even with the right code.
+func TestVerificationRateLimit(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	certificateStore(t, tb)
+	items := sellItems(t, tb, tb.sellerA, "S1-0", []string{"Speaker"}, []string{"10.00"})
+	tb.query(t, tb.staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items})
+	res, err := tb.db.IssueCertificates(sc.NewSystemContext(context.Background()), sc.IssueRequest{Kind: sc.CertificateSettlement,
+		From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)}, nil)
+	require.NoError(t, err)
+	var code string
+	require.NoError(t, tb.db.Get(&code, `SELECT verification_code FROM certificates WHERE serial = $1`, res.Serials[0]))
+	for i := range sc.VerifyFailureLimit {
+		resp, _ := tb.fetch(t, sc.VerifyURL("https://x", res.Serials[0], fmt.Sprintf("GUESS%07d", i)))
+		require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	}
+	resp, body := tb.fetch(t, sc.VerifyURL("https://x", res.Serials[0], code))
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.Contains(t, string(body), "Too many failed checks")
+	r := tb.query(t, "", `query($s: String!, $c: String!) { verifyCertificate(serial: $s, code: $c) { status } }`, map[string]any{"s": res.Serials[0], "c": code})
+	require.Equal(t, []string{"RATE_LIMITED"}, r.codes())
+}
+
+// TestReturnLabelPDF: a seller's RMA has a signed link to its printable label and slip.
+func TestReturnLabelPDF(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	in := rmaInput("S1-0")
+	in["items"].([]any)[0].(map[string]any)["description"] = "Колонка Bluetooth 音箱"
+	res := tb.query(t, tb.sellerA, `mutation($input: CreateReturnAuthorizationInput!) { createReturnAuthorization(input: $input) {
+		returnAuthorization { code labelUrl } } }`, map[string]any{"input": in})
+	code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code").(string)
+	resp, pdf := tb.fetch(t, get(res.Data, "createReturnAuthorization", "returnAuthorization", "labelUrl").(string))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(pdf))
+	require.Equal(t, "application/pdf", resp.Header.Get("Content-Type"))
+	text := pdfText(t, pdf)
+	for _, s := range []string{"RETURN TO", code, "11415 E. 23rd Street", "Independence, MO 64052", "Колонка Bluetooth 音箱", "USB cable", "Packing slip", "Order S1-0"} {
+		require.Contains(t, text, s)
+	}
+	resp, _ = tb.fetch(t, "https://x"+sc.ReturnLabelPDFPath(code)+"?expires=99999999999&sig=forged")
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+}
