@@ -101,8 +101,8 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 		pdf []byte
 		err error
 	}
-	jobs, results := make(chan int), make(chan out)
 	workers := runtime.GOMAXPROCS(0)
+	jobs, results := make(chan int), make(chan out, 2*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -123,8 +123,35 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 		}
 	}()
 	go func() { wg.Wait(); close(results) }()
+	// Rendered certificates are stored in batches, one transaction each, while the workers
+	// render on: a commit per certificate would wait for a WAL flush every time.
 	var firstErr error
+	var batch []*storedCertificate
 	done := 0
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		if err := db.storeCertificates(ctx, batch); err != nil {
+			firstErr = err
+		}
+		for _, b := range batch {
+			if firstErr != nil {
+				break
+			}
+			if b.stored {
+				res.Serials = append(res.Serials, b.doc.Serial)
+				res.Items += len(b.group.ItemIDs)
+			} else {
+				res.Raced++
+			}
+			done++
+		}
+		batch = batch[:0]
+		if progress != nil && firstErr == nil {
+			progress(done, len(docs))
+		}
+	}
 	for r := range results {
 		if firstErr != nil {
 			continue // drain
@@ -133,21 +160,13 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 			firstErr = fmt.Errorf("rendering %s: %w", docs[r.i].doc.Serial, r.err)
 			continue
 		}
-		stored, err := db.storeCertificate(ctx, docs[r.i], r.pdf)
-		if err != nil {
-			firstErr = err
-			continue
+		batch = append(batch, &storedCertificate{pendingCertificate: docs[r.i], pdf: r.pdf})
+		if len(batch) >= storeBatch || len(results) == 0 {
+			flush()
 		}
-		if stored {
-			res.Serials = append(res.Serials, docs[r.i].doc.Serial)
-			res.Items += len(docs[r.i].group.ItemIDs)
-		} else {
-			res.Raced++
-		}
-		done++
-		if progress != nil {
-			progress(done, len(docs))
-		}
+	}
+	if firstErr == nil {
+		flush()
 	}
 	if firstErr == nil {
 		firstErr = ctx.Err()
@@ -379,58 +398,62 @@ func (db *DB) allocateSerials(ctx context.Context, q queryer, docs []*pendingCer
 	return nil
 }
 
-// storeCertificate stores one rendered certificate with its items. It reports false when
-// another run certified the items first (the serial is then unused).
-func (db *DB) storeCertificate(ctx context.Context, pc *pendingCertificate, pdf []byte) (bool, error) {
-	stored := true
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		id, err := insertCertificate(ctx, tx, pc, pdf)
-		if err != nil {
-			if sc.ErrorCode(mapError(err)) == sc.ECONFLICT { // an annual summary issued meanwhile
-				stored = false
-				return errRollback
-			}
-			return err
-		}
-		if pc.group.Kind == sc.CertificateSettlement {
-			res, err := tx.ExecContext(ctx, `UPDATE item_proceeds SET certificate_id = $1 WHERE item_id = ANY($2) AND certificate_id IS NULL`,
-				id, pc.group.ItemIDs)
-			if err != nil {
+// storeBatch is how many certificates one transaction stores at most.
+const storeBatch = 25
+
+// storedCertificate is a rendered certificate and whether it was stored.
+type storedCertificate struct {
+	*pendingCertificate
+	pdf    []byte
+	stored bool
+}
+
+// storeCertificates stores rendered certificates with their items in one transaction. One
+// whose items another run certified first, or whose annual summary exists, is skipped (its
+// serial stays unused) and the rest are stored.
+func (db *DB) storeCertificates(ctx context.Context, batch []*storedCertificate) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		for _, b := range batch {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT certificate`); err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n != int64(len(pc.group.ItemIDs)) {
-				stored = false
-				return errRollback
+			_, claimed, err := insertCertificate(ctx, tx, b.pendingCertificate, b.pdf)
+			b.stored = err == nil && (b.group.Kind != sc.CertificateSettlement || claimed == len(b.group.ItemIDs))
+			if err != nil && sc.ErrorCode(mapError(err)) != sc.ECONFLICT {
+				return err
+			}
+			end := `RELEASE SAVEPOINT certificate`
+			if !b.stored {
+				end = `ROLLBACK TO SAVEPOINT certificate`
+			}
+			if _, err := tx.ExecContext(ctx, end); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
-	if err == errRollback {
-		err = nil
-	}
-	return stored, err
 }
 
-var errRollback = fmt.Errorf("roll back")
-
-func insertCertificate(ctx context.Context, tx *sqlx.Tx, pc *pendingCertificate, pdf []byte) (int64, error) {
+// insertCertificate stores a certificate and its items in one statement and, for a
+// settlement certificate, claims its items; it returns the ID and how many items it claimed.
+func insertCertificate(ctx context.Context, tx *sqlx.Tx, pc *pendingCertificate, pdf []byte) (id int64, claimed int, err error) {
 	d, g := pc.doc, pc.group
 	var replaces *int64
 	if g.Replaces != nil {
 		replaces = &g.Replaces.ID
 	}
-	var id int64
-	if err := tx.GetContext(ctx, &id, `WITH c AS (
+	// A replacement takes its items over from the certificate it replaces.
+	err = tx.QueryRowContext(ctx, `WITH c AS (
 			INSERT INTO certificates (serial, kind, store_id, seller_id, settlement_id, tax_year, currency, gross_cents, costs_cents, net_cents,
 				items, verification_code, issued_at, replaces_id, pdf)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id),
-		i AS (INSERT INTO certificate_items (certificate_id, item_id) SELECT c.id, unnest($16::bigint[]) FROM c)
-		SELECT id FROM c`,
+		i AS (INSERT INTO certificate_items (certificate_id, item_id) SELECT c.id, unnest($16::bigint[]) FROM c),
+		u AS (UPDATE item_proceeds SET certificate_id = (SELECT id FROM c)
+			WHERE item_id = ANY($16) AND $2 = 'SETTLEMENT' AND (certificate_id IS NULL OR certificate_id = $14) RETURNING 1)
+		SELECT (SELECT id FROM c), (SELECT count(*) FROM u)`,
 		d.Serial, g.Kind, g.StoreID, g.SellerID, g.SettlementID, g.TaxYear, g.Currency, d.Gross.Cents, d.Costs.Cents, d.Net.Cents,
-		len(g.ItemIDs), d.VerificationCode, d.IssuedAt, replaces, pdf, g.ItemIDs); err != nil {
-		return 0, err
-	}
-	return id, nil
+		len(g.ItemIDs), d.VerificationCode, d.IssuedAt, replaces, pdf, g.ItemIDs).Scan(&id, &claimed)
+	return id, claimed, err
 }
 
 // certificateScope limits what an actor reads: admins all, sellers theirs, staff their store's.
@@ -537,12 +560,7 @@ func (db *DB) VoidCertificate(ctx context.Context, certificate, reason string) (
 		if err != nil {
 			return fmt.Errorf("rendering %s: %w", docs[0].doc.Serial, err)
 		}
-		if newID, err = insertCertificate(ctx, tx, docs[0], pdf); err != nil {
-			return err
-		}
-		if old.Kind == sc.CertificateSettlement {
-			_, err = tx.ExecContext(ctx, `UPDATE item_proceeds SET certificate_id = $1 WHERE certificate_id = $2`, newID, id)
-		}
+		newID, _, err = insertCertificate(ctx, tx, docs[0], pdf)
 		return err
 	})
 	if err != nil {

@@ -336,3 +336,28 @@ func TestQRCodeLinksToVerification(t *testing.T) {
 		t.Errorf("the QR code reads %q, want %q", got, c.VerifyURL)
 	}
 }
+
+// TestReplacementAndAnnualGolden: a certificate that replaces a voided one says so, and an
+// annual summary is titled with its year.
+func TestReplacementAndAnnualGolden(t *testing.T) {
+	t.Parallel()
+	r := testRenderer(t)
+	c := multilingual()
+	c.Serial, c.Replaces = "SCS-2026-000124", "SCS-2026-000123"
+	c.VerifyURL = "https://secondchance.example/verify/SCS-2026-000124?code=Q8WM3K2ZP7TA"
+	c.VerificationCode = "Q8WM3K2ZP7TA"
+	pdf, err := r.Certificate(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "replacement.txt", pdftotext(t, pdf))
+
+	a := multilingual()
+	a.Kind, a.TaxYear, a.Serial = sc.CertificateAnnual, 2026, "SCS-2027-000001"
+	a.IssuedAt = time.Date(2027, 1, 1, 0, 30, 0, 0, time.UTC)
+	pdf, err = r.Certificate(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "annual.txt", pdftotext(t, pdf))
+}

@@ -13,7 +13,8 @@ import (
 type doc struct {
 	p     *gofpdf.Fpdf
 	fonts *Fonts
-	used  []bool // which faces are embedded
+	used  []bool        // which faces are embedded
+	cut   map[rune]bool // the characters of the faces embedded cut
 }
 
 const (
@@ -31,16 +32,29 @@ func newDoc(f *Fonts, created time.Time, texts ...string) *doc {
 	p.SetMargins(margin, margin, margin)
 	p.SetCreationDate(created)
 	p.SetModificationDate(created)
-	d := &doc{p: p, fonts: f, used: make([]bool, len(f.faces))}
+	d := &doc{p: p, fonts: f, used: make([]bool, len(f.faces)), cut: map[rune]bool{}}
 	d.used[0] = true
+	runes := make([][]rune, len(f.faces))
 	for _, s := range texts {
 		for _, r := range s {
-			d.used[f.faceOf(r)] = true
+			i := f.faceOf(r)
+			d.used[i] = true
+			if i > 0 && !d.cut[r] {
+				d.cut[r] = true
+				runes[i] = append(runes[i], r)
+			}
 		}
 	}
 	for i, use := range d.used {
-		if use {
+		switch {
+		case !use:
+		case i == 0:
 			p.AddUTF8FontFromBytes(f.faces[i].name, "", bytes.Clone(f.faces[i].bytes))
+		default:
+			// A large font is cut to this document's characters first: gofpdf then parses the
+			// whole font once (in the cut) rather than twice (when adding it and when writing
+			// its subset). The texts must list every character drawn in it.
+			p.AddUTF8FontFromBytes(f.faces[i].name, "", gofpdf.UTF8CutFont(bytes.Clone(f.faces[i].bytes), string(runes[i])))
 		}
 	}
 	return d
@@ -69,7 +83,7 @@ func (d *doc) spans(s string, size float64) []span {
 	start, cur := 0, ""
 	for i, r := range s {
 		fi := d.fonts.faceOf(r)
-		if !d.used[fi] { // a text newDoc was not told about
+		if fi > 0 && !d.cut[r] { // a text newDoc was not told about: its missing-glyph box
 			fi = 0
 		}
 		f := d.fonts.faces[fi].name

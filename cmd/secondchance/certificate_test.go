@@ -275,6 +275,25 @@ func TestCertificates(t *testing.T) {
 	require.Contains(t, text, fmt.Sprintf("Annual donation summary %d", year))
 	require.Contains(t, text, "Zoë Müller GmbH")
 
+	// Every stored PDF parses cleanly.
+	var pdfs []struct {
+		Serial string `db:"serial"`
+		PDF    []byte `db:"pdf"`
+	}
+	require.NoError(t, tb.db.Select(&pdfs, `SELECT serial, pdf FROM certificates ORDER BY id`))
+	require.Len(t, pdfs, 5, "two, a replacement and two annual summaries")
+	for _, p := range pdfs {
+		cmd := exec.Command("pdfinfo", "-")
+		cmd.Stdin = bytes.NewReader(p.PDF)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		require.NoError(t, err, "%s: %s", p.Serial, stderr.String())
+		require.Empty(t, stderr.String(), p.Serial)
+		require.Contains(t, string(out), "Pages:", p.Serial)
+		require.Contains(t, pdfText(t, p.PDF), p.Serial)
+	}
+
 	// Lists cost a fixed number of statements: authentication, the page, its sellers.
 	before := tb.db.Statements()
 	res = tb.query(t, tb.admin, `{ certificates { nodes { serial seller { number } store { code } replaces { serial } } } }`, nil)

@@ -47,6 +47,8 @@ CREATE TABLE certificates (
     CONSTRAINT certificates_balance CHECK (gross_cents = costs_cents + net_cents AND net_cents >= 0),
     CONSTRAINT certificates_void_check CHECK ((void_reason IS NULL) = (voided_at IS NULL))
 );
+-- A PDF is compressed already: store it out of line without PostgreSQL compressing it again.
+ALTER TABLE certificates ALTER COLUMN pdf SET STORAGE EXTERNAL;
 CREATE INDEX certificates_seller_idx ON certificates (seller_id, id);
 CREATE INDEX certificates_store_idx ON certificates (store_id, id);
 CREATE INDEX certificates_unsent_idx ON certificates (id) WHERE emailed_at IS NULL;
