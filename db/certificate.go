@@ -66,6 +66,11 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if req.Kind == sc.CertificateAnnual {
+		req.Settlement = nil
+		req.From = time.Date(req.TaxYear, 1, 1, 0, 0, 0, 0, time.UTC)
+		req.To = req.From.AddDate(1, 0, 0)
+	}
 	if db.CertificateSetup.Renderer == nil {
 		return nil, fmt.Errorf("certificates: no renderer configured")
 	}
@@ -83,7 +88,11 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 			return nil, mapError(err)
 		}
 		if settled == 0 {
-			return nil, sc.FieldErrorf("from", sc.ENOTHINGSETTLED, "no item of a seller was settled %s; there is nothing to certify", describePeriod(req))
+			field := "from"
+			if req.Kind == sc.CertificateAnnual {
+				field = "taxYear"
+			}
+			return nil, sc.FieldErrorf(field, sc.ENOTHINGSETTLED, "no item of a seller was settled %s; there is nothing to certify", describePeriod(req))
 		}
 		return res, nil // every item already has its certificate
 	}
@@ -189,7 +198,6 @@ func describePeriod(req sc.IssueRequest) string {
 func (db *DB) certificateGroups(ctx context.Context, req sc.IssueRequest) ([]*certificateGroup, error) {
 	var groups []*certificateGroup
 	if req.Kind == sc.CertificateAnnual {
-		from := time.Date(req.TaxYear, 1, 1, 0, 0, 0, 0, time.UTC)
 		err := db.SelectContext(ctx, &groups, `SELECT 'ANNUAL' AS kind, r.seller_id, p.store_id, NULL::bigint AS settlement_id,
 				$1::int AS tax_year, ip.currency, array_agg(ip.item_id ORDER BY ip.item_id) AS item_ids
 			FROM item_proceeds ip JOIN returned_items i ON i.id = ip.item_id JOIN parcels p ON p.id = i.parcel_id
@@ -198,7 +206,7 @@ func (db *DB) certificateGroups(ctx context.Context, req sc.IssueRequest) ([]*ce
 			AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.kind = 'ANNUAL' AND c.voided_at IS NULL AND c.seller_id = r.seller_id
 				AND c.store_id = p.store_id AND c.tax_year = $1 AND c.currency = ip.currency)
 			GROUP BY r.seller_id, p.store_id, ip.currency ORDER BY r.seller_id, p.store_id, ip.currency`,
-			req.TaxYear, from, from.AddDate(1, 0, 0), req.Store)
+			req.TaxYear, req.From, req.To, req.Store)
 		return groups, err
 	}
 	err := db.SelectContext(ctx, &groups, `SELECT 'SETTLEMENT' AS kind, r.seller_id, p.store_id, ip.settlement_id,

@@ -75,7 +75,11 @@ func (m *Main) certificates(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(res.Serials) == 0 && res.Raced == 0 {
-		fmt.Fprintln(m.Stdout, "every settled item already has its certificate; nothing issued")
+		if req.Kind == sc.CertificateAnnual {
+			fmt.Fprintf(m.Stdout, "every seller has its annual summary of %d; nothing issued\n", req.TaxYear)
+		} else {
+			fmt.Fprintln(m.Stdout, "every settled item already has its certificate; nothing issued")
+		}
 		return nil
 	}
 	fmt.Fprintf(m.Stdout, "issued %d certificates for %d items in %s", len(res.Serials), res.Items, time.Since(start).Round(time.Millisecond))

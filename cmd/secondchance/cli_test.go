@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -134,12 +136,57 @@ func TestSeedIsDeterministicAndResumes(t *testing.T) {
 
 func TestSeedDemoPrintsTokensOnce(t *testing.T) {
 	t.Parallel()
-	_, u := dbtest.NewWithURL(t)
+	d, u := dbtest.NewWithURL(t)
 	for i := 0; i < 2; i++ { // the second run keeps the data and prints the same tokens
 		code, out, errOut := run(t, u, "seed", "--demo")
 		require.Equal(t, exitOK, code, errOut)
 		for _, tok := range demoTokens {
 			require.Contains(t, out, tok.Secret)
 		}
+		if i == 0 {
+			require.Contains(t, out, fmt.Sprintf("with certificate SCS-%d-000001", time.Now().UTC().Year()))
+		}
 	}
+	var n int
+	require.NoError(t, d.Get(&n, `SELECT count(*) FROM certificates`))
+	require.Equal(t, 1, n, "the demo store's certificate, once")
+}
+
+// TestCertificateCommands runs the certificate job from the command line: for a period with
+// nothing settled, for today, again (nothing more), and the annual summaries.
+func TestCertificateCommands(t *testing.T) {
+	t.Parallel()
+	d, u := dbtest.NewWithURL(t)
+	code, _, errOut := run(t, u, "seed", "--demo")
+	require.Equal(t, exitOK, code, errOut)
+	year := time.Now().UTC().Year()
+
+	code, _, errOut = run(t, u, "certificates", "issue", "--from", "2020-01-01", "--to", "2020-02-01")
+	require.Equal(t, exitError, code)
+	require.Contains(t, errOut, "NOTHING_SETTLED")
+	code, _, errOut = run(t, u, "certificates", "issue", "--from", "yesterday")
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "--from")
+	code, out, errOut := run(t, u, "certificates", "issue")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "every settled item already has its certificate", "seed --demo issued it")
+
+	// A settlement the job has not seen yet.
+	_, err := d.Exec(`UPDATE item_proceeds SET certificate_id = NULL`) // as if issued by nobody
+	require.NoError(t, err)
+	code, out, errOut = run(t, u, "certificates", "issue", "--store", "SCS")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "issued 1 certificates for 2 items in")
+	require.Contains(t, out, fmt.Sprintf("SCS-%d-000002", year))
+	require.Contains(t, errOut, "certificates: 1/1 stored")
+
+	code, out, errOut = run(t, u, "certificates", "annual", "--year", fmt.Sprint(year))
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "issued 1 certificates for 2 items")
+	code, out, errOut = run(t, u, "certificates", "annual", "--year", fmt.Sprint(year))
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, fmt.Sprintf("every seller has its annual summary of %d; nothing issued", year))
+	code, _, errOut = run(t, u, "certificates", "annual", "--year", "1999")
+	require.Equal(t, exitError, code, errOut)
+	require.Contains(t, errOut, "taxYear")
 }

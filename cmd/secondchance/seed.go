@@ -63,6 +63,11 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "loaded the demo data set: %d sellers, %d buyers, %d orders with their events, about %d pending reports\n", opts.Sellers, opts.Buyers, opts.Orders, opts.Reports)
+		serial, err := seedDemoStore(ctx, d)
+		if err != nil {
+			return fmt.Errorf("the demo store: %w", err)
+		}
+		fmt.Fprintf(m.Stdout, "and a return of seller %s sold and donated, with certificate %s\n", demoTokens[0].SellerNumber, serial)
 	default:
 		start := time.Now()
 		if err := d.Seed(ctx, opts, newProgress(m.Stderr)); err != nil {
@@ -137,4 +142,77 @@ func (p *barProgress) End() {
 	if p.bar != nil {
 		p.bar.Finish()
 	}
+}
+
+// seedDemoStore walks one return of the demo seller through the store, through the same
+// services the API calls: a charity, the store's fees, the seller's donor details, an RMA of
+// two items, their intake, sale and settlement, and the certificate the job would issue. So
+// `make run` starts with a certificate to download and verify.
+func seedDemoStore(ctx context.Context, d *db.DB) (string, error) {
+	admin := sc.NewSystemContext(ctx)
+	var sellerID, storeID int64
+	var order string
+	if err := d.GetContext(ctx, &sellerID, `SELECT id FROM sellers WHERE number = $1`, demoTokens[0].SellerNumber); err != nil {
+		return "", err
+	}
+	if err := d.GetContext(ctx, &storeID, `SELECT id FROM stores WHERE code = $1`, demoTokens[1].StoreCode); err != nil {
+		return "", err
+	}
+	if err := d.GetContext(ctx, &order, `SELECT number FROM orders WHERE seller_id = $1 ORDER BY placed_at DESC, id LIMIT 1`, sellerID); err != nil {
+		return "", err
+	}
+	seller := sc.NewContextWithActor(ctx, &sc.Actor{Role: sc.RoleSeller, SellerID: sellerID})
+	staff := sc.NewContextWithActor(ctx, &sc.Actor{Role: sc.RoleStaff, StoreID: storeID})
+
+	ben, err := d.CreateBeneficiary(admin, sc.BeneficiaryInput{Name: "Independence Food Pantry · Société d'entraide", EIN: "43-1234567",
+		AddressLine1: "210 W. Truman Road", City: "Independence", Region: "MO", PostalCode: "64050", Country: "US"})
+	if err != nil {
+		return "", err
+	}
+	if err := d.SetStoreDonations(admin, demoTokens[1].StoreCode, sc.FeeSchedule{IntakeCents: 150, StorageCents: 100, CommissionBasisPoints: 1000}, ben.GlobalID()); err != nil {
+		return "", err
+	}
+	if err := d.SetDonorDetails(seller, sc.DonorDetails{LegalName: "Zoë Müller Handels GmbH", AddressLine1: "Straße des 17. Juni 135",
+		City: "Berlin", PostalCode: "10623", Country: "DE"}); err != nil {
+		return "", err
+	}
+	one := func(s string) sc.MoneyInput { return sc.MoneyInput{Amount: s, Currency: "USD"} }
+	rma, err := d.CreateRMA(seller, sc.RMAInput{OrderNumber: order, Items: []sc.RMAItemInput{
+		{Description: "Matrjoschka · Матрёшка", Quantity: 1, Category: "Toys", DeclaredValue: one("40")},
+		{Description: "Tea bowl · 日本製の茶碗", Quantity: 1, Category: "Kitchen", DeclaredValue: one("25")},
+	}})
+	if err != nil {
+		return "", err
+	}
+	line1, line2 := 1, 2
+	parcel, err := d.ReceiveParcel(staff, sc.ParcelInput{RMACode: &rma.Code, Items: []sc.ReceivedItemInput{
+		{RMALine: &line1, Description: "Matrjoschka · Матрёшка", Grade: sc.GradeLikeNew},
+		{RMALine: &line2, Description: "Tea bowl · 日本製の茶碗", Grade: sc.GradeGood},
+	}})
+	if err != nil {
+		return "", err
+	}
+	items, err := d.ParcelItems(staff, []int64{parcel.ID})
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	for i, it := range items[0] {
+		route := sc.RouteSale
+		if _, err := d.RouteItem(staff, it.GlobalID(), &route); err != nil {
+			return "", err
+		}
+		if _, err := d.RecordSale(staff, sc.SaleInput{Item: it.GlobalID(), Price: one([]string{"35.50", "18.00"}[i]), Channel: "store"}); err != nil {
+			return "", err
+		}
+		ids = append(ids, it.GlobalID())
+	}
+	if _, _, err := d.SettleItems(staff, ids); err != nil {
+		return "", err
+	}
+	res, err := d.IssueCertificates(admin, sc.IssueRequest{Kind: sc.CertificateSettlement, From: time.Unix(0, 0), To: d.Now().Add(time.Second)}, nil)
+	if err != nil {
+		return "", err
+	}
+	return res.Serials[0], nil
 }
