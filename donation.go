@@ -95,7 +95,9 @@ type DonationService interface {
 	CreateBeneficiary(ctx context.Context, in BeneficiaryInput) (*Beneficiary, error)
 	BeneficiariesByID(ctx context.Context, ids []int64) ([]*Beneficiary, error)
 	// SetStoreDonations sets a store's fee schedule and default beneficiary (admins).
-	SetStoreDonations(ctx context.Context, storeCode string, fees FeeSchedule, beneficiary string) error
+	// SetStoreDonations sets a store's fee schedule and default beneficiary, and its EIN when
+	// ein is not nil.
+	SetStoreDonations(ctx context.Context, storeCode string, fees FeeSchedule, beneficiary string, ein *string) error
 	// SetDonationSplits sets how the seller's donations are divided (whole percentages adding
 	// up to 100); none: the store's default beneficiary.
 	SetDonationSplits(ctx context.Context, splits []DonationSplit) error

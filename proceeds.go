@@ -8,6 +8,9 @@ import (
 
 var einPattern = regexp.MustCompile(`^\d{2}-\d{7}$`)
 
+// ValidEIN reports whether s is a US Employer Identification Number written 12-3456789.
+func ValidEIN(s string) bool { return einPattern.MatchString(s) }
+
 // FeeSchedule is what a charity store charges per item it sells: fixed intake, storage and
 // shipping costs, and a commission in basis points (1/100 of a percent) of the price.
 type FeeSchedule struct {

@@ -18,6 +18,7 @@ type Store struct {
 	Region       string    `db:"region"`
 	PostalCode   string    `db:"postal_code"`
 	Country      string    `db:"country"`
+	EIN          string    `db:"ein"`
 	CreatedAt    time.Time `db:"created_at"`
 }
 

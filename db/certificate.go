@@ -280,10 +280,7 @@ func (db *DB) certificateDocuments(ctx context.Context, q queryer, groups []*cer
 		FROM sellers WHERE id = ANY($1)`, pq.Array(sellerIDs)); err != nil {
 		return nil, mapError(err)
 	}
-	var stores []struct {
-		sc.Store
-		EIN string `db:"ein"`
-	}
+	var stores []sc.Store
 	if err := q.SelectContext(ctx, &stores, `SELECT id, code, name, recipient, address_line1, address_line2, city, region, postal_code, country, created_at, ein
 		FROM stores WHERE id = ANY($1)`, pq.Array(storeIDs)); err != nil {
 		return nil, mapError(err)
@@ -317,6 +314,9 @@ func (db *DB) certificateDocuments(ctx context.Context, q queryer, groups []*cer
 	out := make([]*pendingCertificate, 0, len(groups))
 	for _, g := range groups {
 		s, st := sellers[sellerByID[g.SellerID]], stores[storeByID[g.StoreID]]
+		if st.EIN == "" {
+			return nil, sc.FieldErrorf("store", sc.EINVALID, "store %s has no EIN to print on its certificates; an admin sets it with setStoreDonations", st.Code)
+		}
 		donor := s.LegalName
 		if strings.TrimSpace(donor) == "" {
 			donor = s.Name

@@ -61,9 +61,12 @@ func beneficiaryID(ctx context.Context, q queryer, global, field string) (int64,
 }
 
 // SetStoreDonations implements secondchance.DonationService (admins).
-func (db *DB) SetStoreDonations(ctx context.Context, storeCode string, fees sc.FeeSchedule, beneficiary string) error {
+func (db *DB) SetStoreDonations(ctx context.Context, storeCode string, fees sc.FeeSchedule, beneficiary string, ein *string) error {
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return err
+	}
+	if ein != nil && !sc.ValidEIN(*ein) {
+		return sc.FieldErrorf("ein", sc.EINVALID, "%q is not an EIN such as 12-3456789", *ein)
 	}
 	if err := fees.Validate(); err != nil {
 		es := sc.AsErrors(err)
@@ -78,7 +81,8 @@ func (db *DB) SetStoreDonations(ctx context.Context, storeCode string, fees sc.F
 			return err
 		}
 		js, _ := json.Marshal(fees)
-		res, err := tx.ExecContext(ctx, `UPDATE stores SET fee_schedule = $2, default_beneficiary_id = $3 WHERE code = $1`, storeCode, string(js), bid)
+		res, err := tx.ExecContext(ctx, `UPDATE stores SET fee_schedule = $2, default_beneficiary_id = $3, ein = coalesce($4, ein) WHERE code = $1`,
+			storeCode, string(js), bid, ein)
 		if err != nil {
 			return err
 		}

@@ -227,7 +227,7 @@ func (db *DB) UniversalReturnAddress(ctx context.Context) (*sc.Store, error) {
 	}
 	var s sc.Store
 	err := db.GetContext(ctx, &s, `SELECT id, code, name, recipient, address_line1, address_line2, city, region,
-		postal_code, country, created_at FROM stores WHERE code = $1`, universalStore)
+		postal_code, country, ein, created_at FROM stores WHERE code = $1`, universalStore)
 	return &s, mapError(err)
 }
 

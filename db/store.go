@@ -14,7 +14,7 @@ var _ sc.StoreService = (*DB)(nil)
 func (db *DB) StoresByID(ctx context.Context, ids []int64) ([]*sc.Store, error) {
 	var rows []*sc.Store
 	if err := db.SelectContext(ctx, &rows, `SELECT id, code, name, recipient, address_line1, address_line2, city, region,
-		postal_code, country, created_at FROM stores WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
+		postal_code, country, ein, created_at FROM stores WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
 		return nil, mapError(err)
 	}
 	return byID(ids, rows, func(s *sc.Store) int64 { return s.ID }), nil
@@ -24,7 +24,7 @@ func (db *DB) StoresByID(ctx context.Context, ids []int64) ([]*sc.Store, error) 
 func (db *DB) StoreByID(ctx context.Context, id int64) (*sc.Store, error) {
 	var s sc.Store
 	err := db.GetContext(ctx, &s, `SELECT id, code, name, recipient, address_line1, address_line2, city, region,
-		postal_code, country, created_at FROM stores WHERE id = $1`, id)
+		postal_code, country, ein, created_at FROM stores WHERE id = $1`, id)
 	if err != nil {
 		return nil, notFound(err, "id", "no store with ID %d", id)
 	}

@@ -750,6 +750,7 @@ type ComplexityRoot struct {
 
 	Store struct {
 		Code          func(childComplexity int) int
+		EIN           func(childComplexity int) int
 		GlobalID      func(childComplexity int) int
 		Name          func(childComplexity int) int
 		ReturnAddress func(childComplexity int) int
@@ -4033,6 +4034,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.Code(childComplexity), true
+	case "Store.ein":
+		if e.ComplexityRoot.Store.EIN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.EIN(childComplexity), true
 	case "Store.id":
 		if e.ComplexityRoot.Store.GlobalID == nil {
 			break
@@ -5859,6 +5866,8 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_code(ctx, field)
 	case "name":
 		return ec.fieldContext_Store_name(ctx, field)
+	case "ein":
+		return ec.fieldContext_Store_ein(ctx, field)
 	case "returnAddress":
 		return ec.fieldContext_Store_returnAddress(ctx, field)
 	case "totals":
@@ -21044,6 +21053,29 @@ func (ec *executionContext) fieldContext_Store_name(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Store", field, false, false, "String")
 }
 
+func (ec *executionContext) _Store_ein(ctx context.Context, field graphql.CollectedField, obj *secondchance.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_ein(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EIN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_ein(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Store", field, false, false, "String")
+}
+
 func (ec *executionContext) _Store_returnAddress(ctx context.Context, field graphql.CollectedField, obj *secondchance.Store) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26176,7 +26208,7 @@ func (ec *executionContext) unmarshalInputSetStoreDonationsInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"store", "fees", "beneficiary"}
+	fieldsInOrder := [...]string{"store", "fees", "beneficiary", "ein"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26204,6 +26236,13 @@ func (ec *executionContext) unmarshalInputSetStoreDonationsInput(ctx context.Con
 				return it, err
 			}
 			it.Beneficiary = data
+		case "ein":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ein"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ein = data
 		}
 	}
 	return it, nil
@@ -31387,6 +31426,11 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "name":
 			out.Values[i] = ec._Store_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ein":
+			out.Values[i] = ec._Store_ein(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -296,6 +296,8 @@ type SetStoreDonationsInput struct {
 	Fees *secondchance.FeeSchedule `json:"fees"`
 	// Its default beneficiary's global ID.
 	Beneficiary string `json:"beneficiary"`
+	// Its EIN, e.g. 12-3456789, printed on its certificates; unchanged when omitted.
+	Ein *string `json:"ein,omitempty"`
 }
 
 // A sold item to settle.

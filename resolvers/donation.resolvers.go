@@ -39,7 +39,7 @@ func (r *mutationResolver) CreateBeneficiary(ctx context.Context, input secondch
 
 // SetStoreDonations is the resolver for the setStoreDonations field.
 func (r *mutationResolver) SetStoreDonations(ctx context.Context, input graph.SetStoreDonationsInput) (*graph.DonationSettingsPayload, error) {
-	return settingsPayload(r.Services.Donations.SetStoreDonations(ctx, input.Store, *input.Fees, input.Beneficiary))
+	return settingsPayload(r.Services.Donations.SetStoreDonations(ctx, input.Store, *input.Fees, input.Beneficiary, input.Ein))
 }
 
 // SetDonationSplits is the resolver for the setDonationSplits field.

@@ -60,8 +60,11 @@ func certificateStore(t *testing.T, tb *testBundle) {
 		return get(res.Data, "createBeneficiary", "beneficiary", "id").(string)
 	}
 	a, b := charity("Фонд «Надежда»", "43-1111111"), charity("Société d'Entraide", "43-2222222")
-	res := tb.query(t, tb.admin, `mutation($b: ID!) { setStoreDonations(input: {store: "SCS", beneficiary: $b,
-		fees: {intakeCents: 150, storageCents: 100, shippingCents: 0, commissionBasisPoints: 1000}}) { ok } }`, map[string]any{"b": b})
+	const setStore = `mutation($b: ID!, $ein: String) { setStoreDonations(input: {store: "SCS", beneficiary: $b, ein: $ein,
+		fees: {intakeCents: 150, storageCents: 100, shippingCents: 0, commissionBasisPoints: 1000}}) { ok userErrors { field code } } }`
+	res := tb.query(t, tb.admin, setStore, map[string]any{"b": b, "ein": "431234567"})
+	require.Equal(t, []any{"input", "ein"}, get(res.Data, "setStoreDonations", "userErrors", 0, "field"))
+	res = tb.query(t, tb.admin, setStore, map[string]any{"b": b, "ein": "43-1234567"})
 	require.Equal(t, true, get(res.Data, "setStoreDonations", "ok"))
 	res = tb.query(t, tb.sellerA, `mutation($a: ID!, $b: ID!) { setDonationSplits(input: {splits: [{beneficiary: $a, percent: 70}, {beneficiary: $b, percent: 30}]}) { ok } }`,
 		map[string]any{"a": a, "b": b})
@@ -137,6 +140,12 @@ func TestCertificates(t *testing.T) {
 	require.Equal(t, "INVALID", get(res.Data, "issueCertificates", "userErrors", 0, "code"))
 	res = tb.query(t, tb.sellerA, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
 	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+	_, err := tb.db.Exec(`UPDATE stores SET ein = '' WHERE code = 'SCS'`)
+	require.NoError(t, err)
+	res = tb.query(t, tb.staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
+	require.Equal(t, []any{"input", "store"}, get(res.Data, "issueCertificates", "userErrors", 0, "field"), "no EIN to print")
+	_, err = tb.db.Exec(`UPDATE stores SET ein = '43-1234567' WHERE code = 'SCS'`)
+	require.NoError(t, err)
 	res = tb.query(t, tb.staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
 	require.Empty(t, get(res.Data, "issueCertificates", "userErrors"))
 	serials := get(res.Data, "issueCertificates", "serials").([]any)
@@ -244,7 +253,7 @@ func TestCertificates(t *testing.T) {
 	// The stored PDF of the voided one is unchanged, and the database refuses edits.
 	_, again := tb.fetch(t, get(c, "downloadUrl").(string))
 	require.Equal(t, original, again)
-	_, err := tb.db.Exec(`UPDATE certificates SET net_cents = net_cents + 1 WHERE serial = $1`, get(c, "serial"))
+	_, err = tb.db.Exec(`UPDATE certificates SET net_cents = net_cents + 1 WHERE serial = $1`, get(c, "serial"))
 	require.ErrorContains(t, err, "never edited")
 	_, err = tb.db.Exec(`DELETE FROM certificates WHERE serial = $1`, get(c, "serial"))
 	require.Error(t, err)

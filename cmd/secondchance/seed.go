@@ -144,6 +144,9 @@ func (p *barProgress) End() {
 	}
 }
 
+// demoStoreEIN is the demo store's EIN: the seed document gives none, and certificates need one.
+var demoStoreEIN = "00-0000000"
+
 // seedDemoStore walks one return of the demo seller through the store, through the same
 // services the API calls: a charity, the store's fees, the seller's donor details, an RMA of
 // two items, their intake, sale and settlement, and the certificate the job would issue. So
@@ -169,7 +172,7 @@ func seedDemoStore(ctx context.Context, d *db.DB) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := d.SetStoreDonations(admin, demoTokens[1].StoreCode, sc.FeeSchedule{IntakeCents: 150, StorageCents: 100, CommissionBasisPoints: 1000}, ben.GlobalID()); err != nil {
+	if err := d.SetStoreDonations(admin, demoTokens[1].StoreCode, sc.FeeSchedule{IntakeCents: 150, StorageCents: 100, CommissionBasisPoints: 1000}, ben.GlobalID(), &demoStoreEIN); err != nil {
 		return "", err
 	}
 	if err := d.SetDonorDetails(seller, sc.DonorDetails{LegalName: "Zoë Müller Handels GmbH", AddressLine1: "Straße des 17. Juni 135",
