@@ -64,6 +64,9 @@ type Parcel struct {
 	TrackingNumber *string   `db:"tracking_number"`
 	Notes          string    `db:"notes"`
 	ReceivedAt     time.Time `db:"received_at"`
+	// Logged are the items ReceiveParcel just logged, so the API answers with them without
+	// reading them back; nil on parcels read from the database.
+	Logged []*ReturnedItem `db:"-"`
 }
 
 // GlobalID is the parcel's Relay ID.

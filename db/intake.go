@@ -36,18 +36,22 @@ func (db *DB) ReceiveParcel(ctx context.Context, in sc.ParcelInput) (*sc.Parcel,
 			} else {
 				field, by, value = "trackingNumber", "tracking_number", *in.TrackingNumber
 			}
-			var r sc.ReturnAuthorization
+			var r struct {
+				sc.ReturnAuthorization
+				Lines pq.Int64Array `db:"lines"`
+			}
 			// Another store's authorisations do not exist for this store's staff.
-			if err := tx.GetContext(ctx, &r, `SELECT `+rmaColumns+` FROM return_authorizations r
-				WHERE r.`+by+` = $1 AND r.store_id = $2 FOR UPDATE`, value, a.StoreID); err != nil {
+			if err := tx.GetContext(ctx, &r, `SELECT `+rmaColumns+`,
+					ARRAY(SELECT l.line FROM return_authorization_items l WHERE l.rma_id = r.id ORDER BY l.line) AS lines
+				FROM return_authorizations r WHERE r.`+by+` = $1 AND r.store_id = $2 FOR UPDATE OF r`, value, a.StoreID); err != nil {
 				return notFound(err, field, "no return authorisation of this store with %s %q", by, value)
 			}
 			if st := r.StatusAt(db.Now()); st != sc.RMAAuthorized && st != sc.RMAInTransit {
 				return sc.FieldErrorf(field, sc.ERMANOTOPEN, "return authorisation %s is %s", r.Code, st)
 			}
-			rma = &r
-			if err := tx.SelectContext(ctx, &rmaLines, `SELECT line FROM return_authorization_items WHERE rma_id = $1 ORDER BY line`, r.ID); err != nil {
-				return err
+			rma = &r.ReturnAuthorization
+			for _, l := range r.Lines {
+				rmaLines = append(rmaLines, int(l))
 			}
 		}
 		known := map[int]bool{}
@@ -90,10 +94,13 @@ func (db *DB) ReceiveParcel(ctx context.Context, in sc.ParcelInput) (*sc.Parcel,
 				lines[i] = &l
 			}
 		}
+		p.Logged = []*sc.ReturnedItem{}
 		if n > 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO returned_items (parcel_id, line, rma_line, description, grade, notes, photo_urls)
+			if err := tx.SelectContext(ctx, &p.Logged, `WITH i AS (INSERT INTO returned_items (parcel_id, line, rma_line, description, grade, notes, photo_urls)
 				SELECT $1, x.line, x.rma_line, x.description, x.grade, x.notes, x.photos::text[]
-				FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(rma_line, description, grade, notes, photos, line)`,
+				FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(rma_line, description, grade, notes, photos, line)
+				RETURNING *)
+				SELECT `+itemColumns+` FROM i ORDER BY i.line`,
 				p.ID, pq.Array(lines), pq.Array(desc), pq.Array(grade), pq.Array(notes), pq.Array(photos)); err != nil {
 				return err
 			}

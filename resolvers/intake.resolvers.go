@@ -19,6 +19,9 @@ func (r *mutationResolver) ReceiveParcel(ctx context.Context, input secondchance
 	if err != nil {
 		return nil, err
 	}
+	if p != nil {
+		loadersFrom(ctx).parcelItems.Prime(p.ID, p.Logged)
+	}
 	return &graph.ReceiveParcelPayload{Parcel: p, UserErrors: ues}, nil
 }
 
