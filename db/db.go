@@ -38,6 +38,9 @@ type DB struct {
 	RMAExpiry time.Duration
 	// Certificates renders and links donation certificates.
 	CertificateSetup CertificateSetup
+	// AfterSettle, when set, runs in the transaction of every settlement, so the certificate
+	// job is queued exactly when the settlement commits (cmd/secondchance wires River to it).
+	AfterSettle func(ctx context.Context, tx *sql.Tx) error
 }
 
 // Open connects to dsn. Every statement sent through the pool is counted (see Statements),

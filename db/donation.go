@@ -183,8 +183,14 @@ func (db *DB) settle(ctx context.Context, items []string, field func(int) string
 			ids[i] = it.ID
 		}
 		ls, err := itemLedgers(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
 		ledgers = ls
-		return err
+		if db.AfterSettle != nil {
+			return db.AfterSettle(ctx, tx.Tx)
+		}
+		return nil
 	})
 	return ledgers, settlement, err
 }

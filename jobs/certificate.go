@@ -58,6 +58,17 @@ func sendSoon(ctx context.Context, issued int) error {
 	return err
 }
 
+// IssueOnSettle returns the db.AfterSettle hook that queues IssueCertificatesArgs in the
+// settlement's transaction: the certificates follow within seconds, not at the next minute.
+// While an issuing job is already queued or running the insert is a no-op, and that job or the
+// next minute's picks the settlement up.
+func IssueOnSettle(client *river.Client[txType]) func(ctx context.Context, tx txType) error {
+	return func(ctx context.Context, tx txType) error {
+		_, err := client.InsertTx(ctx, tx, IssueCertificatesArgs{}, nil)
+		return err
+	}
+}
+
 // IssueAnnualCertificatesArgs issues last year's annual summaries that are missing. It runs
 // daily, so the summaries go out on 1 January and a failed day is made up the next.
 type IssueAnnualCertificatesArgs struct{}

@@ -147,6 +147,7 @@ func startWorkers(t *testing.T, tb *testBundle, mailURL string, retry time.Durat
 	client, err := jobs.NewWorkerClient(jobs.WorkerConfig{DB: tb.db, Mailer: mailer, MailFrom: "Second Chance <no-reply@secondchance.example>",
 		DigestRetryBase: retry, FetchPollInterval: 100 * time.Millisecond})
 	require.NoError(t, err)
+	tb.db.AfterSettle = jobs.IssueOnSettle(client)
 	require.NoError(t, client.Start(context.Background()))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

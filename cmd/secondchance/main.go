@@ -240,6 +240,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return err
 		}
 		defer stop()
+	} else {
+		// An API-only replica still queues the certificate job when it settles items.
+		client, err := jobs.NewClient(d.DB.DB, jobs.Config{})
+		if err != nil {
+			return err
+		}
+		d.AfterSettle = jobs.IssueOnSettle(client)
 	}
 	return NewServer(m.cfg, d).ListenAndServe(ctx, m.Ready)
 }
@@ -255,6 +262,7 @@ func (m *Main) startWorkers(ctx context.Context, d *db.DB) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
+	d.AfterSettle = jobs.IssueOnSettle(client)
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}
