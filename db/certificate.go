@@ -689,3 +689,10 @@ func (db *DB) SetDonorDetails(ctx context.Context, d sc.DonorDetails) error {
 		postal_code = $7, country = $8, updated_at = $9 WHERE id = $1`, a.SellerID, d.LegalName, d.AddressLine1, line2, d.City, d.Region, d.PostalCode, d.Country, db.Now())
 	return mapError(err)
 }
+
+// PruneVerificationFailures forgets failed verifications older than the window they count in;
+// the daily clean-up runs it.
+func (db *DB) PruneVerificationFailures(ctx context.Context) error {
+	_, err := db.ExecContext(ctx, `DELETE FROM verification_failures WHERE minute < $1`, db.Now().Add(-sc.VerifyFailureWindow))
+	return mapError(err)
+}

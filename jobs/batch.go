@@ -71,5 +71,8 @@ func (w *ExcludeClosedBuyersWorker) Work(ctx context.Context, _ *river.Job[Exclu
 	if err == nil && n > 0 {
 		slog.InfoContext(ctx, "excluded orders of closed buyers", "orders", n)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return w.DB.PruneVerificationFailures(ctx)
 }

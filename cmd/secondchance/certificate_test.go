@@ -411,6 +411,16 @@ func TestVerificationRateLimit(t *testing.T) {
 	require.Contains(t, string(body), "Too many failed checks")
 	r := tb.query(t, "", `query($s: String!, $c: String!) { verifyCertificate(serial: $s, code: $c) { status } }`, map[string]any{"s": res.Serials[0], "c": code})
 	require.Equal(t, []string{"RATE_LIMITED"}, r.codes())
+
+	// Once the window has passed, the failures no longer count and the daily clean-up drops them.
+	tb.db.Now = func() time.Time { return time.Now().Add(sc.VerifyFailureWindow + time.Minute) }
+	resp, body = tb.fetch(t, sc.VerifyURL("https://x", res.Serials[0], code))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(body), "VALID")
+	require.NoError(t, tb.db.PruneVerificationFailures(context.Background()))
+	var left int
+	require.NoError(t, tb.db.Get(&left, `SELECT count(*) FROM verification_failures`))
+	require.Zero(t, left)
 }
 
 // TestReturnLabelPDF: a seller's RMA has a signed link to its printable label and slip.
