@@ -67,37 +67,36 @@ func multilingual() *sc.CertificateDocument {
 	}
 }
 
-// pdftotext extracts a PDF's text in reading order, failing the test when the PDF does not
-// parse.
-func pdftotext(t testing.TB, pdf []byte) string {
+// poppler runs one of poppler's tools on a PDF, failing the test when the PDF does not parse
+// cleanly (an error, or anything on stderr).
+func poppler(t testing.TB, pdf []byte, tool string, args ...string) string {
 	t.Helper()
-	path, err := exec.LookPath("pdftotext")
+	path, err := exec.LookPath(tool)
 	if err != nil {
-		t.Fatalf("pdftotext: %v (make test installs poppler-utils through pdf/install-deps.sh --test)", err)
+		t.Fatalf("%s: %v (make test installs poppler-utils through pdf/install-deps.sh --test)", tool, err)
 	}
-	cmd := exec.Command(path, "-layout", "-enc", "UTF-8", "-", "-")
+	cmd := exec.Command(path, args...)
 	cmd.Stdin = bytes.NewReader(pdf)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil || stderr.Len() > 0 {
-		t.Fatalf("pdftotext: %v: %s", err, stderr.String())
+		t.Fatalf("%s: %v: %s", tool, err, stderr.String())
 	}
 	return string(out)
+}
+
+// pdftotext extracts a PDF's text as laid out.
+func pdftotext(t testing.TB, pdf []byte) string {
+	t.Helper()
+	return poppler(t, pdf, "pdftotext", "-layout", "-enc", "UTF-8", "-", "-")
 }
 
 // pdfinfo checks that a PDF parses and returns its page count.
 func pdfinfo(t testing.TB, pdf []byte) string {
 	t.Helper()
-	cmd := exec.Command("pdfinfo", "-")
-	cmd.Stdin = bytes.NewReader(pdf)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil || stderr.Len() > 0 {
-		t.Fatalf("pdfinfo: %v: %s", err, stderr.String())
-	}
-	for _, l := range strings.Split(string(out), "\n") {
+	out := poppler(t, pdf, "pdfinfo", "-")
+	for _, l := range strings.Split(out, "\n") {
 		if strings.HasPrefix(l, "Pages:") {
 			return strings.TrimSpace(strings.TrimPrefix(l, "Pages:"))
 		}

@@ -44,11 +44,8 @@ func withClient(next http.Handler) http.Handler {
 
 // certificatePDF serves a certificate's stored PDF to the holder of a signed link.
 func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request) {
-	serial, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
-	if !ok || s.checkLink(w, r, sc.CertificatePDFPath(serial)) != nil {
-		if !ok {
-			http.NotFound(w, r)
-		}
+	serial, ok := s.signedFile(w, r, sc.CertificatePDFPath)
+	if !ok {
 		return
 	}
 	pdf, err := s.db.CertificatePDF(r.Context(), serial)
@@ -57,11 +54,8 @@ func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request) {
 
 // returnLabelPDF renders an RMA's label and packing slip for the holder of a signed link.
 func (s *Server) returnLabelPDF(w http.ResponseWriter, r *http.Request) {
-	code, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
-	if !ok || s.checkLink(w, r, sc.ReturnLabelPDFPath(code)) != nil {
-		if !ok {
-			http.NotFound(w, r)
-		}
+	code, ok := s.signedFile(w, r, sc.ReturnLabelPDFPath)
+	if !ok {
 		return
 	}
 	l, err := s.db.ReturnLabel(r.Context(), code)
@@ -70,6 +64,17 @@ func (s *Server) returnLabelPDF(w http.ResponseWriter, r *http.Request) {
 		pdf, err = s.db.CertificateSetup.Renderer.(labelRenderer).ReturnLabel(l)
 	}
 	s.servePDF(w, r, code, pdf, err)
+}
+
+// signedFile reads the name of the PDF a request asks for and checks the link's signature
+// against the path pathOf gives for it; on failure it has answered the request.
+func (s *Server) signedFile(w http.ResponseWriter, r *http.Request, pathOf func(string) string) (string, bool) {
+	name, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
+	if !ok {
+		http.NotFound(w, r)
+		return "", false
+	}
+	return name, s.checkLink(w, r, pathOf(name)) == nil
 }
 
 type labelRenderer interface {
