@@ -4,8 +4,9 @@
 //
 // Text is set character by character in the first font that has a glyph for it, so names in
 // any script covered by the fonts print as written. gofpdf does no shaping and no
-// bidirectional layout: Arabic letters print in their isolated forms and Hebrew and Arabic
-// left to right; scripts that need shaping (Devanagari, Thai) are not covered.
+// bidirectional layout, so this package does the part names need (bidi.go): Arabic letters
+// take their joined forms, and Hebrew and Arabic runs are drawn right to left. Scripts that
+// need a shaping engine (Devanagari, Thai) are not covered.
 package pdf
 
 import (

@@ -36,7 +36,7 @@ func newDoc(f *Fonts, created time.Time, texts ...string) *doc {
 	d.used[0] = true
 	runes := make([][]rune, len(f.faces))
 	for _, s := range texts {
-		for _, r := range s {
+		for _, r := range shape(clean(s)) {
 			i := f.faceOf(r)
 			d.used[i] = true
 			if i > 0 && !d.cut[r] {
@@ -139,44 +139,40 @@ func isIdeograph(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
 
-// lines wraps s into lines no wider than w at size points.
-func (d *doc) lines(s string, size, w float64) [][]span {
-	var out [][]span
-	var line []span
+// lines wraps s into lines no wider than w at size points, in logical order.
+func (d *doc) lines(s string, size, w float64) []string {
+	var out []string
+	var line strings.Builder
 	lw := 0.0
 	flush := func() {
-		for len(line) > 0 && strings.TrimSpace(line[len(line)-1].text) == "" {
-			lw -= line[len(line)-1].w
-			line = line[:len(line)-1]
-		}
-		out = append(out, line)
-		line, lw = nil, 0
+		out = append(out, strings.TrimRightFunc(line.String(), unicode.IsSpace))
+		line.Reset()
+		lw = 0
 	}
-	for _, u := range units(clean(s)) {
+	for _, u := range units(s) {
 		space := strings.TrimSpace(u) == ""
-		if space && len(line) == 0 {
+		if space && line.Len() == 0 {
 			continue
 		}
-		ss := d.spans(u, size)
-		uw := width(ss)
-		if lw+uw > w && len(line) > 0 && !space {
+		uw := width(d.spans(u, size))
+		if lw+uw > w && line.Len() > 0 && !space {
 			flush()
 		}
 		if uw > w { // a word wider than the line: break it between characters
 			for _, r := range u {
-				rs := d.spans(string(r), size)
-				if lw+width(rs) > w && len(line) > 0 {
+				rw := width(d.spans(string(r), size))
+				if lw+rw > w && line.Len() > 0 {
 					flush()
 				}
-				line = append(line, rs...)
-				lw += width(rs)
+				line.WriteRune(r)
+				lw += rw
 			}
 			continue
 		}
-		line = append(line, ss...)
+		line.WriteString(u)
 		lw += uw
 	}
-	if len(line) > 0 || len(out) == 0 {
+	if line.Len() > 0 || len(out) == 0 {
 		flush()
 	}
 	return out
@@ -186,17 +182,19 @@ func (d *doc) lines(s string, size, w float64) [][]span {
 func lineHeight(size float64) float64 { return size * ptToMM * 1.3 }
 
 // text draws s wrapped to width w with its first line's top at y, aligned "L" or "R", and
-// returns the height it took.
+// returns the height it took. Arabic is shaped before wrapping, and each line is put in visual
+// order after.
 func (d *doc) text(x, y, w, size float64, align string, s string) float64 {
 	lh := lineHeight(size)
-	ls := d.lines(s, size, w)
+	ls := d.lines(shape(clean(s)), size, w)
 	for i, l := range ls {
+		spans := d.spans(visual(l), size)
 		lx := x
 		if align == "R" {
-			lx = x + w - width(l)
+			lx = x + w - width(spans)
 		}
 		base := y + float64(i)*lh + size*ptToMM
-		for _, sp := range l {
+		for _, sp := range spans {
 			d.p.SetFont(sp.font, "", size)
 			d.p.Text(lx, base, sp.text)
 			lx += sp.w
@@ -207,7 +205,7 @@ func (d *doc) text(x, y, w, size float64, align string, s string) float64 {
 
 // textHeight is the height text would take.
 func (d *doc) textHeight(w, size float64, s string) float64 {
-	return float64(len(d.lines(s, size, w))) * lineHeight(size)
+	return float64(len(d.lines(shape(clean(s)), size, w))) * lineHeight(size)
 }
 
 // rule draws a horizontal line across the text width at y.
