@@ -487,6 +487,9 @@ func (db *DB) Certificates(ctx context.Context, f sc.CertificateFilter, page sc.
 	if err != nil {
 		return nil, err
 	}
+	if f.Status != nil && *f.Status == sc.CertificateNotFound {
+		return nil, sc.FieldErrorf("filter.status", sc.EINVALID, "a certificate is VALID or VOID; NOT_FOUND is only what verification says")
+	}
 	var kind, status *string
 	if f.Kind != nil {
 		kind = (*string)(f.Kind)

@@ -104,9 +104,9 @@ type IngestMarketplaceDataPayload struct {
 type IssueCertificatesInput struct {
 	// SETTLEMENT: items settled from from to to without a certificate; ANNUAL: the summaries of taxYear.
 	Kind secondchance.CertificateKind `json:"kind"`
-	// The period's start, inclusive (SETTLEMENT).
+	// The period's start, inclusive (SETTLEMENT; default: the beginning).
 	From *time.Time `json:"from,omitempty"`
-	// The period's end, exclusive (SETTLEMENT).
+	// The period's end, exclusive (SETTLEMENT; default: now).
 	To *time.Time `json:"to,omitempty"`
 	// The tax year (ANNUAL).
 	TaxYear *int `json:"taxYear,omitempty"`

@@ -155,6 +155,9 @@ func TestCertificates(t *testing.T) {
 	require.Equal(t, []any{fmt.Sprintf("SCS-%d-000001", year), fmt.Sprintf("SCS-%d-000002", year)}, serials)
 	res = tb.query(t, tb.staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
 	require.Empty(t, get(res.Data, "issueCertificates", "serials"), "issued once")
+	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT"}})
+	require.Empty(t, get(res.Data, "issueCertificates", "userErrors"), "no period: everything due")
+	require.Empty(t, get(res.Data, "issueCertificates", "serials"))
 
 	// Each seller sees its own; staff see their store's.
 	list := func(token string) []any {
@@ -163,6 +166,8 @@ func TestCertificates(t *testing.T) {
 		require.Empty(t, res.Errors)
 		return get(res.Data, "certificates", "nodes").([]any)
 	}
+	res = tb.query(t, tb.sellerA, `{ certificates(filter: {status: NOT_FOUND}) { nodes { serial } } }`, nil)
+	require.Equal(t, []string{"INVALID"}, res.codes())
 	mine := list(tb.sellerA)
 	require.Len(t, mine, 1)
 	require.Len(t, list(tb.sellerB), 1)
