@@ -293,16 +293,8 @@ func itemLedgers(ctx context.Context, q queryer, itemIDs []int64) ([]*sc.ItemLed
 		Pending    int64  `db:"pending"`
 		Currency   string `db:"currency"`
 	}
-	err := q.SelectContext(ctx, &rows, `
-		SELECT ip.item_id, ip.gross_cents AS gross, ip.intake_cents AS intake, ip.storage_cents AS storage, ip.shipping_cents AS shipping,
-			ip.commission_cents AS commission,
-			coalesce((SELECT sum(cents) FROM donation_allocations a WHERE a.item_id = ip.item_id AND a.disbursed_at IS NOT NULL), 0) AS donated,
-			coalesce((SELECT sum(cents) FROM donation_allocations a WHERE a.item_id = ip.item_id AND a.disbursed_at IS NULL), 0) AS pending,
-			ip.currency
-		FROM item_proceeds ip WHERE ip.item_id = ANY($1)
-		UNION ALL
-		SELECT s.item_id, s.price_cents, 0, 0, 0, 0, 0, s.price_cents, s.currency
-		FROM sales s WHERE s.item_id = ANY($1) AND s.voided_at IS NULL AND NOT EXISTS (SELECT 1 FROM item_proceeds ip WHERE ip.item_id = s.item_id)`,
+	err := q.SelectContext(ctx, &rows, `SELECT item_id, gross, intake, storage, shipping, commission, donated, pending, currency
+		FROM item_ledgers WHERE item_id = ANY($1)`,
 		pq.Array(itemIDs))
 	if err != nil {
 		return nil, err
@@ -384,14 +376,8 @@ func (db *DB) ReturnTotals(ctx context.Context, sellerID int64, from, to time.Ti
 	err = db.GetContext(ctx, &r, `WITH it AS (
 			SELECT i.id, i.status FROM return_authorizations ra JOIN parcels p ON p.rma_id = ra.id JOIN returned_items i ON i.parcel_id = p.id
 			WHERE ra.seller_id = $1 AND p.received_at >= $2 AND p.received_at < $3),
-		l AS (
-			SELECT ip.gross_cents AS gross, ip.gross_cents - ip.net_cents AS costs,
-				coalesce((SELECT sum(cents) FROM donation_allocations a WHERE a.item_id = ip.item_id AND a.disbursed_at IS NOT NULL), 0) AS donated,
-				coalesce((SELECT sum(cents) FROM donation_allocations a WHERE a.item_id = ip.item_id AND a.disbursed_at IS NULL), 0) AS pending
-			FROM it JOIN item_proceeds ip ON ip.item_id = it.id
-			UNION ALL
-			SELECT s.price_cents, 0, 0, s.price_cents FROM it JOIN sales s ON s.item_id = it.id
-			WHERE s.voided_at IS NULL AND NOT EXISTS (SELECT 1 FROM item_proceeds ip WHERE ip.item_id = s.item_id))
+		l AS (SELECT l.gross, l.intake + l.storage + l.shipping + l.commission AS costs, l.donated, l.pending
+			FROM it JOIN item_ledgers l ON l.item_id = it.id)
 		SELECT (SELECT count(*) FROM it) AS items,
 			(SELECT count(*) FROM it WHERE status IN ('SOLD', 'SETTLED')) AS sold,
 			(SELECT count(*) FROM it WHERE status = 'RECYCLED') AS recycled,
