@@ -94,6 +94,20 @@ func (db *DB) ReceiveParcel(ctx context.Context, in sc.ParcelInput) (*sc.Parcel,
 				lines[i] = &l
 			}
 		}
+		if rma != nil {
+			ds := sc.Discrepancies(rmaLines, in.Items)
+			for _, d := range ds {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_discrepancies (parcel_id, seq, kind, rma_line, note) VALUES ($1, $2, $3, $4, $5)`,
+					p.ID, d.Seq, d.Kind, d.RMALine, d.Note); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE return_authorizations SET status = 'RECEIVED', updated_at = $2 WHERE id = $1`, rma.ID, db.Now()); err != nil {
+				return err
+			}
+		}
+		// The items go last: their insert updates the store's row of the day's totals, which
+		// every intake of the store that day needs, so it is held from here to the commit only.
 		p.Logged = []*sc.ReturnedItem{}
 		if n > 0 {
 			if err := tx.SelectContext(ctx, &p.Logged, `WITH i AS (INSERT INTO returned_items (parcel_id, line, rma_line, description, grade, notes, photo_urls)
@@ -105,18 +119,7 @@ func (db *DB) ReceiveParcel(ctx context.Context, in sc.ParcelInput) (*sc.Parcel,
 				return err
 			}
 		}
-		if rma == nil {
-			return nil
-		}
-		ds := sc.Discrepancies(rmaLines, in.Items)
-		for _, d := range ds {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_discrepancies (parcel_id, seq, kind, rma_line, note) VALUES ($1, $2, $3, $4, $5)`,
-				p.ID, d.Seq, d.Kind, d.RMALine, d.Note); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE return_authorizations SET status = 'RECEIVED', updated_at = $2 WHERE id = $1`, rma.ID, db.Now())
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -198,4 +199,93 @@ func BenchmarkIntakeAndSale(b *testing.B) {
 	slices.Sort(sale)
 	b.ReportMetric(float64(intake[len(intake)/2].Microseconds())/1000, "intake-p50-ms")
 	b.ReportMetric(float64(sale[len(sale)/2].Microseconds())/1000, "sale-p50-ms")
+}
+
+// BenchmarkConcurrentIntake: 8 staff clients of one store receive parcels at once over HTTP,
+// with and without the triggers that keep the store's per-day totals: every intake updates the
+// same (store, day) row, so intakes queue on it until each commits. Reports throughput and the
+// median and 99th percentile latency of 800 intakes.
+func BenchmarkConcurrentIntake(b *testing.B) {
+	for _, triggers := range []bool{true, false} {
+		name := "with-totals-triggers"
+		if !triggers {
+			name = "without"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				tb := setup(b)
+				ctx := context.Background()
+				const n, clients = 800, 8
+				batch := sc.MarketplaceBatch{}
+				for i := 0; i < n; i++ {
+					batch.Orders = append(batch.Orders, sc.OrderInput{Number: fmt.Sprintf("R-%d", i), SellerNumber: "S1", BuyerNumber: "B1",
+						PlacedAt: time.Now().Add(-time.Hour), Total: sc.MoneyInput{Amount: "10", Currency: "USD"}})
+				}
+				if _, err := tb.db.Ingest(sc.NewSystemContext(ctx), batch); err != nil {
+					b.Fatal(err)
+				}
+				var sellerID int64
+				if err := tb.db.Get(&sellerID, `SELECT id FROM sellers WHERE number = 'S1'`); err != nil {
+					b.Fatal(err)
+				}
+				seller := sc.NewContextWithActor(ctx, &sc.Actor{Role: sc.RoleSeller, SellerID: sellerID})
+				codes := make(chan string, n)
+				for i := 0; i < n; i++ {
+					rma, err := tb.db.CreateRMA(seller, sc.RMAInput{OrderNumber: fmt.Sprintf("R-%d", i), Items: []sc.RMAItemInput{
+						{Description: "Speaker", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "40", Currency: "USD"}},
+						{Description: "Cable", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "5", Currency: "USD"}}}})
+					if err != nil {
+						b.Fatal(err)
+					}
+					codes <- rma.Code
+				}
+				close(codes)
+				if !triggers {
+					if _, err := tb.db.Exec(`ALTER TABLE returned_items DISABLE TRIGGER store_item_totals_items_inserted`); err != nil {
+						b.Fatal(err)
+					}
+				}
+				const receive = `mutation($c: String!) { receiveParcel(input: {rmaCode: $c, items: [{rmaLine: 1, description: "Speaker", grade: GOOD},
+					{rmaLine: 2, description: "Cable", grade: GOOD}]}) { parcel { items { id } } userErrors { code } } }`
+				lat := make(chan time.Duration, n)
+				b.StartTimer()
+				start := time.Now()
+				var wg sync.WaitGroup
+				for range clients {
+					wg.Go(func() {
+						for c := range codes {
+							body, _ := json.Marshal(map[string]any{"query": receive, "variables": map[string]any{"c": c}})
+							t0 := time.Now()
+							if res := tb.post(b, tb.staff, body); len(res.Errors) > 0 {
+								b.Error(res.Errors)
+								return
+							}
+							lat <- time.Since(t0)
+						}
+					})
+				}
+				wg.Wait()
+				elapsed := time.Since(start)
+				b.StopTimer()
+				close(lat)
+				var ds []time.Duration
+				for d := range lat {
+					ds = append(ds, d)
+				}
+				slices.Sort(ds)
+				var items int
+				if err := tb.db.Get(&items, `SELECT coalesce(sum(items), 0) FROM store_item_totals`); err != nil {
+					b.Fatal(err)
+				}
+				if triggers && items != 2*n {
+					b.Fatalf("the store's totals count %d items, want %d", items, 2*n)
+				}
+				b.ReportMetric(float64(len(ds))/elapsed.Seconds(), "intakes/s")
+				b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds())/1000, "p99-ms")
+				b.StartTimer()
+			}
+		})
+	}
 }
