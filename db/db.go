@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,7 +47,7 @@ type DB struct {
 // Open connects to dsn. Every statement sent through the pool is counted (see Statements),
 // which is how tests prove that a request costs a fixed number of SQL statements.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	pc, err := pq.NewConnector(dsn)
+	pc, err := pq.NewConnector(withBinaryParameters(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
@@ -64,6 +65,23 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("cannot connect to the database (check DATABASE_URL): %w", err)
 	}
 	return db, nil
+}
+
+// withBinaryParameters turns on lib/pq's binary_parameters unless the DSN sets it: a query
+// with parameters then takes one round trip instead of two (parse and describe, then bind and
+// execute), and []byte values such as certificate PDFs go as bytes rather than hex text. Every
+// []byte this package sends is bytea; JSON goes as strings.
+func withBinaryParameters(dsn string) string {
+	if strings.Contains(dsn, "binary_parameters") {
+		return dsn
+	}
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " binary_parameters=yes"
 }
 
 // Statements returns how many SQL statements this pool has sent since it was opened.
