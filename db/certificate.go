@@ -50,8 +50,9 @@ type certificateGroup struct {
 
 // IssueCertificates implements the certificate run (the River job and `secondchance
 // certificates issue`): it finds what req asks for, renders the certificates in parallel and
-// stores each with its items in its own transaction. A run cut off leaves whole certificates
-// only; running it again issues the rest. progress, if not nil, hears of each one stored.
+// stores them in batches, each whole with its items. A run cut off leaves whole certificates
+// only (and unused serials); running it again issues the rest. progress, if not nil, hears of
+// each batch stored.
 func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progress func(done, total int)) (*sc.IssueResult, error) {
 	a, err := sc.RequireActor(ctx)
 	if err != nil {
@@ -104,7 +105,9 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 		return nil, err
 	}
 
-	// Render on every core; store as each is ready.
+	// Render on every core; store as they are ready. The first failure stops the feeding.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	type out struct {
 		i   int
 		pdf []byte
@@ -143,6 +146,7 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 		}
 		if err := db.storeCertificates(ctx, batch); err != nil {
 			firstErr = err
+			cancel()
 		}
 		for _, b := range batch {
 			if firstErr != nil {
@@ -167,6 +171,7 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 		}
 		if r.err != nil {
 			firstErr = fmt.Errorf("rendering %s: %w", docs[r.i].doc.Serial, r.err)
+			cancel()
 			continue
 		}
 		batch = append(batch, &storedCertificate{pendingCertificate: docs[r.i], pdf: r.pdf})
