@@ -236,6 +236,9 @@ type CertificateFilter struct {
 type CertificateService interface {
 	Certificates(ctx context.Context, f CertificateFilter, p PageArgs) (*Page[*Certificate], error)
 	CertificatesByID(ctx context.Context, ids []int64) ([]*Certificate, error)
+	// CertificatesByItem returns each item's settlement certificate in force (nil when none,
+	// or when the actor may not see it), in the order of itemIDs.
+	CertificatesByItem(ctx context.Context, itemIDs []int64) ([]*Certificate, error)
 	VoidCertificate(ctx context.Context, certificate, reason string) (voided, replacement *Certificate, err error)
 	VerifyCertificate(ctx context.Context, client, serial, code string) (*CertificateVerification, error)
 	IssueCertificates(ctx context.Context, req IssueRequest, progress func(done, total int)) (*IssueResult, error)

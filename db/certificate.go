@@ -528,6 +528,31 @@ func (db *DB) CertificatesByID(ctx context.Context, ids []int64) ([]*sc.Certific
 	return byID(ids, rows, func(c *sc.Certificate) int64 { return c.ID }), nil
 }
 
+// CertificatesByItem implements secondchance.CertificateService.
+func (db *DB) CertificatesByItem(ctx context.Context, itemIDs []int64) ([]*sc.Certificate, error) {
+	cond, args, err := certificateScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ItemID int64 `db:"item_id"`
+		sc.Certificate
+	}
+	if err := db.SelectContext(ctx, &rows, `SELECT ip.item_id, `+certificateColumns+` FROM item_proceeds ip JOIN certificates c ON c.id = ip.certificate_id
+		WHERE `+cond+` AND ip.item_id = ANY($4)`, append(args, pq.Array(itemIDs))...); err != nil {
+		return nil, mapError(err)
+	}
+	at := make(map[int64]*sc.Certificate, len(rows))
+	for i := range rows {
+		at[rows[i].ItemID] = &rows[i].Certificate
+	}
+	out := make([]*sc.Certificate, len(itemIDs))
+	for i, id := range itemIDs {
+		out[i] = at[id]
+	}
+	return out, nil
+}
+
 // VoidCertificate implements secondchance.CertificateService: the certificate is voided with
 // the reason and, in the same transaction, replaced by a new one of the same items under a
 // new serial, rendered from the data as it is now (a corrected name, say).

@@ -590,6 +590,7 @@ type ComplexityRoot struct {
 	}
 
 	ReturnedItem struct {
+		Certificate func(childComplexity int) int
 		Description func(childComplexity int) int
 		GlobalID    func(childComplexity int) int
 		Grade       func(childComplexity int) int
@@ -984,6 +985,7 @@ type ReturnedItemResolver interface {
 	Sale(ctx context.Context, obj *secondchance.ReturnedItem) (*secondchance.Sale, error)
 
 	PhotoURLs(ctx context.Context, obj *secondchance.ReturnedItem) ([]string, error)
+	Certificate(ctx context.Context, obj *secondchance.ReturnedItem) (*secondchance.Certificate, error)
 	Ledger(ctx context.Context, obj *secondchance.ReturnedItem) (*secondchance.ItemLedger, error)
 	Timeline(ctx context.Context, obj *secondchance.ReturnedItem) ([]*secondchance.ItemEvent, error)
 }
@@ -3418,6 +3420,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReturnTotals.To(childComplexity), true
 
+	case "ReturnedItem.certificate":
+		if e.ComplexityRoot.ReturnedItem.Certificate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnedItem.Certificate(childComplexity), true
 	case "ReturnedItem.description":
 		if e.ComplexityRoot.ReturnedItem.Description == nil {
 			break
@@ -5562,6 +5570,8 @@ func (ec *executionContext) childFields_ReturnedItem(ctx context.Context, field 
 		return ec.fieldContext_ReturnedItem_notes(ctx, field)
 	case "photoUrls":
 		return ec.fieldContext_ReturnedItem_photoUrls(ctx, field)
+	case "certificate":
+		return ec.fieldContext_ReturnedItem_certificate(ctx, field)
 	case "ledger":
 		return ec.fieldContext_ReturnedItem_ledger(ctx, field)
 	case "timeline":
@@ -18625,6 +18635,38 @@ func (ec *executionContext) fieldContext_ReturnedItem_photoUrls(_ context.Contex
 	return graphql.NewScalarFieldContext("ReturnedItem", field, true, true, "String")
 }
 
+func (ec *executionContext) _ReturnedItem_certificate(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnedItem_certificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnedItem().Certificate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Certificate) graphql.Marshaler {
+			return ec.marshalOCertificate2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnedItem_certificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnedItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReturnedItem_ledger(ctx context.Context, field graphql.CollectedField, obj *secondchance.ReturnedItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30370,6 +30412,12 @@ func (ec *executionContext) _ReturnedItem(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReturnedItem_photoUrls(ctx, field, obj)
+				})
+		case "certificate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnedItem_certificate(ctx, field, obj)
 				})
 		case "ledger":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -109,6 +109,11 @@ func (r *returnAuthorizationResolver) LabelURL(ctx context.Context, obj *secondc
 	return r.Links.ReturnLabelPDF(obj.Code), nil
 }
 
+// Certificate is the resolver for the certificate field.
+func (r *returnedItemResolver) Certificate(ctx context.Context, obj *secondchance.ReturnedItem) (*secondchance.Certificate, error) {
+	return loadersFrom(ctx).certificateByItem.Load(ctx, obj.ID)
+}
+
 // Certificate returns graph.CertificateResolver implementation.
 func (r *Resolver) Certificate() graph.CertificateResolver { return &certificateResolver{r} }
 

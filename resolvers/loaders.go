@@ -57,8 +57,9 @@ type loaders struct {
 	allocations *dataloadgen.Loader[int64, []*sc.Allocation]
 	ledger      *dataloadgen.Loader[int64, *sc.ItemLedger]
 
-	certificate *dataloadgen.Loader[int64, *sc.Certificate]
-	store       *dataloadgen.Loader[int64, *sc.Store]
+	certificate       *dataloadgen.Loader[int64, *sc.Certificate]
+	certificateByItem *dataloadgen.Loader[int64, *sc.Certificate]
+	store             *dataloadgen.Loader[int64, *sc.Store]
 }
 
 type loadersKey struct{}
@@ -108,8 +109,9 @@ func newLoaders(s Services) *loaders {
 		allocations: dataloadgen.NewLoader(batch(s.Donations.AllocationsByItem), w),
 		ledger:      dataloadgen.NewLoader(batch(s.Donations.ItemLedgers), w),
 
-		certificate: dataloadgen.NewLoader(batch(s.Certificates.CertificatesByID), w),
-		store:       dataloadgen.NewLoader(batch(s.Stores.StoresByID), w),
+		certificate:       dataloadgen.NewLoader(batch(s.Certificates.CertificatesByID), w),
+		certificateByItem: dataloadgen.NewLoader(batch(s.Certificates.CertificatesByItem), w),
+		store:             dataloadgen.NewLoader(batch(s.Stores.StoresByID), w),
 	}
 }
 

@@ -263,6 +263,12 @@ func TestCertificates(t *testing.T) {
 	_, err = tb.db.Exec(`DELETE FROM certificates WHERE serial = $1`, get(c, "serial"))
 	require.Error(t, err)
 
+	// The item links to the certificate in force.
+	res = tb.query(t, tb.sellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { certificate { serial status } } } }`, map[string]any{"i": aItems[0]})
+	require.Equal(t, map[string]any{"serial": newSerial, "status": "VALID"}, get(res.Data, "node", "certificate"))
+	res = tb.query(t, tb.sellerB, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { certificate { serial } } } }`, map[string]any{"i": bItems[0]})
+	require.Equal(t, fmt.Sprintf("SCS-%d-000002", year), get(res.Data, "node", "certificate", "serial"), "seller B's own")
+
 	// The item's timeline shows both certificates.
 	res = tb.query(t, tb.sellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { timeline { kind detail } } } }`, map[string]any{"i": aItems[0]})
 	var steps []string
