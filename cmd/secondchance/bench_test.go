@@ -140,31 +140,8 @@ func benchmarkReportBuyer(b *testing.B, query string) {
 // sale of a listed item. It reports the median of each.
 func BenchmarkIntakeAndSale(b *testing.B) {
 	tb := setup(b)
-	ctx := context.Background()
 	const n = 600
-	batch := sc.MarketplaceBatch{}
-	for i := 0; i < n; i++ {
-		batch.Orders = append(batch.Orders, sc.OrderInput{Number: fmt.Sprintf("R-%d", i), SellerNumber: "S1", BuyerNumber: "B1",
-			PlacedAt: time.Now().Add(-time.Hour), Total: sc.MoneyInput{Amount: "10", Currency: "USD"}})
-	}
-	if _, err := tb.db.Ingest(sc.NewSystemContext(ctx), batch); err != nil {
-		b.Fatal(err)
-	}
-	var sellerID int64
-	if err := tb.db.Get(&sellerID, `SELECT id FROM sellers WHERE number = 'S1'`); err != nil {
-		b.Fatal(err)
-	}
-	seller := sc.NewContextWithActor(ctx, &sc.Actor{Role: sc.RoleSeller, SellerID: sellerID})
-	codes := make([]string, n)
-	for i := range codes {
-		rma, err := tb.db.CreateRMA(seller, sc.RMAInput{OrderNumber: fmt.Sprintf("R-%d", i), Items: []sc.RMAItemInput{
-			{Description: "Speaker", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "40", Currency: "USD"}},
-			{Description: "Cable", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "5", Currency: "USD"}}}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		codes[i] = rma.Code
-	}
+	codes := prepareReturns(b, tb, n)
 	post := func(query string, vars map[string]any) map[string]any {
 		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 		res := tb.post(b, tb.staff, body)
@@ -215,30 +192,10 @@ func BenchmarkConcurrentIntake(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				tb := setup(b)
-				ctx := context.Background()
 				const n, clients = 800, 8
-				batch := sc.MarketplaceBatch{}
-				for i := 0; i < n; i++ {
-					batch.Orders = append(batch.Orders, sc.OrderInput{Number: fmt.Sprintf("R-%d", i), SellerNumber: "S1", BuyerNumber: "B1",
-						PlacedAt: time.Now().Add(-time.Hour), Total: sc.MoneyInput{Amount: "10", Currency: "USD"}})
-				}
-				if _, err := tb.db.Ingest(sc.NewSystemContext(ctx), batch); err != nil {
-					b.Fatal(err)
-				}
-				var sellerID int64
-				if err := tb.db.Get(&sellerID, `SELECT id FROM sellers WHERE number = 'S1'`); err != nil {
-					b.Fatal(err)
-				}
-				seller := sc.NewContextWithActor(ctx, &sc.Actor{Role: sc.RoleSeller, SellerID: sellerID})
 				codes := make(chan string, n)
-				for i := 0; i < n; i++ {
-					rma, err := tb.db.CreateRMA(seller, sc.RMAInput{OrderNumber: fmt.Sprintf("R-%d", i), Items: []sc.RMAItemInput{
-						{Description: "Speaker", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "40", Currency: "USD"}},
-						{Description: "Cable", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "5", Currency: "USD"}}}})
-					if err != nil {
-						b.Fatal(err)
-					}
-					codes <- rma.Code
+				for _, c := range prepareReturns(b, tb, n) {
+					codes <- c
 				}
 				close(codes)
 				if !triggers {
@@ -288,4 +245,34 @@ func BenchmarkConcurrentIntake(b *testing.B) {
 			}
 		})
 	}
+}
+
+// prepareReturns authorises the return of n new orders of seller S1, two lines each, and
+// returns their RMA codes.
+func prepareReturns(b *testing.B, tb *testBundle, n int) []string {
+	ctx := context.Background()
+	batch := sc.MarketplaceBatch{}
+	for i := 0; i < n; i++ {
+		batch.Orders = append(batch.Orders, sc.OrderInput{Number: fmt.Sprintf("R-%d", i), SellerNumber: "S1", BuyerNumber: "B1",
+			PlacedAt: time.Now().Add(-time.Hour), Total: sc.MoneyInput{Amount: "10", Currency: "USD"}})
+	}
+	if _, err := tb.db.Ingest(sc.NewSystemContext(ctx), batch); err != nil {
+		b.Fatal(err)
+	}
+	var sellerID int64
+	if err := tb.db.Get(&sellerID, `SELECT id FROM sellers WHERE number = 'S1'`); err != nil {
+		b.Fatal(err)
+	}
+	seller := sc.NewContextWithActor(ctx, &sc.Actor{Role: sc.RoleSeller, SellerID: sellerID})
+	codes := make([]string, n)
+	for i := range codes {
+		rma, err := tb.db.CreateRMA(seller, sc.RMAInput{OrderNumber: fmt.Sprintf("R-%d", i), Items: []sc.RMAItemInput{
+			{Description: "Speaker", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "40", Currency: "USD"}},
+			{Description: "Cable", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "5", Currency: "USD"}}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		codes[i] = rma.Code
+	}
+	return codes
 }
