@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,10 +14,30 @@ import (
 	"github.com/secondchance/secondchance/db/dbtest"
 )
 
+// syncBuffer is a buffer safe for concurrent writes. Main.Run installs a logger writing to its
+// Stderr as the process's default, so while one test runs Main, servers of parallel tests may
+// log into that test's buffer too.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // run runs the binary's Main against dbURL and returns exit code, stdout and stderr.
 func run(t *testing.T, dbURL string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
+	var out, errOut syncBuffer
 	m := &Main{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string {
 		return map[string]string{"DATABASE_URL": dbURL, "LOG_LEVEL": "error"}[k]
 	}}

@@ -166,7 +166,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 	for _, name := range []string{"DATABASE_URL", "LISTEN_ADDR", "REQUEST_TIMEOUT", "LOG_LEVEL", "AUTO_MIGRATE"} {
 		require.Contains(t, err.Error(), name+": ")
 	}
-	var stderr bytes.Buffer
+	var stderr syncBuffer
 	m := &Main{Stdout: io.Discard, Stderr: &stderr, Getenv: func(k string) string { return env[k] }}
 	require.Equal(t, exitUsage, m.Run(context.Background(), []string{"serve"}))
 	require.Contains(t, stderr.String(), "DATABASE_URL")
@@ -189,7 +189,7 @@ func TestServeRefusesOutdatedSchemaThenServesAndShutsDown(t *testing.T) {
 	t.Cleanup(func() { admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) })
 	env := map[string]string{"DATABASE_URL": dbtest.WithDatabase(dbtest.URL(t), name), "LISTEN_ADDR": "127.0.0.1:0"}
 
-	var stderr bytes.Buffer
+	var stderr syncBuffer
 	m := &Main{Stdout: io.Discard, Stderr: &stderr, Getenv: func(k string) string { return env[k] }}
 	require.Equal(t, exitError, m.Run(context.Background(), []string{"serve"}))
 	require.Contains(t, stderr.String(), "secondchance migrate")
