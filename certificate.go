@@ -254,15 +254,16 @@ type Links interface {
 	Verify(serial, code string) string
 }
 
-// CertificateRenderer turns a document into PDF bytes; pdf.Renderer is one.
-type CertificateRenderer interface {
+// DocumentRenderer turns documents into PDF bytes; pdf.Renderer is one.
+type DocumentRenderer interface {
 	Certificate(c *CertificateDocument) ([]byte, error)
+	ReturnLabel(l *ReturnLabel) ([]byte, error)
 }
 
 // IssueRequest says which certificates to issue. SETTLEMENT issues, per seller, store and
 // settlement, the certificates of items settled without one: those of one settlement, or those
-// settled from From to To. ANNUAL issues each seller's summary of TaxYear, unless a valid one
-// exists.
+// settled from From to To (a zero From is the beginning, a zero To now: everything due).
+// ANNUAL issues each seller's summary of TaxYear, unless a valid one exists.
 type IssueRequest struct {
 	Kind       CertificateKind
 	Settlement *int64

@@ -18,7 +18,7 @@ import (
 
 // CertificateSetup is what issuing certificates needs besides the database.
 type CertificateSetup struct {
-	Renderer sc.CertificateRenderer
+	Renderer sc.DocumentRenderer
 	// PublicURL starts the verification link printed on certificates:
 	// PublicURL/verify/<serial>?code=….
 	PublicURL string
@@ -33,7 +33,10 @@ const certificateColumns = `c.id, c.serial, c.kind, c.store_id, c.seller_id, c.s
 	c.gross_cents, c.costs_cents, c.net_cents, c.items, c.verification_code, c.issued_at, c.replaces_id,
 	(SELECT n.id FROM certificates n WHERE n.replaces_id = c.id) AS replaced_by_id,
 	c.void_reason, c.voided_at, octet_length(c.pdf) AS pdf_bytes, c.emailed_at,
-	(SELECT coalesce(nullif(s.legal_name, ''), s.name) FROM sellers s WHERE s.id = c.seller_id) AS donor_name`
+	(SELECT ` + donorName + ` FROM sellers s WHERE s.id = c.seller_id) AS donor_name`
+
+// donorName is the name certificates print for a seller s: its legal name, else its name.
+const donorName = `coalesce(nullif(s.legal_name, ''), s.name)`
 
 // certificateGroup is one certificate to issue: its kind, whose and which items.
 type certificateGroup struct {
@@ -63,6 +66,12 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 		req.Store = &a.StoreID
 	case !a.IsAdmin():
 		return nil, sc.Errorf(sc.EFORBIDDEN, "only staff and admins issue certificates")
+	}
+	if req.From.IsZero() {
+		req.From = time.Unix(0, 0)
+	}
+	if req.To.IsZero() {
+		req.To = db.Now().Add(time.Second)
 	}
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -271,23 +280,21 @@ func (db *DB) certificateDocuments(ctx context.Context, q queryer, groups []*cer
 		return nil, mapError(err)
 	}
 	var sellers []struct {
-		ID        int64  `db:"id"`
-		Name      string `db:"name"`
-		LegalName string `db:"legal_name"`
-		Line1     string `db:"address_line1"`
-		Line2     string `db:"address_line2"`
-		City      string `db:"city"`
-		Region    string `db:"region"`
-		Postal    string `db:"postal_code"`
-		Country   string `db:"country"`
+		ID      int64  `db:"id"`
+		Name    string `db:"donor_name"`
+		Line1   string `db:"address_line1"`
+		Line2   string `db:"address_line2"`
+		City    string `db:"city"`
+		Region  string `db:"region"`
+		Postal  string `db:"postal_code"`
+		Country string `db:"country"`
 	}
-	if err := q.SelectContext(ctx, &sellers, `SELECT id, name, legal_name, address_line1, address_line2, city, region, postal_code, country
-		FROM sellers WHERE id = ANY($1)`, pq.Array(sellerIDs)); err != nil {
+	if err := q.SelectContext(ctx, &sellers, `SELECT id, `+donorName+` AS donor_name, address_line1, address_line2, city, region, postal_code, country
+		FROM sellers s WHERE id = ANY($1)`, pq.Array(sellerIDs)); err != nil {
 		return nil, mapError(err)
 	}
 	var stores []sc.Store
-	if err := q.SelectContext(ctx, &stores, `SELECT id, code, name, recipient, address_line1, address_line2, city, region, postal_code, country, created_at, ein
-		FROM stores WHERE id = ANY($1)`, pq.Array(storeIDs)); err != nil {
+	if err := q.SelectContext(ctx, &stores, `SELECT `+storeColumns+` FROM stores WHERE id = ANY($1)`, pq.Array(storeIDs)); err != nil {
 		return nil, mapError(err)
 	}
 	var benIDs []int64
@@ -322,13 +329,9 @@ func (db *DB) certificateDocuments(ctx context.Context, q queryer, groups []*cer
 		if st.EIN == "" {
 			return nil, sc.FieldErrorf("store", sc.EINVALID, "store %s has no EIN to print on its certificates; an admin sets it with setStoreDonations", st.Code)
 		}
-		donor := s.LegalName
-		if strings.TrimSpace(donor) == "" {
-			donor = s.Name
-		}
 		d := &sc.CertificateDocument{
 			Kind: g.Kind, TaxYear: g.TaxYear, IssuedAt: now, VerificationCode: sc.NewVerificationCode(),
-			Donor: sc.Party{Name: donor, Address: sc.PostalAddress{Line1: s.Line1, Line2: s.Line2, City: s.City,
+			Donor: sc.Party{Name: s.Name, Address: sc.PostalAddress{Line1: s.Line1, Line2: s.Line2, City: s.City,
 				Region: s.Region, PostalCode: s.Postal, Country: s.Country}},
 			Store: sc.Party{Name: st.Name, EIN: st.EIN, Address: st.ReturnAddress()},
 		}
@@ -534,21 +537,20 @@ func (db *DB) CertificatesByItem(ctx context.Context, itemIDs []int64) ([]*sc.Ce
 	if err != nil {
 		return nil, err
 	}
-	var rows []struct {
+	type row struct {
 		ItemID int64 `db:"item_id"`
 		sc.Certificate
 	}
+	var rows []*row
 	if err := db.SelectContext(ctx, &rows, `SELECT ip.item_id, `+certificateColumns+` FROM item_proceeds ip JOIN certificates c ON c.id = ip.certificate_id
 		WHERE `+cond+` AND ip.item_id = ANY($4)`, append(args, pq.Array(itemIDs))...); err != nil {
 		return nil, mapError(err)
 	}
-	at := make(map[int64]*sc.Certificate, len(rows))
-	for i := range rows {
-		at[rows[i].ItemID] = &rows[i].Certificate
-	}
 	out := make([]*sc.Certificate, len(itemIDs))
-	for i, id := range itemIDs {
-		out[i] = at[id]
+	for i, r := range byID(itemIDs, rows, func(r *row) int64 { return r.ItemID }) {
+		if r != nil {
+			out[i] = &r.Certificate
+		}
 	}
 	return out, nil
 }
@@ -693,7 +695,7 @@ func (db *DB) UnsentCertificates(ctx context.Context, limit int) ([]int64, error
 func (db *DB) CertificateMailByID(ctx context.Context, id int64) (*CertificateMail, error) {
 	var m CertificateMail
 	err := db.GetContext(ctx, &m, `SELECT c.id, c.serial, c.kind, c.tax_year, c.net_cents, c.currency, s.email,
-			coalesce(nullif(s.legal_name, ''), s.name) AS seller, r.serial AS replaces, c.pdf
+			`+donorName+` AS seller, r.serial AS replaces, c.pdf
 		FROM certificates c JOIN sellers s ON s.id = c.seller_id LEFT JOIN certificates r ON r.id = c.replaces_id WHERE c.id = $1`, id)
 	return &m, mapError(err)
 }

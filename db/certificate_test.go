@@ -15,16 +15,16 @@ import (
 
 // failingRenderer renders the first ok certificates, then fails.
 type failingRenderer struct {
-	next sc.CertificateRenderer
-	ok   int64
-	n    atomic.Int64
+	sc.DocumentRenderer
+	ok int64
+	n  atomic.Int64
 }
 
 func (f *failingRenderer) Certificate(c *sc.CertificateDocument) ([]byte, error) {
 	if f.n.Add(1) > f.ok {
 		return nil, errors.New("the renderer broke")
 	}
-	return f.next.Certificate(c)
+	return f.DocumentRenderer.Certificate(c)
 }
 
 // TestIssueCertificatesResumes: a run that fails part way leaves only whole certificates, each
@@ -40,7 +40,7 @@ func TestIssueCertificatesResumes(t *testing.T) {
 	ctx := sc.NewSystemContext(context.Background())
 	req := sc.IssueRequest{Kind: sc.CertificateSettlement, From: time.Unix(0, 0), To: time.Now().Add(time.Hour)}
 
-	d.CertificateSetup = db.CertificateSetup{Renderer: &failingRenderer{next: pdf.NewRenderer(fonts), ok: 30}, PublicURL: "https://x"}
+	d.CertificateSetup = db.CertificateSetup{Renderer: &failingRenderer{DocumentRenderer: pdf.NewRenderer(fonts), ok: 30}, PublicURL: "https://x"}
 	if _, err := d.IssueCertificates(ctx, req, nil); err == nil {
 		t.Fatal("the run did not report the renderer's failure")
 	}

@@ -226,8 +226,7 @@ func (db *DB) UniversalReturnAddress(ctx context.Context) (*sc.Store, error) {
 		return nil, err
 	}
 	var s sc.Store
-	err := db.GetContext(ctx, &s, `SELECT id, code, name, recipient, address_line1, address_line2, city, region,
-		postal_code, country, ein, created_at FROM stores WHERE code = $1`, universalStore)
+	err := db.GetContext(ctx, &s, `SELECT `+storeColumns+` FROM stores WHERE code = $1`, universalStore)
 	return &s, mapError(err)
 }
 

@@ -41,11 +41,7 @@ func (w *RunWeeklyBatchWorker) Work(ctx context.Context, job *river.Job[RunWeekl
 		return err
 	}
 	slog.InfoContext(ctx, "weekly batch", "week", week.String(), "existing", run.Existing, "reports", run.Batch.Stats.Reports)
-	client, err := river.ClientFromContextSafely[txType](ctx)
-	if err == nil {
-		_, err = client.Insert(ctx, SendDigestsArgs{}, nil)
-	}
-	return err
+	return queueNow(ctx, SendDigestsArgs{})
 }
 
 // Timeout allows a week of a large marketplace.

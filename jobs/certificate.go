@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/riverqueue/river"
 
@@ -31,8 +30,7 @@ type IssueCertificatesWorker struct {
 
 // Work implements river.Worker.
 func (w *IssueCertificatesWorker) Work(ctx context.Context, job *river.Job[IssueCertificatesArgs]) error {
-	res, err := w.DB.IssueCertificates(sc.NewSystemContext(ctx), sc.IssueRequest{Kind: sc.CertificateSettlement,
-		From: time.Unix(0, 0), To: w.DB.Now().Add(time.Second)}, nil)
+	res, err := w.DB.IssueCertificates(sc.NewSystemContext(ctx), sc.IssueRequest{Kind: sc.CertificateSettlement}, nil)
 	if sc.ErrorCode(err) == sc.ENOTHINGSETTLED {
 		return nil
 	}
@@ -51,9 +49,14 @@ func sendSoon(ctx context.Context, issued int) error {
 	if issued == 0 {
 		return nil
 	}
+	return queueNow(ctx, SendCertificatesArgs{})
+}
+
+// queueNow inserts a follow-up job from inside a worker, with the worker's client.
+func queueNow(ctx context.Context, args river.JobArgs) error {
 	client, err := river.ClientFromContextSafely[txType](ctx)
 	if err == nil {
-		_, err = client.Insert(ctx, SendCertificatesArgs{}, nil)
+		_, err = client.Insert(ctx, args, nil)
 	}
 	return err
 }

@@ -57,12 +57,11 @@ func (r *Renderer) Certificate(c *sc.CertificateDocument) ([]byte, error) {
 
 	cw.heading("Beneficiary charities")
 	for _, b := range c.Beneficiaries {
-		line := fmt.Sprintf("%s · EIN %s · %s", b.Name, b.EIN, oneLine(b.Address))
-		h := d.textHeight(150, 9, line)
-		cw.ensure(h)
-		d.text(margin, cw.y, 150, 9, "L", line)
+		line := d.wrap(150, 9, "L", fmt.Sprintf("%s · EIN %s · %s", b.Name, b.EIN, oneLine(b.Address)))
+		cw.ensure(line.height())
+		d.draw(margin, cw.y, line)
 		d.text(margin+150, cw.y, 30, 9, "R", b.Amount.Amount())
-		cw.y += h + 1
+		cw.y += line.height() + 1
 	}
 	cw.y += 2
 	cw.items()
@@ -137,27 +136,22 @@ func (w *certWriter) block(x, y, width float64, title string, lines []string) fl
 }
 
 // Columns of the items table: width and alignment.
-var itemColumns = []struct {
-	title string
-	w     float64
-	align string
-}{
+var itemColumns = []column{
 	{"Item", 46, "L"}, {"RMA", 26, "L"}, {"Order", 20, "L"}, {"Received", 18, "L"},
 	{"Sold", 18, "L"}, {"Gross", 18, "R"}, {"Costs", 16, "R"}, {"Net", 18, "R"},
 }
 
 func (w *certWriter) itemHeader() {
-	x := margin
-	cur := w.c.Gross.Currency
-	for _, col := range itemColumns {
-		t := col.title
+	titles := make([]string, len(itemColumns))
+	for i, col := range itemColumns {
+		titles[i] = col.title
 		if col.align == "R" {
-			t += " " + cur
+			titles[i] += " " + w.c.Gross.Currency
 		}
-		w.text(x, w.y, col.w-1, 8, col.align, t)
-		x += col.w
 	}
-	w.y += lineHeight(8) + 1
+	row, h := w.wrapRow(itemColumns, 8, titles)
+	w.drawRow(margin, w.y, itemColumns, row)
+	w.y += h + 1
 	w.rule(w.y)
 	w.y += 1
 }
@@ -168,18 +162,11 @@ func (w *certWriter) items() {
 	for _, it := range w.c.Items {
 		cells := []string{it.Description, it.RMACode, it.OrderNumber, it.Received.UTC().Format("2006-01-02"),
 			it.Sold.UTC().Format("2006-01-02"), it.Gross.Amount(), it.Costs.Amount(), it.Net.Amount()}
-		h := 0.0
-		for i, col := range itemColumns {
-			h = max(h, w.textHeight(col.w-1, 8, cells[i]))
-		}
+		row, h := w.wrapRow(itemColumns, 8, cells)
 		if w.ensure(h + 1) {
 			w.itemHeader()
 		}
-		x := margin
-		for i, col := range itemColumns {
-			w.text(x, w.y, col.w-1, 8, col.align, cells[i])
-			x += col.w
-		}
+		w.drawRow(margin, w.y, itemColumns, row)
 		w.y += h + 1
 	}
 	w.rule(w.y)

@@ -29,8 +29,8 @@ func (r *Renderer) ReturnLabel(l *sc.ReturnLabel) ([]byte, error) {
 	y := margin + 4
 	d.text(margin+5, y, 120, 8, "L", "RETURN TO")
 	y += lineHeight(8) + 1
-	block := strings.Split(l.Address.Block(l.Code), "\n")
-	for i, line := range block {
+	address := strings.Split(l.Address.Block(l.Code), "\n")
+	for i, line := range address {
 		size := 14.0
 		if i == 1 { // the reference line: the RMA code
 			size = 22
@@ -55,48 +55,48 @@ func (r *Renderer) ReturnLabel(l *sc.ReturnLabel) ([]byte, error) {
 	y += 10
 	y += d.text(margin, y, 180, 16, "L", "Packing slip "+l.Code) + 1
 	y += d.text(margin, y, 180, 10, "L", fmt.Sprintf("Order %s from %s", l.OrderNumber, l.SellerName)) + 3
-	cols := []struct {
-		title string
-		w     float64
-		align string
-	}{{"#", 8, "L"}, {"Item", 110, "L"}, {"Category", 45, "L"}, {"Qty", 17, "R"}}
-	x := margin
-	for _, c := range cols {
-		d.text(x, y, c.w-1, 8, c.align, c.title)
-		x += c.w
+	cols := []column{{"#", 8, "L"}, {"Item", 110, "L"}, {"Category", 45, "L"}, {"Qty", 17, "R"}}
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.title
 	}
-	y += lineHeight(8) + 1
+	row, h := d.wrapRow(cols, 8, titles)
+	d.drawRow(margin, y, cols, row)
+	y += h + 1
 	d.rule(y)
 	y += 1
 	for _, it := range l.Items {
-		cells := []string{fmt.Sprint(it.Line), it.Description, it.Category, fmt.Sprint(it.Quantity)}
-		h := 0.0
-		for i, c := range cols {
-			h = max(h, d.textHeight(c.w-1, 9, cells[i]))
-		}
+		row, h := d.wrapRow(cols, 9, []string{fmt.Sprint(it.Line), it.Description, it.Category, fmt.Sprint(it.Quantity)})
 		if y+h > bottom-30 { // the slip fits one page: an RMA has at most 50 lines
 			d.p.AddPage()
 			y = margin
 		}
-		x := margin
-		for i, c := range cols {
-			d.text(x, y, c.w-1, 9, c.align, cells[i])
-			x += c.w
-		}
+		d.drawRow(margin, y, cols, row)
 		y += h + 0.5
 	}
 	d.rule(y + 1)
 	y += 4
-	if y+d.textHeight(180, 9, l.Instructions) > bottom {
+	// The instructions, paragraph by paragraph, on the next page when they do not fit.
+	var paras []block
+	h = 0
+	for _, para := range strings.Split(l.Instructions, "\n") {
+		b := d.wrap(180, 9, "L", para)
+		if strings.TrimSpace(para) == "" {
+			b.lines, b.size = nil, 9
+		}
+		paras = append(paras, b)
+		h += max(b.height(), lineHeight(9)/2)
+	}
+	if y+h > bottom {
 		d.p.AddPage()
 		y = margin
 	}
-	for _, para := range strings.Split(l.Instructions, "\n") {
-		if strings.TrimSpace(para) == "" {
+	for _, b := range paras {
+		if len(b.lines) == 0 {
 			y += lineHeight(9) / 2
 			continue
 		}
-		y += d.text(margin, y, 180, 9, "L", para)
+		y += d.draw(margin, y, b)
 	}
 	return d.output()
 }

@@ -181,31 +181,69 @@ func (d *doc) lines(s string, size, w float64) []string {
 // lineHeight is the distance between baselines at size points.
 func lineHeight(size float64) float64 { return size * ptToMM * 1.3 }
 
-// text draws s wrapped to width w with its first line's top at y, aligned "L" or "R", and
-// returns the height it took. Arabic is shaped before wrapping, and each line is put in visual
-// order after.
-func (d *doc) text(x, y, w, size float64, align string, s string) float64 {
-	lh := lineHeight(size)
-	ls := d.lines(shape(clean(s)), size, w)
-	for i, l := range ls {
-		spans := d.spans(visual(l), size)
+// block is text wrapped to a width, measured before it is drawn.
+type block struct {
+	lines   []string
+	w, size float64
+	align   string // "L" or "R"
+}
+
+func (b block) height() float64 { return float64(len(b.lines)) * lineHeight(b.size) }
+
+// wrap lays s out to width w at size points: Arabic is shaped before wrapping, and each line is
+// put in visual order when drawn.
+func (d *doc) wrap(w, size float64, align, s string) block {
+	return block{lines: d.lines(shape(clean(s)), size, w), w: w, size: size, align: align}
+}
+
+// draw draws b with its first line's top at y and returns its height.
+func (d *doc) draw(x, y float64, b block) float64 {
+	lh := lineHeight(b.size)
+	for i, l := range b.lines {
+		spans := d.spans(visual(l), b.size)
 		lx := x
-		if align == "R" {
-			lx = x + w - width(spans)
+		if b.align == "R" {
+			lx = x + b.w - width(spans)
 		}
-		base := y + float64(i)*lh + size*ptToMM
+		base := y + float64(i)*lh + b.size*ptToMM
 		for _, sp := range spans {
-			d.p.SetFont(sp.font, "", size)
+			d.p.SetFont(sp.font, "", b.size)
 			d.p.Text(lx, base, sp.text)
 			lx += sp.w
 		}
 	}
-	return float64(len(ls)) * lh
+	return b.height()
 }
 
-// textHeight is the height text would take.
-func (d *doc) textHeight(w, size float64, s string) float64 {
-	return float64(len(d.lines(shape(clean(s)), size, w))) * lineHeight(size)
+// text wraps and draws s, and returns the height it took.
+func (d *doc) text(x, y, w, size float64, align string, s string) float64 {
+	return d.draw(x, y, d.wrap(w, size, align, s))
+}
+
+// column is a table column: its title, width in millimetres and alignment.
+type column struct {
+	title string
+	w     float64
+	align string
+}
+
+// wrapRow lays out one table row and returns its cells and the height of the tallest.
+func (d *doc) wrapRow(cols []column, size float64, cells []string) ([]block, float64) {
+	row := make([]block, len(cols))
+	h := 0.0
+	for i, c := range cols {
+		row[i] = d.wrap(c.w-1, size, c.align, cells[i])
+		h = max(h, row[i].height())
+	}
+	return row, h
+}
+
+// drawRow draws a row wrapRow laid out, from x at y.
+func (d *doc) drawRow(x, y float64, cols []column, row []block) {
+	for i, c := range cols {
+		d.draw(x, y, row[i])
+		x += c.w
+	}
 }
 
 // rule draws a horizontal line across the text width at y.

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"time"
 
 	"github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/graph"
@@ -55,14 +54,7 @@ func (r *mutationResolver) SettleItems(ctx context.Context, input graph.SettleIt
 
 // IssueCertificates is the resolver for the issueCertificates field.
 func (r *mutationResolver) IssueCertificates(ctx context.Context, input graph.IssueCertificatesInput) (*graph.IssueCertificatesPayload, error) {
-	// An open period means everything due: from the beginning, to now.
-	req := secondchance.IssueRequest{Kind: input.Kind, From: time.Unix(0, 0), To: time.Now().Add(time.Second), TaxYear: deref(input.TaxYear)}
-	if input.From != nil {
-		req.From = *input.From
-	}
-	if input.To != nil {
-		req.To = *input.To
-	}
+	req := secondchance.IssueRequest{Kind: input.Kind, From: deref(input.From), To: deref(input.To), TaxYear: deref(input.TaxYear)}
 	res, err := r.Services.Certificates.IssueCertificates(ctx, req, nil)
 	ues, err := userErrors(err)
 	if err != nil {

@@ -28,7 +28,6 @@ func (m *Main) certificates(ctx context.Context, args []string) error {
 			return err
 		}
 		var err error
-		req.From, req.To = time.Unix(0, 0), time.Now().Add(time.Second)
 		if *from != "" {
 			if req.From, err = time.Parse(time.DateOnly, *from); err != nil {
 				return usageError{fmt.Sprintf("--from %q is not a date like 2026-11-01", *from)}

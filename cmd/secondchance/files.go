@@ -61,7 +61,7 @@ func (s *Server) returnLabelPDF(w http.ResponseWriter, r *http.Request) {
 	l, err := s.db.ReturnLabel(r.Context(), code)
 	var pdf []byte
 	if err == nil {
-		pdf, err = s.db.CertificateSetup.Renderer.(labelRenderer).ReturnLabel(l)
+		pdf, err = s.db.CertificateSetup.Renderer.ReturnLabel(l)
 	}
 	s.servePDF(w, r, code, pdf, err)
 }
@@ -75,10 +75,6 @@ func (s *Server) signedFile(w http.ResponseWriter, r *http.Request, pathOf func(
 		return "", false
 	}
 	return name, s.checkLink(w, r, pathOf(name)) == nil
-}
-
-type labelRenderer interface {
-	ReturnLabel(l *sc.ReturnLabel) ([]byte, error)
 }
 
 func (s *Server) checkLink(w http.ResponseWriter, r *http.Request, path string) error {

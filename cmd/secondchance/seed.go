@@ -213,7 +213,7 @@ func seedDemoStore(ctx context.Context, d *db.DB) (string, error) {
 	if _, _, err := d.SettleItems(staff, ids); err != nil {
 		return "", err
 	}
-	res, err := d.IssueCertificates(admin, sc.IssueRequest{Kind: sc.CertificateSettlement, From: time.Unix(0, 0), To: d.Now().Add(time.Second)}, nil)
+	res, err := d.IssueCertificates(admin, sc.IssueRequest{Kind: sc.CertificateSettlement}, nil)
 	if err != nil {
 		return "", err
 	}
