@@ -104,34 +104,16 @@ func (e *ItemEvent) Amount() *Money {
 	return &Money{Cents: *e.Cents, Currency: *e.Currency}
 }
 
-// ItemStatus is where a returned item is: RECEIVED → LISTED → SOLD → SETTLED, or RECYCLED.
-type ItemStatus string
-
-// Item statuses.
-const (
-	ItemReceived ItemStatus = "RECEIVED"
-	ItemListed   ItemStatus = "LISTED"
-	ItemSold     ItemStatus = "SOLD"
-	ItemSettled  ItemStatus = "SETTLED"
-	ItemRecycled ItemStatus = "RECYCLED"
-)
-
 // MarshalGQL writes the status as a GraphQL enum value.
 func (s ItemStatus) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(s))) }
 
 // UnmarshalGQL reads a GraphQL enum value into s.
 func (s *ItemStatus) UnmarshalGQL(v any) error {
 	return unmarshalEnum(v, s, func(s ItemStatus) bool {
-		switch s {
-		case ItemReceived, ItemListed, ItemSold, ItemSettled, ItemRecycled:
-			return true
-		}
-		return false
+		return contains(ItemStatuses, s)
 	})
 }
 
-// EITEMSTATE: the item is not in the state the action needs (e.g. selling an item already sold).
-const EITEMSTATE = "ITEM_STATE"
 
 // Sale is a direct store sale of a returned item.
 type Sale struct {

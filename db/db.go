@@ -237,3 +237,13 @@ func (c *countingConn) IsValid() bool { return c.conn.(driver.Validator).IsValid
 func (c *countingConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return c.conn.(driver.NamedValueChecker).CheckNamedValue(nv)
 }
+
+// Services returns the domain services as this database implements them, with links for the
+// URLs they hand out.
+func (db *DB) Services(links sc.Links) sc.Services {
+	return sc.Services{
+		Sellers: db, Buyers: db, Orders: db, Marketplace: db, Tokens: db, Stores: db, Reports: db, Batches: db,
+		Indicators: db, Snapshots: db, Adjustments: db, Returns: db, Intake: db, Matcher: db, Sales: db,
+		Donations: db, Certificates: db, Files: db, Health: db, Links: links,
+	}
+}

@@ -196,8 +196,8 @@ func (db *DB) settle(ctx context.Context, items []string, field func(int) string
 }
 
 func (db *DB) settleOne(ctx context.Context, tx *sqlx.Tx, it *sc.ReturnedItem, settlement int64, now time.Time) error {
-	if it.Status != sc.ItemSold {
-		return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is %s; only a sold item can be settled", it.Status)
+	if err := sc.ItemSettle.Step("item", it.Status, sc.ItemSettled); err != nil {
+		return err
 	}
 	var row struct {
 		SaleID   int64  `db:"sale_id"`
@@ -251,7 +251,7 @@ func (db *DB) settleOne(ctx context.Context, tx *sqlx.Tx, it *sc.ReturnedItem, s
 		SELECT $1, x.b, x.c, $4 FROM unnest($2::bigint[], $3::bigint[]) AS x(b, c)`, it.ID, pq.Array(who), pq.Array(shares), p.Net.Currency); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE returned_items SET status = 'SETTLED' WHERE id = $1`, it.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE returned_items SET status = $2 WHERE id = $1`, it.ID, sc.ItemSettled); err != nil {
 		return err
 	}
 	return nil
@@ -379,11 +379,11 @@ func (db *DB) ReturnTotals(ctx context.Context, sellerID int64, from, to time.Ti
 		l AS (SELECT l.gross, l.intake + l.storage + l.shipping + l.commission AS costs, l.donated, l.pending
 			FROM it JOIN item_ledgers l ON l.item_id = it.id)
 		SELECT (SELECT count(*) FROM it) AS items,
-			(SELECT count(*) FROM it WHERE status IN ('SOLD', 'SETTLED')) AS sold,
-			(SELECT count(*) FROM it WHERE status = 'RECYCLED') AS recycled,
+			(SELECT count(*) FROM it WHERE status = ANY($4)) AS sold,
+			(SELECT count(*) FROM it WHERE status = $5) AS recycled,
 			coalesce(sum(gross), 0) AS gross, coalesce(sum(costs), 0) AS costs,
 			coalesce(sum(donated), 0) AS donated, coalesce(sum(pending), 0) AS pending
-		FROM l`, sellerID, from, to)
+		FROM l`, sellerID, from, to, pq.Array(soldStatuses()), sc.ItemRecycled)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -441,4 +441,15 @@ func (r totalsRow) totals(whose string, from, to time.Time) (*sc.ReturnTotals, e
 	m := func(c int64) sc.Money { return sc.Money{Cents: c, Currency: sc.DefaultCurrency} }
 	return &sc.ReturnTotals{From: from, To: to, Items: r.Items, Sold: r.Sold, Recycled: r.Recycled,
 		Gross: m(r.Gross), Costs: m(r.Costs), Donated: m(r.Donated), Pending: m(r.Pending)}, nil
+}
+
+// soldStatuses are the item statuses that count as sold (sc.ItemStatus.Sold).
+func soldStatuses() []string {
+	var out []string
+	for _, s := range sc.ItemStatuses {
+		if s.Sold() {
+			out = append(out, string(s))
+		}
+	}
+	return out
 }

@@ -255,3 +255,12 @@ func (db *DB) ReturnLabel(ctx context.Context, code string) (*sc.ReturnLabel, er
 	return &sc.ReturnLabel{Code: rma.Code, OrderNumber: row.OrderNumber, SellerName: row.SellerName, Address: store.ReturnAddress(),
 		ExpiresAt: rma.ExpiresAt, CreatedAt: rma.CreatedAt, Items: items, Instructions: rma.Instructions(store)}, nil
 }
+
+// ReturnLabelPDF implements secondchance.FileService: the RMA's label and packing slip.
+func (db *DB) ReturnLabelPDF(ctx context.Context, code string) ([]byte, error) {
+	l, err := db.ReturnLabel(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return db.CertificateSetup.Renderer.ReturnLabel(l)
+}

@@ -42,8 +42,8 @@ func (db *DB) RouteItem(ctx context.Context, item string, route *sc.Route) (*sc.
 		if it, err = staffItem(ctx, tx, a, item); err != nil {
 			return err
 		}
-		if it.Status != sc.ItemReceived && it.Status != sc.ItemListed {
-			return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is %s; only a received or listed item can be routed", it.Status)
+		if err := sc.ItemRoute.Step("item", it.Status, sc.ItemListed); err != nil {
+			return err
 		}
 		r := sc.DefaultRoute(it.Grade)
 		if route != nil {
@@ -65,6 +65,9 @@ func (db *DB) RouteItem(ctx context.Context, item string, route *sc.Route) (*sc.
 		status := sc.ItemListed
 		if r == sc.RouteRecycle {
 			status = sc.ItemRecycled
+		}
+		if err := sc.ItemRoute.Step("item", it.Status, status); err != nil {
+			return err
 		}
 		return tx.GetContext(ctx, it, `UPDATE returned_items i SET route = $2, status = $3 WHERE i.id = $1 RETURNING `+itemColumns, it.ID, r, status)
 	})
@@ -95,14 +98,17 @@ func (db *DB) RecordSale(ctx context.Context, in sc.SaleInput) (*sc.Sale, error)
 		if err != nil {
 			return err
 		}
-		if it.Status != sc.ItemListed || it.Route == nil || *it.Route != sc.RouteSale {
-			return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is %s; only an item listed for direct sale can be sold", it.Status)
+		if err := sc.ItemSell.Step("item", it.Status, sc.ItemSold); err != nil {
+			return err
+		}
+		if it.Route == nil || *it.Route != sc.RouteSale {
+			return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is routed to %s; only an item routed to SALE is sold directly", routeName(it.Route))
 		}
 		if err := tx.GetContext(ctx, &s, `INSERT INTO sales AS s (item_id, price_cents, currency, channel, sold_at, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+saleColumns, it.ID, price.Cents, price.Currency, in.Channel, soldAt, tokenRef(a)); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE returned_items SET status = 'SOLD' WHERE id = $1`, it.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE returned_items SET status = $2 WHERE id = $1`, it.ID, sc.ItemSold)
 		return err
 	})
 	if err != nil {
@@ -138,14 +144,14 @@ func (db *DB) VoidSale(ctx context.Context, sale string, reason string) (*sc.Sal
 		if s.VoidedAt != nil {
 			return sc.FieldErrorf("sale", sc.ECONFLICT, "the sale was already voided")
 		}
-		if status != sc.ItemSold {
-			return sc.FieldErrorf("sale", sc.EITEMSTATE, "the item is %s; its sale can no longer be voided", status)
+		if err := sc.ItemVoidSale.Step("sale", status, sc.ItemListed); err != nil {
+			return err
 		}
 		if err := tx.GetContext(ctx, &s, `UPDATE sales s SET voided_at = $2, void_reason = $3 WHERE s.id = $1 RETURNING `+saleColumns,
 			id, db.Now(), reason); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE returned_items SET status = 'LISTED' WHERE id = $1`, s.ItemID)
+		_, err = tx.ExecContext(ctx, `UPDATE returned_items SET status = $2 WHERE id = $1`, s.ItemID, sc.ItemListed)
 		return err
 	})
 	if err != nil {
@@ -319,4 +325,11 @@ func (db *DB) ListItems(ctx context.Context, status *sc.ItemStatus, page sc.Page
 	}
 	return newPage(rows, limit, page.After, func(i *sc.ReturnedItem) string { return idCursor(i.ID) },
 		db.countFunc(`SELECT count(*) FROM returned_items i JOIN parcels p ON p.id = i.parcel_id WHERE `+cond, args...)), nil
+}
+
+func routeName(r *sc.Route) string {
+	if r == nil {
+		return "nothing yet"
+	}
+	return string(*r)
 }

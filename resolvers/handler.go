@@ -27,7 +27,7 @@ const (
 
 // NewHandler returns the GraphQL HTTP handler (POST and GET, no websocket: nothing here is a
 // subscription).
-func NewHandler(s Services) *handler.Server {
+func NewHandler(s sc.Services) *handler.Server {
 	cfg := graph.Config{Resolvers: &Resolver{Services: s}}
 	cfg.Directives.HasRole = hasRole
 	setComplexity(&cfg.Complexity)

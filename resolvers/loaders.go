@@ -64,7 +64,7 @@ type loaders struct {
 
 type loadersKey struct{}
 
-func newLoaders(s Services) *loaders {
+func newLoaders(s sc.Services) *loaders {
 	w := dataloadgen.WithWait(loaderWait)
 	indicators := make(map[sc.IndicatorWindow]*dataloadgen.Loader[int64, *sc.Indicators], len(sc.IndicatorWindows))
 	for _, win := range sc.IndicatorWindows {

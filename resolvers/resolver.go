@@ -5,33 +5,9 @@ import (
 	"github.com/secondchance/secondchance/graph"
 )
 
-// Services are the domain services the resolvers call. The storage layer implements all of
-// them; tests may swap one.
-type Services struct {
-	Sellers      sc.SellerService
-	Buyers       sc.BuyerService
-	Orders       sc.OrderService
-	Marketplace  sc.MarketplaceService
-	Tokens       sc.TokenService
-	Stores       sc.StoreService
-	Reports      sc.ReportService
-	Batches      sc.BatchService
-	Indicators   sc.IndicatorService
-	Snapshots    sc.SnapshotService
-	Adjustments  sc.AdjustmentService
-	Returns      sc.ReturnService
-	Intake       sc.IntakeService
-	Matcher      sc.ParcelMatcher
-	Sales        sc.SalesService
-	Donations    sc.DonationService
-	Certificates sc.CertificateService
-	// Links makes the URLs handed out (signed PDF links, verification pages).
-	Links sc.Links
-}
-
 // Resolver is the root resolver.
 type Resolver struct {
-	Services
+	sc.Services
 }
 
 // deref returns the value of an optional input, or its zero value.

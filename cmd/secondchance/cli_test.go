@@ -48,11 +48,11 @@ func run(t *testing.T, dbURL string, args ...string) (int, string, string) {
 func TestTokenCommands(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	code, out, errOut := run(t, tb.dbURL, "token", "create", "--role", "SELLER", "--seller", "S1", "--label", "frontend")
+	code, out, errOut := run(t, tb.DBURL, "token", "create", "--role", "SELLER", "--seller", "S1", "--label", "frontend")
 	require.Equal(t, exitOK, code, errOut)
 	secret := strings.TrimSpace(out)
 	require.Regexp(t, `^sc_[a-z2-7]{32}$`, secret, "stdout holds the token alone")
-	res := tb.query(t, secret, `{ me { role seller { number } } }`, nil)
+	res := tb.Query(t, secret, `{ me { role seller { number } } }`, nil)
 	require.Equal(t, "S1", get(res.Data, "me", "seller", "number"))
 
 	for _, tc := range []struct {
@@ -71,22 +71,22 @@ func TestTokenCommands(t *testing.T) {
 		{"ErrUnknownSubcommand", []string{"token", "mint"}, exitUsage, "mint"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := run(t, tb.dbURL, tc.args...)
+			code, out, errOut := run(t, tb.DBURL, tc.args...)
 			require.Equal(t, tc.code, code)
 			require.Empty(t, out)
 			require.Contains(t, errOut, tc.msg)
 		})
 	}
 
-	code, out, _ = run(t, tb.dbURL, "token", "list")
+	code, out, _ = run(t, tb.DBURL, "token", "list")
 	require.Equal(t, exitOK, code)
 	require.Contains(t, out, "frontend")
 	id := strings.Fields(strings.Split(out, "\n")[1])[0] // newest first
-	code, out, errOut = run(t, tb.dbURL, "token", "revoke", id)
+	code, out, errOut = run(t, tb.DBURL, "token", "revoke", id)
 	require.Equal(t, exitOK, code, errOut)
 	require.Contains(t, out, "revoked token "+id)
-	res = tb.query(t, secret, `{ me { role } }`, nil)
-	require.Equal(t, []string{"UNAUTHENTICATED"}, res.codes())
+	res = tb.Query(t, secret, `{ me { role } }`, nil)
+	require.Equal(t, []string{"UNAUTHENTICATED"}, res.Codes())
 }
 
 func TestHelpAndUnknownCommand(t *testing.T) {

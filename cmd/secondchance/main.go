@@ -18,6 +18,7 @@ import (
 
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db"
+	schttp "github.com/secondchance/secondchance/http"
 	"github.com/secondchance/secondchance/jobs"
 	"github.com/secondchance/secondchance/pdf"
 )
@@ -99,7 +100,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	m.cfg = cfg
-	slog.SetDefault(slog.New(logHandler{slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})}))
+	slog.SetDefault(slog.New(schttp.LogHandler{Handler: slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})}))
 	defer m.Close()
 	if err := run(ctx, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

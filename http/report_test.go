@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"context"
@@ -28,16 +28,16 @@ func reportInput(order string, reason sc.ReportReason) map[string]any {
 		"evidence": []any{map[string]any{"kind": "TRACKING_NUMBER", "value": "1z 999 aa1 0123456784"}, map[string]any{"kind": "PHOTO_URL", "value": "https://img.example.com/door.jpg"}}}
 }
 
-func (tb *testBundle) report(t *testing.T, token string, in map[string]any) gqlResponse {
+func reportAs(t *testing.T, tb *testBundle, token string, in map[string]any) gqlResponse {
 	t.Helper()
-	res := tb.query(t, token, reportMutation, map[string]any{"input": in})
+	res := tb.Query(t, token, reportMutation, map[string]any{"input": in})
 	require.Empty(t, res.Errors)
 	return res
 }
 
 func reportCount(t *testing.T, tb *testBundle) int {
 	var n int
-	require.NoError(t, tb.db.Get(&n, `SELECT count(*) FROM reports`))
+	require.NoError(t, tb.DB.Get(&n, `SELECT count(*) FROM reports`))
 	return n
 }
 
@@ -47,7 +47,7 @@ func TestReportBuyer(t *testing.T) {
 	ctx := sc.NewSystemContext(context.Background())
 	// An order older than the reporting window, and one whose buyer is closed.
 	old := time.Now().UTC().Add(-200 * 24 * time.Hour)
-	_, err := tb.db.Ingest(ctx, sc.MarketplaceBatch{
+	_, err := tb.DB.Ingest(ctx, sc.MarketplaceBatch{
 		Buyers: []sc.BuyerInput{{Number: "B3", Handle: "gone", Status: ptr(sc.BuyerClosed)}},
 		Orders: []sc.OrderInput{
 			{Number: "S1-old", SellerNumber: "S1", BuyerNumber: "B1", PlacedAt: old, Total: sc.MoneyInput{Amount: "5", Currency: "USD"}},
@@ -55,7 +55,7 @@ func TestReportBuyer(t *testing.T) {
 		}})
 	require.NoError(t, err)
 
-	res := tb.report(t, tb.sellerA, reportInput("S1-0", sc.ReasonFalseNotReceivedClaim))
+	res := reportAs(t, tb, tb.SellerA, reportInput("S1-0", sc.ReasonFalseNotReceivedClaim))
 	p := get(res.Data, "reportBuyer")
 	require.Equal(t, true, get(p, "created"))
 	require.Empty(t, get(p, "userErrors"))
@@ -71,7 +71,7 @@ func TestReportBuyer(t *testing.T) {
 	t.Run("OK again is the same report", func(t *testing.T) {
 		in := reportInput("S1-0", sc.ReasonFalseNotReceivedClaim)
 		in["description"] = "Said again, differently."
-		res := tb.report(t, tb.sellerA, in)
+		res := reportAs(t, tb, tb.SellerA, in)
 		require.Equal(t, false, get(res.Data, "reportBuyer", "created"))
 		require.Equal(t, first, get(res.Data, "reportBuyer", "report", "id"))
 		require.NotEqual(t, "Said again, differently.", get(res.Data, "reportBuyer", "report", "description"))
@@ -80,8 +80,8 @@ func TestReportBuyer(t *testing.T) {
 		for _, c := range []struct {
 			token, order string
 			reason       sc.ReportReason
-		}{{tb.sellerA, "S1-0", sc.ReasonFeedbackExtortion}, {tb.sellerA, "S1-1", sc.ReasonFalseNotReceivedClaim}, {tb.sellerB, "S2-0", sc.ReasonFalseNotReceivedClaim}} {
-			res := tb.report(t, c.token, reportInput(c.order, c.reason))
+		}{{tb.SellerA, "S1-0", sc.ReasonFeedbackExtortion}, {tb.SellerA, "S1-1", sc.ReasonFalseNotReceivedClaim}, {tb.SellerB, "S2-0", sc.ReasonFalseNotReceivedClaim}} {
+			res := reportAs(t, tb, c.token, reportInput(c.order, c.reason))
 			require.Equal(t, true, get(res.Data, "reportBuyer", "created"), c)
 			require.NotEqual(t, first, get(res.Data, "reportBuyer", "report", "id"))
 		}
@@ -98,28 +98,28 @@ func TestReportBuyer(t *testing.T) {
 		field string
 		code  string
 	}{
-		{"ErrUnknownOrder", tb.sellerA, func(in map[string]any) { in["orderNumber"] = "NOPE" }, "input.orderNumber", "NOT_FOUND"},
-		{"ErrOrderNotOwned", tb.sellerA, func(in map[string]any) { in["orderNumber"] = "S2-0" }, "input.orderNumber", "ORDER_NOT_OWNED"},
-		{"ErrReportingWindowClosed", tb.sellerA, func(in map[string]any) { in["orderNumber"] = "S1-old" }, "input.orderNumber", "REPORTING_WINDOW_CLOSED"},
-		{"ErrBuyerClosed", tb.sellerA, func(in map[string]any) { in["orderNumber"] = "S1-closed" }, "input.orderNumber", "BUYER_CLOSED"},
-		{"ErrEmptyDescription", tb.sellerA, func(in map[string]any) { in["description"] = "   " }, "input.description", "INVALID"},
-		{"ErrDescriptionTooLong", tb.sellerA, func(in map[string]any) { in["description"] = strings.Repeat("é", sc.MaxDescription+1) }, "input.description", "INVALID"},
-		{"ErrMalformedURL", tb.sellerA, func(in map[string]any) {
+		{"ErrUnknownOrder", tb.SellerA, func(in map[string]any) { in["orderNumber"] = "NOPE" }, "input.orderNumber", "NOT_FOUND"},
+		{"ErrOrderNotOwned", tb.SellerA, func(in map[string]any) { in["orderNumber"] = "S2-0" }, "input.orderNumber", "ORDER_NOT_OWNED"},
+		{"ErrReportingWindowClosed", tb.SellerA, func(in map[string]any) { in["orderNumber"] = "S1-old" }, "input.orderNumber", "REPORTING_WINDOW_CLOSED"},
+		{"ErrBuyerClosed", tb.SellerA, func(in map[string]any) { in["orderNumber"] = "S1-closed" }, "input.orderNumber", "BUYER_CLOSED"},
+		{"ErrEmptyDescription", tb.SellerA, func(in map[string]any) { in["description"] = "   " }, "input.description", "INVALID"},
+		{"ErrDescriptionTooLong", tb.SellerA, func(in map[string]any) { in["description"] = strings.Repeat("é", sc.MaxDescription+1) }, "input.description", "INVALID"},
+		{"ErrMalformedURL", tb.SellerA, func(in map[string]any) {
 			in["evidence"] = []any{map[string]any{"kind": "PHOTO_URL", "value": "javascript:alert(1)"}}
 		}, "input.evidence.0.value", "INVALID"},
-		{"ErrMalformedTrackingNumber", tb.sellerA, func(in map[string]any) {
+		{"ErrMalformedTrackingNumber", tb.SellerA, func(in map[string]any) {
 			in["evidence"] = []any{map[string]any{"kind": "PHOTO_URL", "value": "https://x.example/a.png"}, map[string]any{"kind": "TRACKING_NUMBER", "value": "12-34"}}
 		}, "input.evidence.1.value", "INVALID"},
-		{"ErrEmptyExcerpt", tb.sellerA, func(in map[string]any) {
+		{"ErrEmptyExcerpt", tb.SellerA, func(in map[string]any) {
 			in["evidence"] = []any{map[string]any{"kind": "MESSAGE_EXCERPT", "value": ""}}
 		}, "input.evidence.0.value", "INVALID"},
-		{"ErrTooMuchEvidence", tb.sellerA, func(in map[string]any) { in["evidence"] = tooMany }, "input.evidence", "INVALID"},
+		{"ErrTooMuchEvidence", tb.SellerA, func(in map[string]any) { in["evidence"] = tooMany }, "input.evidence", "INVALID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := reportCount(t, tb)
 			in := reportInput("S1-2", sc.ReasonOther)
 			tc.edit(in)
-			res := tb.report(t, tc.token, in)
+			res := reportAs(t, tb, tc.token, in)
 			require.Nil(t, get(res.Data, "reportBuyer", "report"))
 			ue := get(res.Data, "reportBuyer", "userErrors", 0)
 			require.Equal(t, tc.code, get(ue, "code"), "%v", ue)
@@ -131,29 +131,29 @@ func TestReportBuyer(t *testing.T) {
 			require.Equal(t, before, reportCount(t, tb), "nothing written")
 		})
 	}
-	for name, token := range map[string]string{"ErrStaffToken": tb.staff, "ErrAdminToken": tb.admin, "ErrNoToken": ""} {
+	for name, token := range map[string]string{"ErrStaffToken": tb.Staff, "ErrAdminToken": tb.Admin, "ErrNoToken": ""} {
 		t.Run(name, func(t *testing.T) {
-			res := tb.query(t, token, reportMutation, map[string]any{"input": reportInput("S1-2", sc.ReasonOther)})
-			require.Len(t, res.codes(), 1)
-			require.Contains(t, []string{"FORBIDDEN", "UNAUTHENTICATED"}, res.codes()[0])
+			res := tb.Query(t, token, reportMutation, map[string]any{"input": reportInput("S1-2", sc.ReasonOther)})
+			require.Len(t, res.Codes(), 1)
+			require.Contains(t, []string{"FORBIDDEN", "UNAUTHENTICATED"}, res.Codes()[0])
 		})
 	}
 	t.Run("ErrUnknownReason", func(t *testing.T) {
-		res := tb.query(t, tb.sellerA, reportMutation, map[string]any{"input": reportInput("S1-2", "MEAN")})
-		require.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, res.codes())
+		res := tb.Query(t, tb.SellerA, reportMutation, map[string]any{"input": reportInput("S1-2", "MEAN")})
+		require.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, res.Codes())
 	})
 }
 
 func TestWithdrawReport(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	res := tb.report(t, tb.sellerA, reportInput("S1-0", sc.ReasonSerialReturns))
+	res := reportAs(t, tb, tb.SellerA, reportInput("S1-0", sc.ReasonSerialReturns))
 	id := get(res.Data, "reportBuyer", "report", "id").(string)
 
-	res = tb.query(t, tb.sellerB, withdrawMutation, map[string]any{"id": id})
+	res = tb.Query(t, tb.SellerB, withdrawMutation, map[string]any{"id": id})
 	require.Equal(t, "NOT_FOUND", get(res.Data, "withdrawReport", "userErrors", 0, "code"), "another seller's report does not exist for it")
 
-	res = tb.query(t, tb.sellerA, withdrawMutation, map[string]any{"id": id})
+	res = tb.Query(t, tb.SellerA, withdrawMutation, map[string]any{"id": id})
 	require.Empty(t, get(res.Data, "withdrawReport", "userErrors"))
 	require.Equal(t, "WITHDRAWN", get(res.Data, "withdrawReport", "report", "status"))
 	require.Len(t, get(res.Data, "withdrawReport", "report", "timeline").([]any), 2)
@@ -165,24 +165,24 @@ func TestWithdrawReport(t *testing.T) {
 		{"ErrUnknownReport", sc.GlobalID(sc.KindReport, 999999), "NOT_FOUND"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := tb.query(t, tb.sellerA, withdrawMutation, map[string]any{"id": tc.id})
+			res := tb.Query(t, tb.SellerA, withdrawMutation, map[string]any{"id": tc.id})
 			require.Nil(t, get(res.Data, "withdrawReport", "report"))
 			require.Equal(t, tc.code, get(res.Data, "withdrawReport", "userErrors", 0, "code"))
 			require.Equal(t, []any{"input", "id"}, get(res.Data, "withdrawReport", "userErrors", 0, "field"))
 		})
 	}
 	t.Run("ErrInBatch", func(t *testing.T) {
-		res := tb.report(t, tb.sellerA, reportInput("S1-1", sc.ReasonSerialReturns))
+		res := reportAs(t, tb, tb.SellerA, reportInput("S1-1", sc.ReasonSerialReturns))
 		id := get(res.Data, "reportBuyer", "report", "id").(string)
 		_, n, _ := sc.ParseGlobalID(id)
-		_, err := tb.db.Exec(`UPDATE reports SET status = 'IN_BATCH' WHERE id = $1`, n)
+		_, err := tb.DB.Exec(`UPDATE reports SET status = 'IN_BATCH' WHERE id = $1`, n)
 		require.NoError(t, err)
-		res = tb.query(t, tb.sellerA, withdrawMutation, map[string]any{"id": id})
+		res = tb.Query(t, tb.SellerA, withdrawMutation, map[string]any{"id": id})
 		require.Equal(t, "REPORT_NOT_PENDING", get(res.Data, "withdrawReport", "userErrors", 0, "code"))
 		require.Contains(t, get(res.Data, "withdrawReport", "userErrors", 0, "message"), "IN_BATCH")
 	})
 	t.Run("OK reporting again after withdrawing files a new report", func(t *testing.T) {
-		res := tb.report(t, tb.sellerA, reportInput("S1-0", sc.ReasonSerialReturns))
+		res := reportAs(t, tb, tb.SellerA, reportInput("S1-0", sc.ReasonSerialReturns))
 		require.Equal(t, true, get(res.Data, "reportBuyer", "created"))
 		require.NotEqual(t, id, get(res.Data, "reportBuyer", "report", "id"))
 	})
@@ -199,7 +199,7 @@ func TestConcurrentDuplicateReports(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res := tb.query(t, tb.sellerA, reportMutation, map[string]any{"input": reportInput("S1-0", sc.ReasonChargebackAbuse)})
+			res := tb.Query(t, tb.SellerA, reportMutation, map[string]any{"input": reportInput("S1-0", sc.ReasonChargebackAbuse)})
 			ids[i], _ = get(res.Data, "reportBuyer", "report", "id").(string)
 			created[i], _ = get(res.Data, "reportBuyer", "created").(bool)
 		}()
@@ -215,7 +215,7 @@ func TestConcurrentDuplicateReports(t *testing.T) {
 	}
 	require.Equal(t, 1, n, "exactly one call created it")
 	var events int
-	require.NoError(t, tb.db.Get(&events, `SELECT count(*) FROM report_events`))
+	require.NoError(t, tb.DB.Get(&events, `SELECT count(*) FROM report_events`))
 	require.Equal(t, 1, events)
 }
 
@@ -226,10 +226,10 @@ func TestListReports(t *testing.T) {
 		token, order string
 		reason       sc.ReportReason
 	}{
-		{tb.sellerA, "S1-0", sc.ReasonFalseNotReceivedClaim}, {tb.sellerA, "S1-1", sc.ReasonFeedbackExtortion},
-		{tb.sellerA, "S1-2", sc.ReasonOther}, {tb.sellerB, "S2-0", sc.ReasonFalseNotReceivedClaim}, {tb.sellerB, "S2-1", sc.ReasonOther},
+		{tb.SellerA, "S1-0", sc.ReasonFalseNotReceivedClaim}, {tb.SellerA, "S1-1", sc.ReasonFeedbackExtortion},
+		{tb.SellerA, "S1-2", sc.ReasonOther}, {tb.SellerB, "S2-0", sc.ReasonFalseNotReceivedClaim}, {tb.SellerB, "S2-1", sc.ReasonOther},
 	} {
-		tb.report(t, c.token, reportInput(c.order, c.reason))
+		reportAs(t, tb, c.token, reportInput(c.order, c.reason))
 	}
 	const list = `query($f: ReportFilter, $first: Int, $after: String) { reports(first: $first, after: $after, filter: $f) {
 		totalCount nodes { id order { number } seller { number } reason status } pageInfo { hasNextPage endCursor } } }`
@@ -240,58 +240,58 @@ func TestListReports(t *testing.T) {
 		}
 		return out
 	}
-	res := tb.query(t, tb.sellerA, list, nil)
+	res := tb.Query(t, tb.SellerA, list, nil)
 	require.Empty(t, res.Errors)
 	require.Equal(t, []string{"S1-2", "S1-1", "S1-0"}, numbers(res), "newest first, own only")
 
-	res = tb.query(t, tb.sellerA, list, map[string]any{"first": 2})
+	res = tb.Query(t, tb.SellerA, list, map[string]any{"first": 2})
 	require.Equal(t, []string{"S1-2", "S1-1"}, numbers(res))
-	res = tb.query(t, tb.sellerA, list, map[string]any{"first": 2, "after": get(res.Data, "reports", "pageInfo", "endCursor")})
+	res = tb.Query(t, tb.SellerA, list, map[string]any{"first": 2, "after": get(res.Data, "reports", "pageInfo", "endCursor")})
 	require.Equal(t, []string{"S1-0"}, numbers(res))
 	require.Equal(t, false, get(res.Data, "reports", "pageInfo", "hasNextPage"))
 
-	res = tb.query(t, tb.sellerA, list, map[string]any{"f": map[string]any{"reason": "FEEDBACK_EXTORTION"}})
+	res = tb.Query(t, tb.SellerA, list, map[string]any{"f": map[string]any{"reason": "FEEDBACK_EXTORTION"}})
 	require.Equal(t, []string{"S1-1"}, numbers(res))
-	res = tb.query(t, tb.sellerA, list, map[string]any{"f": map[string]any{"status": "WITHDRAWN"}})
+	res = tb.Query(t, tb.SellerA, list, map[string]any{"f": map[string]any{"status": "WITHDRAWN"}})
 	require.Empty(t, numbers(res))
-	res = tb.query(t, tb.sellerA, list, map[string]any{"f": map[string]any{"createdAfter": time.Now().Add(time.Hour).Format(time.RFC3339)}})
+	res = tb.Query(t, tb.SellerA, list, map[string]any{"f": map[string]any{"createdAfter": time.Now().Add(time.Hour).Format(time.RFC3339)}})
 	require.Empty(t, numbers(res))
-	res = tb.query(t, tb.sellerA, list, map[string]any{"f": map[string]any{"createdAfter": time.Now().Add(-time.Hour).Format(time.RFC3339), "createdBefore": time.Now().Add(time.Hour).Format(time.RFC3339)}})
+	res = tb.Query(t, tb.SellerA, list, map[string]any{"f": map[string]any{"createdAfter": time.Now().Add(-time.Hour).Format(time.RFC3339), "createdBefore": time.Now().Add(time.Hour).Format(time.RFC3339)}})
 	require.Len(t, numbers(res), 3)
-	res = tb.query(t, tb.sellerA, list, map[string]any{"f": map[string]any{"createdAfter": time.Now().Format(time.RFC3339), "createdBefore": time.Now().Add(-time.Hour).Format(time.RFC3339)}})
-	require.Equal(t, []string{"INVALID"}, res.codes())
+	res = tb.Query(t, tb.SellerA, list, map[string]any{"f": map[string]any{"createdAfter": time.Now().Format(time.RFC3339), "createdBefore": time.Now().Add(-time.Hour).Format(time.RFC3339)}})
+	require.Equal(t, []string{"INVALID"}, res.Codes())
 
 	// By buyer: the seller knows buyers by the IDs its own orders show.
-	res = tb.query(t, tb.sellerA, `{ order(number: "S1-0") { buyer { id } } }`, nil)
+	res = tb.Query(t, tb.SellerA, `{ order(number: "S1-0") { buyer { id } } }`, nil)
 	buyer := get(res.Data, "order", "buyer", "id")
-	res = tb.query(t, tb.sellerA, list, map[string]any{"f": map[string]any{"buyer": buyer}})
+	res = tb.Query(t, tb.SellerA, list, map[string]any{"f": map[string]any{"buyer": buyer}})
 	require.Len(t, numbers(res), 3)
-	res = tb.query(t, tb.sellerB, list, map[string]any{"f": map[string]any{"buyer": buyer}})
+	res = tb.Query(t, tb.SellerB, list, map[string]any{"f": map[string]any{"buyer": buyer}})
 	require.Equal(t, []string{"S2-0"}, numbers(res), "seller B's reports of the same buyer, not A's")
 
-	res = tb.query(t, tb.sellerA, `{ me { seller { reports(first: 10) { totalCount } } } }`, nil)
+	res = tb.Query(t, tb.SellerA, `{ me { seller { reports(first: 10) { totalCount } } } }`, nil)
 	require.EqualValues(t, 3, get(res.Data, "me", "seller", "reports", "totalCount"))
 
 	t.Run("ErrOtherSellersReport", func(t *testing.T) {
-		res := tb.query(t, tb.sellerB, list, map[string]any{"f": map[string]any{"status": "PENDING"}})
+		res := tb.Query(t, tb.SellerB, list, map[string]any{"f": map[string]any{"status": "PENDING"}})
 		id := get(res.Data, "reports", "nodes", 0, "id")
 		for _, q := range []string{`query($id: ID!) { report(id: $id) { id } }`, `query($id: ID!) { node(id: $id) { id } }`} {
-			res = tb.query(t, tb.sellerA, q, map[string]any{"id": id})
-			require.Equal(t, []string{"NOT_FOUND"}, res.codes())
+			res = tb.Query(t, tb.SellerA, q, map[string]any{"id": id})
+			require.Equal(t, []string{"NOT_FOUND"}, res.Codes())
 		}
-		res = tb.query(t, tb.sellerA, list, map[string]any{"f": map[string]any{"sellerNumber": "S2"}})
+		res = tb.Query(t, tb.SellerA, list, map[string]any{"f": map[string]any{"sellerNumber": "S2"}})
 		require.Empty(t, numbers(res))
-		res = tb.query(t, tb.staff, list, nil)
-		require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+		res = tb.Query(t, tb.Staff, list, nil)
+		require.Equal(t, []string{"FORBIDDEN"}, res.Codes())
 	})
 	t.Run("OK admin sees all and who reported a buyer", func(t *testing.T) {
-		res := tb.query(t, tb.admin, list, map[string]any{"first": 100})
+		res := tb.Query(t, tb.Admin, list, map[string]any{"first": 100})
 		require.EqualValues(t, 5, get(res.Data, "reports", "totalCount"))
-		res = tb.query(t, tb.admin, list, map[string]any{"f": map[string]any{"sellerNumber": "S2"}})
+		res = tb.Query(t, tb.Admin, list, map[string]any{"f": map[string]any{"sellerNumber": "S2"}})
 		require.Equal(t, []string{"S2-1", "S2-0"}, numbers(res))
-		res = tb.query(t, tb.admin, list, map[string]any{"f": map[string]any{"buyerNumber": "B2"}})
+		res = tb.Query(t, tb.Admin, list, map[string]any{"f": map[string]any{"buyerNumber": "B2"}})
 		require.Equal(t, []string{"S2-1"}, numbers(res))
-		res = tb.query(t, tb.admin, `{ buyers { nodes { number reportStats { reports liveReports distinctSellers } } } }`, nil)
+		res = tb.Query(t, tb.Admin, `{ buyers { nodes { number reportStats { reports liveReports distinctSellers } } } }`, nil)
 		require.Empty(t, res.Errors)
 		stats := map[string]any{}
 		for _, n := range get(res.Data, "buyers", "nodes").([]any) {
@@ -299,8 +299,8 @@ func TestListReports(t *testing.T) {
 		}
 		require.Equal(t, map[string]any{"reports": 4.0, "liveReports": 4.0, "distinctSellers": 2.0}, stats["B1"])
 		require.Equal(t, map[string]any{"reports": 1.0, "liveReports": 1.0, "distinctSellers": 1.0}, stats["B2"])
-		res = tb.query(t, tb.sellerA, `{ orders(first: 1) { nodes { buyer { reportStats { reports } } } } }`, nil)
-		require.Contains(t, res.codes(), "FORBIDDEN")
+		res = tb.Query(t, tb.SellerA, `{ orders(first: 1) { nodes { buyer { reportStats { reports } } } } }`, nil)
+		require.Contains(t, res.Codes(), "FORBIDDEN")
 	})
 }
 
@@ -309,22 +309,22 @@ func TestListReports(t *testing.T) {
 func TestReportsPageStatementCount(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	_, err := tb.db.Ingest(sc.NewSystemContext(context.Background()), fixtureBatch(150, 0))
+	_, err := tb.DB.Ingest(sc.NewSystemContext(context.Background()), fixtureBatch(150, 0))
 	require.NoError(t, err)
 	for i := 0; i < 150; i++ {
-		tb.report(t, tb.sellerA, reportInput(fmt.Sprintf("S1-%d", i), sc.ReasonOther))
+		reportAs(t, tb, tb.SellerA, reportInput(fmt.Sprintf("S1-%d", i), sc.ReasonOther))
 	}
 	const q = `query($n: Int) { reports(first: $n) { edges { cursor node { id status order { number total { amount } } buyer { handle } seller { number name } } } } }`
 	for _, n := range []int{1, 10, 100} {
-		before := tb.db.Statements()
-		res := tb.query(t, tb.sellerA, q, map[string]any{"n": n})
-		used := tb.db.Statements() - before
+		before := tb.DB.Statements()
+		res := tb.Query(t, tb.SellerA, q, map[string]any{"n": n})
+		used := tb.DB.Statements() - before
 		require.Empty(t, res.Errors)
 		require.Len(t, get(res.Data, "reports", "edges").([]any), n)
 		require.Equal(t, int64(4), used, "page of %d", n)
 	}
-	before := tb.db.Statements()
-	res := tb.query(t, tb.admin, `{ reports(first: 100) { nodes { timeline { status } } } }`, nil)
+	before := tb.DB.Statements()
+	res := tb.Query(t, tb.Admin, `{ reports(first: 100) { nodes { timeline { status } } } }`, nil)
 	require.Empty(t, res.Errors)
-	require.Equal(t, int64(3), tb.db.Statements()-before, "token, page, timelines")
+	require.Equal(t, int64(3), tb.DB.Statements()-before, "token, page, timelines")
 }

@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/http/apitest"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -25,25 +26,25 @@ func TestAuthentication(t *testing.T) {
 		{"ErrNoTokenOnList", "", `{ orders { totalCount } }`, 200, "UNAUTHENTICATED"},
 		{"ErrUnknownToken", "sc_nope", `{ me { role } }`, 401, "UNAUTHENTICATED"},
 		{"ErrNotAToken", "hello", `{ me { role } }`, 401, "UNAUTHENTICATED"},
-		{"ErrStaffListsOrders", tb.staff, `{ orders { totalCount } }`, 200, "FORBIDDEN"},
-		{"ErrSellerListsSellers", tb.sellerA, `{ sellers { totalCount } }`, 200, "FORBIDDEN"},
-		{"ErrSellerListsBuyers", tb.sellerA, `{ buyers { totalCount } }`, 200, "FORBIDDEN"},
-		{"ErrSellerListsTokens", tb.sellerA, `{ tokens { totalCount } }`, 200, "FORBIDDEN"},
-		{"ErrSellerIngests", tb.sellerA, `mutation { ingestMarketplaceData(input: {sellers: [{number: "S9", name: "x"}]}) { sellersCreated } }`, 200, "FORBIDDEN"},
+		{"ErrStaffListsOrders", tb.Staff, `{ orders { totalCount } }`, 200, "FORBIDDEN"},
+		{"ErrSellerListsSellers", tb.SellerA, `{ sellers { totalCount } }`, 200, "FORBIDDEN"},
+		{"ErrSellerListsBuyers", tb.SellerA, `{ buyers { totalCount } }`, 200, "FORBIDDEN"},
+		{"ErrSellerListsTokens", tb.SellerA, `{ tokens { totalCount } }`, 200, "FORBIDDEN"},
+		{"ErrSellerIngests", tb.SellerA, `mutation { ingestMarketplaceData(input: {sellers: [{number: "S9", name: "x"}]}) { sellersCreated } }`, 200, "FORBIDDEN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := tb.query(t, tc.token, tc.query, nil)
+			res := tb.Query(t, tc.token, tc.query, nil)
 			require.Equal(t, tc.status, res.Status)
-			require.Equal(t, []string{tc.code}, res.codes(), "%+v", res.Errors)
+			require.Equal(t, []string{tc.code}, res.Codes(), "%+v", res.Errors)
 		})
 	}
 	t.Run("OK me per role", func(t *testing.T) {
-		res := tb.query(t, tb.sellerA, `{ me { role seller { number } store { code } token { role } } }`, nil)
+		res := tb.Query(t, tb.SellerA, `{ me { role seller { number } store { code } token { role } } }`, nil)
 		require.Empty(t, res.Errors)
 		require.Equal(t, "SELLER", get(res.Data, "me", "role"))
 		require.Equal(t, "S1", get(res.Data, "me", "seller", "number"))
 		require.Nil(t, get(res.Data, "me", "store"))
-		res = tb.query(t, tb.staff, `{ me { role seller { number } store { code name returnAddress { recipient line1 city region postalCode } } } }`, nil)
+		res = tb.Query(t, tb.Staff, `{ me { role seller { number } store { code name returnAddress { recipient line1 city region postalCode } } } }`, nil)
 		require.Empty(t, res.Errors)
 		require.Equal(t, "SCS", get(res.Data, "me", "store", "code"))
 		require.Equal(t, "Margo Gibson", get(res.Data, "me", "store", "returnAddress", "recipient"))
@@ -56,7 +57,7 @@ func TestSellerIsolation(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
 	// Global IDs of B's rows, read with the admin token.
-	res := tb.query(t, tb.admin, `{ seller(number: "S2") { id orders(first: 100) { nodes { id number buyer { id number } } } } }`, nil)
+	res := tb.Query(t, tb.Admin, `{ seller(number: "S2") { id orders(first: 100) { nodes { id number buyer { id number } } } } }`, nil)
 	require.Empty(t, res.Errors)
 	sellerB := get(res.Data, "seller", "id").(string)
 	orderB := get(res.Data, "seller", "orders", "nodes", 0, "id").(string)
@@ -79,13 +80,13 @@ func TestSellerIsolation(t *testing.T) {
 		{"ErrNodeBuyerOfOtherSeller", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": buyerOnlyB}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := tb.query(t, tb.sellerA, tc.query, tc.vars)
-			require.Equal(t, []string{"NOT_FOUND"}, res.codes(), "%+v", res.Errors)
+			res := tb.Query(t, tb.SellerA, tc.query, tc.vars)
+			require.Equal(t, []string{"NOT_FOUND"}, res.Codes(), "%+v", res.Errors)
 			require.NotContains(t, fmt.Sprint(res.Data), "S2")
 		})
 	}
 	t.Run("OK lists hold only own rows", func(t *testing.T) {
-		res := tb.query(t, tb.sellerA, `{
+		res := tb.Query(t, tb.SellerA, `{
 			orders(first: 100) { totalCount nodes { number seller { number } buyer { handle } } }
 			filtered: orders(filter: {sellerNumber: "S2"}) { totalCount nodes { number } }
 			me { seller { orders(first: 100) { totalCount } } }
@@ -100,14 +101,14 @@ func TestSellerIsolation(t *testing.T) {
 		require.EqualValues(t, 3, get(res.Data, "me", "seller", "orders", "totalCount"))
 	})
 	t.Run("ErrBuyerPrivateFields", func(t *testing.T) {
-		res := tb.query(t, tb.sellerA, `{ orders(first: 1) { nodes { buyer { handle number status } } } }`, nil)
-		require.Contains(t, res.codes(), "FORBIDDEN")
+		res := tb.Query(t, tb.SellerA, `{ orders(first: 1) { nodes { buyer { handle number status } } } }`, nil)
+		require.Contains(t, res.Codes(), "FORBIDDEN")
 		require.NotContains(t, fmt.Sprint(res.Data), "B1")
 	})
 	t.Run("OK own node", func(t *testing.T) {
-		res := tb.query(t, tb.sellerA, `{ orders(first: 1) { nodes { id } } }`, nil)
+		res := tb.Query(t, tb.SellerA, `{ orders(first: 1) { nodes { id } } }`, nil)
 		id := get(res.Data, "orders", "nodes", 0, "id")
-		res = tb.query(t, tb.sellerA, `query($id: ID!) { node(id: $id) { id ... on Order { number seller { number } } } }`, map[string]any{"id": id})
+		res = tb.Query(t, tb.SellerA, `query($id: ID!) { node(id: $id) { id ... on Order { number seller { number } } } }`, map[string]any{"id": id})
 		require.Empty(t, res.Errors)
 		require.Equal(t, "S1", get(res.Data, "node", "seller", "number"))
 	})
@@ -118,22 +119,22 @@ func TestSellerIsolation(t *testing.T) {
 func TestOrdersPageStatementCount(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	_, err := tb.db.Ingest(sc.NewSystemContext(context.Background()), fixtureBatch(0, 150))
+	_, err := tb.DB.Ingest(sc.NewSystemContext(context.Background()), fixtureBatch(0, 150))
 	require.NoError(t, err)
 	const q = `query($n: Int) { orders(first: $n) { edges { cursor node { number total { amount } seller { number name } buyer { handle } } } pageInfo { hasNextPage } } }`
 	for _, n := range []int{1, 10, 100} {
-		before := tb.db.Statements()
-		res := tb.query(t, tb.admin, q, map[string]any{"n": n})
-		used := tb.db.Statements() - before
+		before := tb.DB.Statements()
+		res := tb.Query(t, tb.Admin, q, map[string]any{"n": n})
+		used := tb.DB.Statements() - before
 		require.Empty(t, res.Errors)
 		require.Len(t, get(res.Data, "orders", "edges").([]any), n)
 		require.Equal(t, int64(1+3), used, "page of %d took %d statements", n, used)
 	}
 	// The events of a page are one statement each too.
-	before := tb.db.Statements()
-	res := tb.query(t, tb.admin, `{ orders(first: 100) { nodes { feedback { rating } disputes { reason } returnClaims { reason } } } }`, nil)
+	before := tb.DB.Statements()
+	res := tb.Query(t, tb.Admin, `{ orders(first: 100) { nodes { feedback { rating } disputes { reason } returnClaims { reason } } } }`, nil)
 	require.Empty(t, res.Errors)
-	require.Equal(t, int64(1+1+3), tb.db.Statements()-before)
+	require.Equal(t, int64(1+1+3), tb.DB.Statements()-before)
 }
 
 func TestBadRequests(t *testing.T) {
@@ -157,23 +158,23 @@ func TestBadRequests(t *testing.T) {
 		{"ErrUnknownOrderNumber", `{ order(number: "nope") { id } }`, nil, "NOT_FOUND"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := tb.query(t, tb.admin, tc.query, tc.vars)
-			require.Equal(t, []string{tc.code}, res.codes(), "%+v", res.Errors)
+			res := tb.Query(t, tb.Admin, tc.query, tc.vars)
+			require.Equal(t, []string{tc.code}, res.Codes(), "%+v", res.Errors)
 		})
 	}
 	t.Run("ErrBodyTooLarge", func(t *testing.T) {
 		big := `{"query":"{ me { role } }","variables":{"pad":"` + strings.Repeat("x", 2<<20) + `"}}`
-		res := tb.post(t, tb.admin, []byte(big))
+		res := tb.Post(t, tb.Admin, []byte(big))
 		require.Equal(t, http.StatusRequestEntityTooLarge, res.Status)
-		require.Equal(t, []string{"REQUEST_TOO_LARGE"}, res.codes())
+		require.Equal(t, []string{"REQUEST_TOO_LARGE"}, res.Codes())
 	})
 	t.Run("ErrNotJSON", func(t *testing.T) {
-		res := tb.post(t, tb.admin, []byte(`{"query": `))
+		res := tb.Post(t, tb.Admin, []byte(`{"query": `))
 		require.NotEmpty(t, res.Errors)
 		require.GreaterOrEqual(t, res.Status, 400)
 	})
 	t.Run("OK introspection is not depth-limited", func(t *testing.T) {
-		res := tb.query(t, tb.admin, `{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } } } } }`, nil)
+		res := tb.Query(t, tb.Admin, `{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } } } } }`, nil)
 		require.Empty(t, res.Errors)
 	})
 }
@@ -181,7 +182,7 @@ func TestBadRequests(t *testing.T) {
 func TestEveryTypeAndFieldHasADescription(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	res := tb.query(t, tb.admin, `{ __schema { types { name description fields { name description } inputFields { name description } enumValues { name description } } } }`, nil)
+	res := tb.Query(t, tb.Admin, `{ __schema { types { name description fields { name description } inputFields { name description } enumValues { name description } } } }`, nil)
 	require.Empty(t, res.Errors)
 	for _, ty := range get(res.Data, "__schema", "types").([]any) {
 		name := get(ty, "name").(string)
@@ -201,10 +202,10 @@ func TestEveryTypeAndFieldHasADescription(t *testing.T) {
 func TestRequestTimeout(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	cfg := testConfig(tb.dbURL)
+	cfg := apitest.Config()
 	cfg.RequestTimeout = time.Nanosecond // every statement of the request is past its deadline
-	tb.server.Config.Handler = NewServer(cfg, tb.db)
-	res := tb.query(t, tb.admin, `{ orders { totalCount } }`, nil)
+	tb.Server.Config.Handler = apitest.NewServer(cfg, tb.DB)
+	res := tb.Query(t, tb.Admin, `{ orders { totalCount } }`, nil)
 	require.Equal(t, http.StatusGatewayTimeout, res.Status)
-	require.Equal(t, []string{"TIMEOUT"}, res.codes())
+	require.Equal(t, []string{"TIMEOUT"}, res.Codes())
 }

@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"context"
@@ -24,9 +24,9 @@ const runBatchMutation = `mutation($input: RunWeeklyBatchInput!) { runWeeklyBatc
 // reports buyer B2 (one seller: WARNING).
 func batchFixture(t *testing.T) *testBundle {
 	tb := setup(t)
-	tb.report(t, tb.sellerA, reportInput("S1-0", sc.ReasonFalseNotReceivedClaim))
-	tb.report(t, tb.sellerB, reportInput("S2-0", sc.ReasonFalseNotReceivedClaim))
-	tb.report(t, tb.sellerB, reportInput("S2-1", sc.ReasonSerialReturns))
+	reportAs(t, tb, tb.SellerA, reportInput("S1-0", sc.ReasonFalseNotReceivedClaim))
+	reportAs(t, tb, tb.SellerB, reportInput("S2-0", sc.ReasonFalseNotReceivedClaim))
+	reportAs(t, tb, tb.SellerB, reportInput("S2-1", sc.ReasonSerialReturns))
 	return tb
 }
 
@@ -35,7 +35,7 @@ func TestRunWeeklyBatchOverHTTP(t *testing.T) {
 	tb := batchFixture(t)
 	week := sc.WeekOf(time.Now()).String()
 
-	res := tb.query(t, tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week, "dryRun": true}})
+	res := tb.Query(t, tb.Admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week, "dryRun": true}})
 	require.Empty(t, res.Errors)
 	p := get(res.Data, "runWeeklyBatch")
 	require.Equal(t, true, get(p, "dryRun"))
@@ -47,21 +47,21 @@ func TestRunWeeklyBatchOverHTTP(t *testing.T) {
 	require.Equal(t, 2.0, get(p, "preview", 0, "facts", "distinctSellers"))
 	require.Equal(t, 3, func() int {
 		var n int
-		tb.db.Get(&n, `SELECT count(*) FROM reports WHERE status = 'PENDING'`)
+		tb.DB.Get(&n, `SELECT count(*) FROM reports WHERE status = 'PENDING'`)
 		return n
 	}())
 
-	res = tb.query(t, tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week}})
+	res = tb.Query(t, tb.Admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week}})
 	require.Empty(t, res.Errors)
 	require.Equal(t, false, get(res.Data, "runWeeklyBatch", "existing"))
 	batchID := get(res.Data, "runWeeklyBatch", "batch", "id")
 	require.Empty(t, get(res.Data, "runWeeklyBatch", "preview"))
-	res = tb.query(t, tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week}})
+	res = tb.Query(t, tb.Admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week}})
 	require.Equal(t, true, get(res.Data, "runWeeklyBatch", "existing"))
 	require.Equal(t, batchID, get(res.Data, "runWeeklyBatch", "batch", "id"))
 
 	// Each seller sees its own reports' outcomes, the sanction and the batch.
-	res = tb.query(t, tb.sellerA, `{ reports { nodes { status outcome buyerVerdict decidedAt batch { id week } timeline { status note } } } }`, nil)
+	res = tb.Query(t, tb.SellerA, `{ reports { nodes { status outcome buyerVerdict decidedAt batch { id week } timeline { status note } } } }`, nil)
 	require.Empty(t, res.Errors)
 	n := get(res.Data, "reports", "nodes", 0)
 	require.Equal(t, "UPHELD", get(n, "status"))
@@ -69,11 +69,11 @@ func TestRunWeeklyBatchOverHTTP(t *testing.T) {
 	require.Equal(t, "SUSPENSION", get(n, "buyerVerdict"))
 	require.Equal(t, week, get(n, "batch", "week"))
 	require.Equal(t, "batch "+week+": upheld: suspension for the buyer", get(n, "timeline", 1, "note"))
-	res = tb.query(t, tb.sellerA, `query($id: ID!) { batch(id: $id) { week stats { reports } } }`, map[string]any{"id": batchID})
-	require.Equal(t, []string{"FORBIDDEN"}, res.codes(), "stats are for admins")
+	res = tb.Query(t, tb.SellerA, `query($id: ID!) { batch(id: $id) { week stats { reports } } }`, map[string]any{"id": batchID})
+	require.Equal(t, []string{"FORBIDDEN"}, res.Codes(), "stats are for admins")
 
 	// Admins: verdicts with their facts and policy, a buyer's sanction history.
-	res = tb.query(t, tb.admin, `query($b: ID) { verdicts(filter: {batch: $b, verdict: SUSPENSION}) { totalCount nodes { id verdict policyVersion suspendedUntil
+	res = tb.Query(t, tb.Admin, `query($b: ID) { verdicts(filter: {batch: $b, verdict: SUSPENSION}) { totalCount nodes { id verdict policyVersion suspendedUntil
 		facts { reports distinctSellers } buyer { number sanctions { kind endsAt previousStatus verdict { id } } } batch { week } } } }`, map[string]any{"b": batchID})
 	require.Empty(t, res.Errors)
 	require.EqualValues(t, 1, get(res.Data, "verdicts", "totalCount"))
@@ -86,10 +86,10 @@ func TestRunWeeklyBatchOverHTTP(t *testing.T) {
 
 	// Appeal over HTTP.
 	const reverse = `mutation($id: ID!, $r: String!) { reverseVerdict(input: {id: $id, reason: $r}) { verdict { reversedAt reversalReason } userErrors { field code } } }`
-	res = tb.query(t, tb.admin, reverse, map[string]any{"id": verdictID, "r": "coordinated reports"})
+	res = tb.Query(t, tb.Admin, reverse, map[string]any{"id": verdictID, "r": "coordinated reports"})
 	require.Empty(t, get(res.Data, "reverseVerdict", "userErrors"))
 	require.Equal(t, "coordinated reports", get(res.Data, "reverseVerdict", "verdict", "reversalReason"))
-	res = tb.query(t, tb.admin, `{ buyers(filter: {search: "B1"}) { nodes { status } } }`, nil)
+	res = tb.Query(t, tb.Admin, `{ buyers(filter: {search: "B1"}) { nodes { status } } }`, nil)
 	require.Equal(t, "ACTIVE", get(res.Data, "buyers", "nodes", 0, "status"))
 
 	for _, tc := range []struct {
@@ -98,22 +98,22 @@ func TestRunWeeklyBatchOverHTTP(t *testing.T) {
 		path               []any
 		field, code        string
 	}{
-		{"ErrMalformedWeek", tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": "last week"}}, []any{"runWeeklyBatch"}, "input.week", "INVALID"},
-		{"ErrFutureWeek", tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": sc.WeekOf(time.Now().Add(8 * 24 * time.Hour)).String()}}, []any{"runWeeklyBatch"}, "input.week", "INVALID"},
-		{"ErrReversedTwice", tb.admin, reverse, map[string]any{"id": verdictID, "r": "again"}, []any{"reverseVerdict"}, "input.id", "VERDICT_ALREADY_REVERSED"},
-		{"ErrReverseWithoutReason", tb.admin, reverse, map[string]any{"id": verdictID, "r": ""}, []any{"reverseVerdict"}, "input.reason", "INVALID"},
-		{"ErrDismissDecided", tb.admin, `mutation($id: ID!) { dismissReport(input: {id: $id, reason: "no"}) { report { id } userErrors { field code } } }`,
+		{"ErrMalformedWeek", tb.Admin, runBatchMutation, map[string]any{"input": map[string]any{"week": "last week"}}, []any{"runWeeklyBatch"}, "input.week", "INVALID"},
+		{"ErrFutureWeek", tb.Admin, runBatchMutation, map[string]any{"input": map[string]any{"week": sc.WeekOf(time.Now().Add(8 * 24 * time.Hour)).String()}}, []any{"runWeeklyBatch"}, "input.week", "INVALID"},
+		{"ErrReversedTwice", tb.Admin, reverse, map[string]any{"id": verdictID, "r": "again"}, []any{"reverseVerdict"}, "input.id", "VERDICT_ALREADY_REVERSED"},
+		{"ErrReverseWithoutReason", tb.Admin, reverse, map[string]any{"id": verdictID, "r": ""}, []any{"reverseVerdict"}, "input.reason", "INVALID"},
+		{"ErrDismissDecided", tb.Admin, `mutation($id: ID!) { dismissReport(input: {id: $id, reason: "no"}) { report { id } userErrors { field code } } }`,
 			map[string]any{"id": sc.GlobalID(sc.KindReport, 1)}, []any{"dismissReport"}, "input.id", "REPORT_ALREADY_DECIDED"},
-		{"ErrPinUnknownBuyer", tb.admin, `mutation($b: ID!) { pinVerdict(input: {buyer: $b, verdict: WARNING, reason: "x"}) { pinned userErrors { field code } } }`,
+		{"ErrPinUnknownBuyer", tb.Admin, `mutation($b: ID!) { pinVerdict(input: {buyer: $b, verdict: WARNING, reason: "x"}) { pinned userErrors { field code } } }`,
 			map[string]any{"b": sc.GlobalID(sc.KindBuyer, 99999)}, []any{"pinVerdict"}, "input.buyer", "NOT_FOUND"},
-		{"ErrInvalidPolicy", tb.admin, `mutation { setPolicy(input: {warningSellers: 1, suspensionSellers: 2, closureSellers: 1, suspendAfterWarning: true,
+		{"ErrInvalidPolicy", tb.Admin, `mutation { setPolicy(input: {warningSellers: 1, suspensionSellers: 2, closureSellers: 1, suspendAfterWarning: true,
 			closeAfterSuspension: true, suspendOnEvidencedExtortion: true, suspensionDays: 30, lookbackDays: 365}) { policy { version } userErrors { field code } } }`,
 			nil, []any{"setPolicy"}, "input.closureSellers", "INVALID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var before int
-			require.NoError(t, tb.db.Get(&before, `SELECT (SELECT count(*) FROM batches) + (SELECT count(*) FROM policies) + (SELECT count(*) FROM report_dismissals) + (SELECT count(*) FROM verdict_pins)`))
-			res := tb.query(t, tc.token, tc.query, tc.vars)
+			require.NoError(t, tb.DB.Get(&before, `SELECT (SELECT count(*) FROM batches) + (SELECT count(*) FROM policies) + (SELECT count(*) FROM report_dismissals) + (SELECT count(*) FROM verdict_pins)`))
+			res := tb.Query(t, tc.token, tc.query, tc.vars)
 			require.Empty(t, res.Errors)
 			ue := get(res.Data, append(tc.path, "userErrors", 0)...)
 			require.Equal(t, tc.code, get(ue, "code"), "%v", res.Data)
@@ -123,20 +123,20 @@ func TestRunWeeklyBatchOverHTTP(t *testing.T) {
 			}
 			require.Equal(t, tc.field, strings.Join(field, "."))
 			var after int
-			require.NoError(t, tb.db.Get(&after, `SELECT (SELECT count(*) FROM batches) + (SELECT count(*) FROM policies) + (SELECT count(*) FROM report_dismissals) + (SELECT count(*) FROM verdict_pins)`))
+			require.NoError(t, tb.DB.Get(&after, `SELECT (SELECT count(*) FROM batches) + (SELECT count(*) FROM policies) + (SELECT count(*) FROM report_dismissals) + (SELECT count(*) FROM verdict_pins)`))
 			require.Equal(t, before, after, "nothing written")
 		})
 	}
 	for _, q := range []string{runBatchMutation, `{ batches { totalCount } }`, `{ verdicts { totalCount } }`, `{ policy { version } }`} {
-		res := tb.query(t, tb.sellerA, q, map[string]any{"input": map[string]any{"week": week}})
-		require.Equal(t, []string{"FORBIDDEN"}, res.codes(), q)
+		res := tb.Query(t, tb.SellerA, q, map[string]any{"input": map[string]any{"week": week}})
+		require.Equal(t, []string{"FORBIDDEN"}, res.Codes(), q)
 	}
 
 	// A new policy version applies to the next batch and is recorded on its verdicts.
-	res = tb.query(t, tb.admin, `mutation { setPolicy(input: {warningSellers: 1, suspensionSellers: 1, closureSellers: 2, suspendAfterWarning: true,
+	res = tb.Query(t, tb.Admin, `mutation { setPolicy(input: {warningSellers: 1, suspensionSellers: 1, closureSellers: 2, suspendAfterWarning: true,
 		closeAfterSuspension: true, suspendOnEvidencedExtortion: true, suspensionDays: 14, lookbackDays: 365}) { policy { version suspensionDays } userErrors { code } } }`, nil)
 	require.Equal(t, 2.0, get(res.Data, "setPolicy", "policy", "version"))
-	res = tb.query(t, tb.admin, `{ policy { version suspensionSellers } }`, nil)
+	res = tb.Query(t, tb.Admin, `{ policy { version suspensionSellers } }`, nil)
 	require.Equal(t, 2.0, get(res.Data, "policy", "version"))
 }
 
@@ -144,10 +144,10 @@ func startWorkers(t *testing.T, tb *testBundle, mailURL string, retry time.Durat
 	t.Helper()
 	mailer, err := jobs.NewMailer(mailURL)
 	require.NoError(t, err)
-	client, err := jobs.NewWorkerClient(jobs.WorkerConfig{DB: tb.db, Mailer: mailer, MailFrom: "Second Chance <no-reply@secondchance.example>",
+	client, err := jobs.NewWorkerClient(jobs.WorkerConfig{DB: tb.DB, Mailer: mailer, MailFrom: "Second Chance <no-reply@secondchance.example>",
 		DigestRetryBase: retry, FetchPollInterval: 100 * time.Millisecond})
 	require.NoError(t, err)
-	tb.db.AfterSettle = jobs.IssueOnSettle(client)
+	tb.DB.AfterSettle = jobs.IssueOnSettle(client)
 	require.NoError(t, client.Start(context.Background()))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -158,7 +158,7 @@ func startWorkers(t *testing.T, tb *testBundle, mailURL string, retry time.Durat
 }
 
 func giveSellersEmail(t *testing.T, tb *testBundle) {
-	_, err := tb.db.Ingest(sc.NewSystemContext(context.Background()), sc.MarketplaceBatch{Sellers: []sc.SellerInput{
+	_, err := tb.DB.Ingest(sc.NewSystemContext(context.Background()), sc.MarketplaceBatch{Sellers: []sc.SellerInput{
 		{Number: "S1", Name: "Acme Goods", Email: ptr("acme@example.com")}, {Number: "S2", Name: "Bolt Outlet", Email: ptr("bolt@example.com")}}})
 	require.NoError(t, err)
 }
@@ -193,8 +193,8 @@ func TestDigestsOverSMTP(t *testing.T) {
 
 	// An appeal reverses the suspension of alice (B1), whom both sellers reported.
 	var verdictID int64
-	require.NoError(t, tb.db.Get(&verdictID, `SELECT v.id FROM verdicts v JOIN buyers b ON b.id = v.buyer_id WHERE b.number = 'B1'`))
-	_, err = tb.db.ReverseVerdict(sc.NewSystemContext(context.Background()), verdictID, "the tracking was wrong")
+	require.NoError(t, tb.DB.Get(&verdictID, `SELECT v.id FROM verdicts v JOIN buyers b ON b.id = v.buyer_id WHERE b.number = 'B1'`))
+	_, err = tb.DB.ReverseVerdict(sc.NewSystemContext(context.Background()), verdictID, "the tracking was wrong")
 	require.NoError(t, err)
 	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
 	require.NoError(t, err)
@@ -215,7 +215,7 @@ func TestSMTPOutageDelaysDigests(t *testing.T) {
 	giveSellersEmail(t, tb)
 	server := startSMTP(t)
 	server.setFailNext(3)
-	_, err := tb.db.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(time.Now()), sc.RunOptions{})
+	_, err := tb.DB.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(time.Now()), sc.RunOptions{})
 	require.NoError(t, err)
 	client := startWorkers(t, tb, server.url(), 200*time.Millisecond)
 	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
@@ -229,6 +229,6 @@ func TestSMTPOutageDelaysDigests(t *testing.T) {
 	require.Equal(t, 3, server.refused)
 	server.mu.Unlock()
 	var unsent int
-	require.NoError(t, tb.db.Get(&unsent, `SELECT count(*) FROM digests WHERE sent_at IS NULL`))
+	require.NoError(t, tb.DB.Get(&unsent, `SELECT count(*) FROM digests WHERE sent_at IS NULL`))
 	require.Zero(t, unsent)
 }

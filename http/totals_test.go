@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"fmt"
@@ -19,10 +19,10 @@ func TestReturnTotalsAddUp(t *testing.T) {
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(uint64(seed), 1))
 
-	res := tb.query(t, tb.admin, `mutation { createBeneficiary(input: {name: "Food Bank", ein: "43-1111111", addressLine1: "1 Way",
+	res := tb.Query(t, tb.Admin, `mutation { createBeneficiary(input: {name: "Food Bank", ein: "43-1111111", addressLine1: "1 Way",
 		city: "Kansas City", region: "MO", postalCode: "64105", country: "US"}) { beneficiary { id } } }`, nil)
 	charity := get(res.Data, "createBeneficiary", "beneficiary", "id")
-	res = tb.query(t, tb.admin, `mutation($f: FeeScheduleInput!, $b: ID!) { setStoreDonations(input: {store: "SCS", fees: $f, beneficiary: $b}) { ok } }`,
+	res = tb.Query(t, tb.Admin, `mutation($f: FeeScheduleInput!, $b: ID!) { setStoreDonations(input: {store: "SCS", fees: $f, beneficiary: $b}) { ok } }`,
 		map[string]any{"b": charity, "f": map[string]any{"intakeCents": rng.IntN(300), "storageCents": rng.IntN(300), "shippingCents": rng.IntN(300),
 			"commissionBasisPoints": rng.IntN(3000)}})
 	require.Equal(t, true, get(res.Data, "setStoreDonations", "ok"))
@@ -35,9 +35,9 @@ func TestReturnTotalsAddUp(t *testing.T) {
 				"declaredValue": map[string]any{"amount": "20", "currency": "USD"}})
 			received = append(received, map[string]any{"rmaLine": l, "description": fmt.Sprintf("Item %d", l), "grade": "GOOD"})
 		}
-		res := tb.query(t, tb.sellerA, createRMA, map[string]any{"input": map[string]any{"orderNumber": fmt.Sprintf("S1-%d", o), "items": lines}})
+		res := tb.Query(t, tb.SellerA, createRMA, map[string]any{"input": map[string]any{"orderNumber": fmt.Sprintf("S1-%d", o), "items": lines}})
 		code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code")
-		res = tb.query(t, tb.staff, `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) { parcel { items { id } } } }`,
+		res = tb.Query(t, tb.Staff, `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) { parcel { items { id } } } }`,
 			map[string]any{"input": map[string]any{"rmaCode": code, "items": received}})
 		items = append(items, get(res.Data, "receiveParcel", "parcel", "items").([]any)...)
 	}
@@ -47,30 +47,30 @@ func TestReturnTotalsAddUp(t *testing.T) {
 		switch step := rng.IntN(4); {
 		case step == 0: // left received
 		case step == 1:
-			tb.query(t, tb.staff, `mutation($i: ID!) { routeItem(input: {item: $i, route: RECYCLE}) { item { id } } }`, map[string]any{"i": id})
+			tb.Query(t, tb.Staff, `mutation($i: ID!) { routeItem(input: {item: $i, route: RECYCLE}) { item { id } } }`, map[string]any{"i": id})
 			recycled++
 		default:
-			tb.query(t, tb.staff, `mutation($i: ID!) { routeItem(input: {item: $i, route: SALE}) { item { id } } }`, map[string]any{"i": id})
+			tb.Query(t, tb.Staff, `mutation($i: ID!) { routeItem(input: {item: $i, route: SALE}) { item { id } } }`, map[string]any{"i": id})
 			price := fmt.Sprintf("%d.%02d", rng.IntN(80), rng.IntN(100))
-			res := tb.query(t, tb.staff, `mutation($i: ID!, $p: String!) { recordSale(input: {item: $i, price: {amount: $p, currency: "USD"}, channel: "store"}) { userErrors { code } } }`,
+			res := tb.Query(t, tb.Staff, `mutation($i: ID!, $p: String!) { recordSale(input: {item: $i, price: {amount: $p, currency: "USD"}, channel: "store"}) { userErrors { code } } }`,
 				map[string]any{"i": id, "p": price})
 			require.Empty(t, get(res.Data, "recordSale", "userErrors"))
 			if rng.IntN(3) == 0 { // a mistaken sale, voided and sold again at another price
-				sale := get(tb.query(t, tb.staff, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { sale { id } } } }`, map[string]any{"i": id}).Data, "node", "sale", "id")
-				res := tb.query(t, tb.staff, `mutation($s: ID!) { voidSale(input: {sale: $s, reason: "wrong price"}) { userErrors { code } } }`, map[string]any{"s": sale})
+				sale := get(tb.Query(t, tb.Staff, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { sale { id } } } }`, map[string]any{"i": id}).Data, "node", "sale", "id")
+				res := tb.Query(t, tb.Staff, `mutation($s: ID!) { voidSale(input: {sale: $s, reason: "wrong price"}) { userErrors { code } } }`, map[string]any{"s": sale})
 				require.Empty(t, get(res.Data, "voidSale", "userErrors"))
-				res = tb.query(t, tb.staff, `mutation($i: ID!, $p: String!) { recordSale(input: {item: $i, price: {amount: $p, currency: "USD"}, channel: "store"}) { userErrors { code } } }`,
+				res = tb.Query(t, tb.Staff, `mutation($i: ID!, $p: String!) { recordSale(input: {item: $i, price: {amount: $p, currency: "USD"}, channel: "store"}) { userErrors { code } } }`,
 					map[string]any{"i": id, "p": fmt.Sprintf("%d.%02d", rng.IntN(80), rng.IntN(100))})
 				require.Empty(t, get(res.Data, "recordSale", "userErrors"))
 			}
 			sold++
 			if step == 3 {
-				res := tb.query(t, tb.staff, `mutation($i: ID!) { settleItem(input: {item: $i}) { userErrors { code } } }`, map[string]any{"i": id})
+				res := tb.Query(t, tb.Staff, `mutation($i: ID!) { settleItem(input: {item: $i}) { userErrors { code } } }`, map[string]any{"i": id})
 				require.Empty(t, get(res.Data, "settleItem", "userErrors"))
 			}
 		}
 		if i == len(items)/2 {
-			tb.query(t, tb.staff, `mutation($b: ID!) { disburseBeneficiary(input: {beneficiary: $b}) { amount { amount } } }`, map[string]any{"b": charity})
+			tb.Query(t, tb.Staff, `mutation($b: ID!) { disburseBeneficiary(input: {beneficiary: $b}) { amount { amount } } }`, map[string]any{"b": charity})
 		}
 	}
 
@@ -84,7 +84,7 @@ func TestReturnTotalsAddUp(t *testing.T) {
 	}
 	var want [4]int64 // gross, costs, donated, pending
 	for _, it := range items {
-		res := tb.query(t, tb.sellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { ledger { gross { amount } costs { total { amount } } donated { amount } pending { amount } } } } }`,
+		res := tb.Query(t, tb.SellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { ledger { gross { amount } costs { total { amount } } donated { amount } pending { amount } } } } }`,
 			map[string]any{"i": get(it, "id")})
 		require.Empty(t, res.Errors)
 		if l := get(res.Data, "node", "ledger"); l != nil {
@@ -95,7 +95,7 @@ func TestReturnTotalsAddUp(t *testing.T) {
 		}
 	}
 	now := time.Now()
-	res = tb.query(t, tb.sellerA, `query($from: Time!, $to: Time!) { me { seller { returnTotals(from: $from, to: $to) { items sold recycled
+	res = tb.Query(t, tb.SellerA, `query($from: Time!, $to: Time!) { me { seller { returnTotals(from: $from, to: $to) { items sold recycled
 		gross { amount } costs { amount } donated { amount } pending { amount } } } } }`, map[string]any{"from": now.Add(-time.Hour), "to": now.Add(time.Hour)})
 	require.Empty(t, res.Errors)
 	x := get(res.Data, "me", "seller", "returnTotals")
@@ -110,16 +110,16 @@ func TestReturnTotalsAddUp(t *testing.T) {
 	const store = `query($from: Time!, $to: Time!) { returnAddress { totals(from: $from, to: $to) { items sold recycled
 		gross { amount } costs { amount } donated { amount } pending { amount } } } }`
 	// Two days, in case the test runs across midnight.
-	res = tb.query(t, tb.staff, store, map[string]any{"from": today.Add(-24 * time.Hour), "to": today.Add(24 * time.Hour)})
+	res = tb.Query(t, tb.Staff, store, map[string]any{"from": today.Add(-24 * time.Hour), "to": today.Add(24 * time.Hour)})
 	require.Empty(t, res.Errors)
 	y := get(res.Data, "returnAddress", "totals")
 	require.Equal(t, []any{get(x, "items"), get(x, "sold"), get(x, "recycled")}, []any{get(y, "items"), get(y, "sold"), get(y, "recycled")})
 	require.Equal(t, want, [4]int64{cents(get(y, "gross", "amount")), cents(get(y, "costs", "amount")), cents(get(y, "donated", "amount")), cents(get(y, "pending", "amount"))},
 		"store totals = the sum of the items' ledgers")
-	res = tb.query(t, tb.staff, store, map[string]any{"from": today.Add(-72 * time.Hour), "to": today.Add(-24 * time.Hour)})
+	res = tb.Query(t, tb.Staff, store, map[string]any{"from": today.Add(-72 * time.Hour), "to": today.Add(-24 * time.Hour)})
 	require.Equal(t, float64(0), get(res.Data, "returnAddress", "totals", "items"), "nothing received before")
-	res = tb.query(t, tb.staff, store, map[string]any{"from": now, "to": today.Add(24 * time.Hour)})
-	require.Equal(t, []string{"INVALID"}, res.codes(), "not a whole day")
-	res = tb.query(t, tb.sellerA, store, map[string]any{"from": today, "to": today.Add(24 * time.Hour)})
-	require.Equal(t, []string{"FORBIDDEN"}, res.codes(), "sellers do not see a store's totals")
+	res = tb.Query(t, tb.Staff, store, map[string]any{"from": now, "to": today.Add(24 * time.Hour)})
+	require.Equal(t, []string{"INVALID"}, res.Codes(), "not a whole day")
+	res = tb.Query(t, tb.SellerA, store, map[string]any{"from": today, "to": today.Add(24 * time.Hour)})
+	require.Equal(t, []string{"FORBIDDEN"}, res.Codes(), "sellers do not see a store's totals")
 }

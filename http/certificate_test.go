@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/http/apitest"
 	"github.com/secondchance/secondchance/jobs"
 )
 
@@ -31,17 +32,17 @@ func sellItems(t *testing.T, tb *testBundle, seller, order string, descriptions 
 		lines = append(lines, map[string]any{"description": d, "quantity": 1, "category": "Home", "declaredValue": map[string]any{"amount": "20", "currency": "USD"}})
 		received = append(received, map[string]any{"rmaLine": i + 1, "description": d, "grade": "GOOD"})
 	}
-	res := tb.query(t, seller, createRMA, map[string]any{"input": map[string]any{"orderNumber": order, "items": lines}})
+	res := tb.Query(t, seller, createRMA, map[string]any{"input": map[string]any{"orderNumber": order, "items": lines}})
 	require.Empty(t, get(res.Data, "createReturnAuthorization", "userErrors"))
 	code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code")
-	res = tb.query(t, tb.staff, `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) { parcel { items { id } } userErrors { code } } }`,
+	res = tb.Query(t, tb.Staff, `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) { parcel { items { id } } userErrors { code } } }`,
 		map[string]any{"input": map[string]any{"rmaCode": code, "items": received}})
 	require.Empty(t, get(res.Data, "receiveParcel", "userErrors"))
 	var ids []string
 	for i, it := range get(res.Data, "receiveParcel", "parcel", "items").([]any) {
 		id := get(it, "id").(string)
-		tb.query(t, tb.staff, `mutation($i: ID!) { routeItem(input: {item: $i, route: SALE}) { item { id } } }`, map[string]any{"i": id})
-		res := tb.query(t, tb.staff, `mutation($i: ID!, $p: String!) { recordSale(input: {item: $i, price: {amount: $p, currency: "USD"}, channel: "store"}) { userErrors { code } } }`,
+		tb.Query(t, tb.Staff, `mutation($i: ID!) { routeItem(input: {item: $i, route: SALE}) { item { id } } }`, map[string]any{"i": id})
+		res := tb.Query(t, tb.Staff, `mutation($i: ID!, $p: String!) { recordSale(input: {item: $i, price: {amount: $p, currency: "USD"}, channel: "store"}) { userErrors { code } } }`,
 			map[string]any{"i": id, "p": prices[i]})
 		require.Empty(t, get(res.Data, "recordSale", "userErrors"))
 		ids = append(ids, id)
@@ -54,7 +55,7 @@ func sellItems(t *testing.T, tb *testBundle, seller, order string, descriptions 
 func certificateStore(t *testing.T, tb *testBundle) {
 	t.Helper()
 	charity := func(name, ein string) string {
-		res := tb.query(t, tb.admin, `mutation($input: BeneficiaryInput!) { createBeneficiary(input: $input) { beneficiary { id } } }`,
+		res := tb.Query(t, tb.Admin, `mutation($input: BeneficiaryInput!) { createBeneficiary(input: $input) { beneficiary { id } } }`,
 			map[string]any{"input": map[string]any{"name": name, "ein": ein, "addressLine1": "1 Charity Way", "city": "Kansas City",
 				"region": "MO", "postalCode": "64105", "country": "US"}})
 		return get(res.Data, "createBeneficiary", "beneficiary", "id").(string)
@@ -62,11 +63,11 @@ func certificateStore(t *testing.T, tb *testBundle) {
 	a, b := charity("Фонд «Надежда»", "43-1111111"), charity("Société d'Entraide", "43-2222222")
 	const setStore = `mutation($b: ID!, $ein: String) { setStoreDonations(input: {store: "SCS", beneficiary: $b, ein: $ein,
 		fees: {intakeCents: 150, storageCents: 100, shippingCents: 0, commissionBasisPoints: 1000}}) { ok userErrors { field code } } }`
-	res := tb.query(t, tb.admin, setStore, map[string]any{"b": b, "ein": "431234567"})
+	res := tb.Query(t, tb.Admin, setStore, map[string]any{"b": b, "ein": "431234567"})
 	require.Equal(t, []any{"input", "ein"}, get(res.Data, "setStoreDonations", "userErrors", 0, "field"))
-	res = tb.query(t, tb.admin, setStore, map[string]any{"b": b, "ein": "43-1234567"})
+	res = tb.Query(t, tb.Admin, setStore, map[string]any{"b": b, "ein": "43-1234567"})
 	require.Equal(t, true, get(res.Data, "setStoreDonations", "ok"))
-	res = tb.query(t, tb.sellerA, `mutation($a: ID!, $b: ID!) { setDonationSplits(input: {splits: [{beneficiary: $a, percent: 70}, {beneficiary: $b, percent: 30}]}) { ok } }`,
+	res = tb.Query(t, tb.SellerA, `mutation($a: ID!, $b: ID!) { setDonationSplits(input: {splits: [{beneficiary: $a, percent: 70}, {beneficiary: $b, percent: 30}]}) { ok } }`,
 		map[string]any{"a": a, "b": b})
 	require.Equal(t, true, get(res.Data, "setDonationSplits", "ok"))
 }
@@ -75,11 +76,11 @@ const certificateFields = `id serial kind status taxYear donorName itemCount gro
 	verificationCode verifyUrl downloadUrl pdfBytes replaces { serial } replacedBy { serial } voidReason store { code }`
 
 // fetch GETs a server-relative copy of link (which starts with PUBLIC_URL).
-func (tb *testBundle) fetch(t *testing.T, link string) (*http.Response, []byte) {
+func fetch(t *testing.T, tb *testBundle, link string) (*http.Response, []byte) {
 	t.Helper()
 	u, err := url.Parse(link)
 	require.NoError(t, err)
-	res, err := http.Get(tb.server.URL + u.RequestURI())
+	res, err := http.Get(tb.Server.URL + u.RequestURI())
 	require.NoError(t, err)
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
@@ -108,70 +109,70 @@ func TestCertificates(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
 	certificateStore(t, tb)
-	res := tb.query(t, tb.sellerA, `mutation($d: DonorDetailsInput!) { setDonorDetails(input: $d) { ok userErrors { field code } } }`,
+	res := tb.Query(t, tb.SellerA, `mutation($d: DonorDetailsInput!) { setDonorDetails(input: $d) { ok userErrors { field code } } }`,
 		map[string]any{"d": map[string]any{"legalName": "", "addressLine1": "x", "city": "x", "region": "", "postalCode": "", "country": "usa"}})
 	require.Equal(t, []any{"input", "legalName"}, get(res.Data, "setDonorDetails", "userErrors", 0, "field"))
 	require.Equal(t, []any{"input", "country"}, get(res.Data, "setDonorDetails", "userErrors", 1, "field"))
-	res = tb.query(t, tb.sellerA, `mutation($d: DonorDetailsInput!) { setDonorDetails(input: $d) { ok userErrors { field code } } }`,
+	res = tb.Query(t, tb.SellerA, `mutation($d: DonorDetailsInput!) { setDonorDetails(input: $d) { ok userErrors { field code } } }`,
 		map[string]any{"d": map[string]any{"legalName": "Zoë Müller 商店 Ελλάς", "addressLine1": "Straße des 17. Juni 135", "city": "Berlin",
 			"region": "", "postalCode": "10623", "country": "DE"}})
 	require.Equal(t, true, get(res.Data, "setDonorDetails", "ok"))
 
-	aItems := sellItems(t, tb, tb.sellerA, "S1-0", []string{"Ελληνικό κεραμικό βάζο", "日本製の茶碗"}, []string{"35.50", "12.01"})
-	aItems = append(aItems, sellItems(t, tb, tb.sellerA, "S1-1", []string{"한국 도자기 그릇"}, []string{"7.00"})...)
-	bItems := sellItems(t, tb, tb.sellerB, "S2-0", []string{"Матрёшка"}, []string{"20.00"})
+	aItems := sellItems(t, tb, tb.SellerA, "S1-0", []string{"Ελληνικό κεραμικό βάζο", "日本製の茶碗"}, []string{"35.50", "12.01"})
+	aItems = append(aItems, sellItems(t, tb, tb.SellerA, "S1-1", []string{"한국 도자기 그릇"}, []string{"7.00"})...)
+	bItems := sellItems(t, tb, tb.SellerB, "S2-0", []string{"Матрёшка"}, []string{"20.00"})
 
 	const settle = `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { ledgers { pending { amount } } userErrors { field code } } }`
-	res = tb.query(t, tb.staff, settle, map[string]any{"items": []any{aItems[0], aItems[0]}})
+	res = tb.Query(t, tb.Staff, settle, map[string]any{"items": []any{aItems[0], aItems[0]}})
 	require.Equal(t, []any{"input", "items", "1"}, get(res.Data, "settleItems", "userErrors", 0, "field"), "listed twice")
-	res = tb.query(t, tb.sellerA, settle, map[string]any{"items": aItems})
-	require.Equal(t, []string{"FORBIDDEN"}, res.codes(), "sellers do not settle")
+	res = tb.Query(t, tb.SellerA, settle, map[string]any{"items": aItems})
+	require.Equal(t, []string{"FORBIDDEN"}, res.Codes(), "sellers do not settle")
 	all := append(append([]string{}, aItems...), bItems...)
-	res = tb.query(t, tb.staff, settle, map[string]any{"items": all})
+	res = tb.Query(t, tb.Staff, settle, map[string]any{"items": all})
 	require.Empty(t, get(res.Data, "settleItems", "userErrors"))
 	require.Len(t, get(res.Data, "settleItems", "ledgers"), 4)
 
 	// Nothing settled yesterday; today's settlement issues one certificate per seller.
 	const issue = `mutation($in: IssueCertificatesInput!) { issueCertificates(input: $in) { serials items userErrors { field code message } } }`
 	now := time.Now()
-	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-48 * time.Hour), "to": now.Add(-24 * time.Hour)}})
+	res = tb.Query(t, tb.Admin, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-48 * time.Hour), "to": now.Add(-24 * time.Hour)}})
 	require.Equal(t, "NOTHING_SETTLED", get(res.Data, "issueCertificates", "userErrors", 0, "code"))
-	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now, "to": now.Add(-time.Hour)}})
+	res = tb.Query(t, tb.Admin, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now, "to": now.Add(-time.Hour)}})
 	require.Equal(t, "INVALID", get(res.Data, "issueCertificates", "userErrors", 0, "code"))
-	res = tb.query(t, tb.sellerA, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
-	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
-	_, err := tb.db.Exec(`UPDATE stores SET ein = '' WHERE code = 'SCS'`)
+	res = tb.Query(t, tb.SellerA, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
+	require.Equal(t, []string{"FORBIDDEN"}, res.Codes())
+	_, err := tb.DB.Exec(`UPDATE stores SET ein = '' WHERE code = 'SCS'`)
 	require.NoError(t, err)
-	res = tb.query(t, tb.staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
+	res = tb.Query(t, tb.Staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
 	require.Equal(t, []any{"input", "store"}, get(res.Data, "issueCertificates", "userErrors", 0, "field"), "no EIN to print")
-	_, err = tb.db.Exec(`UPDATE stores SET ein = '43-1234567' WHERE code = 'SCS'`)
+	_, err = tb.DB.Exec(`UPDATE stores SET ein = '43-1234567' WHERE code = 'SCS'`)
 	require.NoError(t, err)
-	res = tb.query(t, tb.staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
+	res = tb.Query(t, tb.Staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
 	require.Empty(t, get(res.Data, "issueCertificates", "userErrors"))
 	serials := get(res.Data, "issueCertificates", "serials").([]any)
 	require.Len(t, serials, 2, "one certificate per seller of the settlement")
 	require.EqualValues(t, 4, get(res.Data, "issueCertificates", "items"))
 	year := now.UTC().Year()
 	require.Equal(t, []any{fmt.Sprintf("SCS-%d-000001", year), fmt.Sprintf("SCS-%d-000002", year)}, serials)
-	res = tb.query(t, tb.staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
+	res = tb.Query(t, tb.Staff, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT", "from": now.Add(-time.Hour), "to": now.Add(time.Hour)}})
 	require.Empty(t, get(res.Data, "issueCertificates", "serials"), "issued once")
-	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT"}})
+	res = tb.Query(t, tb.Admin, issue, map[string]any{"in": map[string]any{"kind": "SETTLEMENT"}})
 	require.Empty(t, get(res.Data, "issueCertificates", "userErrors"), "no period: everything due")
 	require.Empty(t, get(res.Data, "issueCertificates", "serials"))
 
 	// Each seller sees its own; staff see their store's.
 	list := func(token string) []any {
 		t.Helper()
-		res := tb.query(t, token, `{ certificates { totalCount nodes { `+certificateFields+` } } }`, nil)
+		res := tb.Query(t, token, `{ certificates { totalCount nodes { `+certificateFields+` } } }`, nil)
 		require.Empty(t, res.Errors)
 		return get(res.Data, "certificates", "nodes").([]any)
 	}
-	res = tb.query(t, tb.sellerA, `{ certificates(filter: {status: NOT_FOUND}) { nodes { serial } } }`, nil)
-	require.Equal(t, []string{"INVALID"}, res.codes())
-	mine := list(tb.sellerA)
+	res = tb.Query(t, tb.SellerA, `{ certificates(filter: {status: NOT_FOUND}) { nodes { serial } } }`, nil)
+	require.Equal(t, []string{"INVALID"}, res.Codes())
+	mine := list(tb.SellerA)
 	require.Len(t, mine, 1)
-	require.Len(t, list(tb.sellerB), 1)
-	require.Len(t, list(tb.staff), 2)
+	require.Len(t, list(tb.SellerB), 1)
+	require.Len(t, list(tb.Staff), 2)
 	c := mine[0]
 	require.Equal(t, "Zoë Müller 商店 Ελλάς", get(c, "donorName"))
 	require.EqualValues(t, 3, get(c, "itemCount"))
@@ -179,7 +180,7 @@ func TestCertificates(t *testing.T) {
 	require.Equal(t, []any{"54.51", "12.95", "41.56"}, []any{get(c, "gross", "amount"), get(c, "costs", "amount"), get(c, "net", "amount")})
 
 	// The PDF behind the signed link.
-	resp, pdf := tb.fetch(t, get(c, "downloadUrl").(string))
+	resp, pdf := fetch(t, tb, get(c, "downloadUrl").(string))
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(pdf))
 	require.Equal(t, "application/pdf", resp.Header.Get("Content-Type"))
 	require.LessOrEqual(t, len(pdf), 80<<10)
@@ -193,18 +194,18 @@ func TestCertificates(t *testing.T) {
 	}
 	require.NotContains(t, text, "Матрёшка", "seller B's item is on its own certificate")
 	link := get(c, "downloadUrl").(string)
-	resp, _ = tb.fetch(t, strings.Replace(link, "sig=", "sig=x", 1))
+	resp, _ = fetch(t, tb, strings.Replace(link, "sig=", "sig=x", 1))
 	require.Equal(t, http.StatusForbidden, resp.StatusCode, "a tampered link")
-	resp, _ = tb.fetch(t, strings.Replace(link, get(c, "serial").(string), serials[1].(string), 1))
+	resp, _ = fetch(t, tb, strings.Replace(link, get(c, "serial").(string), serials[1].(string), 1))
 	require.Equal(t, http.StatusForbidden, resp.StatusCode, "a link to another certificate")
-	expired := (&sc.LinkSigner{Key: testConfig("").LinkSecret, Base: "https://x", TTL: -time.Minute, Now: time.Now}).Sign(sc.CertificatePDFPath(get(c, "serial").(string)))
-	resp, _ = tb.fetch(t, expired)
+	expired := (&sc.LinkSigner{Key: apitest.Config().LinkSecret, Base: "https://x", TTL: -time.Minute, Now: time.Now}).Sign(sc.CertificatePDFPath(get(c, "serial").(string)))
+	resp, _ = fetch(t, tb, expired)
 	require.Equal(t, http.StatusGone, resp.StatusCode, "an expired link")
 
 	// Verification, on the page and in the API.
 	verify := func(serial, code string) (int, string) {
 		t.Helper()
-		resp, body := tb.fetch(t, sc.VerifyURL("https://x", serial, code))
+		resp, body := fetch(t, tb, sc.VerifyURL("https://x", serial, code))
 		return resp.StatusCode, string(body)
 	}
 	status, page := verify(get(c, "serial").(string), get(c, "verificationCode").(string))
@@ -220,7 +221,7 @@ func TestCertificates(t *testing.T) {
 	_, unknown := verify("SCS-1999-000001", get(c, "verificationCode").(string))
 	require.Equal(t, wrong, unknown, "a wrong code tells no more than an unknown serial")
 	const verifyQuery = `query($s: String!, $c: String!) { verifyCertificate(serial: $s, code: $c) { status donorName net { amount } charities replacedBy } }`
-	res = tb.query(t, "", verifyQuery, map[string]any{"s": get(c, "serial"), "c": get(c, "verificationCode")})
+	res = tb.Query(t, "", verifyQuery, map[string]any{"s": get(c, "serial"), "c": get(c, "verificationCode")})
 	require.Empty(t, res.Errors)
 	require.Equal(t, map[string]any{"status": "VALID", "donorName": "Zoë Müller 商店 Ελλάς", "net": map[string]any{"amount": "41.56"},
 		"charities": []any{"Société d'Entraide", "Фонд «Надежда»"}, "replacedBy": nil}, get(res.Data, "verifyCertificate"))
@@ -228,13 +229,13 @@ func TestCertificates(t *testing.T) {
 	// Void and reissue.
 	const void = `mutation($c: ID!, $r: String!) { voidCertificate(input: {certificate: $c, reason: $r}) {
 		voided { serial status voidReason replacedBy { serial } } replacement { ` + certificateFields + ` } userErrors { field code } } }`
-	res = tb.query(t, tb.sellerA, void, map[string]any{"c": get(c, "id"), "r": "typo"})
-	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
-	res = tb.query(t, tb.staff, void, map[string]any{"c": get(c, "id"), "r": "  "})
+	res = tb.Query(t, tb.SellerA, void, map[string]any{"c": get(c, "id"), "r": "typo"})
+	require.Equal(t, []string{"FORBIDDEN"}, res.Codes())
+	res = tb.Query(t, tb.Staff, void, map[string]any{"c": get(c, "id"), "r": "  "})
 	require.Equal(t, []any{"input", "reason"}, get(res.Data, "voidCertificate", "userErrors", 0, "field"))
-	tb.query(t, tb.sellerA, `mutation { setDonorDetails(input: {legalName: "Zoë Müller GmbH", addressLine1: "Straße des 17. Juni 135", city: "Berlin",
+	tb.Query(t, tb.SellerA, `mutation { setDonorDetails(input: {legalName: "Zoë Müller GmbH", addressLine1: "Straße des 17. Juni 135", city: "Berlin",
 		region: "", postalCode: "10623", country: "DE"}) { ok } }`, nil)
-	res = tb.query(t, tb.staff, void, map[string]any{"c": get(c, "id"), "r": "wrong legal name"})
+	res = tb.Query(t, tb.Staff, void, map[string]any{"c": get(c, "id"), "r": "wrong legal name"})
 	require.Empty(t, get(res.Data, "voidCertificate", "userErrors"))
 	v := get(res.Data, "voidCertificate")
 	newSerial := fmt.Sprintf("SCS-%d-000003", year)
@@ -245,32 +246,32 @@ func TestCertificates(t *testing.T) {
 	require.Equal(t, map[string]any{"serial": get(c, "serial")}, get(r, "replaces"))
 	require.Equal(t, "Zoë Müller GmbH", get(r, "donorName"))
 	require.Equal(t, get(c, "net"), get(r, "net"), "the same items, the same money")
-	_, pdf = tb.fetch(t, get(r, "downloadUrl").(string))
+	_, pdf = fetch(t, tb, get(r, "downloadUrl").(string))
 	require.Contains(t, pdfText(t, pdf), "This certificate replaces "+get(c, "serial").(string)+", which is void.")
-	res = tb.query(t, tb.staff, void, map[string]any{"c": get(c, "id"), "r": "again"})
+	res = tb.Query(t, tb.Staff, void, map[string]any{"c": get(c, "id"), "r": "again"})
 	require.Equal(t, "ALREADY_VOID", get(res.Data, "voidCertificate", "userErrors", 0, "code"))
 	status, page = verify(get(c, "serial").(string), get(c, "verificationCode").(string))
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, page, "VOID: this certificate was voided")
 	require.Contains(t, page, newSerial)
-	res = tb.query(t, "", verifyQuery, map[string]any{"s": get(r, "serial"), "c": get(r, "verificationCode")})
+	res = tb.Query(t, "", verifyQuery, map[string]any{"s": get(r, "serial"), "c": get(r, "verificationCode")})
 	require.Equal(t, "VALID", get(res.Data, "verifyCertificate", "status"))
 	// The stored PDF of the voided one is unchanged, and the database refuses edits.
-	_, again := tb.fetch(t, get(c, "downloadUrl").(string))
+	_, again := fetch(t, tb, get(c, "downloadUrl").(string))
 	require.Equal(t, original, again)
-	_, err = tb.db.Exec(`UPDATE certificates SET net_cents = net_cents + 1 WHERE serial = $1`, get(c, "serial"))
+	_, err = tb.DB.Exec(`UPDATE certificates SET net_cents = net_cents + 1 WHERE serial = $1`, get(c, "serial"))
 	require.ErrorContains(t, err, "never edited")
-	_, err = tb.db.Exec(`DELETE FROM certificates WHERE serial = $1`, get(c, "serial"))
+	_, err = tb.DB.Exec(`DELETE FROM certificates WHERE serial = $1`, get(c, "serial"))
 	require.Error(t, err)
 
 	// The item links to the certificate in force.
-	res = tb.query(t, tb.sellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { certificate { serial status } } } }`, map[string]any{"i": aItems[0]})
+	res = tb.Query(t, tb.SellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { certificate { serial status } } } }`, map[string]any{"i": aItems[0]})
 	require.Equal(t, map[string]any{"serial": newSerial, "status": "VALID"}, get(res.Data, "node", "certificate"))
-	res = tb.query(t, tb.sellerB, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { certificate { serial } } } }`, map[string]any{"i": bItems[0]})
+	res = tb.Query(t, tb.SellerB, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { certificate { serial } } } }`, map[string]any{"i": bItems[0]})
 	require.Equal(t, fmt.Sprintf("SCS-%d-000002", year), get(res.Data, "node", "certificate", "serial"), "seller B's own")
 
 	// The item's timeline shows both certificates.
-	res = tb.query(t, tb.sellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { timeline { kind detail } } } }`, map[string]any{"i": aItems[0]})
+	res = tb.Query(t, tb.SellerA, `query($i: ID!) { node(id: $i) { ... on ReturnedItem { timeline { kind detail } } } }`, map[string]any{"i": aItems[0]})
 	var steps []string
 	for _, e := range get(res.Data, "node", "timeline").([]any) {
 		if k := get(e, "kind").(string); strings.HasPrefix(k, "CERTIFI") {
@@ -281,16 +282,16 @@ func TestCertificates(t *testing.T) {
 		"CERTIFIED " + newSerial}, steps)
 
 	// The annual summary lists the year's items; a second run issues nothing more.
-	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year}})
+	res = tb.Query(t, tb.Admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year}})
 	require.Len(t, get(res.Data, "issueCertificates", "serials"), 2)
-	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year}})
+	res = tb.Query(t, tb.Admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year}})
 	require.Empty(t, get(res.Data, "issueCertificates", "serials"))
-	res = tb.query(t, tb.admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year - 1}})
+	res = tb.Query(t, tb.Admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year - 1}})
 	require.Equal(t, "NOTHING_SETTLED", get(res.Data, "issueCertificates", "userErrors", 0, "code"))
-	res = tb.query(t, tb.sellerA, `{ certificates(filter: {kind: ANNUAL}) { nodes { `+certificateFields+` } } }`, nil)
+	res = tb.Query(t, tb.SellerA, `{ certificates(filter: {kind: ANNUAL}) { nodes { `+certificateFields+` } } }`, nil)
 	annual := get(res.Data, "certificates", "nodes", 0)
 	require.Equal(t, "41.56", get(annual, "net", "amount"))
-	_, pdf = tb.fetch(t, get(annual, "downloadUrl").(string))
+	_, pdf = fetch(t, tb, get(annual, "downloadUrl").(string))
 	text = pdfText(t, pdf)
 	require.Contains(t, text, fmt.Sprintf("Annual donation summary %d", year))
 	require.Contains(t, text, "Zoë Müller GmbH")
@@ -300,7 +301,7 @@ func TestCertificates(t *testing.T) {
 		Serial string `db:"serial"`
 		PDF    []byte `db:"pdf"`
 	}
-	require.NoError(t, tb.db.Select(&pdfs, `SELECT serial, pdf FROM certificates ORDER BY id`))
+	require.NoError(t, tb.DB.Select(&pdfs, `SELECT serial, pdf FROM certificates ORDER BY id`))
 	require.Len(t, pdfs, 5, "two, a replacement and two annual summaries")
 	for _, p := range pdfs {
 		cmd := exec.Command("pdfinfo", "-")
@@ -315,11 +316,11 @@ func TestCertificates(t *testing.T) {
 	}
 
 	// Lists cost a fixed number of statements: authentication, the page, its sellers.
-	before := tb.db.Statements()
-	res = tb.query(t, tb.admin, `{ certificates { nodes { serial seller { number } store { code } replaces { serial } } } }`, nil)
+	before := tb.DB.Statements()
+	res = tb.Query(t, tb.Admin, `{ certificates { nodes { serial seller { number } store { code } replaces { serial } } } }`, nil)
 	require.Empty(t, res.Errors)
 	require.Len(t, get(res.Data, "certificates", "nodes"), 5)
-	require.EqualValues(t, 5, tb.db.Statements()-before, "auth, page, sellers, stores, replaced certificates")
+	require.EqualValues(t, 5, tb.DB.Statements()-before, "auth, page, sellers, stores, replaced certificates")
 }
 
 // TestCertificatesByTheJob: the River job issues the certificates of a settlement and has each
@@ -329,26 +330,26 @@ func TestCertificatesByTheJob(t *testing.T) {
 	tb := setup(t)
 	giveSellersEmail(t, tb)
 	certificateStore(t, tb)
-	items := sellItems(t, tb, tb.sellerA, "S1-0", []string{"Speaker", "Cable"}, []string{"10.00", "5.00"})
+	items := sellItems(t, tb, tb.SellerA, "S1-0", []string{"Speaker", "Cable"}, []string{"10.00", "5.00"})
 	// An API replica's insert-only client: the settlement's own transaction queues the job.
-	inserter, err := jobs.NewClient(tb.db.DB.DB, jobs.Config{})
+	inserter, err := jobs.NewClient(tb.DB.DB.DB, jobs.Config{})
 	require.NoError(t, err)
-	tb.db.AfterSettle = jobs.IssueOnSettle(inserter)
-	res := tb.query(t, tb.staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items[:1]})
+	tb.DB.AfterSettle = jobs.IssueOnSettle(inserter)
+	res := tb.Query(t, tb.Staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items[:1]})
 	require.Empty(t, get(res.Data, "settleItems", "userErrors"))
-	res = tb.query(t, tb.staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items})
+	res = tb.Query(t, tb.Staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items})
 	require.Equal(t, "ITEM_STATE", get(res.Data, "settleItems", "userErrors", 0, "code"), "the first is settled: nothing more is")
 	var queued int
-	require.NoError(t, tb.db.Get(&queued, `SELECT count(*) FROM river_job WHERE kind = 'issue_certificates'`))
+	require.NoError(t, tb.DB.Get(&queued, `SELECT count(*) FROM river_job WHERE kind = 'issue_certificates'`))
 	require.Equal(t, 1, queued, "one job, from the settlement that committed")
-	res = tb.query(t, tb.staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items[1:]})
+	res = tb.Query(t, tb.Staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items[1:]})
 	require.Empty(t, get(res.Data, "settleItems", "userErrors"))
 
 	server := startSMTP(t)
 	client := startWorkers(t, tb, server.url(), time.Second)
 	require.Eventually(t, func() bool {
 		var n int
-		return tb.db.Get(&n, `SELECT count(*) FROM certificates`) == nil && n == 2
+		return tb.DB.Get(&n, `SELECT count(*) FROM certificates`) == nil && n == 2
 	}, 20*time.Second, 50*time.Millisecond, "one certificate per settlement")
 	require.Eventually(t, func() bool { return len(server.received()) == 2 }, 20*time.Second, 50*time.Millisecond)
 	serial := fmt.Sprintf("SCS-%d-000001", time.Now().UTC().Year())
@@ -385,7 +386,7 @@ func TestCertificatesByTheJob(t *testing.T) {
 	require.NotEmpty(t, attached, "a PDF attachment")
 	require.Contains(t, pdfText(t, attached), serial)
 	var stored []byte
-	require.NoError(t, tb.db.Get(&stored, `SELECT pdf FROM certificates WHERE serial = $1`, serial))
+	require.NoError(t, tb.DB.Get(&stored, `SELECT pdf FROM certificates WHERE serial = $1`, serial))
 	require.Equal(t, stored, attached, "the attachment is the stored certificate")
 
 	// Run again, the jobs issue and send nothing twice.
@@ -395,7 +396,7 @@ func TestCertificatesByTheJob(t *testing.T) {
 	require.NoError(t, err)
 	time.Sleep(1500 * time.Millisecond)
 	var n int
-	require.NoError(t, tb.db.Get(&n, `SELECT count(*) FROM certificates`))
+	require.NoError(t, tb.DB.Get(&n, `SELECT count(*) FROM certificates`))
 	require.Equal(t, 2, n)
 	require.Len(t, server.received(), 2)
 }
@@ -406,31 +407,31 @@ func TestVerificationRateLimit(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
 	certificateStore(t, tb)
-	items := sellItems(t, tb, tb.sellerA, "S1-0", []string{"Speaker"}, []string{"10.00"})
-	tb.query(t, tb.staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items})
-	res, err := tb.db.IssueCertificates(sc.NewSystemContext(context.Background()), sc.IssueRequest{Kind: sc.CertificateSettlement,
+	items := sellItems(t, tb, tb.SellerA, "S1-0", []string{"Speaker"}, []string{"10.00"})
+	tb.Query(t, tb.Staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items})
+	res, err := tb.DB.IssueCertificates(sc.NewSystemContext(context.Background()), sc.IssueRequest{Kind: sc.CertificateSettlement,
 		From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)}, nil)
 	require.NoError(t, err)
 	var code string
-	require.NoError(t, tb.db.Get(&code, `SELECT verification_code FROM certificates WHERE serial = $1`, res.Serials[0]))
+	require.NoError(t, tb.DB.Get(&code, `SELECT verification_code FROM certificates WHERE serial = $1`, res.Serials[0]))
 	for i := range sc.VerifyFailureLimit {
-		resp, _ := tb.fetch(t, sc.VerifyURL("https://x", res.Serials[0], fmt.Sprintf("GUESS%07d", i)))
+		resp, _ := fetch(t, tb, sc.VerifyURL("https://x", res.Serials[0], fmt.Sprintf("GUESS%07d", i)))
 		require.Equal(t, http.StatusNotFound, resp.StatusCode)
 	}
-	resp, body := tb.fetch(t, sc.VerifyURL("https://x", res.Serials[0], code))
+	resp, body := fetch(t, tb, sc.VerifyURL("https://x", res.Serials[0], code))
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.Contains(t, string(body), "Too many failed checks")
-	r := tb.query(t, "", `query($s: String!, $c: String!) { verifyCertificate(serial: $s, code: $c) { status } }`, map[string]any{"s": res.Serials[0], "c": code})
-	require.Equal(t, []string{"RATE_LIMITED"}, r.codes())
+	r := tb.Query(t, "", `query($s: String!, $c: String!) { verifyCertificate(serial: $s, code: $c) { status } }`, map[string]any{"s": res.Serials[0], "c": code})
+	require.Equal(t, []string{"RATE_LIMITED"}, r.Codes())
 
 	// Once the window has passed, the failures no longer count and the daily clean-up drops them.
-	tb.db.Now = func() time.Time { return time.Now().Add(sc.VerifyFailureWindow + time.Minute) }
-	resp, body = tb.fetch(t, sc.VerifyURL("https://x", res.Serials[0], code))
+	tb.DB.Now = func() time.Time { return time.Now().Add(sc.VerifyFailureWindow + time.Minute) }
+	resp, body = fetch(t, tb, sc.VerifyURL("https://x", res.Serials[0], code))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, string(body), "VALID")
-	require.NoError(t, tb.db.PruneVerificationFailures(context.Background()))
+	require.NoError(t, tb.DB.PruneVerificationFailures(context.Background()))
 	var left int
-	require.NoError(t, tb.db.Get(&left, `SELECT count(*) FROM verification_failures`))
+	require.NoError(t, tb.DB.Get(&left, `SELECT count(*) FROM verification_failures`))
 	require.Zero(t, left)
 }
 
@@ -440,16 +441,16 @@ func TestReturnLabelPDF(t *testing.T) {
 	tb := setup(t)
 	in := rmaInput("S1-0")
 	in["items"].([]any)[0].(map[string]any)["description"] = "Колонка Bluetooth 音箱"
-	res := tb.query(t, tb.sellerA, `mutation($input: CreateReturnAuthorizationInput!) { createReturnAuthorization(input: $input) {
+	res := tb.Query(t, tb.SellerA, `mutation($input: CreateReturnAuthorizationInput!) { createReturnAuthorization(input: $input) {
 		returnAuthorization { code labelUrl } } }`, map[string]any{"input": in})
 	code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code").(string)
-	resp, pdf := tb.fetch(t, get(res.Data, "createReturnAuthorization", "returnAuthorization", "labelUrl").(string))
+	resp, pdf := fetch(t, tb, get(res.Data, "createReturnAuthorization", "returnAuthorization", "labelUrl").(string))
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(pdf))
 	require.Equal(t, "application/pdf", resp.Header.Get("Content-Type"))
 	text := pdfText(t, pdf)
 	for _, s := range []string{"RETURN TO", code, "11415 E. 23rd Street", "Independence, MO 64052", "Колонка Bluetooth 音箱", "USB cable", "Packing slip", "Order S1-0"} {
 		require.Contains(t, text, s)
 	}
-	resp, _ = tb.fetch(t, "https://x"+sc.ReturnLabelPDFPath(code)+"?expires=99999999999&sig=forged")
+	resp, _ = fetch(t, tb, "https://x"+sc.ReturnLabelPDFPath(code)+"?expires=99999999999&sig=forged")
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 }

@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"context"
@@ -19,14 +19,14 @@ func TestReceiveParcels(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
 	newRMA := func(order string) (id, code string) {
-		res := tb.query(t, tb.sellerA, createRMA, map[string]any{"input": rmaInput(order)})
+		res := tb.Query(t, tb.SellerA, createRMA, map[string]any{"input": rmaInput(order)})
 		rma := get(res.Data, "createReturnAuthorization", "returnAuthorization")
 		return get(rma, "id").(string), get(rma, "code").(string)
 	}
 	_, code := newRMA("S1-0")
 
 	// The speaker came back, the cable did not, and something else did.
-	res := tb.query(t, tb.staff, receiveParcel, map[string]any{"input": map[string]any{"rmaCode": code, "items": []any{
+	res := tb.Query(t, tb.Staff, receiveParcel, map[string]any{"input": map[string]any{"rmaCode": code, "items": []any{
 		map[string]any{"rmaLine": 1, "description": "Bluetooth speaker", "grade": "GOOD", "photoUrls": []any{"https://photos.example.com/p1.jpg"}},
 		map[string]any{"description": "A brick", "grade": "UNSELLABLE", "notes": "in place of the cable"},
 	}}})
@@ -43,36 +43,36 @@ func TestReceiveParcels(t *testing.T) {
 	require.Equal(t, []string{"DIFFERENT_ITEM", "MISSING_ITEM"}, kinds)
 
 	// The seller sees what was received and the discrepancies: evidence for a report.
-	res = tb.query(t, tb.sellerA, `{ returnAuthorizations { nodes { status parcel { items { description grade } discrepancies { kind rmaLine } } } } }`, nil)
+	res = tb.Query(t, tb.SellerA, `{ returnAuthorizations { nodes { status parcel { items { description grade } discrepancies { kind rmaLine } } } } }`, nil)
 	require.Empty(t, res.Errors)
 	require.Equal(t, "RECEIVED", get(res.Data, "returnAuthorizations", "nodes", 0, "status"))
 	require.Equal(t, map[string]any{"kind": "MISSING_ITEM", "rmaLine": 2.0}, get(res.Data, "returnAuthorizations", "nodes", 0, "parcel", "discrepancies", 1))
 
 	// A tracked parcel that held nothing.
 	id2, _ := newRMA("S1-1")
-	res = tb.query(t, tb.sellerA, `mutation($id: ID!) { addReturnTracking(input: {id: $id, trackingNumber: "9400111899223344556677"}) { userErrors { code } } }`, map[string]any{"id": id2})
+	res = tb.Query(t, tb.SellerA, `mutation($id: ID!) { addReturnTracking(input: {id: $id, trackingNumber: "9400111899223344556677"}) { userErrors { code } } }`, map[string]any{"id": id2})
 	require.Empty(t, get(res.Data, "addReturnTracking", "userErrors"))
-	res = tb.query(t, tb.staff, receiveParcel, map[string]any{"input": map[string]any{"trackingNumber": "9400 1118 9922 3344 5566 77", "items": []any{}}})
+	res = tb.Query(t, tb.Staff, receiveParcel, map[string]any{"input": map[string]any{"trackingNumber": "9400 1118 9922 3344 5566 77", "items": []any{}}})
 	require.Empty(t, get(res.Data, "receiveParcel", "userErrors"))
 	require.Equal(t, "EMPTY_BOX", get(res.Data, "receiveParcel", "parcel", "discrepancies", 0, "kind"))
 
 	// A parcel without an authorisation is logged unmatched.
-	res = tb.query(t, tb.staff, receiveParcel, map[string]any{"input": map[string]any{"items": []any{
+	res = tb.Query(t, tb.Staff, receiveParcel, map[string]any{"input": map[string]any{"items": []any{
 		map[string]any{"description": "Kettle", "grade": "LIKE_NEW"}}, "notes": "no label"}})
 	require.Equal(t, false, get(res.Data, "receiveParcel", "parcel", "matched"))
 	require.Empty(t, get(res.Data, "receiveParcel", "parcel", "discrepancies"))
-	res = tb.query(t, tb.staff, `{ all: parcels { totalCount } unmatched: parcels(unmatchedOnly: true) { totalCount nodes { items { description } } } }`, nil)
+	res = tb.Query(t, tb.Staff, `{ all: parcels { totalCount } unmatched: parcels(unmatchedOnly: true) { totalCount nodes { items { description } } } }`, nil)
 	require.EqualValues(t, 3, get(res.Data, "all", "totalCount"))
 	require.EqualValues(t, 1, get(res.Data, "unmatched", "totalCount"))
 
 	// Staff of another store see none of this store's returns.
-	_, err := tb.db.Exec(`INSERT INTO stores (code, name, recipient, address_line1, city, region, postal_code, country)
+	_, err := tb.DB.Exec(`INSERT INTO stores (code, name, recipient, address_line1, city, region, postal_code, country)
 		VALUES ('OTH', 'Other Store', 'X', '1 Main St', 'Springfield', 'IL', '62701', 'US')`)
 	require.NoError(t, err)
-	_, other, err := tb.db.CreateToken(sc.NewSystemContext(context.Background()), sc.TokenInput{Role: sc.RoleStaff, StoreCode: "OTH"})
+	_, other, err := tb.DB.CreateToken(sc.NewSystemContext(context.Background()), sc.TokenInput{Role: sc.RoleStaff, StoreCode: "OTH"})
 	require.NoError(t, err)
 	_, code3 := newRMA("S1-2")
-	res = tb.query(t, other, `{ parcels { totalCount } returnAuthorizations { totalCount } }`, nil)
+	res = tb.Query(t, other, `{ parcels { totalCount } returnAuthorizations { totalCount } }`, nil)
 	require.EqualValues(t, 0, get(res.Data, "parcels", "totalCount"))
 	require.EqualValues(t, 0, get(res.Data, "returnAuthorizations", "totalCount"))
 
@@ -84,16 +84,16 @@ func TestReceiveParcels(t *testing.T) {
 		field, code string
 	}{
 		{"ErrOtherStore", other, map[string]any{"rmaCode": code3, "items": []any{item}}, "input.rmaCode", "NOT_FOUND"},
-		{"ErrUnknownCode", tb.staff, map[string]any{"rmaCode": "RMA-NOPE", "items": []any{item}}, "input.rmaCode", "NOT_FOUND"},
-		{"ErrReceivedTwice", tb.staff, map[string]any{"rmaCode": code, "items": []any{item}}, "input.rmaCode", "RMA_NOT_OPEN"},
-		{"ErrNoSuchLine", tb.staff, map[string]any{"rmaCode": code3, "items": []any{map[string]any{"rmaLine": 9, "description": "x", "grade": "NEW"}}}, "input.items.0.rmaLine", "INVALID"},
-		{"ErrPhotoURL", tb.staff, map[string]any{"rmaCode": code3, "items": []any{map[string]any{"description": "x", "grade": "NEW", "photoUrls": []any{"file:///etc/passwd"}}}}, "input.items.0.photoUrls.0", "INVALID"},
-		{"ErrBadTracking", tb.staff, map[string]any{"trackingNumber": "?", "items": []any{}}, "input.trackingNumber", "INVALID"},
+		{"ErrUnknownCode", tb.Staff, map[string]any{"rmaCode": "RMA-NOPE", "items": []any{item}}, "input.rmaCode", "NOT_FOUND"},
+		{"ErrReceivedTwice", tb.Staff, map[string]any{"rmaCode": code, "items": []any{item}}, "input.rmaCode", "RMA_NOT_OPEN"},
+		{"ErrNoSuchLine", tb.Staff, map[string]any{"rmaCode": code3, "items": []any{map[string]any{"rmaLine": 9, "description": "x", "grade": "NEW"}}}, "input.items.0.rmaLine", "INVALID"},
+		{"ErrPhotoURL", tb.Staff, map[string]any{"rmaCode": code3, "items": []any{map[string]any{"description": "x", "grade": "NEW", "photoUrls": []any{"file:///etc/passwd"}}}}, "input.items.0.photoUrls.0", "INVALID"},
+		{"ErrBadTracking", tb.Staff, map[string]any{"trackingNumber": "?", "items": []any{}}, "input.trackingNumber", "INVALID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var before int
-			require.NoError(t, tb.db.Get(&before, `SELECT count(*) FROM parcels`))
-			res := tb.query(t, tc.token, receiveParcel, map[string]any{"input": tc.in})
+			require.NoError(t, tb.DB.Get(&before, `SELECT count(*) FROM parcels`))
+			res := tb.Query(t, tc.token, receiveParcel, map[string]any{"input": tc.in})
 			require.Empty(t, res.Errors)
 			ue := get(res.Data, "receiveParcel", "userErrors", 0)
 			var f []string
@@ -102,30 +102,30 @@ func TestReceiveParcels(t *testing.T) {
 			}
 			require.Equal(t, tc.field+" "+tc.code, strings.Join(f, ".")+" "+get(ue, "code").(string))
 			var after int
-			require.NoError(t, tb.db.Get(&after, `SELECT count(*) FROM parcels`))
+			require.NoError(t, tb.DB.Get(&after, `SELECT count(*) FROM parcels`))
 			require.Equal(t, before, after)
 		})
 	}
-	res = tb.query(t, tb.sellerA, receiveParcel, map[string]any{"input": map[string]any{"items": []any{}}})
-	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+	res = tb.Query(t, tb.SellerA, receiveParcel, map[string]any{"input": map[string]any{"items": []any{}}})
+	require.Equal(t, []string{"FORBIDDEN"}, res.Codes())
 	pid := get(p, "id")
-	res = tb.query(t, tb.sellerA, `query($id: ID!) { node(id: $id) { ... on Parcel { matched } } }`, map[string]any{"id": pid})
+	res = tb.Query(t, tb.SellerA, `query($id: ID!) { node(id: $id) { ... on Parcel { matched } } }`, map[string]any{"id": pid})
 	require.Equal(t, true, get(res.Data, "node", "matched"), "the seller whose return it is")
-	res = tb.query(t, tb.sellerB, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": pid})
-	require.Equal(t, []string{"NOT_FOUND"}, res.codes())
-	res = tb.query(t, other, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": pid})
-	require.Equal(t, []string{"NOT_FOUND"}, res.codes(), "another store's staff")
-	res = tb.query(t, tb.staff, receiveParcel, map[string]any{"input": map[string]any{"items": []any{map[string]any{"description": "x", "grade": "SHINY"}}}})
-	require.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, res.codes())
+	res = tb.Query(t, tb.SellerB, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": pid})
+	require.Equal(t, []string{"NOT_FOUND"}, res.Codes())
+	res = tb.Query(t, other, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": pid})
+	require.Equal(t, []string{"NOT_FOUND"}, res.Codes(), "another store's staff")
+	res = tb.Query(t, tb.Staff, receiveParcel, map[string]any{"input": map[string]any{"items": []any{map[string]any{"description": "x", "grade": "SHINY"}}}})
+	require.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, res.Codes())
 }
 
 func TestMatchParcel(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	res := tb.query(t, tb.sellerA, createRMA, map[string]any{"input": rmaInput("S1-0")})
+	res := tb.Query(t, tb.SellerA, createRMA, map[string]any{"input": rmaInput("S1-0")})
 	code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code").(string)
 	// The label fell off: the parcel is logged unmatched, then matched when staff find the RMA.
-	res = tb.query(t, tb.staff, receiveParcel, map[string]any{"input": map[string]any{"items": []any{
+	res = tb.Query(t, tb.Staff, receiveParcel, map[string]any{"input": map[string]any{"items": []any{
 		map[string]any{"description": "USB cable", "grade": "GOOD"}, map[string]any{"description": "Mug", "grade": "FAIR"}}}})
 	pid := get(res.Data, "receiveParcel", "parcel", "id")
 	const match = `mutation($input: MatchParcelInput!) { matchParcel(input: $input) {
@@ -136,13 +136,13 @@ func TestMatchParcel(t *testing.T) {
 		in          map[string]any
 		field, code string
 	}{
-		{"ErrNoSuchItem", tb.staff, map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{map[string]any{"item": 3, "rmaLine": 1}}}, "input.lines.0.item", "INVALID"},
-		{"ErrNoSuchLine", tb.staff, map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{map[string]any{"item": 1, "rmaLine": 7}}}, "input.lines.0.rmaLine", "INVALID"},
-		{"ErrUnknownCode", tb.staff, map[string]any{"parcel": pid, "rmaCode": "RMA-NOPE", "lines": []any{}}, "input.rmaCode", "NOT_FOUND"},
-		{"ErrNotAParcel", tb.staff, map[string]any{"parcel": sc.GlobalID(sc.KindOrder, 1), "rmaCode": code, "lines": []any{}}, "input.parcel", "INVALID"},
+		{"ErrNoSuchItem", tb.Staff, map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{map[string]any{"item": 3, "rmaLine": 1}}}, "input.lines.0.item", "INVALID"},
+		{"ErrNoSuchLine", tb.Staff, map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{map[string]any{"item": 1, "rmaLine": 7}}}, "input.lines.0.rmaLine", "INVALID"},
+		{"ErrUnknownCode", tb.Staff, map[string]any{"parcel": pid, "rmaCode": "RMA-NOPE", "lines": []any{}}, "input.rmaCode", "NOT_FOUND"},
+		{"ErrNotAParcel", tb.Staff, map[string]any{"parcel": sc.GlobalID(sc.KindOrder, 1), "rmaCode": code, "lines": []any{}}, "input.parcel", "INVALID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := tb.query(t, tc.token, match, map[string]any{"input": tc.in})
+			res := tb.Query(t, tc.token, match, map[string]any{"input": tc.in})
 			ue := get(res.Data, "matchParcel", "userErrors", 0)
 			var f []string
 			for _, x := range get(ue, "field").([]any) {
@@ -151,15 +151,15 @@ func TestMatchParcel(t *testing.T) {
 			require.Equal(t, tc.field+" "+tc.code, strings.Join(f, ".")+" "+get(ue, "code").(string))
 		})
 	}
-	res = tb.query(t, tb.staff, match, map[string]any{"input": map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{map[string]any{"item": 1, "rmaLine": 2}}}})
+	res = tb.Query(t, tb.Staff, match, map[string]any{"input": map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{map[string]any{"item": 1, "rmaLine": 2}}}})
 	require.Empty(t, get(res.Data, "matchParcel", "userErrors"))
 	p := get(res.Data, "matchParcel", "parcel")
 	require.Equal(t, true, get(p, "matched"))
 	require.Equal(t, "RECEIVED", get(p, "returnAuthorization", "status"))
 	require.Equal(t, 2.0, get(p, "items", 0, "rmaLine"))
 	require.Equal(t, []any{map[string]any{"kind": "DIFFERENT_ITEM", "rmaLine": nil}, map[string]any{"kind": "MISSING_ITEM", "rmaLine": 1.0}}, get(p, "discrepancies"))
-	res = tb.query(t, tb.staff, match, map[string]any{"input": map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{}}})
+	res = tb.Query(t, tb.Staff, match, map[string]any{"input": map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{}}})
 	require.Equal(t, "CONFLICT", get(res.Data, "matchParcel", "userErrors", 0, "code"), "matched once")
-	res = tb.query(t, tb.sellerA, match, map[string]any{"input": map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{}}})
-	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+	res = tb.Query(t, tb.SellerA, match, map[string]any{"input": map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{}}})
+	require.Equal(t, []string{"FORBIDDEN"}, res.Codes())
 }

@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"context"
@@ -13,12 +13,12 @@ import (
 func TestIndicatorsOverHTTP(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	_, err := tb.db.RefreshIndicators(sc.NewSystemContext(context.Background()))
+	_, err := tb.DB.RefreshIndicators(sc.NewSystemContext(context.Background()))
 	require.NoError(t, err)
 	const q = `{ me { seller { indicators(window: DAYS_90) { window from to
 		raw { orders disputes negativeFeedback defects defectRate } assessed { orders defects disputeRate returnRate }
 		excluded { orders } purged { defects } } } } }`
-	res := tb.query(t, tb.sellerA, q, nil)
+	res := tb.Query(t, tb.SellerA, q, nil)
 	require.Empty(t, res.Errors)
 	ind := get(res.Data, "me", "seller", "indicators")
 	require.Equal(t, "DAYS_90", get(ind, "window"))
@@ -28,31 +28,31 @@ func TestIndicatorsOverHTTP(t *testing.T) {
 	require.Equal(t, 0.0, get(ind, "excluded", "orders"))
 
 	// Admins read a page of sellers' indicators in one statement per window.
-	before := tb.db.Statements()
-	res = tb.query(t, tb.admin, `{ sellers(first: 10) { nodes { number
+	before := tb.DB.Statements()
+	res = tb.Query(t, tb.Admin, `{ sellers(first: 10) { nodes { number
 		d30: indicators(window: DAYS_30) { assessed { orders defectRate } } d365: indicators(window: DAYS_365) { assessed { orders } } } } }`, nil)
 	require.Empty(t, res.Errors)
 	require.Len(t, get(res.Data, "sellers", "nodes").([]any), 2)
-	require.Equal(t, int64(1+1+2*2), tb.db.Statements()-before, "token, page, and per window the refresh time and the sums")
+	require.Equal(t, int64(1+1+2*2), tb.DB.Statements()-before, "token, page, and per window the refresh time and the sums")
 	require.Nil(t, get(res.Data, "sellers", "nodes", 0, "d30", "assessed", "defectRate"), "fixture orders are 60 days old: no orders in 30 days, no rate")
 
-	res = tb.query(t, tb.sellerA, `{ me { seller { indicators(window: DAYS_7) { window } } } }`, nil)
-	require.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, res.codes())
-	res = tb.query(t, tb.sellerA, `{ seller(number: "S2") { indicators(window: DAYS_30) { window } } }`, nil)
-	require.Equal(t, []string{"NOT_FOUND"}, res.codes())
+	res = tb.Query(t, tb.SellerA, `{ me { seller { indicators(window: DAYS_7) { window } } } }`, nil)
+	require.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, res.Codes())
+	res = tb.Query(t, tb.SellerA, `{ seller(number: "S2") { indicators(window: DAYS_30) { window } } }`, nil)
+	require.Equal(t, []string{"NOT_FOUND"}, res.Codes())
 }
 
 func TestStandingAndHistoryOverHTTP(t *testing.T) {
 	t.Parallel()
 	tb := batchFixture(t)
 	ctx := sc.NewSystemContext(context.Background())
-	_, err := tb.db.RunBatch(ctx, sc.WeekOf(time.Now()), sc.RunOptions{})
+	_, err := tb.DB.RunBatch(ctx, sc.WeekOf(time.Now()), sc.RunOptions{})
 	require.NoError(t, err)
-	_, err = tb.db.RefreshIndicators(ctx) // folds the batch in and snapshots the week
+	_, err = tb.DB.RefreshIndicators(ctx) // folds the batch in and snapshots the week
 	require.NoError(t, err)
 	week := sc.WeekOf(time.Now()).String()
 	vars := map[string]any{"from": time.Now().Add(-time.Hour).Format(time.RFC3339), "to": time.Now().Add(time.Hour).Format(time.RFC3339)}
-	res := tb.query(t, tb.sellerA, `query($from: Time!, $to: Time!) { me { seller {
+	res := tb.Query(t, tb.SellerA, `query($from: Time!, $to: Time!) { me { seller {
 		standing { current currentWeek currentWindow projected projectedWindow }
 		indicatorHistory(window: DAYS_90, from: $from, to: $to) { week indicators { raw { orders } assessed { orders negativeFeedback } purged { negativeFeedback } } } } } }`, vars)
 	require.Empty(t, res.Errors)
@@ -63,10 +63,10 @@ func TestStandingAndHistoryOverHTTP(t *testing.T) {
 	require.Equal(t, week, get(s, "indicatorHistory", 0, "week"))
 	require.Equal(t, 1.0, get(s, "indicatorHistory", 0, "indicators", "purged", "negativeFeedback"), "S1-0's 1-star review was purged")
 
-	res = tb.query(t, tb.sellerA, `query($from: Time!, $to: Time!) { me { seller { indicatorHistory(window: DAYS_90, from: $to, to: $from) { week } } } }`, vars)
-	require.Equal(t, []string{"INVALID"}, res.codes())
+	res = tb.Query(t, tb.SellerA, `query($from: Time!, $to: Time!) { me { seller { indicatorHistory(window: DAYS_90, from: $to, to: $from) { week } } } }`, vars)
+	require.Equal(t, []string{"INVALID"}, res.Codes())
 
-	res = tb.query(t, tb.admin, `{ batches { nodes { week standingChanges } } standingThresholds { aboveStandardMaxDefectRate minOrders90 }
+	res = tb.Query(t, tb.Admin, `{ batches { nodes { week standingChanges } } standingThresholds { aboveStandardMaxDefectRate minOrders90 }
 		sellers(filter: {standing: BELOW_STANDARD}) { totalCount nodes { number standing { current projected } } } }`, nil)
 	require.Empty(t, res.Errors)
 	require.Equal(t, 0.0, get(res.Data, "batches", "nodes", 0, "standingChanges"))
@@ -75,33 +75,33 @@ func TestStandingAndHistoryOverHTTP(t *testing.T) {
 
 	const set = `mutation($r: Float!) { setStandingThresholds(input: {minOrders90: 400, topRatedMaxDefectRate: 0.005, topRatedMaxLateRate: 0.03,
 		topRatedMinOrders: 100, aboveStandardMaxDefectRate: $r}) { thresholds { aboveStandardMaxDefectRate } userErrors { field code } } }`
-	res = tb.query(t, tb.admin, set, map[string]any{"r": 1.5})
+	res = tb.Query(t, tb.Admin, set, map[string]any{"r": 1.5})
 	require.Equal(t, "INVALID", get(res.Data, "setStandingThresholds", "userErrors", 0, "code"))
-	res = tb.query(t, tb.admin, set, map[string]any{"r": 1})
+	res = tb.Query(t, tb.Admin, set, map[string]any{"r": 1})
 	require.Empty(t, get(res.Data, "setStandingThresholds", "userErrors"))
-	res = tb.query(t, tb.sellerA, `{ me { seller { standing { current projected } } } }`, nil)
+	res = tb.Query(t, tb.SellerA, `{ me { seller { standing { current projected } } } }`, nil)
 	require.Equal(t, map[string]any{"current": "BELOW_STANDARD", "projected": "ABOVE_STANDARD"}, get(res.Data, "me", "seller", "standing"))
-	res = tb.query(t, tb.admin, `mutation { takeIndicatorSnapshot { sellers userErrors { code } } }`, nil)
+	res = tb.Query(t, tb.Admin, `mutation { takeIndicatorSnapshot { sellers userErrors { code } } }`, nil)
 	require.Equal(t, 2.0, get(res.Data, "takeIndicatorSnapshot", "sellers"))
-	res = tb.query(t, tb.sellerA, `{ me { seller { standing { current } } } }`, nil)
+	res = tb.Query(t, tb.SellerA, `{ me { seller { standing { current } } } }`, nil)
 	require.Equal(t, "ABOVE_STANDARD", get(res.Data, "me", "seller", "standing", "current"))
 	for _, q := range []string{`mutation { takeIndicatorSnapshot { sellers } }`, `{ standingThresholds { minOrders90 } }`} {
-		res = tb.query(t, tb.sellerA, q, nil)
-		require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+		res = tb.Query(t, tb.SellerA, q, nil)
+		require.Equal(t, []string{"FORBIDDEN"}, res.Codes())
 	}
 }
 
 func TestIndicatorAdjustmentsOverHTTP(t *testing.T) {
 	t.Parallel()
 	tb := batchFixture(t)
-	_, err := tb.db.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(time.Now()), sc.RunOptions{})
+	_, err := tb.DB.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(time.Now()), sc.RunOptions{})
 	require.NoError(t, err)
 	const q = `{ me { seller { indicatorAdjustments(window: DAYS_90) { totalCount
 		nodes { kind reason order { number } report { reason } verdict { verdict } batch { week } } } } } }`
-	before := tb.db.Statements()
-	res := tb.query(t, tb.sellerA, q, nil)
+	before := tb.DB.Statements()
+	res := tb.Query(t, tb.SellerA, q, nil)
 	require.Empty(t, res.Errors)
-	require.Equal(t, int64(1+1+1+1+4), tb.db.Statements()-before, "token, me.seller, page, count, one per link")
+	require.Equal(t, int64(1+1+1+1+4), tb.DB.Statements()-before, "token, me.seller, page, count, one per link")
 	a := get(res.Data, "me", "seller", "indicatorAdjustments")
 	require.EqualValues(t, 2, get(a, "totalCount"), "S1-0's feedback and dispute")
 	for _, n := range get(a, "nodes").([]any) {
@@ -111,6 +111,6 @@ func TestIndicatorAdjustmentsOverHTTP(t *testing.T) {
 		require.Equal(t, "SUSPENSION", get(n, "verdict", "verdict"))
 		require.Equal(t, sc.WeekOf(time.Now()).String(), get(n, "batch", "week"))
 	}
-	res = tb.query(t, tb.sellerB, `{ seller(number: "S1") { indicatorAdjustments(window: DAYS_90) { totalCount } } }`, nil)
-	require.Equal(t, []string{"NOT_FOUND"}, res.codes())
+	res = tb.Query(t, tb.SellerB, `{ seller(number: "S1") { indicatorAdjustments(window: DAYS_90) { totalCount } } }`, nil)
+	require.Equal(t, []string{"NOT_FOUND"}, res.Codes())
 }

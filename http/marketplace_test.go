@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"strings"
@@ -33,21 +33,21 @@ func TestIngestMarketplaceData(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
 	t.Run("OK then idempotent", func(t *testing.T) {
-		res := tb.query(t, tb.admin, ingestMutation, map[string]any{"input": ingestInput()})
+		res := tb.Query(t, tb.Admin, ingestMutation, map[string]any{"input": ingestInput()})
 		require.Empty(t, res.Errors)
 		p := get(res.Data, "ingestMarketplaceData")
 		require.Equal(t, map[string]any{"sellersCreated": 1.0, "sellersUpdated": 0.0, "buyersCreated": 1.0, "buyersUpdated": 0.0,
 			"ordersCreated": 1.0, "ordersUpdated": 0.0, "eventsUpserted": 3.0, "userErrors": []any{}}, p)
-		res = tb.query(t, tb.admin, ingestMutation, map[string]any{"input": ingestInput()})
+		res = tb.Query(t, tb.Admin, ingestMutation, map[string]any{"input": ingestInput()})
 		require.Equal(t, 1.0, get(res.Data, "ingestMarketplaceData", "ordersUpdated"))
 		require.Equal(t, 0.0, get(res.Data, "ingestMarketplaceData", "ordersCreated"))
-		res = tb.query(t, tb.admin, `{ order(number: "O100") { total { amount currency } shippedAt feedback { rating } disputes { number } returnClaims { number } seller { number } buyer { handle status } } }`, nil)
+		res = tb.Query(t, tb.Admin, `{ order(number: "O100") { total { amount currency } shippedAt feedback { rating } disputes { number } returnClaims { number } seller { number } buyer { handle status } } }`, nil)
 		require.Empty(t, res.Errors)
 		require.Equal(t, "42.10", get(res.Data, "order", "total", "amount"))
 		require.Equal(t, "ACTIVE", get(res.Data, "order", "buyer", "status"))
 		require.Len(t, get(res.Data, "order", "disputes").([]any), 1)
 		var n int
-		require.NoError(t, tb.db.Get(&n, `SELECT count(*) FROM disputes WHERE number = 'D100'`))
+		require.NoError(t, tb.DB.Get(&n, `SELECT count(*) FROM disputes WHERE number = 'D100'`))
 		require.Equal(t, 1, n)
 	})
 	for _, tc := range []struct {
@@ -88,7 +88,7 @@ func TestIngestMarketplaceData(t *testing.T) {
 				delete(order(in), e)
 			}
 			tc.edit(in)
-			res := tb.query(t, tb.admin, ingestMutation, map[string]any{"input": in})
+			res := tb.Query(t, tb.Admin, ingestMutation, map[string]any{"input": in})
 			require.Empty(t, res.Errors)
 			ues := get(res.Data, "ingestMarketplaceData", "userErrors").([]any)
 			require.NotEmpty(t, ues)
@@ -103,7 +103,7 @@ func TestIngestMarketplaceData(t *testing.T) {
 			require.Contains(t, fields, tc.field+" "+tc.code)
 			// Nothing of the batch was written.
 			var n int
-			require.NoError(t, tb.db.Get(&n, `SELECT count(*) FROM sellers WHERE number = $1`, "S-"+tc.name))
+			require.NoError(t, tb.DB.Get(&n, `SELECT count(*) FROM sellers WHERE number = $1`, "S-"+tc.name))
 			require.Zero(t, n)
 			require.Equal(t, 0.0, get(res.Data, "ingestMarketplaceData", "ordersCreated"))
 		})
@@ -115,37 +115,37 @@ func order(in map[string]any) map[string]any { return in["orders"].([]any)[0].(m
 func TestRevokeToken(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	res := tb.query(t, tb.sellerB, `{ me { token { id } } }`, nil)
+	res := tb.Query(t, tb.SellerB, `{ me { token { id } } }`, nil)
 	id := get(res.Data, "me", "token", "id").(string)
 	const revoke = `mutation($id: ID!) { revokeToken(input: {id: $id}) { token { id revokedAt } userErrors { field code } } }`
 
-	res = tb.query(t, tb.sellerB, revoke, map[string]any{"id": id})
-	require.Equal(t, []string{"FORBIDDEN"}, res.codes())
+	res = tb.Query(t, tb.SellerB, revoke, map[string]any{"id": id})
+	require.Equal(t, []string{"FORBIDDEN"}, res.Codes())
 
-	res = tb.query(t, tb.admin, revoke, map[string]any{"id": id})
+	res = tb.Query(t, tb.Admin, revoke, map[string]any{"id": id})
 	require.Empty(t, res.Errors)
 	require.NotNil(t, get(res.Data, "revokeToken", "token", "revokedAt"))
 	require.Empty(t, get(res.Data, "revokeToken", "userErrors"))
 
-	res = tb.query(t, tb.sellerB, `{ me { role } }`, nil)
+	res = tb.Query(t, tb.SellerB, `{ me { role } }`, nil)
 	require.Equal(t, 401, res.Status)
-	require.Equal(t, []string{"UNAUTHENTICATED"}, res.codes())
+	require.Equal(t, []string{"UNAUTHENTICATED"}, res.Codes())
 
 	for _, tc := range []struct{ name, id, code string }{
 		{"ErrRevokedTwice", id, "CONFLICT"},
 		{"ErrMalformedID", "garbage", "INVALID"},
-		{"ErrNotATokenID", get(tb.query(t, tb.admin, `{ seller(number: "S1") { id } }`, nil).Data, "seller", "id").(string), "INVALID"},
+		{"ErrNotATokenID", get(tb.Query(t, tb.Admin, `{ seller(number: "S1") { id } }`, nil).Data, "seller", "id").(string), "INVALID"},
 		{"ErrUnknownToken", "VG9rZW46OTk5OTk", "NOT_FOUND"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := tb.query(t, tb.admin, revoke, map[string]any{"id": tc.id})
+			res := tb.Query(t, tb.Admin, revoke, map[string]any{"id": tc.id})
 			require.Empty(t, res.Errors)
 			require.Nil(t, get(res.Data, "revokeToken", "token"))
 			require.Equal(t, tc.code, get(res.Data, "revokeToken", "userErrors", 0, "code"))
 			require.Equal(t, []any{"input", "id"}, get(res.Data, "revokeToken", "userErrors", 0, "field"))
 		})
 	}
-	res = tb.query(t, tb.admin, `{ tokens(first: 10) { totalCount nodes { role revokedAt seller { number } } } }`, nil)
+	res = tb.Query(t, tb.Admin, `{ tokens(first: 10) { totalCount nodes { role revokedAt seller { number } } } }`, nil)
 	require.Empty(t, res.Errors)
 	require.EqualValues(t, 4, get(res.Data, "tokens", "totalCount"))
 }

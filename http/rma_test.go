@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"fmt"
@@ -25,14 +25,14 @@ func rmaInput(order string) map[string]any {
 func TestReturnAuthorizations(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	res := tb.query(t, tb.sellerA, `{ returnAddress { name returnAddress { recipient line1 city region postalCode country } } }`, nil)
+	res := tb.Query(t, tb.SellerA, `{ returnAddress { name returnAddress { recipient line1 city region postalCode country } } }`, nil)
 	require.Equal(t, map[string]any{"recipient": "Margo Gibson", "line1": "11415 E. 23rd Street", "city": "Independence",
 		"region": "MO", "postalCode": "64052", "country": "US"}, get(res.Data, "returnAddress", "returnAddress"))
 
-	rep := tb.report(t, tb.sellerA, reportInput("S1-0", sc.ReasonEmptyBoxOrSwappedReturn))
+	rep := reportAs(t, tb, tb.SellerA, reportInput("S1-0", sc.ReasonEmptyBoxOrSwappedReturn))
 	in := rmaInput("S1-0")
 	in["report"] = get(rep.Data, "reportBuyer", "report", "id")
-	res = tb.query(t, tb.sellerA, createRMA, map[string]any{"input": in})
+	res = tb.Query(t, tb.SellerA, createRMA, map[string]any{"input": in})
 	require.Empty(t, res.Errors)
 	require.Empty(t, get(res.Data, "createReturnAuthorization", "userErrors"))
 	rma := get(res.Data, "createReturnAuthorization", "returnAuthorization")
@@ -49,7 +49,7 @@ func TestReturnAuthorizations(t *testing.T) {
 
 	rmaErr := func(t *testing.T, token string, in map[string]any) (string, string) {
 		t.Helper()
-		res := tb.query(t, token, createRMA, map[string]any{"input": in})
+		res := tb.Query(t, token, createRMA, map[string]any{"input": in})
 		require.Empty(t, res.Errors)
 		require.Nil(t, get(res.Data, "createReturnAuthorization", "returnAuthorization"))
 		ue := get(res.Data, "createReturnAuthorization", "userErrors", 0)
@@ -86,51 +86,51 @@ func TestReturnAuthorizations(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var before int
-			require.NoError(t, tb.db.Get(&before, `SELECT count(*) FROM return_authorizations`))
+			require.NoError(t, tb.DB.Get(&before, `SELECT count(*) FROM return_authorizations`))
 			in := rmaInput("S1-0")
 			tc.edit(in)
-			field, code := rmaErr(t, tb.sellerA, in)
+			field, code := rmaErr(t, tb.SellerA, in)
 			require.Equal(t, tc.field+" "+tc.code, field+" "+code)
 			var after int
-			require.NoError(t, tb.db.Get(&after, `SELECT count(*) FROM return_authorizations`))
+			require.NoError(t, tb.DB.Get(&after, `SELECT count(*) FROM return_authorizations`))
 			require.Equal(t, before, after)
 		})
 	}
-	for name, token := range map[string]string{"ErrStaffCreates": tb.staff, "ErrAdminCreates": tb.admin} {
-		res := tb.query(t, token, createRMA, map[string]any{"input": rmaInput("S1-1")})
-		require.Equal(t, []string{"FORBIDDEN"}, res.codes(), name)
+	for name, token := range map[string]string{"ErrStaffCreates": tb.Staff, "ErrAdminCreates": tb.Admin} {
+		res := tb.Query(t, token, createRMA, map[string]any{"input": rmaInput("S1-1")})
+		require.Equal(t, []string{"FORBIDDEN"}, res.Codes(), name)
 	}
 
 	const track = `mutation($id: ID!, $n: String!) { addReturnTracking(input: {id: $id, trackingNumber: $n}) { returnAuthorization { status trackingNumber } userErrors { field code } } }`
 	const cancel = `mutation($id: ID!) { cancelReturnAuthorization(input: {id: $id}) { returnAuthorization { status } userErrors { field code message } } }`
-	res = tb.query(t, tb.sellerA, track, map[string]any{"id": id, "n": "no!"})
+	res = tb.Query(t, tb.SellerA, track, map[string]any{"id": id, "n": "no!"})
 	require.Equal(t, []any{"input", "trackingNumber"}, get(res.Data, "addReturnTracking", "userErrors", 0, "field"))
-	res = tb.query(t, tb.sellerB, track, map[string]any{"id": id, "n": "1Z999AA10123456784"})
+	res = tb.Query(t, tb.SellerB, track, map[string]any{"id": id, "n": "1Z999AA10123456784"})
 	require.Equal(t, "NOT_FOUND", get(res.Data, "addReturnTracking", "userErrors", 0, "code"), "another seller's return does not exist for it")
-	res = tb.query(t, tb.sellerA, track, map[string]any{"id": id, "n": "1z 999 aa1 0123456784"})
+	res = tb.Query(t, tb.SellerA, track, map[string]any{"id": id, "n": "1z 999 aa1 0123456784"})
 	require.Equal(t, map[string]any{"status": "IN_TRANSIT", "trackingNumber": "1Z999AA10123456784"}, get(res.Data, "addReturnTracking", "returnAuthorization"))
-	res = tb.query(t, tb.sellerA, cancel, map[string]any{"id": id})
+	res = tb.Query(t, tb.SellerA, cancel, map[string]any{"id": id})
 	require.Equal(t, "RMA_NOT_OPEN", get(res.Data, "cancelReturnAuthorization", "userErrors", 0, "code"))
 
 	// Another return: cancelled while authorised, then not again.
-	res = tb.query(t, tb.sellerA, createRMA, map[string]any{"input": rmaInput("S1-1")})
+	res = tb.Query(t, tb.SellerA, createRMA, map[string]any{"input": rmaInput("S1-1")})
 	second := get(res.Data, "createReturnAuthorization", "returnAuthorization", "id")
-	res = tb.query(t, tb.sellerA, cancel, map[string]any{"id": second})
+	res = tb.Query(t, tb.SellerA, cancel, map[string]any{"id": second})
 	require.Equal(t, "CANCELLED", get(res.Data, "cancelReturnAuthorization", "returnAuthorization", "status"))
-	res = tb.query(t, tb.sellerA, cancel, map[string]any{"id": second})
+	res = tb.Query(t, tb.SellerA, cancel, map[string]any{"id": second})
 	require.Equal(t, "RMA_NOT_OPEN", get(res.Data, "cancelReturnAuthorization", "userErrors", 0, "code"))
 
 	// An authorisation the buyer never used expires; the order can be authorised again.
-	res = tb.query(t, tb.sellerA, createRMA, map[string]any{"input": rmaInput("S1-2")})
+	res = tb.Query(t, tb.SellerA, createRMA, map[string]any{"input": rmaInput("S1-2")})
 	third := get(res.Data, "createReturnAuthorization", "returnAuthorization", "id").(string)
 	_, n, _ := sc.ParseGlobalID(third)
-	_, err := tb.db.Exec(`UPDATE return_authorizations SET expires_at = now() - interval '1 day' WHERE id = $1`, n)
+	_, err := tb.DB.Exec(`UPDATE return_authorizations SET expires_at = now() - interval '1 day' WHERE id = $1`, n)
 	require.NoError(t, err)
-	res = tb.query(t, tb.sellerA, `query($id: ID!) { node(id: $id) { ... on ReturnAuthorization { status } } }`, map[string]any{"id": third})
+	res = tb.Query(t, tb.SellerA, `query($id: ID!) { node(id: $id) { ... on ReturnAuthorization { status } } }`, map[string]any{"id": third})
 	require.Equal(t, "EXPIRED", get(res.Data, "node", "status"))
-	res = tb.query(t, tb.sellerA, track, map[string]any{"id": third, "n": "1Z999AA10123456784"})
+	res = tb.Query(t, tb.SellerA, track, map[string]any{"id": third, "n": "1Z999AA10123456784"})
 	require.Equal(t, "RMA_NOT_OPEN", get(res.Data, "addReturnTracking", "userErrors", 0, "code"))
-	res = tb.query(t, tb.sellerA, createRMA, map[string]any{"input": rmaInput("S1-2")})
+	res = tb.Query(t, tb.SellerA, createRMA, map[string]any{"input": rmaInput("S1-2")})
 	require.Empty(t, get(res.Data, "createReturnAuthorization", "userErrors"))
 
 	// Who sees what; a page costs the same whatever its size.
@@ -139,15 +139,15 @@ func TestReturnAuthorizations(t *testing.T) {
 		token  string
 		status any
 		want   int
-	}{{tb.sellerA, nil, 4}, {tb.sellerA, "EXPIRED", 1}, {tb.sellerA, "IN_TRANSIT", 1}, {tb.sellerA, "AUTHORIZED", 1}, {tb.sellerB, nil, 0}, {tb.staff, nil, 4}, {tb.admin, nil, 4}} {
-		before := tb.db.Statements()
-		res := tb.query(t, c.token, list, map[string]any{"s": c.status})
+	}{{tb.SellerA, nil, 4}, {tb.SellerA, "EXPIRED", 1}, {tb.SellerA, "IN_TRANSIT", 1}, {tb.SellerA, "AUTHORIZED", 1}, {tb.SellerB, nil, 0}, {tb.Staff, nil, 4}, {tb.Admin, nil, 4}} {
+		before := tb.DB.Statements()
+		res := tb.Query(t, c.token, list, map[string]any{"s": c.status})
 		require.Empty(t, res.Errors)
 		require.EqualValues(t, c.want, get(res.Data, "returnAuthorizations", "totalCount"), fmt.Sprint(c.status))
 		if c.want > 0 {
-			require.Equal(t, int64(5), tb.db.Statements()-before, "token, page, count, items, orders")
+			require.Equal(t, int64(5), tb.DB.Statements()-before, "token, page, count, items, orders")
 		}
 	}
-	res = tb.query(t, tb.sellerB, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
-	require.Equal(t, []string{"NOT_FOUND"}, res.codes())
+	res = tb.Query(t, tb.SellerB, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
+	require.Equal(t, []string{"NOT_FOUND"}, res.Codes())
 }

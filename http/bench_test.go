@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"bytes"
@@ -22,12 +22,12 @@ import (
 func BenchmarkOrdersPage(b *testing.B) {
 	tb := setup(b)
 	// 990 more orders for seller A, so its pages are full.
-	if _, err := tb.db.Ingest(sc.NewSystemContext(context.Background()), fixtureBatch(990, 0)); err != nil {
+	if _, err := tb.DB.Ingest(sc.NewSystemContext(context.Background()), fixtureBatch(990, 0)); err != nil {
 		b.Fatal(err)
 	}
 	body, _ := json.Marshal(map[string]any{"query": `{ orders(first: 100) { edges { cursor node { id number placedAt total { amount currency } seller { number name } buyer { handle } } } pageInfo { hasNextPage endCursor } } }`})
 	for b.Loop() {
-		if res := tb.post(b, tb.sellerA, body); len(res.Errors) > 0 {
+		if res := tb.Post(b, tb.SellerA, body); len(res.Errors) > 0 {
 			b.Fatal(res.Errors)
 		}
 	}
@@ -44,7 +44,7 @@ func BenchmarkIngest1000Orders(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		res := tb.post(b, tb.admin, body)
+		res := tb.Post(b, tb.Admin, body)
 		if len(res.Errors) > 0 || len(get(res.Data, "ingestMarketplaceData", "userErrors").([]any)) > 0 {
 			b.Fatal(res.Errors, res.Data)
 		}
@@ -103,7 +103,7 @@ func benchmarkReportBuyer(b *testing.B, query string) {
 			batch.Orders = append(batch.Orders, sc.OrderInput{Number: fmt.Sprintf("R-%d", j), SellerNumber: "S1", BuyerNumber: "B1",
 				PlacedAt: time.Now().Add(-time.Hour), Total: sc.MoneyInput{Amount: "10", Currency: "USD"}})
 		}
-		if _, err := tb.db.Ingest(sc.NewSystemContext(context.Background()), batch); err != nil {
+		if _, err := tb.DB.Ingest(sc.NewSystemContext(context.Background()), batch); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -116,9 +116,9 @@ func benchmarkReportBuyer(b *testing.B, query string) {
 			i := next.Add(1) - 1
 			in := reportInput(fmt.Sprintf("R-%d", i%orders), sc.ReportReasons[(i/orders)%int64(len(sc.ReportReasons))])
 			body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"input": in}})
-			req, _ := http.NewRequest(http.MethodPost, tb.server.URL+"/graphql", bytes.NewReader(body))
+			req, _ := http.NewRequest(http.MethodPost, tb.Server.URL+"/graphql", bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+tb.sellerA)
+			req.Header.Set("Authorization", "Bearer "+tb.SellerA)
 			res, err := client.Do(req)
 			if err != nil {
 				b.Error(err)
@@ -144,7 +144,7 @@ func BenchmarkIntakeAndSale(b *testing.B) {
 	codes := prepareReturns(b, tb, n)
 	post := func(query string, vars map[string]any) map[string]any {
 		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-		res := tb.post(b, tb.staff, body)
+		res := tb.Post(b, tb.Staff, body)
 		if len(res.Errors) > 0 {
 			b.Fatal(res.Errors)
 		}
@@ -199,7 +199,7 @@ func BenchmarkConcurrentIntake(b *testing.B) {
 				}
 				close(codes)
 				if !triggers {
-					if _, err := tb.db.Exec(`ALTER TABLE returned_items DISABLE TRIGGER store_item_totals_items_inserted`); err != nil {
+					if _, err := tb.DB.Exec(`ALTER TABLE returned_items DISABLE TRIGGER store_item_totals_items_inserted`); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -214,7 +214,7 @@ func BenchmarkConcurrentIntake(b *testing.B) {
 						for c := range codes {
 							body, _ := json.Marshal(map[string]any{"query": receive, "variables": map[string]any{"c": c}})
 							t0 := time.Now()
-							if res := tb.post(b, tb.staff, body); len(res.Errors) > 0 {
+							if res := tb.Post(b, tb.Staff, body); len(res.Errors) > 0 {
 								b.Error(res.Errors)
 								return
 							}
@@ -232,7 +232,7 @@ func BenchmarkConcurrentIntake(b *testing.B) {
 				}
 				slices.Sort(ds)
 				var items int
-				if err := tb.db.Get(&items, `SELECT coalesce(sum(items), 0) FROM store_item_totals`); err != nil {
+				if err := tb.DB.Get(&items, `SELECT coalesce(sum(items), 0) FROM store_item_totals`); err != nil {
 					b.Fatal(err)
 				}
 				if triggers && items != 2*n {
@@ -256,17 +256,17 @@ func prepareReturns(b *testing.B, tb *testBundle, n int) []string {
 		batch.Orders = append(batch.Orders, sc.OrderInput{Number: fmt.Sprintf("R-%d", i), SellerNumber: "S1", BuyerNumber: "B1",
 			PlacedAt: time.Now().Add(-time.Hour), Total: sc.MoneyInput{Amount: "10", Currency: "USD"}})
 	}
-	if _, err := tb.db.Ingest(sc.NewSystemContext(ctx), batch); err != nil {
+	if _, err := tb.DB.Ingest(sc.NewSystemContext(ctx), batch); err != nil {
 		b.Fatal(err)
 	}
 	var sellerID int64
-	if err := tb.db.Get(&sellerID, `SELECT id FROM sellers WHERE number = 'S1'`); err != nil {
+	if err := tb.DB.Get(&sellerID, `SELECT id FROM sellers WHERE number = 'S1'`); err != nil {
 		b.Fatal(err)
 	}
 	seller := sc.NewContextWithActor(ctx, &sc.Actor{Role: sc.RoleSeller, SellerID: sellerID})
 	codes := make([]string, n)
 	for i := range codes {
-		rma, err := tb.db.CreateRMA(seller, sc.RMAInput{OrderNumber: fmt.Sprintf("R-%d", i), Items: []sc.RMAItemInput{
+		rma, err := tb.DB.CreateRMA(seller, sc.RMAInput{OrderNumber: fmt.Sprintf("R-%d", i), Items: []sc.RMAItemInput{
 			{Description: "Speaker", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "40", Currency: "USD"}},
 			{Description: "Cable", Quantity: 1, Category: "Electronics", DeclaredValue: sc.MoneyInput{Amount: "5", Currency: "USD"}}}})
 		if err != nil {
