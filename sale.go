@@ -114,7 +114,6 @@ func (s *ItemStatus) UnmarshalGQL(v any) error {
 	})
 }
 
-
 // Sale is a direct store sale of a returned item.
 type Sale struct {
 	ID         int64      `db:"id"`
