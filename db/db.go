@@ -155,6 +155,7 @@ var constraintErrors = map[string]*sc.Error{
 	"return_claims_number_key": {Code: sc.ECONFLICT, Field: "number", Message: "this return claim number belongs to another order"},
 	"beneficiaries_ein_key":    {Code: sc.ECONFLICT, Field: "ein", Message: "a beneficiary with this EIN exists"},
 	"certificates_annual_key":  {Code: sc.ECONFLICT, Field: "taxYear", Message: "the seller has a valid annual summary of this year"},
+	"stores_code_key":          {Code: sc.ECONFLICT, Field: "code", Message: "a store with this code already exists"},
 }
 
 // mapError maps driver errors into *secondchance.Error and passes everything else through.

@@ -82,4 +82,6 @@ type (
 	ReturnedItemEdge              = Edge[*sc.ReturnedItem]
 	CertificateConnection         = Connection[*sc.Certificate]
 	CertificateEdge               = Edge[*sc.Certificate]
+	StoreConnection               = Connection[*sc.Store]
+	StoreEdge                     = Edge[*sc.Store]
 )

@@ -340,6 +340,7 @@ type ComplexityRoot struct {
 		CancelReturnAuthorization func(childComplexity int, input CancelReturnAuthorizationInput) int
 		CreateBeneficiary         func(childComplexity int, input secondchance.BeneficiaryInput) int
 		CreateReturnAuthorization func(childComplexity int, input secondchance.RMAInput) int
+		CreateStore               func(childComplexity int, input CreateStoreInput) int
 		DisburseBeneficiary       func(childComplexity int, input DisburseBeneficiaryInput) int
 		DismissReport             func(childComplexity int, input DismissReportInput) int
 		IngestMarketplaceData     func(childComplexity int, input secondchance.MarketplaceBatch) int
@@ -362,6 +363,7 @@ type ComplexityRoot struct {
 		SettleItem                func(childComplexity int, input SettleItemInput) int
 		SettleItems               func(childComplexity int, input SettleItemsInput) int
 		TakeIndicatorSnapshot     func(childComplexity int) int
+		UpdateStore               func(childComplexity int, input UpdateStoreInput) int
 		VoidCertificate           func(childComplexity int, input VoidCertificateInput) int
 		VoidSale                  func(childComplexity int, input VoidSaleInput) int
 		WithdrawReport            func(childComplexity int, input WithdrawReportInput) int
@@ -472,6 +474,7 @@ type ComplexityRoot struct {
 		Seller               func(childComplexity int, number string) int
 		Sellers              func(childComplexity int, first *int, after *string, filter *secondchance.SellerFilter) int
 		StandingThresholds   func(childComplexity int) int
+		Stores               func(childComplexity int, first *int, after *string) int
 		Tokens               func(childComplexity int, first *int, after *string) int
 		Verdicts             func(childComplexity int, first *int, after *string, filter *secondchance.VerdictFilter) int
 		VerifyCertificate    func(childComplexity int, serial string, code string) int
@@ -759,6 +762,23 @@ type ComplexityRoot struct {
 		Totals        func(childComplexity int, from time.Time, to time.Time) int
 	}
 
+	StoreConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StoreEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StorePayload struct {
+		Store      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	TakeIndicatorSnapshotPayload struct {
 		Sellers    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -920,6 +940,8 @@ type MutationResolver interface {
 	CreateReturnAuthorization(ctx context.Context, input secondchance.RMAInput) (*CreateReturnAuthorizationPayload, error)
 	CancelReturnAuthorization(ctx context.Context, input CancelReturnAuthorizationInput) (*ReturnAuthorizationPayload, error)
 	AddReturnTracking(ctx context.Context, input AddReturnTrackingInput) (*ReturnAuthorizationPayload, error)
+	CreateStore(ctx context.Context, input CreateStoreInput) (*StorePayload, error)
+	UpdateStore(ctx context.Context, input UpdateStoreInput) (*StorePayload, error)
 	RevokeToken(ctx context.Context, input RevokeTokenInput) (*RevokeTokenPayload, error)
 }
 type OrderResolver interface {
@@ -957,6 +979,7 @@ type QueryResolver interface {
 	Report(ctx context.Context, id string) (*secondchance.Report, error)
 	ReturnAddress(ctx context.Context) (*secondchance.Store, error)
 	ReturnAuthorizations(ctx context.Context, first *int, after *string, filter *secondchance.RMAFilter) (*Connection[*secondchance.ReturnAuthorization], error)
+	Stores(ctx context.Context, first *int, after *string) (*Connection[*secondchance.Store], error)
 	Tokens(ctx context.Context, first *int, after *string) (*Connection[*secondchance.Token], error)
 }
 type ReportResolver interface {
@@ -2156,6 +2179,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateReturnAuthorization(childComplexity, args["input"].(secondchance.RMAInput)), true
+	case "Mutation.createStore":
+		if e.ComplexityRoot.Mutation.CreateStore == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createStore_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateStore(childComplexity, args["input"].(CreateStoreInput)), true
 	case "Mutation.disburseBeneficiary":
 		if e.ComplexityRoot.Mutation.DisburseBeneficiary == nil {
 			break
@@ -2393,6 +2427,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TakeIndicatorSnapshot(childComplexity), true
+	case "Mutation.updateStore":
+		if e.ComplexityRoot.Mutation.UpdateStore == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateStore_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateStore(childComplexity, args["input"].(UpdateStoreInput)), true
 	case "Mutation.voidCertificate":
 		if e.ComplexityRoot.Mutation.VoidCertificate == nil {
 			break
@@ -2952,6 +2997,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StandingThresholds(childComplexity), true
+	case "Query.stores":
+		if e.ComplexityRoot.Query.Stores == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stores_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stores(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.tokens":
 		if e.ComplexityRoot.Query.Tokens == nil {
 			break
@@ -4084,6 +4140,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Store.Totals(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 
+	case "StoreConnection.edges":
+		if e.ComplexityRoot.StoreConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreConnection.Edges(childComplexity), true
+	case "StoreConnection.nodes":
+		if e.ComplexityRoot.StoreConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreConnection.Nodes(childComplexity), true
+	case "StoreConnection.pageInfo":
+		if e.ComplexityRoot.StoreConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreConnection.PageInfo(childComplexity), true
+	case "StoreConnection.totalCount":
+		if e.ComplexityRoot.StoreConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreConnection.TotalCount(childComplexity), true
+
+	case "StoreEdge.cursor":
+		if e.ComplexityRoot.StoreEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreEdge.Cursor(childComplexity), true
+	case "StoreEdge.node":
+		if e.ComplexityRoot.StoreEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreEdge.Node(childComplexity), true
+
+	case "StorePayload.store":
+		if e.ComplexityRoot.StorePayload.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorePayload.Store(childComplexity), true
+	case "StorePayload.userErrors":
+		if e.ComplexityRoot.StorePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorePayload.UserErrors(childComplexity), true
+
 	case "TakeIndicatorSnapshotPayload.sellers":
 		if e.ComplexityRoot.TakeIndicatorSnapshotPayload.Sellers == nil {
 			break
@@ -4450,6 +4557,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CancelReturnAuthorizationInput", ec.unmarshalInputCancelReturnAuthorizationInput),
 			graphql.NewInputUnmarshaler("CertificateFilter", ec.unmarshalInputCertificateFilter),
 			graphql.NewInputUnmarshaler("CreateReturnAuthorizationInput", ec.unmarshalInputCreateReturnAuthorizationInput),
+			graphql.NewInputUnmarshaler("CreateStoreInput", ec.unmarshalInputCreateStoreInput),
 			graphql.NewInputUnmarshaler("DisburseBeneficiaryInput", ec.unmarshalInputDisburseBeneficiaryInput),
 			graphql.NewInputUnmarshaler("DismissReportInput", ec.unmarshalInputDismissReportInput),
 			graphql.NewInputUnmarshaler("DisputeInput", ec.unmarshalInputDisputeInput),
@@ -4487,6 +4595,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SettleItemInput", ec.unmarshalInputSettleItemInput),
 			graphql.NewInputUnmarshaler("SettleItemsInput", ec.unmarshalInputSettleItemsInput),
 			graphql.NewInputUnmarshaler("StandingThresholdsInput", ec.unmarshalInputStandingThresholdsInput),
+			graphql.NewInputUnmarshaler("UpdateStoreInput", ec.unmarshalInputUpdateStoreInput),
 			graphql.NewInputUnmarshaler("VerdictFilter", ec.unmarshalInputVerdictFilter),
 			graphql.NewInputUnmarshaler("VoidCertificateInput", ec.unmarshalInputVoidCertificateInput),
 			graphql.NewInputUnmarshaler("VoidSaleInput", ec.unmarshalInputVoidSaleInput),
@@ -5888,6 +5997,40 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Store", field.Name)
 }
 
+func (ec *executionContext) childFields_StoreConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StoreConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_StoreConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StoreConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StoreConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoreConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StoreEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StoreEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StoreEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoreEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StorePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "store":
+		return ec.fieldContext_StorePayload_store(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StorePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StorePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TakeIndicatorSnapshotPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "sellers":
@@ -6270,6 +6413,20 @@ func (ec *executionContext) field_Mutation_createReturnAuthorization_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createStore_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateStoreInput, error) {
+			return ec.unmarshalNCreateStoreInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCreateStoreInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_disburseBeneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6556,6 +6713,20 @@ func (ec *executionContext) field_Mutation_settleItems_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SettleItemsInput, error) {
 			return ec.unmarshalNSettleItemsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSettleItemsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateStore_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateStoreInput, error) {
+			return ec.unmarshalNUpdateStoreInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUpdateStoreInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6949,6 +7120,28 @@ func (ec *executionContext) field_Query_sellers_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stores_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -13692,6 +13885,130 @@ func (ec *executionContext) fieldContext_Mutation_addReturnTracking(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createStore(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createStore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateStore(ctx, fc.Args["input"].(CreateStoreInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *StorePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *StorePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *StorePayload) graphql.Marshaler {
+			return ec.marshalNStorePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐStorePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createStore(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StorePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createStore_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateStore(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateStore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateStore(ctx, fc.Args["input"].(UpdateStoreInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *StorePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *StorePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *StorePayload) graphql.Marshaler {
+			return ec.marshalNStorePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐStorePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateStore(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StorePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateStore_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16354,6 +16671,68 @@ func (ec *executionContext) fieldContext_Query_returnAuthorizations(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_returnAuthorizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stores(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stores(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *Connection[*secondchance.Store]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*secondchance.Store]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.Store]) graphql.Marshaler {
+			return ec.marshalNStoreConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stores(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stores_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21262,6 +21641,244 @@ func (ec *executionContext) fieldContext_Store_routingRules(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _StoreConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Store]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.Store]) graphql.Marshaler {
+			return ec.marshalNStoreEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Store]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Store) graphql.Marshaler {
+			return ec.marshalNStore2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Store]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Store]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StoreEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Store]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoreEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Store]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Store) graphql.Marshaler {
+			return ec.marshalNStore2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StorePayload_store(ctx context.Context, field graphql.CollectedField, obj *StorePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorePayload_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Store, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StorePayload_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StorePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StorePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *StorePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StorePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StorePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TakeIndicatorSnapshotPayload_sellers(ctx context.Context, field graphql.CollectedField, obj *TakeIndicatorSnapshotPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24254,6 +24871,104 @@ func UnmarshalCreateReturnAuthorizationInput(ctx context.Context, raw any) (seco
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateStoreInput(ctx context.Context, obj any) (CreateStoreInput, error) {
+	var it CreateStoreInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "recipient", "addressLine1", "addressLine2", "city", "region", "postalCode", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "recipient":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipient"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recipient = data
+		case "addressLine1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLine1"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLine1 = data
+		case "addressLine2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLine2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLine2 = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateStoreInput unmarshals raw into the CreateStoreInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateStoreInput(ctx context.Context, raw any) (CreateStoreInput, error) {
+	var out CreateStoreInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateStoreInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDisburseBeneficiaryInput(ctx context.Context, obj any) (DisburseBeneficiaryInput, error) {
 	var it DisburseBeneficiaryInput
 	if obj == nil {
@@ -26453,6 +27168,111 @@ func (ec *executionContext) unmarshalInputStandingThresholdsInput(ctx context.Co
 func UnmarshalStandingThresholdsInput(ctx context.Context, raw any) (secondchance.StandingThresholds, error) {
 	var out secondchance.StandingThresholds
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StandingThresholdsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateStoreInput(ctx context.Context, obj any) (UpdateStoreInput, error) {
+	var it UpdateStoreInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"store", "code", "name", "recipient", "addressLine1", "addressLine2", "city", "region", "postalCode", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "store":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("store"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Store = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "recipient":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipient"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recipient = data
+		case "addressLine1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLine1"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLine1 = data
+		case "addressLine2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLine2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLine2 = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateStoreInput unmarshals raw into the UpdateStoreInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateStoreInput(ctx context.Context, raw any) (UpdateStoreInput, error) {
+	var out UpdateStoreInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateStoreInput", raw, &out)
 	return out, err
 }
 
@@ -28822,6 +29642,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createStore":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createStore(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateStore":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateStore(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "revokeToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeToken(ctx, field)
@@ -29554,6 +30388,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_returnAuthorizations(ctx, field)
+				})
+		case "stores":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stores(ctx, field)
 				})
 		case "tokens":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -31516,6 +32356,131 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var storeConnectionImplementors = []string{"StoreConnection"}
+
+func (ec *executionContext) _StoreConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.Store]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoreConnection")
+		case "edges":
+			out.Values[i] = ec._StoreConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._StoreConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StoreConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storeEdgeImplementors = []string{"StoreEdge"}
+
+func (ec *executionContext) _StoreEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.Store]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoreEdge")
+		case "cursor":
+			out.Values[i] = ec._StoreEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StoreEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storePayloadImplementors = []string{"StorePayload"}
+
+func (ec *executionContext) _StorePayload(ctx context.Context, sel ast.SelectionSet, obj *StorePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StorePayload")
+		case "store":
+			out.Values[i] = ec._StorePayload_store(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StorePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var takeIndicatorSnapshotPayloadImplementors = []string{"TakeIndicatorSnapshotPayload"}
 
 func (ec *executionContext) _TakeIndicatorSnapshotPayload(ctx context.Context, sel ast.SelectionSet, obj *TakeIndicatorSnapshotPayload) graphql.Marshaler {
@@ -32884,6 +33849,11 @@ func (ec *executionContext) marshalNCreateReturnAuthorizationPayload2ᚖgithub�
 	return ec._CreateReturnAuthorizationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateStoreInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCreateStoreInput(ctx context.Context, v any) (CreateStoreInput, error) {
+	res, err := ec.unmarshalInputCreateStoreInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDisburseBeneficiaryInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDisburseBeneficiaryInput(ctx context.Context, v any) (DisburseBeneficiaryInput, error) {
 	res, err := ec.unmarshalInputDisburseBeneficiaryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34238,12 +35208,68 @@ func (ec *executionContext) marshalNStepTiming2ᚕgithubᚗcomᚋsecondchanceᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNStore2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Store) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStore2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNStore2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐStore(ctx context.Context, sel ast.SelectionSet, v *secondchance.Store) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Store!")
 		return graphql.Null
 	}
 	return ec._Store(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoreConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.Store]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoreConnection!")
+		return graphql.Null
+	}
+	return ec._StoreConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoreEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.Store]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStoreEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStoreEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.Store]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoreEdge!")
+		return graphql.Null
+	}
+	return ec._StoreEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStorePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐStorePayload(ctx context.Context, sel ast.SelectionSet, v *StorePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StorePayload!")
+		return graphql.Null
+	}
+	return ec._StorePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -34365,6 +35391,11 @@ func (ec *executionContext) marshalNTokenEdge2ᚖgithubᚗcomᚋsecondchanceᚋs
 		return graphql.Null
 	}
 	return ec._TokenEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateStoreInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUpdateStoreInput(ctx context.Context, v any) (UpdateStoreInput, error) {
+	res, err := ec.unmarshalInputUpdateStoreInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*UserError) graphql.Marshaler {

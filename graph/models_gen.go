@@ -42,6 +42,28 @@ type CreateReturnAuthorizationPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A new charity store: its code, name and the address its parcels arrive at.
+type CreateStoreInput struct {
+	// The short code operators use: 2 to 12 capital letters or digits, unique.
+	Code string `json:"code"`
+	// The store's name.
+	Name string `json:"name"`
+	// Who receives parcels.
+	Recipient string `json:"recipient"`
+	// The street line.
+	AddressLine1 string `json:"addressLine1"`
+	// A second line.
+	AddressLine2 *string `json:"addressLine2,omitempty"`
+	// The city.
+	City string `json:"city"`
+	// The state or region code.
+	Region string `json:"region"`
+	// The postal code.
+	PostalCode string `json:"postalCode"`
+	// The ISO 3166 two-letter country code.
+	Country string `json:"country"`
+}
+
 // A beneficiary to pay.
 type DisburseBeneficiaryInput struct {
 	// The beneficiary's global ID.
@@ -328,12 +350,44 @@ type SettleItemsPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The store created or changed.
+type StorePayload struct {
+	// The store; null when nothing was written.
+	Store *secondchance.Store `json:"store,omitempty"`
+	// Why nothing was written, when nothing was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An on-demand snapshot.
 type TakeIndicatorSnapshotPayload struct {
 	// How many sellers were snapshot.
 	Sellers int `json:"sellers"`
 	// Why nothing was taken.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The fields of a store to change; those left out stay as they are.
+type UpdateStoreInput struct {
+	// The code of the store to change.
+	Store string `json:"store"`
+	// A new code.
+	Code *string `json:"code,omitempty"`
+	// A new name.
+	Name *string `json:"name,omitempty"`
+	// A new recipient of parcels.
+	Recipient *string `json:"recipient,omitempty"`
+	// A new street line.
+	AddressLine1 *string `json:"addressLine1,omitempty"`
+	// A new second line (empty to remove it).
+	AddressLine2 *string `json:"addressLine2,omitempty"`
+	// A new city.
+	City *string `json:"city,omitempty"`
+	// A new state or region code.
+	Region *string `json:"region,omitempty"`
+	// A new postal code.
+	PostalCode *string `json:"postalCode,omitempty"`
+	// A new ISO 3166 two-letter country code.
+	Country *string `json:"country,omitempty"`
 }
 
 // A problem with a mutation's input, naming the field it concerns.

@@ -43,3 +43,15 @@ func settingsPayload(err error) (*graph.DonationSettingsPayload, error) {
 	}
 	return &graph.DonationSettingsPayload{Ok: len(ues) == 0, UserErrors: ues}, nil
 }
+
+// storePayload turns the outcome of a store change into its payload.
+func storePayload(s *sc.Store, err error) (*graph.StorePayload, error) {
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	if len(ues) > 0 {
+		s = nil
+	}
+	return &graph.StorePayload{Store: s, UserErrors: ues}, nil
+}

@@ -29,7 +29,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (graph.Node, error)
 	case secondchance.KindToken:
 		return loadVisible(ctx, l.token, n, "token")
 	case secondchance.KindStore:
-		return r.Stores.StoreByID(ctx, n)
+		return r.Services.Stores.StoreByID(ctx, n)
 	case secondchance.KindReport:
 		return loadVisible(ctx, l.report, n, "report")
 	case secondchance.KindBatch:
@@ -68,7 +68,7 @@ func (r *viewerResolver) Store(ctx context.Context, obj *secondchance.Actor) (*s
 	if obj.Role != secondchance.RoleStaff {
 		return nil, nil
 	}
-	return r.Stores.StoreByID(ctx, obj.StoreID)
+	return r.Services.Stores.StoreByID(ctx, obj.StoreID)
 }
 
 // Token is the resolver for the token field.

@@ -70,6 +70,11 @@ Usage:
                                           issue the certificates of settled items still without one (the minute job)
   secondchance certificates annual [--year Y] [--store C]
                                           issue the missing annual summaries of tax year Y (default: last year)
+  secondchance store create --code C --name N --recipient R --line1 L --city C --region R --postal-code P --country US
+                                          register a charity store (then setStoreDonations, staff tokens)
+  secondchance store update CODE [--name N ...]
+                                          change a store's code, name or return address
+  secondchance store list                 every store
   secondchance help                       show this help
 
 Configuration (environment):
@@ -86,7 +91,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	cmd, rest := args[0], args[1:]
 	known := map[string]func(context.Context, []string) error{
-		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch, "indicators": m.indicators, "certificates": m.certificates,
+		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch, "indicators": m.indicators, "certificates": m.certificates, "store": m.store,
 	}
 	run, ok := known[cmd]
 	if !ok {
