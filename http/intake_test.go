@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/db/dbtest"
 )
 
 const receiveParcel = `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) {
@@ -66,9 +67,7 @@ func TestReceiveParcels(t *testing.T) {
 	require.EqualValues(t, 1, get(res.Data, "unmatched", "totalCount"))
 
 	// Staff of another store see none of this store's returns.
-	_, err := tb.DB.Exec(`INSERT INTO stores (code, name, recipient, address_line1, city, region, postal_code, country)
-		VALUES ('OTH', 'Other Store', 'X', '1 Main St', 'Springfield', 'IL', '62701', 'US')`)
-	require.NoError(t, err)
+	dbtest.Store(t, tb.DB, &dbtest.StoreOpts{Code: ptr("OTH")})
 	_, other, err := tb.DB.CreateToken(sc.NewSystemContext(context.Background()), sc.TokenInput{Role: sc.RoleStaff, StoreCode: "OTH"})
 	require.NoError(t, err)
 	_, code3 := newRMA("S1-2")

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/db/dbtest"
 )
 
 func TestRouteAndSell(t *testing.T) {
@@ -72,9 +73,7 @@ func TestRouteAndSell(t *testing.T) {
 	require.Equal(t, "ITEM_STATE", get(res.Data, "recordSale", "userErrors", 0, "code"), "a sold item is not sold again")
 
 	// Another store's staff neither see nor sell this store's items.
-	_, err := tb.DB.Exec(`INSERT INTO stores (code, name, recipient, address_line1, city, region, postal_code, country)
-		VALUES ('OTH', 'Other Store', 'X', '1 Main St', 'Springfield', 'IL', '62701', 'US')`)
-	require.NoError(t, err)
+	dbtest.Store(t, tb.DB, &dbtest.StoreOpts{Code: ptr("OTH")})
 	_, other, err := tb.DB.CreateToken(sc.NewSystemContext(context.Background()), sc.TokenInput{Role: sc.RoleStaff, StoreCode: "OTH"})
 	require.NoError(t, err)
 	res = tb.Query(t, other, sell, sale(lamp, "5.00", "USD"))
@@ -189,9 +188,7 @@ func TestRoutingRules(t *testing.T) {
 	const rules = `{ returnAddress { routingRules { category route } } }`
 	require.Equal(t, []any{map[string]any{"category": "toys", "route": "RECYCLE"}},
 		get(tb.Query(t, tb.Admin, rules, nil).Data, "returnAddress", "routingRules"))
-	_, err := tb.DB.Exec(`INSERT INTO stores (code, name, recipient, address_line1, city, region, postal_code, country)
-		VALUES ('OTH', 'Other Store', 'X', '1 Main St', 'Springfield', 'IL', '62701', 'US')`)
-	require.NoError(t, err)
+	dbtest.Store(t, tb.DB, &dbtest.StoreOpts{Code: ptr("OTH")})
 	_, other, err := tb.DB.CreateToken(sc.NewSystemContext(context.Background()), sc.TokenInput{Role: sc.RoleStaff, StoreCode: "OTH"})
 	require.NoError(t, err)
 	res = tb.Query(t, other, rules, nil)
@@ -253,9 +250,7 @@ func TestItemQueues(t *testing.T) {
 	require.Equal(t, []string{"FORBIDDEN"}, res.Codes())
 	res = tb.Query(t, tb.Staff, queue, map[string]any{"after": "nonsense"})
 	require.Equal(t, []string{"INVALID"}, res.Codes())
-	_, err := tb.DB.Exec(`INSERT INTO stores (code, name, recipient, address_line1, city, region, postal_code, country)
-		VALUES ('OTH', 'Other Store', 'X', '1 Main St', 'Springfield', 'IL', '62701', 'US')`)
-	require.NoError(t, err)
+	dbtest.Store(t, tb.DB, &dbtest.StoreOpts{Code: ptr("OTH")})
 	_, other, err := tb.DB.CreateToken(sc.NewSystemContext(context.Background()), sc.TokenInput{Role: sc.RoleStaff, StoreCode: "OTH"})
 	require.NoError(t, err)
 	got, total, _ = page(other, nil, 10, nil)
