@@ -326,14 +326,14 @@ type Progress interface {
 
 // VerdictFilter narrows the verdicts list.
 type VerdictFilter struct {
-	Batch   *string // a Batch's global ID
-	Buyer   *string // a Buyer's global ID
+	Batch   *int64 // a batch's ID
+	Buyer   *int64 // a buyer's ID
 	Verdict *VerdictKind
 }
 
 // PinInput pins a buyer's verdict for its next batch.
 type PinInput struct {
-	Buyer   string // the buyer's global ID
+	Buyer   int64 // the buyer's ID
 	Verdict VerdictKind
 	Reason  string
 }

@@ -229,7 +229,7 @@ type CertificateFilter struct {
 	Kind    *CertificateKind
 	Status  *CertificateStatus
 	TaxYear *int
-	Seller  *string // a seller's global ID; admins and staff only
+	Seller  *int64 // a seller's ID; admins and staff only
 }
 
 // CertificateService issues, lists and verifies certificates.
@@ -239,7 +239,7 @@ type CertificateService interface {
 	// CertificatesByItem returns each item's settlement certificate in force (nil when none,
 	// or when the actor may not see it), in the order of itemIDs.
 	CertificatesByItem(ctx context.Context, itemIDs []int64) ([]*Certificate, error)
-	VoidCertificate(ctx context.Context, certificate, reason string) (voided, replacement *Certificate, err error)
+	VoidCertificate(ctx context.Context, certificate int64, reason string) (voided, replacement *Certificate, err error)
 	VerifyCertificate(ctx context.Context, client, serial, code string) (*CertificateVerification, error)
 	IssueCertificates(ctx context.Context, req IssueRequest, progress func(done, total int)) (*IssueResult, error)
 	// SetDonorDetails sets the acting seller's legal name and address for its certificates.

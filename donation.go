@@ -51,7 +51,7 @@ func (in *BeneficiaryInput) Validate() error {
 
 // DonationSplit is a share of a seller's donations for one beneficiary.
 type DonationSplit struct {
-	Beneficiary string // the beneficiary's global ID
+	Beneficiary int64 // the beneficiary's ID
 	Percent     int64
 }
 
@@ -97,7 +97,7 @@ type DonationService interface {
 	// SetStoreDonations sets a store's fee schedule and default beneficiary (admins).
 	// SetStoreDonations sets a store's fee schedule and default beneficiary, and its EIN when
 	// ein is not nil.
-	SetStoreDonations(ctx context.Context, storeCode string, fees FeeSchedule, beneficiary string, ein *string) error
+	SetStoreDonations(ctx context.Context, storeCode string, fees FeeSchedule, beneficiary int64, ein *string) error
 	// SetDonationSplits sets how the seller's donations are divided (whole percentages adding
 	// up to 100); none: the store's default beneficiary.
 	SetDonationSplits(ctx context.Context, splits []DonationSplit) error
@@ -106,12 +106,12 @@ type DonationService interface {
 	// StoreTotals sums a store's items received on the UTC days in [from, to) (its staff, or admins).
 	StoreTotals(ctx context.Context, storeID int64, from, to time.Time) (*ReturnTotals, error)
 	// SettleItem computes a SOLD item's proceeds with its store's fees and allocates the net.
-	SettleItem(ctx context.Context, item string) (*ItemLedger, error)
+	SettleItem(ctx context.Context, item int64) (*ItemLedger, error)
 	// SettleItems settles several items as one settlement and returns their ledgers and the
 	// settlement's ID.
-	SettleItems(ctx context.Context, items []string) ([]*ItemLedger, int64, error)
+	SettleItems(ctx context.Context, items []int64) ([]*ItemLedger, int64, error)
 	// DisburseBeneficiary records that a store paid a beneficiary everything pending for it.
-	DisburseBeneficiary(ctx context.Context, beneficiary string) (Money, error)
+	DisburseBeneficiary(ctx context.Context, beneficiary int64) (Money, error)
 	ItemLedgers(ctx context.Context, itemIDs []int64) ([]*ItemLedger, error)
 	AllocationsByItem(ctx context.Context, itemIDs []int64) ([][]*Allocation, error)
 }

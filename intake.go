@@ -206,7 +206,7 @@ type IntakeService interface {
 // MatchInput matches an unmatched parcel to its return authorisation once staff find it, and
 // says which authorisation line each item of the parcel answers to.
 type MatchInput struct {
-	Parcel  string // the parcel's global ID
+	Parcel  int64 // the parcel's ID
 	RMACode string
 	Lines   []LineMatch
 }

@@ -129,8 +129,8 @@ type RMAItemInput struct {
 type RMAInput struct {
 	OrderNumber string
 	Items       []RMAItemInput
-	// Report, a Report's global ID, when a report prompted the return.
-	Report *string
+	// Report is the ID of the report that prompted the return, if one did.
+	Report *int64
 }
 
 // Validate checks the request.

@@ -134,7 +134,7 @@ func (s *Sale) Price() Money { return Money{Cents: s.PriceCents, Currency: s.Cur
 
 // SaleInput records a sale.
 type SaleInput struct {
-	Item    string // the item's global ID
+	Item    int64 // the item's ID
 	Price   MoneyInput
 	Channel string
 	SoldAt  *time.Time
@@ -166,7 +166,7 @@ func (in *SaleInput) Validate(now time.Time) error {
 // SalesService is what staff do with received items: route them, sell them, void a mistaken sale.
 type SalesService interface {
 	// RouteItem sends a RECEIVED item to a route (nil: the default for its grade).
-	RouteItem(ctx context.Context, item string, route *Route) (*ReturnedItem, error)
+	RouteItem(ctx context.Context, item int64, route *Route) (*ReturnedItem, error)
 	// SetRoutingRule changes one routing default of the staff's store and returns all of them.
 	SetRoutingRule(ctx context.Context, in RoutingRuleInput) ([]*RoutingRule, error)
 	// RoutingRules lists a store's routing defaults.
@@ -176,7 +176,7 @@ type SalesService interface {
 	ListItems(ctx context.Context, status *ItemStatus, page PageArgs) (*Page[*ReturnedItem], error)
 	// ItemTimelines returns the visible items' events, oldest first, in the order of itemIDs.
 	ItemTimelines(ctx context.Context, itemIDs []int64) ([][]*ItemEvent, error)
-	VoidSale(ctx context.Context, sale string, reason string) (*Sale, error)
+	VoidSale(ctx context.Context, sale int64, reason string) (*Sale, error)
 	SalesByItem(ctx context.Context, itemIDs []int64) ([]*Sale, error)
 	ItemsByID(ctx context.Context, ids []int64) ([]*ReturnedItem, error)
 	SalesByID(ctx context.Context, ids []int64) ([]*Sale, error)

@@ -99,7 +99,7 @@ func TestWeeklyBatch(t *testing.T) {
 	}
 	var b6 int64
 	require.NoError(t, d.Get(&b6, `SELECT id FROM buyers WHERE number = 'B6'`))
-	require.NoError(t, d.PinVerdict(admin(), sc.PinInput{Buyer: sc.GlobalID(sc.KindBuyer, b6), Verdict: sc.VerdictWarning, Reason: "first offence, known account"}))
+	require.NoError(t, d.PinVerdict(admin(), sc.PinInput{Buyer: b6, Verdict: sc.VerdictWarning, Reason: "first offence, known account"}))
 	before := count(t, d, `SELECT count(*) FROM feedback`)
 
 	// A dry run says what would happen and writes nothing.

@@ -491,10 +491,7 @@ func (db *DB) Certificates(ctx context.Context, f sc.CertificateFilter, page sc.
 	if err != nil {
 		return nil, err
 	}
-	seller, err := optionalID(f.Seller, sc.KindSeller, "filter.seller")
-	if err != nil {
-		return nil, err
-	}
+	seller := f.Seller
 	if f.Status != nil && *f.Status == sc.CertificateNotFound {
 		return nil, sc.FieldErrorf("filter.status", sc.EINVALID, "a certificate is VALID or VOID; NOT_FOUND is only what verification says")
 	}
@@ -558,7 +555,7 @@ func (db *DB) CertificatesByItem(ctx context.Context, itemIDs []int64) ([]*sc.Ce
 // VoidCertificate implements secondchance.CertificateService: the certificate is voided with
 // the reason and, in the same transaction, replaced by a new one of the same items under a
 // new serial, rendered from the data as it is now (a corrected name, say).
-func (db *DB) VoidCertificate(ctx context.Context, certificate, reason string) (voided, replacement *sc.Certificate, err error) {
+func (db *DB) VoidCertificate(ctx context.Context, certificate int64, reason string) (voided, replacement *sc.Certificate, err error) {
 	a, err := sc.RequireActor(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -566,10 +563,7 @@ func (db *DB) VoidCertificate(ctx context.Context, certificate, reason string) (
 	if !a.IsAdmin() && a.Role != sc.RoleStaff {
 		return nil, nil, sc.Errorf(sc.EFORBIDDEN, "only staff of the store and admins void certificates")
 	}
-	id, err := sc.ParseGlobalIDOf(certificate, sc.KindCertificate, "certificate")
-	if err != nil {
-		return nil, nil, err
-	}
+	id := certificate
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 1000 {
 		return nil, nil, sc.FieldErrorf("reason", sc.EINVALID, "say why the certificate is void, in 1 to 1,000 characters")

@@ -45,11 +45,7 @@ func (db *DB) BeneficiariesByID(ctx context.Context, ids []int64) ([]*sc.Benefic
 	return byID(ids, rows, func(b *sc.Beneficiary) int64 { return b.ID }), nil
 }
 
-func beneficiaryID(ctx context.Context, q queryer, global, field string) (int64, error) {
-	id, err := sc.ParseGlobalIDOf(global, sc.KindBeneficiary, field)
-	if err != nil {
-		return 0, err
-	}
+func beneficiaryID(ctx context.Context, q queryer, id int64, field string) (int64, error) {
 	var ok bool
 	if err := q.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE id = $1)`, id); err != nil {
 		return 0, err
@@ -61,7 +57,7 @@ func beneficiaryID(ctx context.Context, q queryer, global, field string) (int64,
 }
 
 // SetStoreDonations implements secondchance.DonationService (admins).
-func (db *DB) SetStoreDonations(ctx context.Context, storeCode string, fees sc.FeeSchedule, beneficiary string, ein *string) error {
+func (db *DB) SetStoreDonations(ctx context.Context, storeCode string, fees sc.FeeSchedule, beneficiary int64, ein *string) error {
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return err
 	}
@@ -131,8 +127,8 @@ func (db *DB) SetDonationSplits(ctx context.Context, splits []sc.DonationSplit) 
 }
 
 // SettleItem implements secondchance.DonationService: a settlement of one item.
-func (db *DB) SettleItem(ctx context.Context, item string) (*sc.ItemLedger, error) {
-	ls, _, err := db.settle(ctx, []string{item}, func(int) string { return "item" })
+func (db *DB) SettleItem(ctx context.Context, item int64) (*sc.ItemLedger, error) {
+	ls, _, err := db.settle(ctx, []int64{item}, func(int) string { return "item" })
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +137,7 @@ func (db *DB) SettleItem(ctx context.Context, item string) (*sc.ItemLedger, erro
 
 // SettleItems implements secondchance.DonationService: one settlement of several sold items,
 // all or none. Its sellers each get one certificate of their items in it.
-func (db *DB) SettleItems(ctx context.Context, items []string) ([]*sc.ItemLedger, int64, error) {
+func (db *DB) SettleItems(ctx context.Context, items []int64) ([]*sc.ItemLedger, int64, error) {
 	if len(items) == 0 || len(items) > sc.MaxPageSize {
 		return nil, 0, sc.FieldErrorf("items", sc.EINVALID, "settle 1 to %d items at once", sc.MaxPageSize)
 	}
@@ -151,7 +147,7 @@ func (db *DB) SettleItems(ctx context.Context, items []string) ([]*sc.ItemLedger
 // settle settles items in one transaction as one settlement: for each, the store's fees are
 // deducted from the sale price and the net divided among the seller's chosen beneficiaries, or
 // given to the store's default one, to the cent. field names an item in errors.
-func (db *DB) settle(ctx context.Context, items []string, field func(int) string) ([]*sc.ItemLedger, int64, error) {
+func (db *DB) settle(ctx context.Context, items []int64, field func(int) string) ([]*sc.ItemLedger, int64, error) {
 	a, err := sc.RequireRole(ctx, sc.RoleStaff)
 	if err != nil {
 		return nil, 0, err
@@ -164,7 +160,7 @@ func (db *DB) settle(ctx context.Context, items []string, field func(int) string
 			return err
 		}
 		ids := make([]int64, len(items))
-		seen := map[string]bool{}
+		seen := map[int64]bool{}
 		for i, item := range items {
 			if seen[item] {
 				return sc.FieldErrorf(field(i), sc.EINVALID, "the item is listed twice")
@@ -259,7 +255,7 @@ func (db *DB) settleOne(ctx context.Context, tx *sqlx.Tx, it *sc.ReturnedItem, s
 
 // DisburseBeneficiary implements secondchance.DonationService: everything pending for the
 // beneficiary from the staff's store is now donated.
-func (db *DB) DisburseBeneficiary(ctx context.Context, beneficiary string) (sc.Money, error) {
+func (db *DB) DisburseBeneficiary(ctx context.Context, beneficiary int64) (sc.Money, error) {
 	a, err := sc.RequireRole(ctx, sc.RoleStaff)
 	if err != nil {
 		return sc.Money{}, err

@@ -228,10 +228,7 @@ func (db *DB) MatchParcel(ctx context.Context, in sc.MatchInput) (*sc.Parcel, er
 	if err != nil {
 		return nil, err
 	}
-	parcelID, err := sc.ParseGlobalIDOf(in.Parcel, sc.KindParcel, "parcel")
-	if err != nil {
-		return nil, err
-	}
+	parcelID := in.Parcel
 	var p sc.Parcel
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.GetContext(ctx, &p, `SELECT `+parcelColumns+` FROM parcels p WHERE p.id = $1 AND p.store_id = $2 FOR UPDATE`, parcelID, a.StoreID); err != nil {

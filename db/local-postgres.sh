@@ -69,6 +69,15 @@ END
 SQL
 if [ -z "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$dbname'")" ]; then
   psql_admin -c "CREATE DATABASE \"$dbname\" OWNER \"$role\"" >&2
+else
+  # An existing database may be another project's: say which one is used, and refuse one that
+  # holds tables but not our migrations' bookkeeping, rather than serve someone else's data.
+  tables=$(psql_admin -d "$dbname" -tAc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+  ours=$(psql_admin -d "$dbname" -tAc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'goose_db_version'")
+  if [ "$tables" -gt 0 ] && [ "$ours" -eq 0 ]; then
+    die "database '$dbname' on port $port holds $tables table(s) that are not Second Chance's. Use another database: SECONDCHANCE_DB_NAME=secondchance_demo make run (or set DATABASE_URL)"
+  fi
+  say "using the existing database '$dbname' on port $port ($tables tables); SECONDCHANCE_DB_NAME=name or DATABASE_URL picks another"
 fi
 
 url="postgres://$role:$password@127.0.0.1:$port/$dbname?sslmode=disable"

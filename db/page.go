@@ -68,18 +68,6 @@ func timeCursor(t time.Time, id int64) string {
 	return encodeCursor(t.UTC().Format(time.RFC3339Nano), strconv.FormatInt(id, 10))
 }
 
-// optionalID decodes an optional global ID of a filter.
-func optionalID(s *string, kind, field string) (*int64, error) {
-	if s == nil {
-		return nil, nil
-	}
-	id, err := sc.ParseGlobalIDOf(*s, kind, field)
-	if err != nil {
-		return nil, err
-	}
-	return &id, nil
-}
-
 // idCursor is the cursor of a row in a list ordered by ID.
 func idCursor(id int64) string { return encodeCursor(strconv.FormatInt(id, 10)) }
 

@@ -121,10 +121,7 @@ func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageAr
 	if err != nil {
 		return nil, err
 	}
-	buyerID, err := optionalID(f.Buyer, sc.KindBuyer, "filter.buyer")
-	if err != nil {
-		return nil, err
-	}
+	buyerID := f.Buyer
 	if f.CreatedAfter != nil && f.CreatedBefore != nil && !f.CreatedAfter.Before(*f.CreatedBefore) {
 		return nil, sc.FieldErrorf("filter.createdBefore", sc.EINVALID, "createdBefore must be after createdAfter")
 	}

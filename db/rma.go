@@ -27,14 +27,7 @@ func (db *DB) CreateRMA(ctx context.Context, in sc.RMAInput) (*sc.ReturnAuthoriz
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	var reportID *int64
-	if in.Report != nil {
-		id, err := sc.ParseGlobalIDOf(*in.Report, sc.KindReport, "report")
-		if err != nil {
-			return nil, err
-		}
-		reportID = &id
-	}
+	reportID := in.Report
 	var rma sc.ReturnAuthorization
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var o sc.Order

@@ -17,13 +17,9 @@ const itemColumns = `i.id, i.parcel_id, i.line, i.rma_line, i.description, i.gra
 const saleColumns = `s.id, s.item_id, s.price_cents, s.currency, s.channel, s.sold_at, s.voided_at, s.void_reason`
 
 // staffItem locks an item of the staff's own store; another store's items do not exist for it.
-func staffItem(ctx context.Context, tx *sqlx.Tx, a *sc.Actor, item string) (*sc.ReturnedItem, error) {
-	id, err := sc.ParseGlobalIDOf(item, sc.KindItem, "item")
-	if err != nil {
-		return nil, err
-	}
+func staffItem(ctx context.Context, tx *sqlx.Tx, a *sc.Actor, id int64) (*sc.ReturnedItem, error) {
 	var it sc.ReturnedItem
-	err = tx.GetContext(ctx, &it, `SELECT `+itemColumns+` FROM returned_items i JOIN parcels p ON p.id = i.parcel_id
+	err := tx.GetContext(ctx, &it, `SELECT `+itemColumns+` FROM returned_items i JOIN parcels p ON p.id = i.parcel_id
 		WHERE i.id = $1 AND p.store_id = $2 FOR UPDATE OF i`, id, a.StoreID)
 	if err != nil {
 		return nil, notFound(err, "item", "no item of this store with this ID")
@@ -32,7 +28,7 @@ func staffItem(ctx context.Context, tx *sqlx.Tx, a *sc.Actor, item string) (*sc.
 }
 
 // RouteItem implements secondchance.SalesService.
-func (db *DB) RouteItem(ctx context.Context, item string, route *sc.Route) (*sc.ReturnedItem, error) {
+func (db *DB) RouteItem(ctx context.Context, item int64, route *sc.Route) (*sc.ReturnedItem, error) {
 	a, err := sc.RequireRole(ctx, sc.RoleStaff)
 	if err != nil {
 		return nil, err
@@ -119,12 +115,8 @@ func (db *DB) RecordSale(ctx context.Context, in sc.SaleInput) (*sc.Sale, error)
 
 // VoidSale implements secondchance.SalesService: a mistaken sale is voided, kept with its
 // reason, and the item is listed again. A settled item's sale is final.
-func (db *DB) VoidSale(ctx context.Context, sale string, reason string) (*sc.Sale, error) {
+func (db *DB) VoidSale(ctx context.Context, id int64, reason string) (*sc.Sale, error) {
 	a, err := sc.RequireRole(ctx, sc.RoleStaff)
-	if err != nil {
-		return nil, err
-	}
-	id, err := sc.ParseGlobalIDOf(sale, sc.KindSale, "sale")
 	if err != nil {
 		return nil, err
 	}

@@ -53,14 +53,7 @@ func (db *DB) ListVerdicts(ctx context.Context, f sc.VerdictFilter, page sc.Page
 	if err != nil {
 		return nil, err
 	}
-	batchID, err := optionalID(f.Batch, sc.KindBatch, "filter.batch")
-	if err != nil {
-		return nil, err
-	}
-	buyerID, err := optionalID(f.Buyer, sc.KindBuyer, "filter.buyer")
-	if err != nil {
-		return nil, err
-	}
+	batchID, buyerID := f.Batch, f.Buyer
 	const where = `($1::bigint IS NULL OR v.batch_id = $1) AND ($2::bigint IS NULL OR v.buyer_id = $2) AND ($3::text IS NULL OR v.verdict = $3)`
 	var rows []*sc.Verdict
 	err = db.SelectContext(ctx, &rows, `SELECT `+verdictColumns+` FROM verdicts v WHERE `+where+`
@@ -141,10 +134,7 @@ func (db *DB) PinVerdict(ctx context.Context, in sc.PinInput) error {
 	if err != nil {
 		return err
 	}
-	buyerID, err := sc.ParseGlobalIDOf(in.Buyer, sc.KindBuyer, "buyer")
-	if err != nil {
-		return err
-	}
+	buyerID := in.Buyer
 	if !in.Verdict.Valid() {
 		return sc.FieldErrorf("verdict", sc.EINVALID, "unknown verdict %q", in.Verdict)
 	}

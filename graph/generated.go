@@ -339,16 +339,16 @@ type ComplexityRoot struct {
 		AddReturnTracking         func(childComplexity int, input AddReturnTrackingInput) int
 		CancelReturnAuthorization func(childComplexity int, input CancelReturnAuthorizationInput) int
 		CreateBeneficiary         func(childComplexity int, input secondchance.BeneficiaryInput) int
-		CreateReturnAuthorization func(childComplexity int, input secondchance.RMAInput) int
+		CreateReturnAuthorization func(childComplexity int, input CreateReturnAuthorizationInput) int
 		CreateStore               func(childComplexity int, input CreateStoreInput) int
 		DisburseBeneficiary       func(childComplexity int, input DisburseBeneficiaryInput) int
 		DismissReport             func(childComplexity int, input DismissReportInput) int
 		IngestMarketplaceData     func(childComplexity int, input secondchance.MarketplaceBatch) int
 		IssueCertificates         func(childComplexity int, input IssueCertificatesInput) int
-		MatchParcel               func(childComplexity int, input secondchance.MatchInput) int
+		MatchParcel               func(childComplexity int, input MatchParcelInput) int
 		PinVerdict                func(childComplexity int, input PinVerdictInput) int
 		ReceiveParcel             func(childComplexity int, input secondchance.ParcelInput) int
-		RecordSale                func(childComplexity int, input secondchance.SaleInput) int
+		RecordSale                func(childComplexity int, input RecordSaleInput) int
 		ReportBuyer               func(childComplexity int, input secondchance.ReportInput) int
 		ReverseVerdict            func(childComplexity int, input ReverseVerdictInput) int
 		RevokeToken               func(childComplexity int, input RevokeTokenInput) int
@@ -459,7 +459,7 @@ type ComplexityRoot struct {
 		Batch                func(childComplexity int, id string) int
 		Batches              func(childComplexity int, first *int, after *string) int
 		Buyers               func(childComplexity int, first *int, after *string, filter *secondchance.BuyerFilter) int
-		Certificates         func(childComplexity int, first *int, after *string, filter *secondchance.CertificateFilter) int
+		Certificates         func(childComplexity int, first *int, after *string, filter *CertificateFilter) int
 		Me                   func(childComplexity int) int
 		Node                 func(childComplexity int, id string) int
 		Order                func(childComplexity int, number string) int
@@ -467,7 +467,7 @@ type ComplexityRoot struct {
 		Parcels              func(childComplexity int, first *int, after *string, unmatchedOnly *bool) int
 		Policy               func(childComplexity int) int
 		Report               func(childComplexity int, id string) int
-		Reports              func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
+		Reports              func(childComplexity int, first *int, after *string, filter *ReportFilter) int
 		ReturnAddress        func(childComplexity int) int
 		ReturnAuthorizations func(childComplexity int, first *int, after *string, filter *secondchance.RMAFilter) int
 		ReturnedItems        func(childComplexity int, first *int, after *string, status *secondchance.ItemStatus) int
@@ -476,7 +476,7 @@ type ComplexityRoot struct {
 		StandingThresholds   func(childComplexity int) int
 		Stores               func(childComplexity int, first *int, after *string) int
 		Tokens               func(childComplexity int, first *int, after *string) int
-		Verdicts             func(childComplexity int, first *int, after *string, filter *secondchance.VerdictFilter) int
+		Verdicts             func(childComplexity int, first *int, after *string, filter *VerdictFilter) int
 		VerifyCertificate    func(childComplexity int, serial string, code string) int
 	}
 
@@ -679,7 +679,7 @@ type ComplexityRoot struct {
 		Name                 func(childComplexity int) int
 		Number               func(childComplexity int) int
 		Orders               func(childComplexity int, first *int, after *string, filter *secondchance.OrderFilter) int
-		Reports              func(childComplexity int, first *int, after *string, filter *secondchance.ReportFilter) int
+		Reports              func(childComplexity int, first *int, after *string, filter *ReportFilter) int
 		ReturnTotals         func(childComplexity int, from time.Time, to time.Time) int
 		Standing             func(childComplexity int) int
 	}
@@ -929,15 +929,15 @@ type MutationResolver interface {
 	SetStandingThresholds(ctx context.Context, input secondchance.StandingThresholds) (*SetStandingThresholdsPayload, error)
 	TakeIndicatorSnapshot(ctx context.Context) (*TakeIndicatorSnapshotPayload, error)
 	ReceiveParcel(ctx context.Context, input secondchance.ParcelInput) (*ReceiveParcelPayload, error)
-	MatchParcel(ctx context.Context, input secondchance.MatchInput) (*MatchParcelPayload, error)
+	MatchParcel(ctx context.Context, input MatchParcelInput) (*MatchParcelPayload, error)
 	RouteItem(ctx context.Context, input RouteItemInput) (*RouteItemPayload, error)
 	SetRoutingRule(ctx context.Context, input secondchance.RoutingRuleInput) (*SetRoutingRulePayload, error)
-	RecordSale(ctx context.Context, input secondchance.SaleInput) (*RecordSalePayload, error)
+	RecordSale(ctx context.Context, input RecordSaleInput) (*RecordSalePayload, error)
 	VoidSale(ctx context.Context, input VoidSaleInput) (*VoidSalePayload, error)
 	IngestMarketplaceData(ctx context.Context, input secondchance.MarketplaceBatch) (*IngestMarketplaceDataPayload, error)
 	ReportBuyer(ctx context.Context, input secondchance.ReportInput) (*ReportBuyerPayload, error)
 	WithdrawReport(ctx context.Context, input WithdrawReportInput) (*WithdrawReportPayload, error)
-	CreateReturnAuthorization(ctx context.Context, input secondchance.RMAInput) (*CreateReturnAuthorizationPayload, error)
+	CreateReturnAuthorization(ctx context.Context, input CreateReturnAuthorizationInput) (*CreateReturnAuthorizationPayload, error)
 	CancelReturnAuthorization(ctx context.Context, input CancelReturnAuthorizationInput) (*ReturnAuthorizationPayload, error)
 	AddReturnTracking(ctx context.Context, input AddReturnTrackingInput) (*ReturnAuthorizationPayload, error)
 	CreateStore(ctx context.Context, input CreateStoreInput) (*StorePayload, error)
@@ -963,9 +963,9 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*secondchance.Actor, error)
 	Batches(ctx context.Context, first *int, after *string) (*Connection[*secondchance.Batch], error)
 	Batch(ctx context.Context, id string) (*secondchance.Batch, error)
-	Verdicts(ctx context.Context, first *int, after *string, filter *secondchance.VerdictFilter) (*Connection[*secondchance.Verdict], error)
+	Verdicts(ctx context.Context, first *int, after *string, filter *VerdictFilter) (*Connection[*secondchance.Verdict], error)
 	Policy(ctx context.Context) (*secondchance.Policy, error)
-	Certificates(ctx context.Context, first *int, after *string, filter *secondchance.CertificateFilter) (*Connection[*secondchance.Certificate], error)
+	Certificates(ctx context.Context, first *int, after *string, filter *CertificateFilter) (*Connection[*secondchance.Certificate], error)
 	VerifyCertificate(ctx context.Context, serial string, code string) (*secondchance.CertificateVerification, error)
 	StandingThresholds(ctx context.Context) (*secondchance.StandingThresholds, error)
 	Parcels(ctx context.Context, first *int, after *string, unmatchedOnly *bool) (*Connection[*secondchance.Parcel], error)
@@ -975,7 +975,7 @@ type QueryResolver interface {
 	Buyers(ctx context.Context, first *int, after *string, filter *secondchance.BuyerFilter) (*Connection[*secondchance.Buyer], error)
 	Orders(ctx context.Context, first *int, after *string, filter *secondchance.OrderFilter) (*Connection[*secondchance.Order], error)
 	Order(ctx context.Context, number string) (*secondchance.Order, error)
-	Reports(ctx context.Context, first *int, after *string, filter *secondchance.ReportFilter) (*Connection[*secondchance.Report], error)
+	Reports(ctx context.Context, first *int, after *string, filter *ReportFilter) (*Connection[*secondchance.Report], error)
 	Report(ctx context.Context, id string) (*secondchance.Report, error)
 	ReturnAddress(ctx context.Context) (*secondchance.Store, error)
 	ReturnAuthorizations(ctx context.Context, first *int, after *string, filter *secondchance.RMAFilter) (*Connection[*secondchance.ReturnAuthorization], error)
@@ -1022,7 +1022,7 @@ type SellerResolver interface {
 	Standing(ctx context.Context, obj *secondchance.Seller) (*secondchance.SellerStanding, error)
 	IndicatorHistory(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow, from time.Time, to time.Time) ([]*secondchance.IndicatorSnapshot, error)
 	IndicatorAdjustments(ctx context.Context, obj *secondchance.Seller, window secondchance.IndicatorWindow, first *int, after *string) (*Connection[*secondchance.IndicatorAdjustment], error)
-	Reports(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.ReportFilter) (*Connection[*secondchance.Report], error)
+	Reports(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *ReportFilter) (*Connection[*secondchance.Report], error)
 }
 type StoreResolver interface {
 	Totals(ctx context.Context, obj *secondchance.Store, from time.Time, to time.Time) (*secondchance.ReturnTotals, error)
@@ -2178,7 +2178,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateReturnAuthorization(childComplexity, args["input"].(secondchance.RMAInput)), true
+		return e.ComplexityRoot.Mutation.CreateReturnAuthorization(childComplexity, args["input"].(CreateReturnAuthorizationInput)), true
 	case "Mutation.createStore":
 		if e.ComplexityRoot.Mutation.CreateStore == nil {
 			break
@@ -2244,7 +2244,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.MatchParcel(childComplexity, args["input"].(secondchance.MatchInput)), true
+		return e.ComplexityRoot.Mutation.MatchParcel(childComplexity, args["input"].(MatchParcelInput)), true
 	case "Mutation.pinVerdict":
 		if e.ComplexityRoot.Mutation.PinVerdict == nil {
 			break
@@ -2277,7 +2277,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordSale(childComplexity, args["input"].(secondchance.SaleInput)), true
+		return e.ComplexityRoot.Mutation.RecordSale(childComplexity, args["input"].(RecordSaleInput)), true
 	case "Mutation.reportBuyer":
 		if e.ComplexityRoot.Mutation.ReportBuyer == nil {
 			break
@@ -2861,7 +2861,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Certificates(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.CertificateFilter)), true
+		return e.ComplexityRoot.Query.Certificates(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*CertificateFilter)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -2940,7 +2940,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.ReportFilter)), true
+		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*ReportFilter)), true
 	case "Query.returnAddress":
 		if e.ComplexityRoot.Query.ReturnAddress == nil {
 			break
@@ -3029,7 +3029,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Verdicts(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.VerdictFilter)), true
+		return e.ComplexityRoot.Query.Verdicts(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*VerdictFilter)), true
 	case "Query.verifyCertificate":
 		if e.ComplexityRoot.Query.VerifyCertificate == nil {
 			break
@@ -3852,7 +3852,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Seller.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*secondchance.ReportFilter)), true
+		return e.ComplexityRoot.Seller.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*ReportFilter)), true
 	case "Seller.returnTotals":
 		if e.ComplexityRoot.Seller.ReturnTotals == nil {
 			break
@@ -6403,8 +6403,8 @@ func (ec *executionContext) field_Mutation_createReturnAuthorization_args(ctx co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (secondchance.RMAInput, error) {
-			return ec.unmarshalNCreateReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAInput(ctx, v)
+		func(ctx context.Context, v any) (CreateReturnAuthorizationInput, error) {
+			return ec.unmarshalNCreateReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCreateReturnAuthorizationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6487,8 +6487,8 @@ func (ec *executionContext) field_Mutation_matchParcel_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (secondchance.MatchInput, error) {
-			return ec.unmarshalNMatchParcelInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMatchInput(ctx, v)
+		func(ctx context.Context, v any) (MatchParcelInput, error) {
+			return ec.unmarshalNMatchParcelInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐMatchParcelInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6529,8 +6529,8 @@ func (ec *executionContext) field_Mutation_recordSale_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (secondchance.SaleInput, error) {
-			return ec.unmarshalNRecordSaleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐSaleInput(ctx, v)
+		func(ctx context.Context, v any) (RecordSaleInput, error) {
+			return ec.unmarshalNRecordSaleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRecordSaleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6877,8 +6877,8 @@ func (ec *executionContext) field_Query_certificates_args(ctx context.Context, r
 	}
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*secondchance.CertificateFilter, error) {
-			return ec.unmarshalOCertificateFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateFilter(ctx, v)
+		func(ctx context.Context, v any) (*CertificateFilter, error) {
+			return ec.unmarshalOCertificateFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCertificateFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7009,8 +7009,8 @@ func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArg
 	}
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*secondchance.ReportFilter, error) {
-			return ec.unmarshalOReportFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReportFilter(ctx, v)
+		func(ctx context.Context, v any) (*ReportFilter, error) {
+			return ec.unmarshalOReportFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReportFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7187,8 +7187,8 @@ func (ec *executionContext) field_Query_verdicts_args(ctx context.Context, rawAr
 	}
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*secondchance.VerdictFilter, error) {
-			return ec.unmarshalOVerdictFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictFilter(ctx, v)
+		func(ctx context.Context, v any) (*VerdictFilter, error) {
+			return ec.unmarshalOVerdictFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVerdictFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7343,8 +7343,8 @@ func (ec *executionContext) field_Seller_reports_args(ctx context.Context, rawAr
 	}
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*secondchance.ReportFilter, error) {
-			return ec.unmarshalOReportFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReportFilter(ctx, v)
+		func(ctx context.Context, v any) (*ReportFilter, error) {
+			return ec.unmarshalOReportFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReportFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13213,7 +13213,7 @@ func (ec *executionContext) _Mutation_matchParcel(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MatchParcel(ctx, fc.Args["input"].(secondchance.MatchInput))
+			return ec.Resolvers.Mutation().MatchParcel(ctx, fc.Args["input"].(MatchParcelInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13399,7 +13399,7 @@ func (ec *executionContext) _Mutation_recordSale(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordSale(ctx, fc.Args["input"].(secondchance.SaleInput))
+			return ec.Resolvers.Mutation().RecordSale(ctx, fc.Args["input"].(RecordSaleInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13709,7 +13709,7 @@ func (ec *executionContext) _Mutation_createReturnAuthorization(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateReturnAuthorization(ctx, fc.Args["input"].(secondchance.RMAInput))
+			return ec.Resolvers.Mutation().CreateReturnAuthorization(ctx, fc.Args["input"].(CreateReturnAuthorizationInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15749,7 +15749,7 @@ func (ec *executionContext) _Query_verdicts(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Verdicts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*secondchance.VerdictFilter))
+			return ec.Resolvers.Query().Verdicts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*VerdictFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15861,7 +15861,7 @@ func (ec *executionContext) _Query_certificates(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Certificates(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*secondchance.CertificateFilter))
+			return ec.Resolvers.Query().Certificates(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*CertificateFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16451,7 +16451,7 @@ func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*secondchance.ReportFilter))
+			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*ReportFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -20404,7 +20404,7 @@ func (ec *executionContext) _Seller_reports(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Seller().Reports(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*secondchance.ReportFilter))
+			return ec.Resolvers.Seller().Reports(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*ReportFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.Report]) graphql.Marshaler {
@@ -24752,8 +24752,8 @@ func UnmarshalCancelReturnAuthorizationInput(ctx context.Context, raw any) (Canc
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCertificateFilter(ctx context.Context, obj any) (secondchance.CertificateFilter, error) {
-	var it secondchance.CertificateFilter
+func (ec *executionContext) unmarshalInputCertificateFilter(ctx context.Context, obj any) (CertificateFilter, error) {
+	var it CertificateFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -24809,14 +24809,14 @@ func (ec *executionContext) unmarshalInputCertificateFilter(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCertificateFilter(ctx context.Context, raw any) (secondchance.CertificateFilter, error) {
-	var out secondchance.CertificateFilter
+func UnmarshalCertificateFilter(ctx context.Context, raw any) (CertificateFilter, error) {
+	var out CertificateFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CertificateFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateReturnAuthorizationInput(ctx context.Context, obj any) (secondchance.RMAInput, error) {
-	var it secondchance.RMAInput
+func (ec *executionContext) unmarshalInputCreateReturnAuthorizationInput(ctx context.Context, obj any) (CreateReturnAuthorizationInput, error) {
+	var it CreateReturnAuthorizationInput
 	if obj == nil {
 		return it, nil
 	}
@@ -24865,8 +24865,8 @@ func (ec *executionContext) unmarshalInputCreateReturnAuthorizationInput(ctx con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateReturnAuthorizationInput(ctx context.Context, raw any) (secondchance.RMAInput, error) {
-	var out secondchance.RMAInput
+func UnmarshalCreateReturnAuthorizationInput(ctx context.Context, raw any) (CreateReturnAuthorizationInput, error) {
+	var out CreateReturnAuthorizationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateReturnAuthorizationInput", raw, &out)
 	return out, err
 }
@@ -25123,8 +25123,8 @@ func UnmarshalDisputeInput(ctx context.Context, raw any) (secondchance.DisputeIn
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDonationSplitInput(ctx context.Context, obj any) (secondchance.DonationSplit, error) {
-	var it secondchance.DonationSplit
+func (ec *executionContext) unmarshalInputDonationSplitInput(ctx context.Context, obj any) (DonationSplitInput, error) {
+	var it DonationSplitInput
 	if obj == nil {
 		return it, nil
 	}
@@ -25166,8 +25166,8 @@ func (ec *executionContext) unmarshalInputDonationSplitInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDonationSplitInput(ctx context.Context, raw any) (secondchance.DonationSplit, error) {
-	var out secondchance.DonationSplit
+func UnmarshalDonationSplitInput(ctx context.Context, raw any) (DonationSplitInput, error) {
+	var out DonationSplitInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DonationSplitInput", raw, &out)
 	return out, err
 }
@@ -25592,8 +25592,8 @@ func UnmarshalLineMatchInput(ctx context.Context, raw any) (secondchance.LineMat
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputMatchParcelInput(ctx context.Context, obj any) (secondchance.MatchInput, error) {
-	var it secondchance.MatchInput
+func (ec *executionContext) unmarshalInputMatchParcelInput(ctx context.Context, obj any) (MatchParcelInput, error) {
+	var it MatchParcelInput
 	if obj == nil {
 		return it, nil
 	}
@@ -25642,8 +25642,8 @@ func (ec *executionContext) unmarshalInputMatchParcelInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalMatchParcelInput(ctx context.Context, raw any) (secondchance.MatchInput, error) {
-	var out secondchance.MatchInput
+func UnmarshalMatchParcelInput(ctx context.Context, raw any) (MatchParcelInput, error) {
+	var out MatchParcelInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MatchParcelInput", raw, &out)
 	return out, err
 }
@@ -26278,8 +26278,8 @@ func UnmarshalReceivedItemInput(ctx context.Context, raw any) (secondchance.Rece
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordSaleInput(ctx context.Context, obj any) (secondchance.SaleInput, error) {
-	var it secondchance.SaleInput
+func (ec *executionContext) unmarshalInputRecordSaleInput(ctx context.Context, obj any) (RecordSaleInput, error) {
+	var it RecordSaleInput
 	if obj == nil {
 		return it, nil
 	}
@@ -26335,8 +26335,8 @@ func (ec *executionContext) unmarshalInputRecordSaleInput(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRecordSaleInput(ctx context.Context, raw any) (secondchance.SaleInput, error) {
-	var out secondchance.SaleInput
+func UnmarshalRecordSaleInput(ctx context.Context, raw any) (RecordSaleInput, error) {
+	var out RecordSaleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSaleInput", raw, &out)
 	return out, err
 }
@@ -26404,8 +26404,8 @@ func UnmarshalReportBuyerInput(ctx context.Context, raw any) (secondchance.Repor
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputReportFilter(ctx context.Context, obj any) (secondchance.ReportFilter, error) {
-	var it secondchance.ReportFilter
+func (ec *executionContext) unmarshalInputReportFilter(ctx context.Context, obj any) (ReportFilter, error) {
+	var it ReportFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -26482,8 +26482,8 @@ func (ec *executionContext) unmarshalInputReportFilter(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalReportFilter(ctx context.Context, raw any) (secondchance.ReportFilter, error) {
-	var out secondchance.ReportFilter
+func UnmarshalReportFilter(ctx context.Context, raw any) (ReportFilter, error) {
+	var out ReportFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportFilter", raw, &out)
 	return out, err
 }
@@ -26876,7 +26876,7 @@ func (ec *executionContext) unmarshalInputSetDonationSplitsInput(ctx context.Con
 		switch k {
 		case "splits":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("splits"))
-			data, err := ec.unmarshalNDonationSplitInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDonationSplitᚄ(ctx, v)
+			data, err := ec.unmarshalNDonationSplitInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDonationSplitInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27276,8 +27276,8 @@ func UnmarshalUpdateStoreInput(ctx context.Context, raw any) (UpdateStoreInput, 
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputVerdictFilter(ctx context.Context, obj any) (secondchance.VerdictFilter, error) {
-	var it secondchance.VerdictFilter
+func (ec *executionContext) unmarshalInputVerdictFilter(ctx context.Context, obj any) (VerdictFilter, error) {
+	var it VerdictFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -27326,8 +27326,8 @@ func (ec *executionContext) unmarshalInputVerdictFilter(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalVerdictFilter(ctx context.Context, raw any) (secondchance.VerdictFilter, error) {
-	var out secondchance.VerdictFilter
+func UnmarshalVerdictFilter(ctx context.Context, raw any) (VerdictFilter, error) {
+	var out VerdictFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerdictFilter", raw, &out)
 	return out, err
 }
@@ -33836,7 +33836,7 @@ func (ec *executionContext) marshalNCertificateVerification2ᚖgithubᚗcomᚋse
 	return ec._CertificateVerification(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCreateReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAInput(ctx context.Context, v any) (secondchance.RMAInput, error) {
+func (ec *executionContext) unmarshalNCreateReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCreateReturnAuthorizationInput(ctx context.Context, v any) (CreateReturnAuthorizationInput, error) {
 	res, err := ec.unmarshalInputCreateReturnAuthorizationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -33961,13 +33961,13 @@ func (ec *executionContext) marshalNDonationSettingsPayload2ᚖgithubᚗcomᚋse
 	return ec._DonationSettingsPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDonationSplitInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDonationSplitᚄ(ctx context.Context, v any) ([]*secondchance.DonationSplit, error) {
+func (ec *executionContext) unmarshalNDonationSplitInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDonationSplitInputᚄ(ctx context.Context, v any) ([]*DonationSplitInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*secondchance.DonationSplit, len(vSlice))
+	res := make([]*DonationSplitInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDonationSplitInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDonationSplit(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDonationSplitInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDonationSplitInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -33975,7 +33975,7 @@ func (ec *executionContext) unmarshalNDonationSplitInput2ᚕᚖgithubᚗcomᚋse
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalNDonationSplitInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐDonationSplit(ctx context.Context, v any) (*secondchance.DonationSplit, error) {
+func (ec *executionContext) unmarshalNDonationSplitInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDonationSplitInput(ctx context.Context, v any) (*DonationSplitInput, error) {
 	res, err := ec.unmarshalInputDonationSplitInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -34324,7 +34324,7 @@ func (ec *executionContext) unmarshalNLineMatchInput2ᚕgithubᚗcomᚋsecondcha
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalNMatchParcelInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMatchInput(ctx context.Context, v any) (secondchance.MatchInput, error) {
+func (ec *executionContext) unmarshalNMatchParcelInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐMatchParcelInput(ctx context.Context, v any) (MatchParcelInput, error) {
 	res, err := ec.unmarshalInputMatchParcelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -34586,7 +34586,7 @@ func (ec *executionContext) unmarshalNReceivedItemInput2ᚕgithubᚗcomᚋsecond
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalNRecordSaleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐSaleInput(ctx context.Context, v any) (secondchance.SaleInput, error) {
+func (ec *executionContext) unmarshalNRecordSaleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRecordSaleInput(ctx context.Context, v any) (RecordSaleInput, error) {
 	res, err := ec.unmarshalInputRecordSaleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -35823,7 +35823,7 @@ func (ec *executionContext) marshalOCertificate2ᚖgithubᚗcomᚋsecondchance�
 	return ec._Certificate(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOCertificateFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐCertificateFilter(ctx context.Context, v any) (*secondchance.CertificateFilter, error) {
+func (ec *executionContext) unmarshalOCertificateFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCertificateFilter(ctx context.Context, v any) (*CertificateFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -36107,7 +36107,7 @@ func (ec *executionContext) marshalOReport2ᚖgithubᚗcomᚋsecondchanceᚋseco
 	return ec._Report(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOReportFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReportFilter(ctx context.Context, v any) (*secondchance.ReportFilter, error) {
+func (ec *executionContext) unmarshalOReportFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐReportFilter(ctx context.Context, v any) (*ReportFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -36395,7 +36395,7 @@ func (ec *executionContext) marshalOVerdict2ᚖgithubᚗcomᚋsecondchanceᚋsec
 	return ec._Verdict(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOVerdictFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdictFilter(ctx context.Context, v any) (*secondchance.VerdictFilter, error) {
+func (ec *executionContext) unmarshalOVerdictFilter2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐVerdictFilter(ctx context.Context, v any) (*VerdictFilter, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -283,7 +283,7 @@ type RunWeeklyBatchPayload struct {
 // How a seller's donations are divided.
 type SetDonationSplitsInput struct {
 	// Whole percentages adding up to 100; empty for the store's default beneficiary.
-	Splits []*secondchance.DonationSplit `json:"splits"`
+	Splits []*DonationSplitInput `json:"splits"`
 }
 
 // The stored policy.

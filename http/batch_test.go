@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/http/apitest"
 	"github.com/secondchance/secondchance/jobs"
 )
 
@@ -174,7 +175,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 	client := startWorkers(t, tb, server.url(), time.Second)
 	_, err := client.Insert(context.Background(), jobs.RunWeeklyBatchArgs{Week: sc.WeekOf(time.Now()).String()}, nil)
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return len(server.received()) == 2 }, 15*time.Second, 50*time.Millisecond)
+	waitFor(t, "2 emails", func() bool { return len(server.received()) == 2 })
 	body, subject := map[string]string{}, map[string]string{}
 	for _, m := range server.received() {
 		require.Len(t, m.To, 1)
@@ -186,9 +187,9 @@ func TestDigestsOverSMTP(t *testing.T) {
 	require.Contains(t, body["bolt@example.com"], "Order S2-0, buyer alice, false not received claim: upheld; the buyer was suspended until")
 	require.Equal(t, "Second Chance: the results of your reports, batch "+sc.WeekOf(time.Now()).String(), subject["bolt@example.com"])
 	// Sending again sends nothing more.
-	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
+	again, err := client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
 	require.NoError(t, err)
-	time.Sleep(time.Second)
+	apitest.WaitForJob(t, tb.DB, again.Job.ID)
 	require.Len(t, server.received(), 2)
 
 	// An appeal reverses the suspension of alice (B1), whom both sellers reported.
@@ -198,7 +199,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 	require.NoError(t, err)
 	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return len(server.received()) == 4 }, 15*time.Second, 50*time.Millisecond)
+	waitFor(t, "4 emails", func() bool { return len(server.received()) == 4 })
 	for _, m := range server.received()[2:] {
 		h, b := m.message(t)
 		require.Contains(t, h.Get("Subject"), "reversed on appeal")
@@ -218,10 +219,15 @@ func TestSMTPOutageDelaysDigests(t *testing.T) {
 	_, err := tb.DB.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(time.Now()), sc.RunOptions{})
 	require.NoError(t, err)
 	client := startWorkers(t, tb, server.url(), 200*time.Millisecond)
-	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
+	send, err := client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return len(server.received()) == 2 }, 30*time.Second, 50*time.Millisecond)
-	time.Sleep(time.Second) // room for a duplicate to show up, were there one
+	waitFor(t, "2 emails", func() bool { return len(server.received()) == 2 })
+	// Every send job, retries included, has finished: a duplicate would have arrived by now.
+	apitest.WaitForJob(t, tb.DB, send.Job.ID)
+	waitFor(t, "every digest job to finish", func() bool {
+		var running int
+		return tb.DB.Get(&running, `SELECT count(*) FROM river_job WHERE kind LIKE '%digest%' AND state NOT IN ('completed', 'discarded', 'cancelled')`) == nil && running == 0
+	})
 	mails := server.received()
 	require.Len(t, mails, 2)
 	require.NotEqual(t, mails[0].To, mails[1].To)

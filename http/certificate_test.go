@@ -347,11 +347,11 @@ func TestCertificatesByTheJob(t *testing.T) {
 
 	server := startSMTP(t)
 	client := startWorkers(t, tb, server.url(), time.Second)
-	require.Eventually(t, func() bool {
+	waitFor(t, "one certificate per settlement", func() bool {
 		var n int
 		return tb.DB.Get(&n, `SELECT count(*) FROM certificates`) == nil && n == 2
-	}, 20*time.Second, 50*time.Millisecond, "one certificate per settlement")
-	require.Eventually(t, func() bool { return len(server.received()) == 2 }, 20*time.Second, 50*time.Millisecond)
+	})
+	waitFor(t, "two certificate emails", func() bool { return len(server.received()) == 2 })
 	serial := fmt.Sprintf("SCS-%d-000001", time.Now().UTC().Year())
 	var msg *netmail.Message
 	subjects := map[string]bool{}
@@ -390,11 +390,12 @@ func TestCertificatesByTheJob(t *testing.T) {
 	require.Equal(t, stored, attached, "the attachment is the stored certificate")
 
 	// Run again, the jobs issue and send nothing twice.
-	_, err = client.Insert(context.Background(), jobs.IssueCertificatesArgs{}, nil)
+	issue, err := client.Insert(context.Background(), jobs.IssueCertificatesArgs{}, nil)
 	require.NoError(t, err)
-	_, err = client.Insert(context.Background(), jobs.SendCertificatesArgs{}, nil)
+	send, err := client.Insert(context.Background(), jobs.SendCertificatesArgs{}, nil)
 	require.NoError(t, err)
-	time.Sleep(1500 * time.Millisecond)
+	apitest.WaitForJob(t, tb.DB, issue.Job.ID)
+	apitest.WaitForJob(t, tb.DB, send.Job.ID)
 	var n int
 	require.NoError(t, tb.DB.Get(&n, `SELECT count(*) FROM certificates`))
 	require.Equal(t, 2, n)

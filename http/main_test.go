@@ -17,6 +17,7 @@ type (
 var (
 	get          = apitest.Get
 	fixtureBatch = apitest.FixtureBatch
+	waitFor      = apitest.WaitFor
 )
 
 func setup(t testing.TB) *testBundle { return apitest.New(t) }

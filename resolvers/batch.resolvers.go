@@ -63,7 +63,10 @@ func (r *mutationResolver) DismissReport(ctx context.Context, input graph.Dismis
 
 // PinVerdict is the resolver for the pinVerdict field.
 func (r *mutationResolver) PinVerdict(ctx context.Context, input graph.PinVerdictInput) (*graph.PinVerdictPayload, error) {
-	err := r.Services.Batches.PinVerdict(ctx, secondchance.PinInput{Buyer: input.Buyer, Verdict: input.Verdict, Reason: input.Reason})
+	buyer, err := secondchance.ParseGlobalIDOf(input.Buyer, secondchance.KindBuyer, "buyer")
+	if err == nil {
+		err = r.Services.Batches.PinVerdict(ctx, secondchance.PinInput{Buyer: buyer, Verdict: input.Verdict, Reason: input.Reason})
+	}
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
@@ -114,8 +117,12 @@ func (r *queryResolver) Batch(ctx context.Context, id string) (*secondchance.Bat
 }
 
 // Verdicts is the resolver for the verdicts field.
-func (r *queryResolver) Verdicts(ctx context.Context, first *int, after *string, filter *secondchance.VerdictFilter) (*graph.Connection[*secondchance.Verdict], error) {
-	p, err := r.Services.Batches.ListVerdicts(ctx, deref(filter), secondchance.PageArgs{First: first, After: after})
+func (r *queryResolver) Verdicts(ctx context.Context, first *int, after *string, filter *graph.VerdictFilter) (*graph.Connection[*secondchance.Verdict], error) {
+	f, err := filter.Domain()
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Services.Batches.ListVerdicts(ctx, f, secondchance.PageArgs{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,11 @@ func (r *certificateResolver) ReplacedBy(ctx context.Context, obj *secondchance.
 
 // SettleItems is the resolver for the settleItems field.
 func (r *mutationResolver) SettleItems(ctx context.Context, input graph.SettleItemsInput) (*graph.SettleItemsPayload, error) {
-	ls, _, err := r.Services.Donations.SettleItems(ctx, input.Items)
+	items, err := graph.DecodeIDs(input.Items, secondchance.KindItem, "items")
+	var ls []*secondchance.ItemLedger
+	if err == nil {
+		ls, _, err = r.Services.Donations.SettleItems(ctx, items)
+	}
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
@@ -69,7 +73,11 @@ func (r *mutationResolver) IssueCertificates(ctx context.Context, input graph.Is
 
 // VoidCertificate is the resolver for the voidCertificate field.
 func (r *mutationResolver) VoidCertificate(ctx context.Context, input graph.VoidCertificateInput) (*graph.VoidCertificatePayload, error) {
-	voided, replacement, err := r.Services.Certificates.VoidCertificate(ctx, input.Certificate, input.Reason)
+	id, err := secondchance.ParseGlobalIDOf(input.Certificate, secondchance.KindCertificate, "certificate")
+	var voided, replacement *secondchance.Certificate
+	if err == nil {
+		voided, replacement, err = r.Services.Certificates.VoidCertificate(ctx, id, input.Reason)
+	}
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
@@ -83,8 +91,12 @@ func (r *mutationResolver) SetDonorDetails(ctx context.Context, input secondchan
 }
 
 // Certificates is the resolver for the certificates field.
-func (r *queryResolver) Certificates(ctx context.Context, first *int, after *string, filter *secondchance.CertificateFilter) (*graph.Connection[*secondchance.Certificate], error) {
-	p, err := r.Services.Certificates.Certificates(ctx, deref(filter), secondchance.PageArgs{First: first, After: after})
+func (r *queryResolver) Certificates(ctx context.Context, first *int, after *string, filter *graph.CertificateFilter) (*graph.Connection[*secondchance.Certificate], error) {
+	f, err := filter.Domain()
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Services.Certificates.Certificates(ctx, f, secondchance.PageArgs{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}

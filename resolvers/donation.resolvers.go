@@ -39,21 +39,29 @@ func (r *mutationResolver) CreateBeneficiary(ctx context.Context, input secondch
 
 // SetStoreDonations is the resolver for the setStoreDonations field.
 func (r *mutationResolver) SetStoreDonations(ctx context.Context, input graph.SetStoreDonationsInput) (*graph.DonationSettingsPayload, error) {
-	return settingsPayload(r.Services.Donations.SetStoreDonations(ctx, input.Store, *input.Fees, input.Beneficiary, input.Ein))
+	b, err := secondchance.ParseGlobalIDOf(input.Beneficiary, secondchance.KindBeneficiary, "beneficiary")
+	if err == nil {
+		err = r.Services.Donations.SetStoreDonations(ctx, input.Store, *input.Fees, b, input.Ein)
+	}
+	return settingsPayload(err)
 }
 
 // SetDonationSplits is the resolver for the setDonationSplits field.
 func (r *mutationResolver) SetDonationSplits(ctx context.Context, input graph.SetDonationSplitsInput) (*graph.DonationSettingsPayload, error) {
-	in := make([]secondchance.DonationSplit, len(input.Splits))
-	for i, s := range input.Splits {
-		in[i] = *s
+	in, err := graph.DomainSplits(input.Splits)
+	if err == nil {
+		err = r.Services.Donations.SetDonationSplits(ctx, in)
 	}
-	return settingsPayload(r.Services.Donations.SetDonationSplits(ctx, in))
+	return settingsPayload(err)
 }
 
 // SettleItem is the resolver for the settleItem field.
 func (r *mutationResolver) SettleItem(ctx context.Context, input graph.SettleItemInput) (*graph.SettleItemPayload, error) {
-	l, err := r.Services.Donations.SettleItem(ctx, input.Item)
+	id, err := secondchance.ParseGlobalIDOf(input.Item, secondchance.KindItem, "item")
+	var l *secondchance.ItemLedger
+	if err == nil {
+		l, err = r.Services.Donations.SettleItem(ctx, id)
+	}
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
@@ -63,7 +71,11 @@ func (r *mutationResolver) SettleItem(ctx context.Context, input graph.SettleIte
 
 // DisburseBeneficiary is the resolver for the disburseBeneficiary field.
 func (r *mutationResolver) DisburseBeneficiary(ctx context.Context, input graph.DisburseBeneficiaryInput) (*graph.DisbursePayload, error) {
-	m, err := r.Services.Donations.DisburseBeneficiary(ctx, input.Beneficiary)
+	b, err := secondchance.ParseGlobalIDOf(input.Beneficiary, secondchance.KindBeneficiary, "beneficiary")
+	var m secondchance.Money
+	if err == nil {
+		m, err = r.Services.Donations.DisburseBeneficiary(ctx, b)
+	}
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err

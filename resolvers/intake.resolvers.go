@@ -26,8 +26,12 @@ func (r *mutationResolver) ReceiveParcel(ctx context.Context, input secondchance
 }
 
 // MatchParcel is the resolver for the matchParcel field.
-func (r *mutationResolver) MatchParcel(ctx context.Context, input secondchance.MatchInput) (*graph.MatchParcelPayload, error) {
-	p, err := r.Services.Matcher.MatchParcel(ctx, input)
+func (r *mutationResolver) MatchParcel(ctx context.Context, input graph.MatchParcelInput) (*graph.MatchParcelPayload, error) {
+	in, err := input.Domain()
+	var p *secondchance.Parcel
+	if err == nil {
+		p, err = r.Services.Matcher.MatchParcel(ctx, in)
+	}
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
@@ -37,7 +41,11 @@ func (r *mutationResolver) MatchParcel(ctx context.Context, input secondchance.M
 
 // RouteItem is the resolver for the routeItem field.
 func (r *mutationResolver) RouteItem(ctx context.Context, input graph.RouteItemInput) (*graph.RouteItemPayload, error) {
-	it, err := r.Services.Sales.RouteItem(ctx, input.Item, input.Route)
+	id, err := secondchance.ParseGlobalIDOf(input.Item, secondchance.KindItem, "item")
+	var it *secondchance.ReturnedItem
+	if err == nil {
+		it, err = r.Services.Sales.RouteItem(ctx, id, input.Route)
+	}
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
@@ -56,8 +64,12 @@ func (r *mutationResolver) SetRoutingRule(ctx context.Context, input secondchanc
 }
 
 // RecordSale is the resolver for the recordSale field.
-func (r *mutationResolver) RecordSale(ctx context.Context, input secondchance.SaleInput) (*graph.RecordSalePayload, error) {
-	s, err := r.Services.Sales.RecordSale(ctx, input)
+func (r *mutationResolver) RecordSale(ctx context.Context, input graph.RecordSaleInput) (*graph.RecordSalePayload, error) {
+	in, err := input.Domain()
+	var s *secondchance.Sale
+	if err == nil {
+		s, err = r.Services.Sales.RecordSale(ctx, in)
+	}
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
@@ -67,7 +79,11 @@ func (r *mutationResolver) RecordSale(ctx context.Context, input secondchance.Sa
 
 // VoidSale is the resolver for the voidSale field.
 func (r *mutationResolver) VoidSale(ctx context.Context, input graph.VoidSaleInput) (*graph.VoidSalePayload, error) {
-	s, err := r.Services.Sales.VoidSale(ctx, input.Sale, input.Reason)
+	id, err := secondchance.ParseGlobalIDOf(input.Sale, secondchance.KindSale, "sale")
+	var s *secondchance.Sale
+	if err == nil {
+		s, err = r.Services.Sales.VoidSale(ctx, id, input.Reason)
+	}
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err

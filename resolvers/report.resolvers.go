@@ -42,8 +42,12 @@ func (r *mutationResolver) WithdrawReport(ctx context.Context, input graph.Withd
 }
 
 // Reports is the resolver for the reports field.
-func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, filter *secondchance.ReportFilter) (*graph.Connection[*secondchance.Report], error) {
-	return r.listReports(ctx, deref(filter), first, after)
+func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, filter *graph.ReportFilter) (*graph.Connection[*secondchance.Report], error) {
+	f, err := filter.Domain()
+	if err != nil {
+		return nil, err
+	}
+	return r.listReports(ctx, f, first, after)
 }
 
 // Report is the resolver for the report field.
@@ -83,8 +87,11 @@ func (r *reportResolver) Timeline(ctx context.Context, obj *secondchance.Report)
 }
 
 // Reports is the resolver for the reports field.
-func (r *sellerResolver) Reports(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.ReportFilter) (*graph.Connection[*secondchance.Report], error) {
-	f := deref(filter)
+func (r *sellerResolver) Reports(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *graph.ReportFilter) (*graph.Connection[*secondchance.Report], error) {
+	f, err := filter.Domain()
+	if err != nil {
+		return nil, err
+	}
 	f.SellerNumber = &obj.Number
 	return r.listReports(ctx, f, first, after)
 }

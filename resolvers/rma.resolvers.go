@@ -13,8 +13,12 @@ import (
 )
 
 // CreateReturnAuthorization is the resolver for the createReturnAuthorization field.
-func (r *mutationResolver) CreateReturnAuthorization(ctx context.Context, input secondchance.RMAInput) (*graph.CreateReturnAuthorizationPayload, error) {
-	rma, err := r.Services.Returns.CreateRMA(ctx, input)
+func (r *mutationResolver) CreateReturnAuthorization(ctx context.Context, input graph.CreateReturnAuthorizationInput) (*graph.CreateReturnAuthorizationPayload, error) {
+	in, err := input.Domain()
+	var rma *secondchance.ReturnAuthorization
+	if err == nil {
+		rma, err = r.Services.Returns.CreateRMA(ctx, in)
+	}
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err

@@ -172,7 +172,7 @@ func seedDemoStore(ctx context.Context, d *db.DB) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := d.SetStoreDonations(admin, demoTokens[1].StoreCode, sc.FeeSchedule{IntakeCents: 150, StorageCents: 100, CommissionBasisPoints: 1000}, ben.GlobalID(), &demoStoreEIN); err != nil {
+	if err := d.SetStoreDonations(admin, demoTokens[1].StoreCode, sc.FeeSchedule{IntakeCents: 150, StorageCents: 100, CommissionBasisPoints: 1000}, ben.ID, &demoStoreEIN); err != nil {
 		return "", err
 	}
 	if err := d.SetDonorDetails(seller, sc.DonorDetails{LegalName: "Zoë Müller Handels GmbH", AddressLine1: "Straße des 17. Juni 135",
@@ -199,16 +199,16 @@ func seedDemoStore(ctx context.Context, d *db.DB) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var ids []string
+	var ids []int64
 	for i, it := range items[0] {
 		route := sc.RouteSale
-		if _, err := d.RouteItem(staff, it.GlobalID(), &route); err != nil {
+		if _, err := d.RouteItem(staff, it.ID, &route); err != nil {
 			return "", err
 		}
-		if _, err := d.RecordSale(staff, sc.SaleInput{Item: it.GlobalID(), Price: one([]string{"35.50", "18.00"}[i]), Channel: "store"}); err != nil {
+		if _, err := d.RecordSale(staff, sc.SaleInput{Item: it.ID, Price: one([]string{"35.50", "18.00"}[i]), Channel: "store"}); err != nil {
 			return "", err
 		}
-		ids = append(ids, it.GlobalID())
+		ids = append(ids, it.ID)
 	}
 	if _, _, err := d.SettleItems(staff, ids); err != nil {
 		return "", err

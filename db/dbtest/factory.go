@@ -164,7 +164,7 @@ func Item(t testing.TB, d *db.DB, o *ItemOpts) *sc.ReturnedItem {
 	if status == sc.ItemRecycled {
 		route = sc.RouteRecycle
 	}
-	it, err = d.RouteItem(staff, it.GlobalID(), &route)
+	it, err = d.RouteItem(staff, it.ID, &route)
 	must(t, err)
 	if status == sc.ItemListed || status == sc.ItemRecycled {
 		return it
@@ -173,11 +173,11 @@ func Item(t testing.TB, d *db.DB, o *ItemOpts) *sc.ReturnedItem {
 	if o.Price != nil {
 		price = *o.Price
 	}
-	_, err = d.RecordSale(staff, sc.SaleInput{Item: it.GlobalID(), Price: sc.MoneyInput{Amount: price, Currency: "USD"}, Channel: "STORE"})
+	_, err = d.RecordSale(staff, sc.SaleInput{Item: it.ID, Price: sc.MoneyInput{Amount: price, Currency: "USD"}, Channel: "STORE"})
 	must(t, err)
 	if status == sc.ItemSettled {
 		ensureBeneficiary(t, d, code)
-		_, err = d.SettleItem(staff, it.GlobalID())
+		_, err = d.SettleItem(staff, it.ID)
 		must(t, err)
 	}
 	items, err = d.ParcelItems(staff, []int64{p.ID})
@@ -203,7 +203,7 @@ func ensureBeneficiary(t testing.TB, d *db.DB, store string) {
 		EIN: fmt.Sprintf("%02d-%07d", 10+n%89, n%10000000), AddressLine1: "1 Main Street", City: "Independence",
 		Region: "MO", PostalCode: "64050", Country: "US"})
 	must(t, err)
-	must(t, d.SetStoreDonations(system(), store, sc.FeeSchedule{}, b.GlobalID(), nil))
+	must(t, d.SetStoreDonations(system(), store, sc.FeeSchedule{}, b.ID, nil))
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -172,3 +172,32 @@ func Get(v any, path ...any) any {
 	}
 	return v
 }
+
+// WaitFor polls cond until it holds, failing the test only when the test's own deadline is
+// near: a busy machine makes events late, never absent, so no wait has a short fixed bound.
+func WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Minute)
+	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if dl, ok := d.Deadline(); ok {
+			deadline = dl.Add(-30 * time.Second)
+		}
+	}
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s: the test's deadline is near", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// WaitForJob waits until the River job id has finished (completed, discarded or cancelled), so
+// that a test can then check what it did, or that it did nothing.
+func WaitForJob(t testing.TB, d *db.DB, id int64) {
+	t.Helper()
+	WaitFor(t, fmt.Sprintf("job %d to finish", id), func() bool {
+		var state string
+		err := d.Get(&state, `SELECT state FROM river_job WHERE id = $1`, id)
+		return err == nil && (state == "completed" || state == "discarded" || state == "cancelled")
+	})
+}
