@@ -301,7 +301,7 @@ func ReportableUntil(o *Order, window time.Duration) time.Time { return o.Placed
 type ReportFilter struct {
 	Status        *ReportStatus
 	Reason        *ReportReason
-	Buyer         *int64 // a buyer's ID
+	Buyer         *int64  // a buyer's ID
 	SellerNumber  *string // admins
 	BuyerNumber   *string // admins
 	CreatedAfter  *time.Time
