@@ -39,6 +39,7 @@ func TestRunWeeklyBatchOverHTTP(t *testing.T) {
 	require.Empty(t, res.Errors)
 	p := get(res.Data, "runWeeklyBatch")
 	require.Equal(t, true, get(p, "dryRun"))
+	require.Equal(t, sc.GlobalID(sc.KindBatch, 0), get(p, "batch", "id"), "a dry run's batch is batch 0, which names no batch")
 	require.Equal(t, map[string]any{"reports": 3.0, "upheld": 3.0, "dismissed": 0.0, "buyers": 2.0, "warnings": 1.0, "suspensions": 1.0,
 		"closures": 0.0, "purgedFeedback": 3.0, "purgedDisputes": 3.0, "excludedOrders": 0.0, "digests": 2.0}, get(p, "batch", "stats"))
 	require.Len(t, get(p, "preview").([]any), 2)
@@ -55,6 +56,7 @@ func TestRunWeeklyBatchOverHTTP(t *testing.T) {
 	require.Empty(t, res.Errors)
 	require.Equal(t, false, get(res.Data, "runWeeklyBatch", "existing"))
 	batchID := get(res.Data, "runWeeklyBatch", "batch", "id")
+	require.Equal(t, sc.GlobalID(sc.KindBatch, 1), batchID, "the dry run used up no batch number")
 	require.Empty(t, get(res.Data, "runWeeklyBatch", "preview"))
 	res = tb.query(t, tb.admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week}})
 	require.Equal(t, true, get(res.Data, "runWeeklyBatch", "existing"))
