@@ -97,6 +97,9 @@ type Token struct {
 	CreatedAt  time.Time  `db:"created_at"`
 	LastUsedAt *time.Time `db:"last_used_at"`
 	RevokedAt  *time.Time `db:"revoked_at"`
+	// SellerNumber and StoreCode name whom the token acts for, as operators know them.
+	SellerNumber *string `db:"seller_number"`
+	StoreCode    *string `db:"store_code"`
 }
 
 // GlobalID is the token's Relay ID.

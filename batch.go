@@ -341,6 +341,9 @@ type PinInput struct {
 // BatchService runs the weekly batch and the reviews around it (admins; the scheduler and the
 // command line act as the platform).
 type BatchService interface {
+	// RunBatch runs week, or the week that last ended by the service's clock when week is the
+	// zero Week, so every caller (schedule, API, command line) defaults alike. A dry run's
+	// batch has ID 0: it draws no batch number.
 	RunBatch(ctx context.Context, week Week, opts RunOptions) (*BatchRun, error)
 	ListBatches(ctx context.Context, page PageArgs) (*Page[*Batch], error)
 	BatchesByID(ctx context.Context, ids []int64) ([]*Batch, error)

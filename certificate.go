@@ -263,7 +263,8 @@ type DocumentRenderer interface {
 // IssueRequest says which certificates to issue. SETTLEMENT issues, per seller, store and
 // settlement, the certificates of items settled without one: those of one settlement, or those
 // settled from From to To (a zero From is the beginning, a zero To now: everything due).
-// ANNUAL issues each seller's summary of TaxYear, unless a valid one exists.
+// ANNUAL issues each seller's summary of TaxYear (0: the last year that is over), unless a
+// valid one exists.
 type IssueRequest struct {
 	Kind       CertificateKind
 	Settlement *int64
@@ -273,8 +274,13 @@ type IssueRequest struct {
 	Store *int64
 }
 
-// Validate checks the request's period.
-func (r IssueRequest) Validate() error {
+// LastTaxYear is the tax year that last ended at now: the calendar year before, in UTC.
+func LastTaxYear(now time.Time) int { return now.UTC().Year() - 1 }
+
+// Validate checks the request's period at now. An annual summary is of a tax year that is over:
+// one issued earlier would miss the rest of the year's items and never be completed, since
+// the run skips sellers who already have theirs.
+func (r IssueRequest) Validate(now time.Time) error {
 	switch r.Kind {
 	case CertificateSettlement:
 		if r.Settlement == nil && !r.From.Before(r.To) {
@@ -284,6 +290,9 @@ func (r IssueRequest) Validate() error {
 		if r.TaxYear < 2000 || r.TaxYear > 9999 {
 			return FieldErrorf("taxYear", EINVALID, "%d is not a tax year", r.TaxYear)
 		}
+		if r.TaxYear > LastTaxYear(now) {
+			return FieldErrorf("taxYear", EINVALID, "tax year %d is not over yet; its annual summaries can be issued from 1 January %d", r.TaxYear, r.TaxYear+1)
+		}
 	default:
 		return FieldErrorf("kind", EINVALID, "%q is not a certificate kind", r.Kind)
 	}
@@ -292,6 +301,8 @@ func (r IssueRequest) Validate() error {
 
 // IssueResult is what a run issued.
 type IssueResult struct {
+	// TaxYear is the year an ANNUAL run summarised: the one asked for, or the default.
+	TaxYear int
 	Serials []string
 	Items   int
 	// Raced counts certificates another run issued first for the same items; their serials

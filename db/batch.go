@@ -27,13 +27,16 @@ const factsFetch = 10000
 // ending in the same state an uninterrupted run would have (every effect is stamped with the
 // week's cutoff, not the clock). A transaction-scoped advisory lock on the week makes a second
 // run that starts meanwhile wait and then return the first one's batch. A dry run does the same
-// work and rolls it back.
+// work and rolls it back. The zero week is the week that last ended by db.Now.
 func (db *DB) RunBatch(ctx context.Context, week sc.Week, opts sc.RunOptions) (*sc.BatchRun, error) {
 	a, err := sc.RequireRole(ctx, sc.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
 	started := db.Now()
+	if week == (sc.Week{}) {
+		week = sc.WeekOf(started).Previous()
+	}
 	cutoff, err := week.Cutoff(started)
 	if err != nil {
 		return nil, err
@@ -66,7 +69,7 @@ func (db *DB) RunBatch(ctx context.Context, week sc.Week, opts sc.RunOptions) (*
 	if err != nil {
 		return nil, mapError(err)
 	}
-	r := &batchRunner{tx: tx, policy: *policy, at: cutoff, progress: p, actor: a}
+	r := &batchRunner{tx: tx, policy: *policy, at: cutoff, progress: p, actor: a, dryRun: opts.DryRun}
 	r.batch = sc.Batch{Week: week.String(), Cutoff: cutoff, PolicyVersion: policy.Version, StartedAt: started}
 	if err := r.run(ctx); err != nil {
 		return nil, mapError(err)
@@ -82,6 +85,11 @@ func (db *DB) RunBatch(ctx context.Context, week sc.Week, opts sc.RunOptions) (*
 		if err := tx.SelectContext(ctx, &run.Verdicts, `SELECT `+verdictColumns+` FROM verdicts v
 			WHERE v.batch_id = $1 ORDER BY v.buyer_id LIMIT $2`, r.batch.ID, sc.MaxDryRunVerdicts); err != nil {
 			return nil, mapError(err)
+		}
+		// The stand-in row's ID names nothing once rolled back: a dry run's batch has none.
+		r.batch.ID = 0
+		for _, v := range run.Verdicts {
+			v.BatchID = 0
 		}
 		return run, nil // the deferred rollback writes nothing
 	}
@@ -100,11 +108,20 @@ type batchRunner struct {
 	actor    *sc.Actor
 	batch    sc.Batch
 	steps    []sc.StepTiming
+	dryRun   bool
 }
 
 func (r *batchRunner) run(ctx context.Context) error {
-	err := r.tx.GetContext(ctx, &r.batch.ID, `INSERT INTO batches (week, cutoff, policy_version, started_at, completed_at, stats)
-		VALUES ($1, $2, $3, $4, $4, '{}') RETURNING id`, r.batch.Week, r.batch.Cutoff, r.batch.PolicyVersion, r.batch.StartedAt)
+	// The verdicts, purges and digests refer to their batch's row, so a dry run needs one too;
+	// but a sequence is not rolled back, and a dry run that drew the next ID would make the
+	// week's real batch skip a number. So a dry run's row takes an ID no real batch can have,
+	// negative and unique among the transactions running at once: minus its backend's PID.
+	id := `DEFAULT`
+	if r.dryRun {
+		id = `-pg_backend_pid()`
+	}
+	err := r.tx.GetContext(ctx, &r.batch.ID, `INSERT INTO batches (id, week, cutoff, policy_version, started_at, completed_at, stats)
+		VALUES (`+id+`, $1, $2, $3, $4, $4, '{}') RETURNING id`, r.batch.Week, r.batch.Cutoff, r.batch.PolicyVersion, r.batch.StartedAt)
 	if err != nil {
 		return err
 	}

@@ -106,6 +106,8 @@ func TestWeeklyBatch(t *testing.T) {
 	dry, err := d.RunBatch(admin(), week, sc.RunOptions{DryRun: true})
 	require.NoError(t, err)
 	require.True(t, dry.DryRun)
+	require.Zero(t, dry.Batch.ID, "a dry run's batch has no ID")
+	require.Zero(t, dry.Verdicts[0].BatchID)
 	require.Equal(t, 11, dry.Batch.Stats.Reports)
 	require.Equal(t, sc.BatchStats{Reports: 11, Upheld: 10, Dismissed: 1, Buyers: 6, NoAction: 1, Warnings: 2, Suspensions: 2, Closures: 1,
 		PurgedFeedback: 10, PurgedDisputes: 10, PurgedReturnClaims: 10, ExcludedOrders: 4, Digests: 3, Steps: dry.Batch.Stats.Steps}, dry.Batch.Stats)
@@ -119,6 +121,7 @@ func TestWeeklyBatch(t *testing.T) {
 	require.False(t, run.Existing)
 	require.Equal(t, dry.Batch.Stats.Closures, run.Batch.Stats.Closures)
 	id := run.Batch.ID
+	require.EqualValues(t, 1, id, "the dry run drew no batch number")
 	for buyer, want := range map[int]sc.VerdictKind{1: sc.VerdictWarning, 2: sc.VerdictSuspension, 3: sc.VerdictAccountClosed,
 		4: sc.VerdictSuspension, 5: sc.VerdictNoAction, 6: sc.VerdictWarning} {
 		require.Equal(t, want, verdictOf(t, d, id, buyer), "B%d", buyer)
@@ -232,6 +235,7 @@ func TestBatchBadInput(t *testing.T) {
 	future := sc.WeekOf(time.Now().Add(8 * 24 * time.Hour))
 	_, err := d.RunBatch(admin(), future, sc.RunOptions{})
 	require.Equal(t, sc.EINVALID, sc.ErrorCode(err))
+	require.Equal(t, "week", sc.AsErrors(err)[0].Field)
 	seller := sellerCtx(t, d, "S1")
 	_, err = d.RunBatch(seller, sc.WeekOf(time.Now()), sc.RunOptions{})
 	require.Equal(t, sc.EFORBIDDEN, sc.ErrorCode(err))

@@ -70,10 +70,14 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 	if req.From.IsZero() {
 		req.From = time.Unix(0, 0)
 	}
+	now := db.Now()
 	if req.To.IsZero() {
-		req.To = db.Now().Add(time.Second)
+		req.To = now.Add(time.Second)
 	}
-	if err := req.Validate(); err != nil {
+	if req.Kind == sc.CertificateAnnual && req.TaxYear == 0 {
+		req.TaxYear = sc.LastTaxYear(now)
+	}
+	if err := req.Validate(now); err != nil {
 		return nil, err
 	}
 	if req.Kind == sc.CertificateAnnual {
@@ -89,6 +93,9 @@ func (db *DB) IssueCertificates(ctx context.Context, req sc.IssueRequest, progre
 		return nil, mapError(err)
 	}
 	res := &sc.IssueResult{}
+	if req.Kind == sc.CertificateAnnual {
+		res.TaxYear = req.TaxYear
+	}
 	if len(groups) == 0 {
 		var settled int
 		if err := db.GetContext(ctx, &settled, `SELECT count(*) FROM item_proceeds ip JOIN returned_items i ON i.id = ip.item_id

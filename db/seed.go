@@ -21,7 +21,8 @@ type SeedOptions struct {
 	// Reports is about how many PENDING reports to file, from the last 6 days, on recent orders
 	// of 2 buyers in 5 (so a million reports fall on about 200,000 buyers of a 500,000 set).
 	Reports int
-	// Seed picks the data set; Until is the newest timestamp in it (orders span 400 days before).
+	// Seed picks the data set; Until is the newest timestamp in it (orders span 400 days
+	// before); zero is today's midnight (UTC) by the store's clock.
 	Seed  uint64
 	Until time.Time
 }
@@ -40,9 +41,6 @@ func (o SeedOptions) Validate() error {
 	}
 	if o.Reports < 0 || o.Reports > o.Orders {
 		errs = append(errs, sc.FieldErrorf("reports", sc.EINVALID, "reports must be between 0 and the number of orders"))
-	}
-	if o.Until.IsZero() {
-		errs = append(errs, sc.FieldErrorf("until", sc.EINVALID, "until is required"))
 	}
 	return errs.Err()
 }
@@ -70,6 +68,9 @@ type seedStage struct {
 // stays flat whatever the size. Each table commits on its own, so a run that was interrupted
 // resumes at the first table still empty.
 func (db *DB) Seed(ctx context.Context, o SeedOptions, p Progress) error {
+	if o.Until.IsZero() {
+		o.Until = db.Now().UTC().Truncate(24 * time.Hour)
+	}
 	if err := o.Validate(); err != nil {
 		return err
 	}

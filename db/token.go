@@ -15,7 +15,9 @@ import (
 
 var _ sc.TokenService = (*DB)(nil)
 
-const tokenColumns = `id, role, seller_id, store_id, label, created_at, last_used_at, revoked_at`
+const tokenColumns = `id, role, seller_id, store_id, label, created_at, last_used_at, revoked_at,
+	(SELECT s.number FROM sellers s WHERE s.id = tokens.seller_id) AS seller_number,
+	(SELECT st.code FROM stores st WHERE st.id = tokens.store_id) AS store_code`
 
 // tokenPrefix marks Second Chance secrets, so secret scanners and people recognise a leaked one.
 const tokenPrefix = "sc_"

@@ -130,7 +130,7 @@ type IssueCertificatesInput struct {
 	From *time.Time `json:"from,omitempty"`
 	// The period's end, exclusive (SETTLEMENT; default: now).
 	To *time.Time `json:"to,omitempty"`
-	// The tax year (ANNUAL).
+	// The tax year (ANNUAL; default: last year). A year that is not over yet is INVALID: its summaries could never be completed.
 	TaxYear *int `json:"taxYear,omitempty"`
 }
 
@@ -268,7 +268,7 @@ type RunWeeklyBatchInput struct {
 
 // What running a week did, or would do.
 type RunWeeklyBatchPayload struct {
-	// The batch; for a dry run, what it would be (its ID refers to nothing).
+	// The batch; for a dry run, what it would be, with the ID of batch 0 (QmF0Y2g6MA), which names no batch: a dry run draws no batch number.
 	Batch *secondchance.Batch `json:"batch,omitempty"`
 	// True when the week had already run: this is the batch it made then.
 	Existing bool `json:"existing"`

@@ -281,8 +281,22 @@ func TestCertificates(t *testing.T) {
 	require.Equal(t, []string{"CERTIFIED " + get(c, "serial").(string), "CERTIFICATE_VOIDED " + get(c, "serial").(string) + ": wrong legal name",
 		"CERTIFIED " + newSerial}, steps)
 
-	// The annual summary lists the year's items; a second run issues nothing more.
+	// A year that is not over is refused: its summaries would miss the rest of the year, and
+	// never be completed.
+	tb.DB.Now = func() time.Time { return time.Date(year, 12, 31, 23, 0, 0, 0, time.UTC) }
 	res = tb.Query(t, tb.Admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year}})
+	require.Equal(t, []any{"input", "taxYear"}, get(res.Data, "issueCertificates", "userErrors", 0, "field"))
+	require.Equal(t, "INVALID", get(res.Data, "issueCertificates", "userErrors", 0, "code"))
+	require.Empty(t, get(res.Data, "issueCertificates", "serials"))
+	var annuals int
+	require.NoError(t, tb.DB.Get(&annuals, `SELECT count(*) FROM certificates WHERE kind = 'ANNUAL'`))
+	require.Zero(t, annuals)
+
+	// Once it is over, it is the default year. The annual summary lists the year's items; a
+	// second run issues nothing more.
+	tb.DB.Now = func() time.Time { return time.Date(year+1, 1, 2, 0, 0, 0, 0, time.UTC) }
+	res = tb.Query(t, tb.Admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL"}})
+	require.Empty(t, get(res.Data, "issueCertificates", "userErrors"))
 	require.Len(t, get(res.Data, "issueCertificates", "serials"), 2)
 	res = tb.Query(t, tb.Admin, issue, map[string]any{"in": map[string]any{"kind": "ANNUAL", "taxYear": year}})
 	require.Empty(t, get(res.Data, "issueCertificates", "serials"))

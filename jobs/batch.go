@@ -29,7 +29,7 @@ type RunWeeklyBatchWorker struct {
 
 // Work implements river.Worker.
 func (w *RunWeeklyBatchWorker) Work(ctx context.Context, job *river.Job[RunWeeklyBatchArgs]) error {
-	week := sc.WeekOf(w.DB.Now()).Previous()
+	var week sc.Week // RunBatch's default: the week that last ended
 	if job.Args.Week != "" {
 		var err error
 		if week, err = sc.ParseWeek(job.Args.Week); err != nil {
@@ -40,7 +40,7 @@ func (w *RunWeeklyBatchWorker) Work(ctx context.Context, job *river.Job[RunWeekl
 	if err != nil {
 		return err
 	}
-	slog.InfoContext(ctx, "weekly batch", "week", week.String(), "existing", run.Existing, "reports", run.Batch.Stats.Reports)
+	slog.InfoContext(ctx, "weekly batch", "week", run.Batch.Week, "existing", run.Existing, "reports", run.Batch.Stats.Reports)
 	return queueNow(ctx, SendDigestsArgs{})
 }
 

@@ -90,8 +90,8 @@ type IssueAnnualCertificatesWorker struct {
 
 // Work implements river.Worker.
 func (w *IssueAnnualCertificatesWorker) Work(ctx context.Context, job *river.Job[IssueAnnualCertificatesArgs]) error {
-	year := w.DB.Now().UTC().Year() - 1
-	res, err := w.DB.IssueCertificates(sc.NewSystemContext(ctx), sc.IssueRequest{Kind: sc.CertificateAnnual, TaxYear: year}, nil)
+	// No TaxYear: the service's default, the last year that is over by its clock.
+	res, err := w.DB.IssueCertificates(sc.NewSystemContext(ctx), sc.IssueRequest{Kind: sc.CertificateAnnual}, nil)
 	if sc.ErrorCode(err) == sc.ENOTHINGSETTLED {
 		return nil
 	}
@@ -99,7 +99,7 @@ func (w *IssueAnnualCertificatesWorker) Work(ctx context.Context, job *river.Job
 		return err
 	}
 	if len(res.Serials) > 0 {
-		slog.InfoContext(ctx, "annual summaries issued", "year", year, "count", len(res.Serials))
+		slog.InfoContext(ctx, "annual summaries issued", "year", res.TaxYear, "count", len(res.Serials))
 	}
 	return sendSoon(ctx, len(res.Serials))
 }

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"time"
 
 	"github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/graph"
@@ -24,7 +23,7 @@ func (r *buyerResolver) Sanctions(ctx context.Context, obj *secondchance.Buyer) 
 
 // RunWeeklyBatch is the resolver for the runWeeklyBatch field.
 func (r *mutationResolver) RunWeeklyBatch(ctx context.Context, input graph.RunWeeklyBatchInput) (*graph.RunWeeklyBatchPayload, error) {
-	week := secondchance.WeekOf(time.Now()).Previous()
+	var week secondchance.Week // the service's default: the week that last ended
 	var err error
 	if input.Week != nil {
 		week, err = secondchance.ParseWeek(*input.Week)

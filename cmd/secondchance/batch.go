@@ -12,38 +12,31 @@ import (
 )
 
 func (m *Main) batch(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usageError{"batch needs a subcommand: run or clean-up"}
-	}
-	ctx = sc.NewSystemContext(ctx)
-	switch args[0] {
-	case "run":
-		return m.batchRun(ctx, args[1:])
-	case "clean-up":
-		return m.batchCleanUp(ctx, args[1:])
-	}
-	return usageError{fmt.Sprintf("unknown batch subcommand %q: use run or clean-up", args[0])}
+	return m.subcommand(sc.NewSystemContext(ctx), "batch", args, map[string]func(context.Context, []string) error{
+		"run": m.batchRun, "clean-up": m.batchCleanUp})
 }
 
 // batchRun runs (or previews) one week: the same db.RunBatch as the schedule and the mutation.
 func (m *Main) batchRun(ctx context.Context, args []string) error {
 	fs := newFlags("batch run", m.Stderr)
-	week := fs.String("week", "", "the ISO week to run, e.g. 2026-W47 (default: the week that last ended)")
+	week := fs.String("week", "", "the ISO `week` to run, e.g. 2026-W47 (default: the week that last ended)")
 	dry := fs.Bool("dry-run", false, "compute everything, print it, write nothing")
-	if err := fs.Parse(args); err != nil {
+	if err := m.noArgs(fs, args); err != nil {
 		return err
+	}
+	var w sc.Week // RunBatch's default: the week that last ended
+	if *week != "" {
+		var err error
+		if w, err = sc.ParseWeek(*week); err != nil {
+			return err
+		}
 	}
 	d, err := m.openMigrated(ctx, false)
 	if err != nil {
 		return err
 	}
-	w := sc.WeekOf(d.Now()).Previous()
-	if *week != "" {
-		if w, err = sc.ParseWeek(*week); err != nil {
-			return err
-		}
-	}
-	run, err := d.RunBatch(ctx, w, sc.RunOptions{DryRun: *dry, Progress: &stepProgress{w: m.Stderr}})
+	p := newProgress(m.Stderr)
+	run, err := d.RunBatch(ctx, w, sc.RunOptions{DryRun: *dry, Progress: p})
 	if err != nil {
 		return err
 	}
@@ -89,7 +82,7 @@ func printStats(w io.Writer, s sc.BatchStats) {
 }
 
 func (m *Main) batchCleanUp(ctx context.Context, args []string) error {
-	if err := newFlags("batch clean-up", m.Stderr).Parse(args); err != nil {
+	if err := m.noArgs(newFlags("batch clean-up", m.Stderr), args); err != nil {
 		return err
 	}
 	d, err := m.openMigrated(ctx, false)
@@ -102,26 +95,4 @@ func (m *Main) batchCleanUp(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "excluded %d more orders of closed buyers; lifted ended suspensions\n", n)
 	return nil
-}
-
-// stepProgress prints each step of a batch as it starts and how long it took.
-type stepProgress struct {
-	w     io.Writer
-	stage string
-	start time.Time
-	n     int64
-}
-
-func (p *stepProgress) Begin(stage string, _ int64) {
-	p.stage, p.start, p.n = stage, time.Now(), 0
-	fmt.Fprintf(p.w, "%-16s …", stage)
-}
-
-func (p *stepProgress) Add(n int64) {
-	p.n += n
-	fmt.Fprintf(p.w, "\r%-16s … %d buyers", p.stage, p.n)
-}
-
-func (p *stepProgress) End() {
-	fmt.Fprintf(p.w, "\r%-16s done in %s          \n", p.stage, time.Since(p.start).Round(time.Millisecond))
 }

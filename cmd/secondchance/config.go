@@ -36,13 +36,13 @@ type Config struct {
 
 // configVars documents every variable; `secondchance help` prints it and the README copies it.
 var configVars = []struct{ name, def, doc string }{
-	{"DATABASE_URL", "", "PostgreSQL URL, e.g. postgres://user:pass@127.0.0.1:5432/secondchance?sslmode=disable (make run/test set it up)"},
+	{"DATABASE_URL", "", "required: the PostgreSQL URL, e.g. postgres://user:pass@127.0.0.1:5432/secondchance?sslmode=disable (make run and make test set it up)"},
 	{"LISTEN_ADDR", ":8080", "host:port the HTTP server listens on"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
-	{"REQUEST_TIMEOUT", "15s", "longest a GraphQL request may run (Go duration)"},
+	{"REQUEST_TIMEOUT", "15s", "longest a GraphQL request may run, a Go duration"},
 	{"MAX_BODY_BYTES", "1048576", "largest request body accepted, in bytes"},
-	{"SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for requests in flight"},
-	{"AUTO_MIGRATE", "false", "apply pending migrations when serve starts (true/false)"},
+	{"SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for requests in flight, a Go duration"},
+	{"AUTO_MIGRATE", "false", "apply pending migrations when serve starts: true or false"},
 	{"REPORTING_WINDOW_DAYS", "180", "how many days after an order is placed its seller may report the buyer"},
 	{"RMA_EXPIRY_DAYS", "30", "how many days a buyer has to send a return in"},
 	{"MAIL_URL", "file://tmp/mail", "where email goes: smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465, or file://folder for .eml files"},
@@ -50,7 +50,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"WORK_JOBS", "true", "serve also works background jobs (weekly batch, clean-up, email); false for API-only replicas"},
 	{"PUBLIC_URL", "http://localhost:8080", "the server's public address: download links and the verification link printed on certificates start with it"},
 	{"LINK_SECRET", "", "key (16+ characters) that signs download links; every replica needs the same one. Unset: a random key per process, so links die with it"},
-	{"LINK_TTL", "1h", "how long a download link stays valid (Go duration)"},
+	{"LINK_TTL", "1h", "how long a download link stays valid, a Go duration"},
 }
 
 // LoadConfig reads and validates the configuration. Every problem is reported at once, each

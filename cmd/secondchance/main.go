@@ -36,9 +36,12 @@ type Main struct {
 	Getenv         func(string) string
 	// Ready, when set, is called with the server's address once it listens (tests use it).
 	Ready func(addr string)
+	// Now, when set, is the services' clock instead of time.Now (tests use it).
+	Now func() time.Time
 
-	cfg Config
-	db  *db.DB
+	cfg    Config
+	cfgErr error
+	db     *db.DB
 }
 
 // exit codes
@@ -48,41 +51,12 @@ const (
 	exitUsage = 2
 )
 
-const usage = `secondchance: protects sellers from malicious buyers and turns returns into donations.
-
-Usage:
-  secondchance serve                      serve GraphQL on LISTEN_ADDR
-  secondchance migrate                    apply pending database migrations
-  secondchance seed [flags]               generate a marketplace data set (see seed -h)
-  secondchance seed --demo                load the small demo data set when the database is empty, print demo tokens
-  secondchance import --kind K FILE...    bulk-load NDJSON or CSV files through COPY (see import -h)
-  secondchance token create --role R [--seller N | --store C] [--label L]
-                                          create a bearer token and print it alone on stdout
-  secondchance token list                 list tokens
-  secondchance token revoke ID            revoke a token
-  secondchance batch run [--week W] [--dry-run]
-                                          run (or preview) the weekly batch of week W (default: the week that last ended)
-  secondchance batch clean-up             exclude every closed buyer's orders, lift ended suspensions (the daily job)
-  secondchance indicators refresh [--rebuild]
-                                          recompute the sellers' indicator rollups that changed (the 30-second job)
-  secondchance indicators snapshot        refresh, then snapshot every seller's indicators and standing for this week
-  secondchance certificates issue [--from D] [--to D] [--settlement N] [--store C]
-                                          issue the certificates of settled items still without one (the minute job)
-  secondchance certificates annual [--year Y] [--store C]
-                                          issue the missing annual summaries of tax year Y (default: last year)
-  secondchance store create --code C --name N --recipient R --line1 L --city C --region R --postal-code P --country US
-                                          register a charity store (then setStoreDonations, staff tokens)
-  secondchance store update CODE [--name N ...]
-                                          change a store's code, name or return address
-  secondchance store list                 every store
-  secondchance help                       show this help
-
-Configuration (environment):
-`
-
 // Run runs one subcommand and returns the process exit code.
 func (m *Main) Run(ctx context.Context, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) > 1 && args[0] == "help" { // help COMMAND is COMMAND -h
+		args = append(args[1:], "-h")
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		m.help(m.Stdout)
 		if len(args) == 0 {
 			return exitUsage
@@ -99,12 +73,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		m.help(m.Stderr)
 		return exitUsage
 	}
-	cfg, err := LoadConfig(m.Getenv)
-	if err != nil {
-		fmt.Fprintf(m.Stderr, "secondchance: %v\n", err)
-		return exitUsage
-	}
-	m.cfg = cfg
+	// A wrong configuration fails the command when it opens the database, after its flags:
+	// so -h works before anything is configured.
+	m.cfg, m.cfgErr = LoadConfig(m.Getenv)
+	cfg := m.cfg
 	slog.SetDefault(slog.New(schttp.LogHandler{Handler: slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})}))
 	defer m.Close()
 	if err := run(ctx, rest); err != nil {
@@ -113,7 +85,14 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		}
 		var ue usageError
 		if errors.As(err, &ue) {
+			wu, ok := errors.AsType[withUsage](err)
+			if ok {
+				cmd = wu.name
+			}
 			fmt.Fprintf(m.Stderr, "secondchance %s: %v\n", cmd, err)
+			if ok {
+				fmt.Fprintf(m.Stderr, "\n%s", wu.usage)
+			}
 			return exitUsage
 		}
 		fmt.Fprintf(m.Stderr, "secondchance %s: %s\n", cmd, describe(err))
@@ -135,29 +114,33 @@ func describe(err error) string {
 	return strings.Join(lines, "\n  ")
 }
 
+// usageError is a command called wrongly (exit 2).
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-func (m *Main) help(w io.Writer) {
-	io.WriteString(w, usage)
-	for _, v := range configVars {
-		def := v.def
-		if def == "" {
-			def = "(required)"
-		}
-		fmt.Fprintf(w, "  %-17s %-10s %s\n", v.name, def, v.doc)
-	}
+// withUsage is a usageError of the command name (e.g. "token create"), shown with its usage.
+type withUsage struct {
+	usageError
+	name, usage string
 }
+
+func (e withUsage) Unwrap() error { return e.usageError }
 
 // open connects to the database once per run.
 func (m *Main) open(ctx context.Context) (*db.DB, error) {
 	if m.db != nil {
 		return m.db, nil
 	}
+	if m.cfgErr != nil {
+		return nil, usageError{m.cfgErr.Error()}
+	}
 	d, err := db.Open(ctx, m.cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if m.Now != nil {
+		d.Now = m.Now
 	}
 	d.ReportingWindow = m.cfg.ReportingWindow
 	d.RMAExpiry = m.cfg.RMAExpiry
@@ -230,7 +213,7 @@ func newFlags(name string, out io.Writer) *flag.FlagSet {
 }
 
 func (m *Main) serve(ctx context.Context, args []string) error {
-	if err := newFlags("serve", m.Stderr).Parse(args); err != nil {
+	if err := m.noArgs(newFlags("serve", m.Stderr), args); err != nil {
 		return err
 	}
 	d, err := m.openMigrated(ctx, m.cfg.AutoMigrate)
@@ -282,7 +265,7 @@ func (m *Main) startWorkers(ctx context.Context, d *db.DB) (func(), error) {
 }
 
 func (m *Main) migrate(ctx context.Context, args []string) error {
-	if err := newFlags("migrate", m.Stderr).Parse(args); err != nil {
+	if err := m.noArgs(newFlags("migrate", m.Stderr), args); err != nil {
 		return err
 	}
 	d, err := m.open(ctx)
@@ -298,25 +281,31 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 }
 
 func (m *Main) indicators(ctx context.Context, args []string) error {
-	if len(args) > 0 && args[0] == "snapshot" {
-		d, err := m.openMigrated(ctx, false)
-		if err != nil {
-			return err
-		}
-		start := time.Now()
-		n, err := d.TakeIndicatorSnapshot(sc.NewSystemContext(ctx))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stdout, "snapshot %d sellers for week %s in %s\n", n, sc.WeekOf(d.Now()), time.Since(start).Round(time.Millisecond))
-		return nil
+	return m.subcommand(ctx, "indicators", args, map[string]func(context.Context, []string) error{
+		"refresh": m.indicatorsRefresh, "snapshot": m.indicatorsSnapshot})
+}
+
+func (m *Main) indicatorsSnapshot(ctx context.Context, args []string) error {
+	if err := m.noArgs(newFlags("indicators snapshot", m.Stderr), args); err != nil {
+		return err
 	}
-	if len(args) == 0 || args[0] != "refresh" {
-		return usageError{"indicators needs a subcommand: refresh or snapshot"}
+	d, err := m.openMigrated(ctx, false)
+	if err != nil {
+		return err
 	}
+	start := time.Now() // for the elapsed time printed
+	n, err := d.TakeIndicatorSnapshot(sc.NewSystemContext(ctx))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "snapshot %d sellers for week %s in %s\n", n, sc.WeekOf(d.Now()), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (m *Main) indicatorsRefresh(ctx context.Context, args []string) error {
 	fs := newFlags("indicators refresh", m.Stderr)
 	rebuild := fs.Bool("rebuild", false, "recompute every row, not only the ones that changed")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := m.noArgs(fs, args); err != nil {
 		return err
 	}
 	d, err := m.openMigrated(ctx, false)
@@ -328,7 +317,7 @@ func (m *Main) indicators(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	start := time.Now()
+	start := time.Now() // for the elapsed time printed
 	n, err := d.RefreshIndicators(sc.NewSystemContext(ctx))
 	if err != nil {
 		return err

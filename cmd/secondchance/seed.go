@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
 
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db"
@@ -25,19 +22,22 @@ var (
 
 func (m *Main) seed(ctx context.Context, args []string) error {
 	fs := newFlags("seed", m.Stderr)
-	sellers := fs.Int("sellers", 20000, "number of sellers")
-	buyers := fs.Int("buyers", 500000, "number of buyers")
-	orders := fs.Int("orders", 5000000, "number of orders")
-	reports := fs.Int("reports", 0, "about how many PENDING reports to file on recent orders (for the weekly batch)")
-	seed := fs.Uint64("seed", 2017, "picks the data set: the same seed gives the same data")
-	until := fs.String("until", time.Now().UTC().Format(time.DateOnly), "date of the newest data (YYYY-MM-DD); orders span the 400 days before")
+	sellers := fs.Int("sellers", 20000, "the `number` of sellers")
+	buyers := fs.Int("buyers", 500000, "the `number` of buyers")
+	orders := fs.Int("orders", 5000000, "the `number` of orders")
+	reports := fs.Int("reports", 0, "file about this `number` of PENDING reports on recent orders, for the weekly batch")
+	seed := fs.Uint64("seed", 2017, "picks the data set: the same `seed` gives the same data")
+	until := fs.String("until", "", "the `date` of the newest data, e.g. 2026-11-26; orders span the 400 days before (default: today)")
 	demo := fs.Bool("demo", false, "load the small demo data set if the database is empty, and print the demo tokens")
-	if err := fs.Parse(args); err != nil {
+	if err := m.noArgs(fs, args); err != nil {
 		return err
 	}
-	end, err := time.Parse(time.DateOnly, *until)
-	if err != nil {
-		return usageError{fmt.Sprintf("--until %q is not a date like 2026-11-26", *until)}
+	var end time.Time // db.Seed's default: today, by its clock
+	if *until != "" {
+		var err error
+		if end, err = time.Parse(time.DateOnly, *until); err != nil {
+			return usageError{fmt.Sprintf("--until %q is not a date like 2026-11-26", *until)}
+		}
 	}
 	d, err := m.openMigrated(ctx, *demo)
 	if err != nil {
@@ -69,7 +69,7 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "and a return of seller %s sold and donated, with certificate %s\n", demoTokens[0].SellerNumber, serial)
 	default:
-		start := time.Now()
+		start := time.Now() // for the elapsed time printed
 		if err := d.Seed(ctx, opts, newProgress(m.Stderr)); err != nil {
 			return err
 		}
@@ -108,40 +108,6 @@ func (m *Main) printDemoTokens(ctx context.Context, d *db.DB) error {
 		fmt.Fprintf(m.Stdout, "  %-6s %s%s\n", in.Role, in.Secret, scope)
 	}
 	return nil
-}
-
-// barProgress shows db.Progress as a progress bar on a terminal (or log-friendly lines when
-// stderr is not one: progressbar throttles its output either way).
-type barProgress struct {
-	w   io.Writer
-	bar *progressbar.ProgressBar
-}
-
-func newProgress(w io.Writer) *barProgress { return &barProgress{w: w} }
-
-func (p *barProgress) Begin(stage string, total int64) {
-	if total == 0 { // nothing to count: say what happens and move on
-		fmt.Fprintln(p.w, stage)
-		p.bar = nil
-		return
-	}
-	p.bar = progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(fmt.Sprintf("%-14s", stage)),
-		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionShowElapsedTimeOnFinish(),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.w) }))
-}
-
-func (p *barProgress) Add(n int64) {
-	if p.bar != nil {
-		p.bar.Add64(n)
-	}
-}
-
-func (p *barProgress) End() {
-	if p.bar != nil {
-		p.bar.Finish()
-	}
 }
 
 // demoStoreEIN is the demo store's EIN: the seed document gives none, and certificates need one.

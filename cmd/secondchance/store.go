@@ -13,19 +13,10 @@ import (
 // store onboards and edits charity stores: the same service the createStore and updateStore
 // mutations call.
 func (m *Main) store(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usageError{"store needs a subcommand: create, update or list"}
-	}
-	ctx = sc.NewSystemContext(ctx)
-	switch args[0] {
-	case "create":
-		return m.storeChange(ctx, "create", args[1:])
-	case "update":
-		return m.storeChange(ctx, "update", args[1:])
-	case "list":
-		return m.storeList(ctx, args[1:])
-	}
-	return usageError{fmt.Sprintf("unknown store subcommand %q: use create, update or list", args[0])}
+	return m.subcommand(sc.NewSystemContext(ctx), "store", args, map[string]func(context.Context, []string) error{
+		"create": func(ctx context.Context, args []string) error { return m.storeChange(ctx, "create", args) },
+		"update": func(ctx context.Context, args []string) error { return m.storeChange(ctx, "update", args) },
+		"list":   m.storeList})
 }
 
 // storeFlags declares one flag per store field; only the flags given are set in the input.
@@ -66,18 +57,15 @@ func (m *Main) storeChange(ctx context.Context, verb string, args []string) erro
 	fs := newFlags("store "+verb, m.Stderr)
 	input := storeFlags(fs)
 	var code string
-	if verb == "update" {
+	if verb == "update" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		// The code comes first (store update SCS --name …); flag parsing stops at it otherwise.
-		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-			return usageError{"store update needs the code of the store to change: store update SCS --name ..."}
-		}
 		code, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := m.noArgs(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	if verb == "update" && code == "" {
+		return usageError{"store update needs the code of the store to change: store update SCS --name ..."}
 	}
 	d, err := m.openMigrated(ctx, false)
 	if err != nil {
@@ -97,7 +85,7 @@ func (m *Main) storeChange(ctx context.Context, verb string, args []string) erro
 }
 
 func (m *Main) storeList(ctx context.Context, args []string) error {
-	if err := newFlags("store list", m.Stderr).Parse(args); err != nil {
+	if err := m.noArgs(newFlags("store list", m.Stderr), args); err != nil {
 		return err
 	}
 	d, err := m.openMigrated(ctx, false)

@@ -4,40 +4,28 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	sc "github.com/secondchance/secondchance"
 )
 
 func (m *Main) token(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usageError{"token needs a subcommand: create, list or revoke"}
-	}
-	ctx = sc.NewSystemContext(ctx)
-	switch args[0] {
-	case "create":
-		return m.tokenCreate(ctx, args[1:])
-	case "list":
-		return m.tokenList(ctx, args[1:])
-	case "revoke":
-		return m.tokenRevoke(ctx, args[1:])
-	}
-	return usageError{fmt.Sprintf("unknown token subcommand %q: use create, list or revoke", args[0])}
+	return m.subcommand(sc.NewSystemContext(ctx), "token", args, map[string]func(context.Context, []string) error{
+		"create": m.tokenCreate, "list": m.tokenList, "revoke": m.tokenRevoke})
 }
 
 // tokenCreate prints the secret alone on stdout, so scripts can capture it with $(...).
 func (m *Main) tokenCreate(ctx context.Context, args []string) error {
 	fs := newFlags("token create", m.Stderr)
-	role := fs.String("role", "", "SELLER, STAFF or ADMIN")
-	seller := fs.String("seller", "", "the seller number a SELLER token acts for")
-	store := fs.String("store", "", "the store code a STAFF token acts for, e.g. SCS")
-	label := fs.String("label", "", "a note on what the token is for")
-	if err := fs.Parse(args); err != nil {
+	role := fs.String("role", "", "the `role`: SELLER, STAFF or ADMIN (required)")
+	seller := fs.String("seller", "", "the seller `number` a SELLER token acts for, e.g. S000001")
+	store := fs.String("store", "", "the store `code` a STAFF token acts for, e.g. SCS")
+	label := fs.String("label", "", "a `note` on what the token is for")
+	if err := m.noArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	d, err := m.openMigrated(ctx, false)
 	if err != nil {
@@ -51,8 +39,10 @@ func (m *Main) tokenCreate(ctx context.Context, args []string) error {
 	return nil
 }
 
+// tokenList shows tokens as operators know them: by the seller number or store code they act
+// for, with the global ID that `token revoke` takes.
 func (m *Main) tokenList(ctx context.Context, args []string) error {
-	if err := newFlags("token list", m.Stderr).Parse(args); err != nil {
+	if err := m.noArgs(newFlags("token list", m.Stderr), args); err != nil {
 		return err
 	}
 	d, err := m.openMigrated(ctx, false)
@@ -60,7 +50,7 @@ func (m *Main) tokenList(ctx context.Context, args []string) error {
 		return err
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tGLOBAL ID\tROLE\tSCOPE\tLABEL\tCREATED\tLAST USED\tREVOKED")
+	fmt.Fprintln(w, "ID\tROLE\tFOR\tLABEL\tCREATED\tLAST USED\tREVOKED")
 	var after *string
 	for {
 		page, err := d.ListTokens(ctx, sc.PageArgs{First: ptr(sc.MaxPageSize), After: after})
@@ -68,14 +58,8 @@ func (m *Main) tokenList(ctx context.Context, args []string) error {
 			return err
 		}
 		for _, t := range page.Items {
-			scope := "-"
-			if t.SellerID != nil {
-				scope = "seller " + strconv.FormatInt(*t.SellerID, 10)
-			} else if t.StoreID != nil {
-				scope = "store " + strconv.FormatInt(*t.StoreID, 10)
-			}
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.GlobalID(), t.Role, scope, t.Label,
-				t.CreatedAt.UTC().Format(time.RFC3339), when(t.LastUsedAt), when(t.RevokedAt))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.GlobalID(), t.Role, tokenScope(t), cell(t.Label),
+				when(&t.CreatedAt), when(t.LastUsedAt), when(t.RevokedAt))
 		}
 		if !page.HasNextPage {
 			break
@@ -85,14 +69,45 @@ func (m *Main) tokenList(ctx context.Context, args []string) error {
 	return w.Flush()
 }
 
-func (m *Main) tokenRevoke(ctx context.Context, args []string) error {
-	if len(args) != 1 {
-		return usageError{"token revoke takes one token ID (as `token list` shows it)"}
+// tokenScope is whom a token acts for: "seller S000001", "store SCS", or "-" for an admin.
+func tokenScope(t *sc.Token) string {
+	switch {
+	case t.SellerNumber != nil:
+		return "seller " + *t.SellerNumber
+	case t.StoreCode != nil:
+		return "store " + *t.StoreCode
 	}
-	id, err := strconv.ParseInt(args[0], 10, 64)
+	return "-"
+}
+
+// cell keeps a free-text value on one line of one column: an empty one shows as "-", and
+// tabs and line breaks, which would break the columns, as spaces.
+func cell(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}
+
+func (m *Main) tokenRevoke(ctx context.Context, args []string) error {
+	fs := newFlags("token revoke", m.Stderr)
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return badUsage("token revoke", "name one token ID, as `token list` shows it", fs)
+	}
+	// The global ID is what `token list` shows; the plain number is still taken, as before.
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 	if err != nil {
-		if id, err = sc.ParseGlobalIDOf(args[0], sc.KindToken, "id"); err != nil {
-			return usageError{fmt.Sprintf("%q is not a token ID", args[0])}
+		if id, err = sc.ParseGlobalIDOf(fs.Arg(0), sc.KindToken, "id"); err != nil {
+			return usageError{fmt.Sprintf("%q is not a token ID", fs.Arg(0))}
 		}
 	}
 	d, err := m.openMigrated(ctx, false)
@@ -103,15 +118,16 @@ func (m *Main) tokenRevoke(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "revoked token %d (%s)\n", t.ID, t.Role)
+	fmt.Fprintf(m.Stdout, "revoked token %s (%s, %s)\n", t.GlobalID(), t.Role, tokenScope(t))
 	return nil
 }
 
+// when shows a moment in UTC to the minute, or "-" for none.
 func when(t *time.Time) string {
 	if t == nil {
 		return "-"
 	}
-	return t.UTC().Format(time.RFC3339)
+	return t.UTC().Format("2006-01-02T15:04Z")
 }
 
 func ptr[T any](v T) *T { return &v }
