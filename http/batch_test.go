@@ -143,47 +143,6 @@ func TestRunWeeklyBatchOverHTTP(t *testing.T) {
 	require.Equal(t, 2.0, get(res.Data, "policy", "version"))
 }
 
-// TestBatchCommands: `batch run` defaults to the week that last ended by the service's clock;
-// its dry run writes nothing and draws no batch number, so the real run after it is batch 1.
-func TestBatchCommands(t *testing.T) {
-	t.Parallel()
-	tb := batchFixture(t)
-	// A week from now, the week that last ended is this one, with the fixture's reports.
-	later := time.Now().Add(7 * 24 * time.Hour)
-	week := sc.WeekOf(time.Now()).String()
-	batches := func() int {
-		var n int
-		require.NoError(t, tb.db.Get(&n, `SELECT count(*) FROM batches`))
-		return n
-	}
-
-	code, out, errOut := runAt(t, later, tb.dbURL, "batch", "run", "--dry-run")
-	require.Equal(t, exitOK, code, errOut)
-	require.Contains(t, out, "dry run of week "+week+" ")
-	require.Contains(t, out, "reports   3 taken: 3 upheld")
-	require.Contains(t, out, "verdicts (first 2 by buyer ID)")
-	require.NotContains(t, errOut, "\r")
-	require.Zero(t, batches())
-
-	code, out, errOut = runAt(t, later, tb.dbURL, "batch", "run")
-	require.Equal(t, exitOK, code, errOut)
-	require.Contains(t, out, "batch 1 of week "+week+" ", "the dry run drew no batch number")
-	require.Contains(t, out, "reports   3 taken: 3 upheld")
-	code, out, errOut = run(t, tb.dbURL, "batch", "run", "--week", week)
-	require.Equal(t, exitOK, code, errOut)
-	require.Contains(t, out, "week "+week+" already ran (batch 1,")
-	require.Equal(t, 1, batches())
-
-	code, out, errOut = run(t, tb.dbURL, "batch", "run", "--week", "2026-W99")
-	require.Equal(t, exitError, code)
-	require.Empty(t, out)
-	require.Contains(t, errOut, "week: 2026 has no week 99 (INVALID)")
-	code, out, errOut = run(t, tb.dbURL, "batch", "clean-up")
-	require.Equal(t, exitOK, code, errOut)
-	require.Contains(t, out, "excluded 0 more orders of closed buyers")
-	require.Equal(t, 1, batches())
-}
-
 func startWorkers(t *testing.T, tb *testBundle, mailURL string, retry time.Duration) *river.Client[*sql.Tx] {
 	t.Helper()
 	mailer, err := jobs.NewMailer(mailURL)
