@@ -64,6 +64,13 @@ func TestQueryComplexity(t *testing.T) {
 		require.Equal(t, []string{"COMPLEXITY_LIMIT_EXCEEDED"}, res.codes(), "%+v", res.Errors)
 		require.LessOrEqual(t, used, int64(1), "at most the token lookup")
 	})
+	t.Run("PageSizeFromAVariable", func(t *testing.T) {
+		const q = `query($n: Int) { sellers(first: $n) { nodes { orders(first: $n) { nodes { number } } } } }`
+		res := tb.query(t, tb.admin, q, map[string]any{"n": 100}) // 1 + 100 × (2 + 100 × 2)
+		require.Equal(t, []string{"COMPLEXITY_LIMIT_EXCEEDED"}, res.codes(), "%+v", res.Errors)
+		res = tb.query(t, tb.admin, q, map[string]any{"n": 10})
+		require.Empty(t, res.Errors)
+	})
 	t.Run("ErrNestedConnectionsWithoutAllowlist", func(t *testing.T) {
 		// Connections and lists that the hand-kept list left at one point per field.
 		for _, q := range []string{
