@@ -27,7 +27,7 @@ func (db *DB) ListIndicatorAdjustments(ctx context.Context, sellerID int64, wind
 	if err != nil {
 		return nil, err
 	}
-	cur, err := decodeCursor(page.After, 2)
+	cur, err := decodeCursor(listIndicatorAdjustments, page.After, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (db *DB) ListIndicatorAdjustments(ctx context.Context, sellerID int64, wind
 	if cur != nil {
 		t, terr := time.Parse(time.RFC3339Nano, cur[0])
 		if terr != nil || (!strings.HasPrefix(cur[1], "E") && !strings.HasPrefix(cur[1], "P")) {
-			return nil, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list", *page.After)
+			return nil, notACursor(listIndicatorAdjustments, *page.After)
 		}
 		afterAt, afterKey = &t, cur[1]
 	}
@@ -66,7 +66,7 @@ func (db *DB) ListIndicatorAdjustments(ctx context.Context, sellerID int64, wind
 		return nil, mapError(err)
 	}
 	cursor := func(a *sc.IndicatorAdjustment) string {
-		return encodeCursor(a.At.UTC().Format(time.RFC3339Nano), a.Key)
+		return encodeCursor(listIndicatorAdjustments, a.At.UTC().Format(time.RFC3339Nano), a.Key)
 	}
 	return newPage(rows, limit, page.After, cursor, db.countFunc(`SELECT count(*) FROM (`+lines+`) AS x`, sellerID, from)), nil
 }

@@ -17,7 +17,7 @@ func (db *DB) ListBuyers(ctx context.Context, f sc.BuyerFilter, page sc.PageArgs
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return nil, err
 	}
-	limit, afterID, err := idPage(page)
+	limit, afterID, err := idPage(listBuyers, page)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (db *DB) ListBuyers(ctx context.Context, f sc.BuyerFilter, page sc.PageArgs
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(b *sc.Buyer) string { return idCursor(b.ID) },
+	return newPage(rows, limit, page.After, func(b *sc.Buyer) string { return idCursor(listBuyers, b.ID) },
 		db.countFunc(`SELECT count(*) FROM buyers b WHERE `+where, f.Status, search)), nil
 }
 

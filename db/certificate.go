@@ -494,7 +494,7 @@ func (db *DB) Certificates(ctx context.Context, f sc.CertificateFilter, page sc.
 	if err != nil {
 		return nil, err
 	}
-	limit, after, err := idPage(page)
+	limit, after, err := idPage(listCertificates, page)
 	if err != nil {
 		return nil, err
 	}
@@ -517,7 +517,7 @@ func (db *DB) Certificates(ctx context.Context, f sc.CertificateFilter, page sc.
 		AND ($8::bigint IS NULL OR c.id < $8) ORDER BY c.id DESC LIMIT $9`, append(args, after, limit+1)...); err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(c *sc.Certificate) string { return idCursor(c.ID) },
+	return newPage(rows, limit, page.After, func(c *sc.Certificate) string { return idCursor(listCertificates, c.ID) },
 		db.countFunc(`SELECT count(*) FROM certificates c WHERE `+cond, args...)), nil
 }
 

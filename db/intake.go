@@ -187,7 +187,7 @@ func (db *DB) ListParcels(ctx context.Context, unmatchedOnly bool, page sc.PageA
 	if err != nil {
 		return nil, err
 	}
-	limit, afterTime, afterID, err := timePage(page)
+	limit, afterTime, afterID, err := timePage(listParcels, page)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (db *DB) ListParcels(ctx context.Context, unmatchedOnly bool, page sc.PageA
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(p *sc.Parcel) string { return timeCursor(p.ReceivedAt, p.ID) },
+	return newPage(rows, limit, page.After, func(p *sc.Parcel) string { return timeCursor(listParcels, p.ReceivedAt, p.ID) },
 		db.countFunc(`SELECT count(*) FROM parcels p WHERE `+cond, args...)), nil
 }
 

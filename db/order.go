@@ -22,7 +22,7 @@ func (db *DB) ListOrders(ctx context.Context, f sc.OrderFilter, page sc.PageArgs
 	if a := sc.ActorFromContext(ctx); a.Role == sc.RoleStaff {
 		return nil, sc.Errorf(sc.EFORBIDDEN, "a STAFF token cannot list marketplace orders")
 	}
-	limit, afterTime, afterID, err := timePage(page)
+	limit, afterTime, afterID, err := timePage(listOrders, page)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (db *DB) ListOrders(ctx context.Context, f sc.OrderFilter, page sc.PageArgs
 	return newPage(rows, limit, page.After, orderCursor, db.countFunc(`SELECT count(*) FROM orders o WHERE `+where, args...)), nil
 }
 
-func orderCursor(o *sc.Order) string { return timeCursor(o.PlacedAt, o.ID) }
+func orderCursor(o *sc.Order) string { return timeCursor(listOrders, o.PlacedAt, o.ID) }
 
 // OrdersByID implements secondchance.OrderService.
 func (db *DB) OrdersByID(ctx context.Context, ids []int64) ([]*sc.Order, error) {

@@ -10,66 +10,94 @@ import (
 	sc "github.com/secondchance/secondchance"
 )
 
-// Cursors are the keyset of the row they point at, joined and base64url encoded. Clients treat
-// them as opaque; a cursor that does not decode is INVALID on field "after".
-func encodeCursor(parts ...string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, "\x1f")))
+// list names a paginated list. Its cursors carry the name, so that a cursor of one list (an
+// order's placed-at time and ID) is refused by another (reports, ordered by their own time and
+// ID) instead of quietly paginating from the wrong place.
+type list string
+
+// The lists that make cursors, named as the API's fields are.
+const (
+	listBatches              list = "batches"
+	listBuyers               list = "buyers"
+	listCertificates         list = "certificates"
+	listIndicatorAdjustments list = "indicatorAdjustments"
+	listOrders               list = "orders"
+	listParcels              list = "parcels"
+	listReports              list = "reports"
+	listReturnAuthorizations list = "returnAuthorizations"
+	listReturnedItems        list = "returnedItems"
+	listSellers              list = "sellers"
+	listStores               list = "stores"
+	listTokens               list = "tokens"
+	listVerdicts             list = "verdicts"
+)
+
+// Cursors are the list's name and the keyset of the row they point at, joined with the unit
+// separator and base64url encoded (no padding). Clients treat them as opaque; a cursor that does
+// not decode, or is another list's, is INVALID on field "after".
+func encodeCursor(l list, parts ...string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(append([]string{string(l)}, parts...), "\x1f")))
 }
 
-func decodeCursor(after *string, n int) ([]string, error) {
+// decodeCursor returns the n keyset parts of a cursor of list l, or nil without a cursor.
+func decodeCursor(l list, after *string, n int) ([]string, error) {
 	if after == nil {
 		return nil, nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(*after)
 	parts := strings.Split(string(raw), "\x1f")
-	if err != nil || len(parts) != n {
-		return nil, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list; use a cursor returned by it", *after)
+	if err != nil || len(parts) != n+1 || parts[0] != string(l) {
+		return nil, notACursor(l, *after)
 	}
-	return parts, nil
+	return parts[1:], nil
+}
+
+func notACursor(l list, after string) error {
+	return sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of %s; use a cursor returned by it", after, l)
 }
 
 // idPage validates a request for a page of a list ordered by ID and returns its size and the
 // ID it continues after (nil for the first page).
-func idPage(page sc.PageArgs) (limit int, afterID *int64, err error) {
+func idPage(l list, page sc.PageArgs) (limit int, afterID *int64, err error) {
 	if limit, err = page.Limit(); err != nil {
 		return 0, nil, err
 	}
-	cur, err := decodeCursor(page.After, 1)
+	cur, err := decodeCursor(l, page.After, 1)
 	if err != nil || cur == nil {
 		return limit, nil, err
 	}
 	id, perr := strconv.ParseInt(cur[0], 10, 64)
 	if perr != nil {
-		return 0, nil, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list; use a cursor returned by it", *page.After)
+		return 0, nil, notACursor(l, *page.After)
 	}
 	return limit, &id, nil
 }
 
 // timePage validates a request for a page of a list ordered newest first by a time and then by
 // ID, and returns its size and the time and ID it continues after (nil for the first page).
-func timePage(page sc.PageArgs) (limit int, afterTime *time.Time, afterID int64, err error) {
+func timePage(l list, page sc.PageArgs) (limit int, afterTime *time.Time, afterID int64, err error) {
 	if limit, err = page.Limit(); err != nil {
 		return 0, nil, 0, err
 	}
-	cur, err := decodeCursor(page.After, 2)
+	cur, err := decodeCursor(l, page.After, 2)
 	if err != nil || cur == nil {
 		return limit, nil, 0, err
 	}
 	t, terr := time.Parse(time.RFC3339Nano, cur[0])
 	id, ierr := strconv.ParseInt(cur[1], 10, 64)
 	if terr != nil || ierr != nil {
-		return 0, nil, 0, sc.FieldErrorf("after", sc.EINVALID, "%q is not a cursor of this list", *page.After)
+		return 0, nil, 0, notACursor(l, *page.After)
 	}
 	return limit, &t, id, nil
 }
 
 // timeCursor is the cursor of a row in a list ordered by a time and then by ID.
-func timeCursor(t time.Time, id int64) string {
-	return encodeCursor(t.UTC().Format(time.RFC3339Nano), strconv.FormatInt(id, 10))
+func timeCursor(l list, t time.Time, id int64) string {
+	return encodeCursor(l, t.UTC().Format(time.RFC3339Nano), strconv.FormatInt(id, 10))
 }
 
 // idCursor is the cursor of a row in a list ordered by ID.
-func idCursor(id int64) string { return encodeCursor(strconv.FormatInt(id, 10)) }
+func idCursor(l list, id int64) string { return encodeCursor(l, strconv.FormatInt(id, 10)) }
 
 // newPage trims the one extra row that list queries fetch to learn whether another page
 // follows, and makes each row's cursor.

@@ -117,7 +117,7 @@ func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageAr
 	if err != nil {
 		return nil, err
 	}
-	limit, afterTime, afterID, err := timePage(page)
+	limit, afterTime, afterID, err := timePage(listReports, page)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageAr
 	if err != nil {
 		return nil, mapError(err)
 	}
-	cursor := func(r *sc.Report) string { return timeCursor(r.CreatedAt, r.ID) }
+	cursor := func(r *sc.Report) string { return timeCursor(listReports, r.CreatedAt, r.ID) }
 	return newPage(rows, limit, page.After, cursor, db.countFunc(`SELECT count(*) FROM reports r WHERE `+where, args...)), nil
 }
 

@@ -163,7 +163,7 @@ func (db *DB) ListRMAs(ctx context.Context, f sc.RMAFilter, page sc.PageArgs) (*
 	if err != nil {
 		return nil, err
 	}
-	limit, afterTime, afterID, err := timePage(page)
+	limit, afterTime, afterID, err := timePage(listReturnAuthorizations, page)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func (db *DB) ListRMAs(ctx context.Context, f sc.RMAFilter, page sc.PageArgs) (*
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(r *sc.ReturnAuthorization) string { return timeCursor(r.CreatedAt, r.ID) },
+	return newPage(rows, limit, page.After, func(r *sc.ReturnAuthorization) string { return timeCursor(listReturnAuthorizations, r.CreatedAt, r.ID) },
 		db.countFunc(`SELECT count(*) FROM return_authorizations r WHERE `+cond, args...)), nil
 }
 

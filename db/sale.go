@@ -303,7 +303,7 @@ func (db *DB) ListItems(ctx context.Context, status *sc.ItemStatus, page sc.Page
 	if err != nil {
 		return nil, err
 	}
-	limit, afterID, err := idPage(page)
+	limit, afterID, err := idPage(listReturnedItems, page)
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +315,7 @@ func (db *DB) ListItems(ctx context.Context, status *sc.ItemStatus, page sc.Page
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(i *sc.ReturnedItem) string { return idCursor(i.ID) },
+	return newPage(rows, limit, page.After, func(i *sc.ReturnedItem) string { return idCursor(listReturnedItems, i.ID) },
 		db.countFunc(`SELECT count(*) FROM returned_items i JOIN parcels p ON p.id = i.parcel_id WHERE `+cond, args...)), nil
 }
 

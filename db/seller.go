@@ -17,7 +17,7 @@ func (db *DB) ListSellers(ctx context.Context, f sc.SellerFilter, page sc.PageAr
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return nil, err
 	}
-	limit, afterID, err := idPage(page)
+	limit, afterID, err := idPage(listSellers, page)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func (db *DB) ListSellers(ctx context.Context, f sc.SellerFilter, page sc.PageAr
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(s *sc.Seller) string { return idCursor(s.ID) },
+	return newPage(rows, limit, page.After, func(s *sc.Seller) string { return idCursor(listSellers, s.ID) },
 		db.countFunc(`SELECT count(*) FROM sellers s WHERE `+where, search, f.Standing)), nil
 }
 

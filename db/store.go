@@ -79,7 +79,7 @@ func (db *DB) ListStores(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.St
 	if err != nil {
 		return nil, err
 	}
-	cur, err := decodeCursor(page.After, 1)
+	cur, err := decodeCursor(listStores, page.After, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +91,6 @@ func (db *DB) ListStores(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.St
 	if err := db.SelectContext(ctx, &rows, `SELECT `+storeColumns+` FROM stores WHERE code > $1 ORDER BY code LIMIT $2`, after, limit+1); err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(s *sc.Store) string { return encodeCursor(s.Code) },
+	return newPage(rows, limit, page.After, func(s *sc.Store) string { return encodeCursor(listStores, s.Code) },
 		db.countFunc(`SELECT count(*) FROM stores`)), nil
 }

@@ -112,7 +112,7 @@ func (db *DB) ListTokens(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.To
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return nil, err
 	}
-	limit, before, err := idPage(page)
+	limit, before, err := idPage(listTokens, page)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func (db *DB) ListTokens(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.To
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(t *sc.Token) string { return idCursor(t.ID) },
+	return newPage(rows, limit, page.After, func(t *sc.Token) string { return idCursor(listTokens, t.ID) },
 		db.countFunc(`SELECT count(*) FROM tokens`)), nil
 }
 

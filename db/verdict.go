@@ -16,7 +16,7 @@ func (db *DB) ListBatches(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.B
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return nil, err
 	}
-	limit, before, err := idPage(page)
+	limit, before, err := idPage(listBatches, page)
 	if err != nil {
 		return nil, err
 	}
@@ -26,7 +26,7 @@ func (db *DB) ListBatches(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.B
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(b *sc.Batch) string { return idCursor(b.ID) },
+	return newPage(rows, limit, page.After, func(b *sc.Batch) string { return idCursor(listBatches, b.ID) },
 		db.countFunc(`SELECT count(*) FROM batches`)), nil
 }
 
@@ -49,7 +49,7 @@ func (db *DB) ListVerdicts(ctx context.Context, f sc.VerdictFilter, page sc.Page
 	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
 		return nil, err
 	}
-	limit, after, err := idPage(page)
+	limit, after, err := idPage(listVerdicts, page)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func (db *DB) ListVerdicts(ctx context.Context, f sc.VerdictFilter, page sc.Page
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(v *sc.Verdict) string { return idCursor(v.ID) },
+	return newPage(rows, limit, page.After, func(v *sc.Verdict) string { return idCursor(listVerdicts, v.ID) },
 		db.countFunc(`SELECT count(*) FROM verdicts v WHERE `+where, batchID, buyerID, f.Verdict)), nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -182,19 +184,48 @@ func TestBadRequests(t *testing.T) {
 func TestEveryTypeAndFieldHasADescription(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
-	res := tb.Query(t, tb.Admin, `{ __schema { types { name description fields { name description } inputFields { name description } enumValues { name description } } } }`, nil)
+	res := tb.Query(t, tb.Admin, `{ __schema {
+		types { name description
+			fields(includeDeprecated: true) { name description args { name description } }
+			inputFields { name description }
+			enumValues(includeDeprecated: true) { name description } }
+		directives { name description args { name description } } } }`, nil)
 	require.Empty(t, res.Errors)
+	// described fails on a missing description, and on one that does not start with a capital
+	// letter (or a digit, quote or backtick that starts a sentence about a value).
+	described := func(v any, format string, args ...any) {
+		t.Helper()
+		what := fmt.Sprintf(format, args...)
+		d, _ := get(v, "description").(string)
+		require.NotEmpty(t, d, what)
+		r, _ := utf8.DecodeRuneInString(d)
+		require.False(t, unicode.IsLower(r), "%s: %q starts with a lowercase letter", what, d)
+	}
 	for _, ty := range get(res.Data, "__schema", "types").([]any) {
 		name := get(ty, "name").(string)
 		if strings.HasPrefix(name, "__") || map[string]bool{"String": true, "Int": true, "Boolean": true, "ID": true, "Float": true}[name] {
 			continue
 		}
-		require.NotEmpty(t, get(ty, "description"), "type %s", name)
+		described(ty, "type %s", name)
 		for _, list := range []string{"fields", "inputFields", "enumValues"} {
 			fs, _ := get(ty, list).([]any)
 			for _, f := range fs {
-				require.NotEmpty(t, get(f, "description"), "%s.%s", name, get(f, "name"))
+				described(f, "%s.%s", name, get(f, "name"))
+				args, _ := get(f, "args").([]any)
+				for _, a := range args {
+					described(a, "%s.%s(%s:)", name, get(f, "name"), get(a, "name"))
+				}
 			}
+		}
+	}
+	for _, d := range get(res.Data, "__schema", "directives").([]any) {
+		name := get(d, "name").(string)
+		if map[string]bool{"skip": true, "include": true, "deprecated": true, "specifiedBy": true, "oneOf": true, "defer": true}[name] {
+			continue // the GraphQL spec's own
+		}
+		described(d, "directive @%s", name)
+		for _, a := range get(d, "args").([]any) {
+			described(a, "@%s(%s:)", name, get(a, "name"))
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/robfig/cron/v3"
 
 	"github.com/secondchance/secondchance/db"
@@ -59,6 +60,9 @@ type Config struct {
 	FetchPollInterval time.Duration
 	Workers           *river.Workers
 	PeriodicJobs      []*river.PeriodicJob
+	// Logger receives River's warnings and errors and a line per failed job attempt; nil is
+	// slog.Default(). The jobs' own lines go to slog.Default() whatever this is.
+	Logger *slog.Logger
 }
 
 // WorkerConfig is what the workers of this program need.
@@ -117,7 +121,11 @@ func NewWorkerClient(cfg WorkerConfig) (*river.Client[*sql.Tx], error) {
 // NewClient returns a River client on db. With no workers it can only insert jobs, which is
 // what API replicas that do not work jobs need.
 func NewClient(db *sql.DB, cfg Config) (*river.Client[*sql.Tx], error) {
-	rc := &river.Config{Logger: slog.Default()}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	rc := &river.Config{Logger: slog.New(riverHandler{log.Handler()}), ErrorHandler: failureLog{log}}
 	if cfg.Workers != nil {
 		rc.Workers = cfg.Workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
@@ -128,6 +136,47 @@ func NewClient(db *sql.DB, cfg Config) (*river.Client[*sql.Tx], error) {
 		}
 	}
 	return river.NewClient(riverdatabasesql.New(db), rc)
+}
+
+// riverHandler passes River's warnings and errors, and everything when the log is at DEBUG. At
+// INFO River says at start that it polls (lib/pq gives it no listener) and every 30 s each
+// producer's job counts: routine lines that buried ours. River also reports failed attempts at
+// INFO; failureLog logs those instead.
+type riverHandler struct{ slog.Handler }
+
+func (h riverHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return (l >= slog.LevelWarn || h.Handler.Enabled(ctx, slog.LevelDebug)) && h.Handler.Enabled(ctx, l)
+}
+
+func (h riverHandler) Handle(ctx context.Context, r slog.Record) error {
+	if !h.Enabled(ctx, r.Level) {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h riverHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return riverHandler{h.Handler.WithAttrs(as)}
+}
+func (h riverHandler) WithGroup(n string) slog.Handler { return riverHandler{h.Handler.WithGroup(n)} }
+
+// failureLog logs each failed attempt of a job: a warning while River will retry it, an error
+// when it was the last attempt and River discards the job.
+type failureLog struct{ log *slog.Logger }
+
+func (f failureLog) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	level := slog.LevelWarn
+	if job.Attempt >= job.MaxAttempts {
+		level = slog.LevelError
+	}
+	f.log.Log(ctx, level, "job failed", "kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt,
+		"max_attempts", job.MaxAttempts, "err", err)
+	return nil
+}
+
+// HandlePanic does nothing: River logs a panicking job itself, at ERROR.
+func (failureLog) HandlePanic(context.Context, *rivertype.JobRow, any, string) *river.ErrorHandlerResult {
+	return nil
 }
 
 func quietLogger() *slog.Logger {

@@ -18,8 +18,9 @@ import (
 
 // Limits that every query is held to.
 const (
-	// MaxComplexity bounds the work of one query: each field costs 1, and a connection costs its
-	// children times `first`. A page of 100 orders with their seller and buyer costs about 2,000.
+	// MaxComplexity bounds the work of one query, priced by complexityLimit: each field costs 1,
+	// a connection costs what it selects times `first`, and any other list of objects what it
+	// selects times ListFactor. A page of 100 orders with their seller and buyer costs about 1,000.
 	MaxComplexity = 10000
 	// MaxDepth bounds how deeply selections nest (introspection excepted).
 	MaxDepth = 12
@@ -30,7 +31,6 @@ const (
 func NewHandler(s sc.Services) *handler.Server {
 	cfg := graph.Config{Resolvers: &Resolver{Services: s}}
 	cfg.Directives.HasRole = hasRole
-	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(graph.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
@@ -39,7 +39,7 @@ func NewHandler(s sc.Services) *handler.Server {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(&complexityLimit{max: MaxComplexity})
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
@@ -47,23 +47,6 @@ func NewHandler(s sc.Services) *handler.Server {
 		return next(context.WithValue(ctx, loadersKey{}, newLoaders(s)))
 	})
 	return srv
-}
-
-// setComplexity makes connections cost their page size times their children, so that nested
-// pages (sellers of 100 with orders of 100 each) are refused before they run.
-func setComplexity(c *graph.ComplexityRoot) {
-	page := func(child int, first *int) int {
-		n := sc.DefaultPageSize
-		if first != nil && *first > 0 {
-			n = *first
-		}
-		return 1 + child*n
-	}
-	c.Query.Sellers = func(child int, first *int, _ *string, _ *sc.SellerFilter) int { return page(child, first) }
-	c.Query.Buyers = func(child int, first *int, _ *string, _ *sc.BuyerFilter) int { return page(child, first) }
-	c.Query.Orders = func(child int, first *int, _ *string, _ *sc.OrderFilter) int { return page(child, first) }
-	c.Query.Tokens = func(child int, first *int, _ *string) int { return page(child, first) }
-	c.Seller.Orders = func(child int, first *int, _ *string, _ *sc.OrderFilter) int { return page(child, first) }
 }
 
 // depthLimit refuses queries nested deeper than max, with code DEPTH_LIMIT_EXCEEDED.
