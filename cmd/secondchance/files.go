@@ -42,13 +42,18 @@ func withClient(next http.Handler) http.Handler {
 	})
 }
 
-// certificatePDF serves a certificate's stored PDF to the holder of a signed link.
+// certificatePDF serves a certificate's stored PDF to the holder of a signed link: as stored
+// while it is valid; stamped VOID once voided, so a copy passed on cannot pass for one in
+// force. The stamp is appended to the stored bytes, which stay as issued.
 func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request) {
 	serial, ok := s.signedFile(w, r, sc.CertificatePDFPath)
 	if !ok {
 		return
 	}
-	pdf, err := s.db.CertificatePDF(r.Context(), serial)
+	pdf, void, err := s.db.CertificatePDF(r.Context(), serial)
+	if err == nil && void != nil {
+		pdf, err = s.db.CertificateSetup.Renderer.StampVoid(pdf, void)
+	}
 	s.servePDF(w, r, serial, pdf, err)
 }
 
