@@ -258,6 +258,19 @@ type Links interface {
 type DocumentRenderer interface {
 	Certificate(c *CertificateDocument) ([]byte, error)
 	ReturnLabel(l *ReturnLabel) ([]byte, error)
+	// StampVoid marks a void certificate's stored PDF VOID on every page, leaving the
+	// original bytes a prefix of the result.
+	StampVoid(original []byte, v *VoidNotice) ([]byte, error)
+}
+
+// VoidNotice is what the download of a void certificate is stamped with, so a copy passed
+// on cannot be taken for one in force.
+type VoidNotice struct {
+	Serial   string
+	VoidedAt time.Time
+	Reason   string
+	// ReplacedBy is the serial of the certificate that replaces it; "" when none does.
+	ReplacedBy string
 }
 
 // IssueRequest says which certificates to issue. SETTLEMENT issues, per seller, store and

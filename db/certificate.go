@@ -660,13 +660,43 @@ func (db *DB) VerifyCertificate(ctx context.Context, client, serial, code string
 		ReplacedBy: row.ReplacedBy, TaxYear: &c.TaxYear, Kind: &c.Kind}, nil
 }
 
-// CertificatePDF returns a certificate's stored PDF by serial, for a signed download link.
+// CertificatePDF implements secondchance.FileService: a valid certificate's PDF as stored; a
+// void one's stamped VOID, so that a copy passed on cannot pass for one in force. The stamp is
+// an incremental update appended to the stored bytes, which stay as issued.
 func (db *DB) CertificatePDF(ctx context.Context, serial string) ([]byte, error) {
-	var pdf []byte
-	if err := db.GetContext(ctx, &pdf, `SELECT pdf FROM certificates WHERE serial = $1`, serial); err != nil {
-		return nil, notFound(err, "serial", "no certificate %s", serial)
+	pdf, void, err := db.StoredCertificatePDF(ctx, serial)
+	if err != nil || void == nil {
+		return pdf, err
 	}
-	return pdf, nil
+	return db.CertificateSetup.Renderer.StampVoid(pdf, void)
+}
+
+// StoredCertificatePDF returns a certificate's stored PDF by serial and, when the certificate
+// is void, what its download is stamped with (nil while it is valid), read together so the two
+// cannot disagree.
+func (db *DB) StoredCertificatePDF(ctx context.Context, serial string) ([]byte, *sc.VoidNotice, error) {
+	var row struct {
+		PDF        []byte     `db:"pdf"`
+		VoidedAt   *time.Time `db:"voided_at"`
+		VoidReason *string    `db:"void_reason"`
+		ReplacedBy *string    `db:"replaced_by"`
+	}
+	if err := db.GetContext(ctx, &row, `SELECT c.pdf, c.voided_at, c.void_reason,
+			(SELECT n.serial FROM certificates n WHERE n.replaces_id = c.id) AS replaced_by
+		FROM certificates c WHERE c.serial = $1`, serial); err != nil {
+		return nil, nil, notFound(err, "serial", "no certificate %s", serial)
+	}
+	if row.VoidedAt == nil {
+		return row.PDF, nil, nil
+	}
+	v := &sc.VoidNotice{Serial: serial, VoidedAt: *row.VoidedAt}
+	if row.VoidReason != nil {
+		v.Reason = *row.VoidReason
+	}
+	if row.ReplacedBy != nil {
+		v.ReplacedBy = *row.ReplacedBy
+	}
+	return row.PDF, v, nil
 }
 
 // CertificateMail is a certificate to email to its seller.

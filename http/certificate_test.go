@@ -12,6 +12,7 @@ import (
 	netmail "net/mail"
 	"net/url"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/http/apitest"
 	"github.com/secondchance/secondchance/jobs"
+	"github.com/secondchance/secondchance/pdf"
 )
 
 // sellItems walks items of a seller's order to SOLD: an RMA, a parcel received by the store,
@@ -100,6 +102,85 @@ func pdfText(t *testing.T, pdf []byte) string {
 	out, err := cmd.Output()
 	require.NoError(t, err, "pdftotext (make test installs poppler-utils)")
 	return string(out)
+}
+
+// pdfPages checks with pdfinfo that a PDF parses without a complaint and returns its page count.
+func pdfPages(t *testing.T, pdf []byte) string {
+	t.Helper()
+	cmd := exec.Command("pdfinfo", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "pdfinfo: %s", stderr.String())
+	require.Empty(t, stderr.String(), "pdfinfo's complaints")
+	for _, l := range strings.Split(string(out), "\n") {
+		if n, ok := strings.CutPrefix(l, "Pages:"); ok {
+			return strings.TrimSpace(n)
+		}
+	}
+	require.FailNow(t, "pdfinfo printed no page count", string(out))
+	return ""
+}
+
+// TestVoidCertificateDownload: a valid certificate downloads exactly as stored; once voided, the
+// same link serves it stamped VOID with the date, the reason and the replacement on every
+// page, the stored bytes unchanged and a prefix of the download; the replacement downloads
+// clean.
+func TestVoidCertificateDownload(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	certificateStore(t, tb)
+	items := sellItems(t, tb, tb.SellerA, "S1-0", []string{"Speaker", "Cable"}, []string{"10.00", "5.00"})
+	res := tb.Query(t, tb.Staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items})
+	require.Empty(t, get(res.Data, "settleItems", "userErrors"))
+	res = tb.Query(t, tb.Staff, `mutation { issueCertificates(input: {kind: SETTLEMENT}) { serials userErrors { code } } }`, nil)
+	require.Len(t, get(res.Data, "issueCertificates", "serials"), 1)
+	res = tb.Query(t, tb.SellerA, `{ certificates { nodes { id serial downloadUrl } } }`, nil)
+	c := get(res.Data, "certificates", "nodes", 0)
+	serial, link := get(c, "serial").(string), get(c, "downloadUrl").(string)
+	storedPDF := func(serial string) []byte {
+		t.Helper()
+		var b []byte
+		require.NoError(t, tb.DB.Get(&b, `SELECT pdf FROM certificates WHERE serial = $1`, serial))
+		return b
+	}
+	stored := storedPDF(serial)
+
+	resp, body := fetch(t, tb, link)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	require.Equal(t, stored, body, "a valid certificate downloads as stored")
+	require.NotContains(t, pdfText(t, body), "VOID")
+
+	const reason = "wrong legal name: Zoë Müller, not Zoe Muller"
+	res = tb.Query(t, tb.Staff, `mutation($c: ID!, $r: String!) { voidCertificate(input: {certificate: $c, reason: $r}) {
+		replacement { serial downloadUrl } userErrors { code } } }`, map[string]any{"c": get(c, "id"), "r": reason})
+	require.Empty(t, get(res.Data, "voidCertificate", "userErrors"))
+	replacement := get(res.Data, "voidCertificate", "replacement")
+	var voidedAt time.Time
+	require.NoError(t, tb.DB.Get(&voidedAt, `SELECT voided_at FROM certificates WHERE serial = $1`, serial))
+
+	resp, stamped := fetch(t, tb, link)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(stamped))
+	require.Equal(t, "application/pdf", resp.Header.Get("Content-Type"))
+	require.Equal(t, strconv.Itoa(len(stamped)), resp.Header.Get("Content-Length"))
+	require.True(t, bytes.HasPrefix(stamped, stored), "the stored PDF is a prefix of the stamped one")
+	require.Equal(t, pdfPages(t, stored), pdfPages(t, stamped))
+	text := strings.Join(strings.Fields(pdfText(t, stamped)), " ") // the notice wraps where it will
+	for _, s := range []string{
+		"VOID: certificate " + serial + " was voided on " + voidedAt.UTC().Format("2 January 2006"),
+		"replaced by " + get(replacement, "serial").(string), "Reason: " + reason,
+		"Serial number " + serial, "Speaker", "Cable", pdf.NoGoodsOrServices,
+	} {
+		require.Contains(t, text, s)
+	}
+	require.Equal(t, stored, storedPDF(serial), "the stored PDF is unchanged")
+
+	// The replacement is valid: it downloads as stored, unstamped.
+	resp, body = fetch(t, tb, get(replacement, "downloadUrl").(string))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	require.Equal(t, storedPDF(get(replacement, "serial").(string)), body)
+	require.NotContains(t, pdfText(t, body), "VOID")
 }
 
 // TestCertificates walks certificates through their life over HTTP: a settlement of several
@@ -256,9 +337,14 @@ func TestCertificates(t *testing.T) {
 	require.Contains(t, page, newSerial)
 	res = tb.Query(t, "", verifyQuery, map[string]any{"s": get(r, "serial"), "c": get(r, "verificationCode")})
 	require.Equal(t, "VALID", get(res.Data, "verifyCertificate", "status"))
-	// The stored PDF of the voided one is unchanged, and the database refuses edits.
+	// The voided one downloads stamped VOID, after its stored bytes, which are unchanged; the
+	// database refuses edits (TestVoidCertificateDownload looks closer).
 	_, again := fetch(t, tb, get(c, "downloadUrl").(string))
-	require.Equal(t, original, again)
+	require.True(t, bytes.HasPrefix(again, original), "the stored PDF is a prefix of the download")
+	require.Contains(t, pdfText(t, again), "VOID: certificate "+get(c, "serial").(string))
+	var stored []byte
+	require.NoError(t, tb.DB.Get(&stored, `SELECT pdf FROM certificates WHERE serial = $1`, get(c, "serial")))
+	require.Equal(t, original, stored)
 	_, err = tb.DB.Exec(`UPDATE certificates SET net_cents = net_cents + 1 WHERE serial = $1`, get(c, "serial"))
 	require.ErrorContains(t, err, "never edited")
 	_, err = tb.DB.Exec(`DELETE FROM certificates WHERE serial = $1`, get(c, "serial"))
@@ -318,14 +404,7 @@ func TestCertificates(t *testing.T) {
 	require.NoError(t, tb.DB.Select(&pdfs, `SELECT serial, pdf FROM certificates ORDER BY id`))
 	require.Len(t, pdfs, 5, "two, a replacement and two annual summaries")
 	for _, p := range pdfs {
-		cmd := exec.Command("pdfinfo", "-")
-		cmd.Stdin = bytes.NewReader(p.PDF)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		require.NoError(t, err, "%s: %s", p.Serial, stderr.String())
-		require.Empty(t, stderr.String(), p.Serial)
-		require.Contains(t, string(out), "Pages:", p.Serial)
+		require.NotEmpty(t, pdfPages(t, p.PDF), p.Serial)
 		require.Contains(t, pdfText(t, p.PDF), p.Serial)
 	}
 

@@ -1,6 +1,8 @@
 // Package pdf renders the documents Second Chance prints: donation certificates and the
 // return label a buyer puts on a parcel. Rendering is pure: data in, PDF bytes out, safe to
-// run in parallel; the fonts are loaded once and only read afterwards.
+// run in parallel; the fonts are loaded once and only read afterwards. It also stamps a void
+// certificate's stored PDF VOID (void.go) by appending an incremental update to it
+// (overlay.go, with just enough of PDF's object syntax in pdfobj.go), never rewriting it.
 //
 // Text is set character by character in the first font that has a glyph for it, so names in
 // any script covered by the fonts print as written. gofpdf does no shaping and no

@@ -160,23 +160,28 @@ func TestCertificateRefusesBadSums(t *testing.T) {
 	}
 }
 
-func TestCertificateManyItemsPaginates(t *testing.T) {
-	t.Parallel()
-	r := testRenderer(t)
+// annualOf is an annual summary of n items, which takes several pages.
+func annualOf(n int) *sc.CertificateDocument {
 	c := multilingual()
 	c.Kind, c.TaxYear = sc.CertificateAnnual, 2026
 	c.Items = nil
 	var net int64
-	for i := range 120 {
+	for i := range n {
 		c.Items = append(c.Items, sc.CertificateItem{Description: fmt.Sprintf("Item %d with a description long enough to wrap onto a second line of its cell", i),
 			RMACode: "RMA-AAAA-BBBB", OrderNumber: fmt.Sprint("O-", i), Received: c.IssuedAt, Sold: c.IssuedAt,
 			Gross: usd(1000), Costs: usd(100), Net: usd(900)})
 		net += 900
 	}
-	c.Gross, c.Costs, c.Net = usd(1000*120), usd(100*120), usd(net)
+	c.Gross, c.Costs, c.Net = usd(1000*int64(n)), usd(100*int64(n)), usd(net)
 	c.Beneficiaries = c.Beneficiaries[:1]
 	c.Beneficiaries[0].Amount = usd(net)
-	pdf, err := r.Certificate(c)
+	return c
+}
+
+func TestCertificateManyItemsPaginates(t *testing.T) {
+	t.Parallel()
+	r := testRenderer(t)
+	pdf, err := r.Certificate(annualOf(120))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,11 @@ import (
 
 // doc is one document being drawn, in millimetres on A4.
 type doc struct {
-	p     *gofpdf.Fpdf
-	fonts *Fonts
-	used  []bool        // which faces are embedded
-	cut   map[rune]bool // the characters of the faces embedded cut
+	p      *gofpdf.Fpdf
+	fonts  *Fonts
+	family string        // prefixes the fonts' names
+	used   []bool        // which faces are embedded
+	cut    map[rune]bool // the characters of the faces embedded cut
 }
 
 const (
@@ -27,12 +28,19 @@ const (
 // text needs it: parsing one costs several times the rest of the document. Each document gets
 // its own copy of a font's bytes, because gofpdf writes into them.
 func newDoc(f *Fonts, created time.Time, texts ...string) *doc {
+	return newDocIn(f, created, "", texts...)
+}
+
+// newDocIn is newDoc with family prefixed to the fonts' names: a document whose objects are
+// copied into another (a stamp) must not name its embedded fonts as the other does, or a
+// viewer or printer that goes by names may take one subset for the other.
+func newDocIn(f *Fonts, created time.Time, family string, texts ...string) *doc {
 	p := gofpdf.New("P", "mm", "A4", "")
 	p.SetAutoPageBreak(false, 0)
 	p.SetMargins(margin, margin, margin)
 	p.SetCreationDate(created)
 	p.SetModificationDate(created)
-	d := &doc{p: p, fonts: f, used: make([]bool, len(f.faces)), cut: map[rune]bool{}}
+	d := &doc{p: p, fonts: f, family: family, used: make([]bool, len(f.faces)), cut: map[rune]bool{}}
 	d.used[0] = true
 	runes := make([][]rune, len(f.faces))
 	for _, s := range texts {
@@ -49,16 +57,19 @@ func newDoc(f *Fonts, created time.Time, texts ...string) *doc {
 		switch {
 		case !use:
 		case i == 0:
-			p.AddUTF8FontFromBytes(f.faces[i].name, "", bytes.Clone(f.faces[i].bytes))
+			p.AddUTF8FontFromBytes(d.fontName(i), "", bytes.Clone(f.faces[i].bytes))
 		default:
 			// A large font is cut to this document's characters first: gofpdf then parses the
 			// whole font once (in the cut) rather than twice (when adding it and when writing
 			// its subset). The texts must list every character drawn in it.
-			p.AddUTF8FontFromBytes(f.faces[i].name, "", gofpdf.UTF8CutFont(bytes.Clone(f.faces[i].bytes), string(runes[i])))
+			p.AddUTF8FontFromBytes(d.fontName(i), "", gofpdf.UTF8CutFont(bytes.Clone(f.faces[i].bytes), string(runes[i])))
 		}
 	}
 	return d
 }
+
+// fontName is the name face i is added under.
+func (d *doc) fontName(i int) string { return d.family + d.fonts.faces[i].name }
 
 // clean makes s printable on one line: control characters and line breaks become spaces.
 func clean(s string) string {
@@ -86,7 +97,7 @@ func (d *doc) spans(s string, size float64) []span {
 		if fi > 0 && !d.cut[r] { // a text newDoc was not told about: its missing-glyph box
 			fi = 0
 		}
-		f := d.fonts.faces[fi].name
+		f := d.fontName(fi)
 		if i > 0 && f != cur {
 			out = append(out, d.measure(cur, s[start:i], size))
 			start = i
