@@ -337,7 +337,7 @@ func (db *DB) certificateDocuments(ctx context.Context, q queryer, groups []*cer
 			return nil, sc.FieldErrorf("store", sc.EINVALID, "store %s has no EIN to print on its certificates; an admin sets it with setStoreDonations", st.Code)
 		}
 		d := &sc.CertificateDocument{
-			Kind: g.Kind, TaxYear: g.TaxYear, IssuedAt: now, VerificationCode: sc.NewVerificationCode(),
+			Kind: g.Kind, TaxYear: g.TaxYear, IssuedAt: now, VerificationCode: db.Codes.VerificationCode(),
 			Donor: sc.Party{Name: s.Name, Address: sc.PostalAddress{Line1: s.Line1, Line2: s.Line2, City: s.City,
 				Region: s.Region, PostalCode: s.Postal, Country: s.Country}},
 			Store: sc.Party{Name: st.Name, EIN: st.EIN, Address: st.ReturnAddress()},

@@ -39,6 +39,9 @@ type DB struct {
 	RMAExpiry time.Duration
 	// Certificates renders and links donation certificates.
 	CertificateSetup CertificateSetup
+	// Codes makes new RMA codes and verification codes: random ones (Open sets sc.RandomCodes).
+	// Only the demo data set is loaded through a DB with fixed ones (see WithCodes).
+	Codes sc.Codes
 	// AfterSettle, when set, runs in the transaction of every settlement, so the certificate
 	// job is queued exactly when the settlement commits (cmd/secondchance wires River to it).
 	AfterSettle func(ctx context.Context, tx *sql.Tx) error
@@ -56,7 +59,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now,
+	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now, Codes: sc.RandomCodes{},
 		ReportingWindow: sc.DefaultReportingDays * 24 * time.Hour, RMAExpiry: sc.DefaultRMAExpiryDays * 24 * time.Hour}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -82,6 +85,15 @@ func withBinaryParameters(dsn string) string {
 		return u.String()
 	}
 	return dsn + " binary_parameters=yes"
+}
+
+// WithCodes returns a DB on the same pool, with the same settings, whose new RMA codes and
+// verification codes come from c. The demo data set is loaded through one, so its codes are
+// fixed while everything else, the server included, keeps making random ones.
+func (db *DB) WithCodes(c sc.Codes) *DB {
+	cp := *db
+	cp.Codes = c
+	return &cp
 }
 
 // Statements returns how many SQL statements this pool has sent since it was opened.

@@ -77,7 +77,7 @@ func (db *DB) CreateRMA(ctx context.Context, in sc.RMAInput) (*sc.ReturnAuthoriz
 				SELECT r.id, x.line, x.description, x.quantity, x.category, x.cents, $11
 				FROM r, unnest($7::text[], $8::bigint[], $9::text[], $10::bigint[]) WITH ORDINALITY AS x(description, quantity, category, cents, line))
 			SELECT `+rmaColumns+` FROM r`,
-			sc.NewRMACode(), a.SellerID, o.ID, reportID, db.Now().Add(db.RMAExpiry), universalStore,
+			db.Codes.RMACode(), a.SellerID, o.ID, reportID, db.Now().Add(db.RMAExpiry), universalStore,
 			pq.Array(desc), pq.Array(qty), pq.Array(cat), pq.Array(cents), sc.DefaultCurrency)
 	})
 	if err != nil {

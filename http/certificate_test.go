@@ -3,7 +3,6 @@ package http_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"mime"
@@ -88,20 +87,6 @@ func fetch(t *testing.T, tb *testBundle, link string) (*http.Response, []byte) {
 	body, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	return res, body
-}
-
-// decodeBase64Lines decodes a base64 MIME body.
-func decodeBase64Lines(raw []byte) ([]byte, error) {
-	return base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(raw)), ""))
-}
-
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	cmd := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = bytes.NewReader(pdf)
-	out, err := cmd.Output()
-	require.NoError(t, err, "pdftotext (make test installs poppler-utils)")
-	return string(out)
 }
 
 // pdfPages checks with pdfinfo that a PDF parses without a complaint and returns its page count.

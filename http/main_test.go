@@ -17,7 +17,10 @@ type (
 var (
 	get          = apitest.Get
 	fixtureBatch = apitest.FixtureBatch
-	waitFor      = apitest.WaitFor
+	pdfText      = apitest.PDFText
+
+	decodeBase64Lines = apitest.DecodeBase64Lines
+	waitFor           = apitest.WaitFor
 )
 
 func setup(t testing.TB) *testBundle { return apitest.New(t) }

@@ -26,6 +26,9 @@ type (
 var (
 	get          = apitest.Get
 	fixtureBatch = apitest.FixtureBatch
+	pdfText      = apitest.PDFText
+
+	decodeBase64Lines = apitest.DecodeBase64Lines
 )
 
 func setup(t testing.TB) *testBundle { return apitest.New(t) }

@@ -45,6 +45,10 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	}
 	opts := db.SeedOptions{Sellers: *sellers, Buyers: *buyers, Orders: *orders, Reports: *reports, Seed: *seed, Until: end}
 	if *demo {
+		// The demo data ends at the start of the current UTC day (--until's default): every
+		// timestamp in it is relative to that midnight, so counts over whole days and the
+		// current week's batch come out the same on every day and at every hour; only the
+		// dates move (TestDemoBatchIsTheSameOnEveryDay, TestREADME).
 		opts = demoSize
 		opts.Until = end
 	}
@@ -63,11 +67,12 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "loaded the demo data set: %d sellers, %d buyers, %d orders with their events, about %d pending reports\n", opts.Sellers, opts.Buyers, opts.Orders, opts.Reports)
-		serial, err := seedDemoStore(ctx, d)
+		store, err := seedDemoStore(ctx, d.WithCodes(&demoCodes{rma: demoRMACodes, verification: demoVerificationCodes}))
 		if err != nil {
 			return fmt.Errorf("the demo store: %w", err)
 		}
-		fmt.Fprintf(m.Stdout, "and a return of seller %s sold and donated, with certificate %s\n", demoTokens[0].SellerNumber, serial)
+		fmt.Fprintf(m.Stdout, "and a return of seller %s sold and donated, with certificate %s, and another authorised, %s\n",
+			demoTokens[0].SellerNumber, store.Serial, store.Authorized)
 	default:
 		start := time.Now() // for the elapsed time printed
 		if err := d.Seed(ctx, opts, newProgress(m.Stderr)); err != nil {
@@ -110,25 +115,59 @@ func (m *Main) printDemoTokens(ctx context.Context, d *db.DB) error {
 	return nil
 }
 
+// The demo data set's codes, in the order seedDemoStore makes them: the README shows them, so
+// they are the same on every machine. Nothing else gets fixed codes.
+var (
+	demoRMACodes          = []string{"RMA-PVEZWN8H", "RMA-FKF2QRW5"}
+	demoVerificationCodes = []string{"SV2A2P3DN9QA"}
+)
+
+// demoCodes hands out fixed codes in order. Past the end of a list (a demo data set grown
+// without adding codes here) they are random again, which the README's test then reports.
+type demoCodes struct{ rma, verification []string }
+
+// RMACode implements secondchance.Codes.
+func (c *demoCodes) RMACode() string { return nextCode(&c.rma, sc.NewRMACode) }
+
+// VerificationCode implements secondchance.Codes.
+func (c *demoCodes) VerificationCode() string {
+	return nextCode(&c.verification, sc.NewVerificationCode)
+}
+
+func nextCode(list *[]string, random func() string) string {
+	if len(*list) == 0 {
+		return random()
+	}
+	code := (*list)[0]
+	*list = (*list)[1:]
+	return code
+}
+
+// demoStore is what seedDemoStore made: the certificate of the sold return and the code of the
+// authorisation whose parcel the store has yet to receive.
+type demoStore struct{ Serial, Authorized string }
+
 // demoStoreEIN is the demo store's EIN: the seed document gives none, and certificates need one.
 var demoStoreEIN = "00-0000000"
 
 // seedDemoStore walks one return of the demo seller through the store, through the same
 // services the API calls: a charity, the store's fees, the seller's donor details, an RMA of
 // two items, their intake, sale and settlement, and the certificate the job would issue. So
-// `make run` starts with a certificate to download and verify.
-func seedDemoStore(ctx context.Context, d *db.DB) (string, error) {
+// `make run` starts with a certificate to download and verify. A second RMA, on the seller's
+// first order, waits for its parcel, which the README's store staff then receive. d makes the
+// demo's fixed codes.
+func seedDemoStore(ctx context.Context, d *db.DB) (demoStore, error) {
 	admin := sc.NewSystemContext(ctx)
 	var sellerID, storeID int64
 	var order string
 	if err := d.GetContext(ctx, &sellerID, `SELECT id FROM sellers WHERE number = $1`, demoTokens[0].SellerNumber); err != nil {
-		return "", err
+		return demoStore{}, err
 	}
 	if err := d.GetContext(ctx, &storeID, `SELECT id FROM stores WHERE code = $1`, demoTokens[1].StoreCode); err != nil {
-		return "", err
+		return demoStore{}, err
 	}
 	if err := d.GetContext(ctx, &order, `SELECT number FROM orders WHERE seller_id = $1 ORDER BY placed_at DESC, id LIMIT 1`, sellerID); err != nil {
-		return "", err
+		return demoStore{}, err
 	}
 	seller := sc.NewContextWithActor(ctx, &sc.Actor{Role: sc.RoleSeller, SellerID: sellerID})
 	staff := sc.NewContextWithActor(ctx, &sc.Actor{Role: sc.RoleStaff, StoreID: storeID})
@@ -136,14 +175,14 @@ func seedDemoStore(ctx context.Context, d *db.DB) (string, error) {
 	ben, err := d.CreateBeneficiary(admin, sc.BeneficiaryInput{Name: "Independence Food Pantry · Société d'entraide", EIN: "43-1234567",
 		AddressLine1: "210 W. Truman Road", City: "Independence", Region: "MO", PostalCode: "64050", Country: "US"})
 	if err != nil {
-		return "", err
+		return demoStore{}, err
 	}
 	if err := d.SetStoreDonations(admin, demoTokens[1].StoreCode, sc.FeeSchedule{IntakeCents: 150, StorageCents: 100, CommissionBasisPoints: 1000}, ben.ID, &demoStoreEIN); err != nil {
-		return "", err
+		return demoStore{}, err
 	}
 	if err := d.SetDonorDetails(seller, sc.DonorDetails{LegalName: "Zoë Müller Handels GmbH", AddressLine1: "Straße des 17. Juni 135",
 		City: "Berlin", PostalCode: "10623", Country: "DE"}); err != nil {
-		return "", err
+		return demoStore{}, err
 	}
 	one := func(s string) sc.MoneyInput { return sc.MoneyInput{Amount: s, Currency: "USD"} }
 	rma, err := d.CreateRMA(seller, sc.RMAInput{OrderNumber: order, Items: []sc.RMAItemInput{
@@ -151,7 +190,7 @@ func seedDemoStore(ctx context.Context, d *db.DB) (string, error) {
 		{Description: "Tea bowl · 日本製の茶碗", Quantity: 1, Category: "Kitchen", DeclaredValue: one("25")},
 	}})
 	if err != nil {
-		return "", err
+		return demoStore{}, err
 	}
 	line1, line2 := 1, 2
 	parcel, err := d.ReceiveParcel(staff, sc.ParcelInput{RMACode: &rma.Code, Items: []sc.ReceivedItemInput{
@@ -159,29 +198,39 @@ func seedDemoStore(ctx context.Context, d *db.DB) (string, error) {
 		{RMALine: &line2, Description: "Tea bowl · 日本製の茶碗", Grade: sc.GradeGood},
 	}})
 	if err != nil {
-		return "", err
+		return demoStore{}, err
 	}
 	items, err := d.ParcelItems(staff, []int64{parcel.ID})
 	if err != nil {
-		return "", err
+		return demoStore{}, err
 	}
 	var ids []int64
 	for i, it := range items[0] {
 		route := sc.RouteSale
 		if _, err := d.RouteItem(staff, it.ID, &route); err != nil {
-			return "", err
+			return demoStore{}, err
 		}
 		if _, err := d.RecordSale(staff, sc.SaleInput{Item: it.ID, Price: one([]string{"35.50", "18.00"}[i]), Channel: "store"}); err != nil {
-			return "", err
+			return demoStore{}, err
 		}
 		ids = append(ids, it.ID)
 	}
 	if _, _, err := d.SettleItems(staff, ids); err != nil {
-		return "", err
+		return demoStore{}, err
 	}
 	res, err := d.IssueCertificates(admin, sc.IssueRequest{Kind: sc.CertificateSettlement}, nil)
 	if err != nil {
-		return "", err
+		return demoStore{}, err
 	}
-	return res.Serials[0], nil
+	if err := d.GetContext(ctx, &order, `SELECT number FROM orders WHERE seller_id = $1 ORDER BY id LIMIT 1`, sellerID); err != nil {
+		return demoStore{}, err
+	}
+	authorized, err := d.CreateRMA(seller, sc.RMAInput{OrderNumber: order, Items: []sc.RMAItemInput{
+		{Description: "Bluetooth speaker, black", Quantity: 1, Category: "Electronics", DeclaredValue: one("49.90")},
+		{Description: "USB cable, 1 m", Quantity: 1, Category: "Electronics", DeclaredValue: one("6.50")},
+	}})
+	if err != nil {
+		return demoStore{}, err
+	}
+	return demoStore{Serial: res.Serials[0], Authorized: authorized.Code}, nil
 }

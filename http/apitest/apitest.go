@@ -5,11 +5,14 @@ package apitest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -200,4 +203,19 @@ func WaitForJob(t testing.TB, d *db.DB, id int64) {
 		err := d.Get(&state, `SELECT state FROM river_job WHERE id = $1`, id)
 		return err == nil && (state == "completed" || state == "discarded" || state == "cancelled")
 	})
+}
+
+// PDFText is a PDF's text as pdftotext -layout reads it (make test installs poppler-utils).
+func PDFText(t testing.TB, pdf []byte) string {
+	t.Helper()
+	cmd := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	require.NoError(t, err, "pdftotext (make test installs poppler-utils)")
+	return string(out)
+}
+
+// DecodeBase64Lines decodes a base64 MIME body, wrapped in lines.
+func DecodeBase64Lines(raw []byte) ([]byte, error) {
+	return base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(raw)), ""))
 }

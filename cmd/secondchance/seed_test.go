@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/db/dbtest"
+)
+
+// TestSeedDemoHasFixedCodes: the demo data set's RMAs and certificate carry the codes the README
+// shows, on every machine, while everything else the same database makes afterwards gets random
+// ones.
+func TestSeedDemoHasFixedCodes(t *testing.T) {
+	t.Parallel()
+	d, u := dbtest.NewWithURL(t)
+	code, out, errOut := run(t, u, "seed", "--demo")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "and another authorised, "+demoRMACodes[1])
+
+	var rmas, verification []string
+	require.NoError(t, d.Select(&rmas, `SELECT code FROM return_authorizations ORDER BY id`))
+	require.Equal(t, demoRMACodes, rmas)
+	require.NoError(t, d.Select(&verification, `SELECT verification_code FROM certificates ORDER BY id`))
+	require.Equal(t, demoVerificationCodes, verification)
+
+	var sellerID int64
+	require.NoError(t, d.Get(&sellerID, `SELECT id FROM sellers WHERE number = 'S000001'`))
+	seller := sc.NewContextWithActor(context.Background(), &sc.Actor{Role: sc.RoleSeller, SellerID: sellerID})
+	rma, err := d.CreateRMA(seller, sc.RMAInput{OrderNumber: "O000000007", Items: []sc.RMAItemInput{
+		{Description: "Lamp", Quantity: 1, Category: "Home", DeclaredValue: sc.MoneyInput{Amount: "10", Currency: "USD"}}}})
+	require.NoError(t, err)
+	require.Regexp(t, regexp.MustCompile(`^RMA-[2-9A-HJKMNP-Z]{8}$`), rma.Code)
+	require.NotContains(t, demoRMACodes, rma.Code, "outside the demo seeding, codes are random")
+}
+
+// TestDemoBatchIsTheSameOnEveryDay: the README runs the current week's batch on the demo data,
+// which `seed --demo` generates up to the day it runs. Whatever the weekday and the time of day,
+// the batch decides the same reports the same way, so the README's figures hold every day.
+func TestDemoBatchIsTheSameOnEveryDay(t *testing.T) {
+	t.Parallel()
+	type outcome struct {
+		Stats    sc.BatchStats
+		Verdicts []string
+	}
+	monday := sc.WeekOf(time.Now()).Start()
+	results := make([][]outcome, 7)
+	t.Run("days", func(t *testing.T) {
+		for day := range 7 {
+			t.Run(monday.AddDate(0, 0, day).Weekday().String(), func(t *testing.T) {
+				t.Parallel()
+				today := monday.AddDate(0, 0, day)
+				d := dbtest.New(t)
+				opts := demoSize
+				opts.Until = today
+				require.NoError(t, d.Seed(context.Background(), opts, nil))
+				for _, at := range []time.Duration{time.Minute, 12 * time.Hour, 23*time.Hour + 59*time.Minute} {
+					now := today.Add(at)
+					d.Now = func() time.Time { return now }
+					run, err := d.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(now), sc.RunOptions{DryRun: true})
+					require.NoError(t, err)
+					o := outcome{Stats: run.Batch.Stats}
+					o.Stats.Steps = nil
+					for _, v := range run.Verdicts {
+						o.Verdicts = append(o.Verdicts, fmt.Sprintf("buyer %d: %s %+v", v.BuyerID, v.Kind, v.Facts))
+					}
+					results[day] = append(results[day], o)
+				}
+			})
+		}
+	})
+	require.NotZero(t, results[0][0].Stats.Reports)
+	for day := range results {
+		for i, o := range results[day] {
+			require.Equal(t, results[0][0], o, "%s, run %d", monday.AddDate(0, 0, day).Weekday(), i)
+		}
+	}
+}
