@@ -716,8 +716,15 @@ func (e *readmeEnv) output(what string) (string, error) {
 		return strings.TrimSuffix(pdfText(e.t, pdf), "\f"), nil // the form feed ends the page
 	case strings.HasPrefix(what, "the digest to "):
 		return e.digest(strings.TrimPrefix(what, "the digest to "))
+	case what == "secondchance help":
+		// The commands table of the help: the README copies it, the configuration has its own table.
+		var out bytes.Buffer
+		(&Main{Stdout: &out, Stderr: io.Discard, Getenv: func(string) string { return "" }}).Run(context.Background(), []string{"help"})
+		_, table, _ := strings.Cut(out.String(), "Commands:\n")
+		table, _, _ = strings.Cut(table, "\n\nEvery command")
+		return table, nil
 	}
-	return "", fmt.Errorf("unknown output %q (known: seed --demo, pdftotext -layout of the downloadUrl above, the digest to <email>)", what)
+	return "", fmt.Errorf("unknown output %q (known: seed --demo, pdftotext -layout of the downloadUrl above, the digest to <email>, secondchance help)", what)
 }
 
 // digest waits for the newest digest to a seller's address to be sent (the minute job), then
