@@ -93,6 +93,11 @@ func (db *DB) RunBatch(ctx context.Context, week sc.Week, opts sc.RunOptions) (*
 		}
 		return run, nil // the deferred rollback writes nothing
 	}
+	if db.AfterBatch != nil {
+		if err := db.AfterBatch(ctx, tx.Tx); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, mapError(err)
 	}

@@ -45,6 +45,9 @@ type DB struct {
 	// AfterSettle, when set, runs in the transaction of every settlement, so the certificate
 	// job is queued exactly when the settlement commits (cmd/secondchance wires River to it).
 	AfterSettle func(ctx context.Context, tx *sql.Tx) error
+	// AfterBatch, when set, runs in the transaction of every weekly batch that commits, so the
+	// digests it wrote are queued for sending exactly when they exist, whoever ran the batch.
+	AfterBatch func(ctx context.Context, tx *sql.Tx) error
 }
 
 // Open connects to dsn. Every statement sent through the pool is counted (see Statements),

@@ -240,3 +240,29 @@ func TestSMTPOutageDelaysDigests(t *testing.T) {
 	require.NoError(t, tb.DB.Get(&unsent, `SELECT count(*) FROM digests WHERE sent_at IS NULL`))
 	require.Zero(t, unsent)
 }
+
+// TestBatchQueuesItsDigests: the batch's own transaction queues the digest job, so mail follows
+// a batch run from the API within seconds; a dry run queues nothing.
+func TestBatchQueuesItsDigests(t *testing.T) {
+	t.Parallel()
+	tb := batchFixture(t)
+	inserter, err := jobs.NewClient(tb.DB.DB.DB, jobs.Config{})
+	require.NoError(t, err)
+	tb.DB.AfterBatch = jobs.SendDigestsOnBatch(inserter)
+	queued := func() int {
+		var n int
+		require.NoError(t, tb.DB.Get(&n, `SELECT count(*) FROM river_job WHERE kind = 'send_digests'`))
+		return n
+	}
+	run := `mutation Run($input: RunWeeklyBatchInput!) { runWeeklyBatch(input: $input) { existing userErrors { code } } }`
+	week := sc.WeekOf(time.Now()).String()
+	res := tb.Query(t, tb.Admin, run, map[string]any{"input": map[string]any{"week": week, "dryRun": true}})
+	require.Empty(t, get(res.Data, "runWeeklyBatch", "userErrors"))
+	require.Zero(t, queued(), "a dry run writes no digest and queues nothing")
+	res = tb.Query(t, tb.Admin, run, map[string]any{"input": map[string]any{"week": week}})
+	require.Empty(t, get(res.Data, "runWeeklyBatch", "userErrors"))
+	require.Equal(t, 1, queued())
+	res = tb.Query(t, tb.Admin, run, map[string]any{"input": map[string]any{"week": week}})
+	require.Equal(t, true, get(res.Data, "runWeeklyBatch", "existing"))
+	require.Equal(t, 1, queued(), "a week that already ran queues nothing more")
+}

@@ -72,6 +72,16 @@ func IssueOnSettle(client *river.Client[txType]) func(ctx context.Context, tx tx
 	}
 }
 
+// SendDigestsOnBatch returns the db.AfterBatch hook that queues SendDigestsArgs in the
+// transaction of the batch that wrote the digests: from the mutation and the command line too,
+// mail follows within seconds rather than at the next minute's run.
+func SendDigestsOnBatch(client *river.Client[txType]) func(ctx context.Context, tx txType) error {
+	return func(ctx context.Context, tx txType) error {
+		_, err := client.InsertTx(ctx, tx, SendDigestsArgs{}, nil)
+		return err
+	}
+}
+
 // IssueAnnualCertificatesArgs issues last year's annual summaries that are missing. It runs
 // daily, so the summaries go out on 1 January and a failed day is made up the next.
 type IssueAnnualCertificatesArgs struct{}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/jobs"
 )
 
 func (m *Main) batch(ctx context.Context, args []string) error {
@@ -35,6 +36,12 @@ func (m *Main) batchRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The batch's own transaction queues its digests, which a running server then sends.
+	client, err := jobs.NewClient(d.DB.DB, jobs.Config{})
+	if err != nil {
+		return err
+	}
+	d.AfterBatch = jobs.SendDigestsOnBatch(client)
 	p := newProgress(m.Stderr)
 	run, err := d.RunBatch(ctx, w, sc.RunOptions{DryRun: *dry, Progress: p})
 	if err != nil {
