@@ -37,6 +37,10 @@ const (
 	stageReturnCols  = "ord, ref, order_number, number, reason, requested_at"
 )
 
+// The row builders stage times in UTC: RFC 3339 allows zone offsets up to ±23:59 and PostgreSQL
+// only up to ±15:59, so "2026-10-01T10:00:00+23:00" would fail the COPY as sent, though it is
+// an instant like any other.
+
 func sellerRow(ord int64, ref string, s *sc.SellerInput) []any {
 	return []any{ord, ref, s.Number, s.Name, deref(s.LegalName), deref(s.Email), deref(s.Country)}
 }
@@ -56,18 +60,18 @@ func orderRow(ord int64, ref string, o *sc.OrderInput) []any {
 		reason = string(*o.CancellationReason)
 	}
 	if f := o.Feedback; f != nil {
-		rating, comment, left = int64(f.Rating), deref(f.Comment), f.LeftAt
+		rating, comment, left = int64(f.Rating), deref(f.Comment), f.LeftAt.UTC()
 	}
-	return []any{ord, ref, o.Number, o.SellerNumber, o.BuyerNumber, o.PlacedAt, opt(o.ShipBy), opt(o.ShippedAt),
+	return []any{ord, ref, o.Number, o.SellerNumber, o.BuyerNumber, o.PlacedAt.UTC(), opt(o.ShipBy), opt(o.ShippedAt),
 		opt(o.DeliveredAt), opt(o.CancelledAt), reason, m.Cents, m.Currency, rating, comment, left}
 }
 
 func disputeRow(ord int64, ref, orderNumber string, d *sc.DisputeInput) []any {
-	return []any{ord, ref, orderNumber, d.Number, string(d.Reason), d.OpenedAt, opt(d.ClosedAt)}
+	return []any{ord, ref, orderNumber, d.Number, string(d.Reason), d.OpenedAt.UTC(), opt(d.ClosedAt)}
 }
 
 func returnClaimRow(ord int64, ref, orderNumber string, r *sc.ReturnClaimInput) []any {
-	return []any{ord, ref, orderNumber, r.Number, r.Reason, r.RequestedAt}
+	return []any{ord, ref, orderNumber, r.Number, r.Reason, r.RequestedAt.UTC()}
 }
 
 // Ingest implements secondchance.MarketplaceService.
@@ -372,5 +376,5 @@ func opt(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
-	return *t
+	return t.UTC()
 }
