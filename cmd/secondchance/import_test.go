@@ -69,15 +69,15 @@ func TestImport(t *testing.T) {
 		{"ErrUnknownSeller", "orders.csv", "number,sellerNumber,buyerNumber,placedAt,total.amount,total.currency\nO9,S1,B1,2026-10-01T10:00:00Z,1.00,USD\nO10,S404,B1,2026-10-01T10:00:00Z,1.00,USD\n", "orders.csv:3: sellerNumber: no seller with number S404"},
 		{"ErrOrderChangesSeller", "orders.csv", "number,sellerNumber,buyerNumber,placedAt,total.amount,total.currency\nO9,S1,B1,2026-10-01T10:00:00Z,1.00,USD\nO1,S2,B1,2026-10-01T10:00:00Z,1.00,USD\n", "orders.csv:3: sellerNumber: order O1 already belongs to another seller"},
 		{"ErrDuplicateNumber", "orders.csv", "number,sellerNumber,buyerNumber,placedAt,total.amount,total.currency\nO9,S1,B1,2026-10-01T10:00:00Z,1.00,USD\nO9,S1,B1,2026-10-01T10:00:00Z,2.00,USD\n", "orders.csv:3: number: order number O9 appears more than once (first at "},
-		{"ErrUnknownColumn", "orders.csv", "number,seller\nO9,S1\n", `orders.csv:1: unknown column "seller"`},
+		{"ErrUnknownColumn", "orders.csv", "number,seller\nO9,S1\n", "orders.csv:1:8: seller: unknown column"},
 		{"ErrRatingNotNumber", "orders.csv", "number,sellerNumber,buyerNumber,placedAt,total.amount,total.currency,feedback.rating\nO9,S1,B1,2026-10-01T10:00:00Z,1.00,USD,five\n", "orders.csv:2: feedback.rating"},
 		{"ErrBadJSON", "buyers.ndjson", "{\"number\": \"B9\", \"handle\": \"x\"}\n{\"number\": \"B10\", \"handle\": \n", "buyers.ndjson:2:"},
-		{"ErrUnknownKey", "buyers.ndjson", "{\"number\": \"B9\", \"handel\": \"x\"}\n", `buyers.ndjson:1: unknown field "handel"`},
+		{"ErrUnknownKey", "buyers.ndjson", "{\"number\": \"B9\", \"handel\": \"x\"}\n", "buyers.ndjson:1: handel: unknown field"},
 		{"ErrBadStatus", "buyers.ndjson", "{\"number\": \"B9\", \"handle\": \"x\", \"status\": \"BANNED\"}\n", "buyers.ndjson:1: status: unknown buyer status"},
 		{"ErrNestedEvents", "orders.ndjson", `{"number": "O9", "sellerNumber": "S1", "buyerNumber": "B1", "placedAt": "2026-10-01T10:00:00Z", "total": {"amount": "1.00", "currency": "USD"}, "disputes": [{"number": "D9", "reason": "OTHER", "openedAt": "2026-10-02T10:00:00Z"}]}` + "\n", "files of their own"},
 		{"ErrDisputeUnknownOrder", "disputes.ndjson", `{"orderNumber": "O404", "number": "D9", "reason": "OTHER", "openedAt": "2026-10-02T10:00:00Z"}` + "\n", "disputes.ndjson:1: orderNumber: no order with number O404"},
 		{"ErrDisputeOfAnotherOrder", "disputes.ndjson", `{"orderNumber": "O2", "number": "D1", "reason": "OTHER", "openedAt": "2026-10-04T10:00:00Z"}` + "\n", "disputes.ndjson:1: number: dispute number D1 already belongs to order O1"},
-		{"ErrUnquotedCSV", "orders.csv", "number,sellerNumber\nO9,\"S1\n", "orders.csv:2:"},
+		{"ErrUnquotedCSV", "orders.csv", "number,sellerNumber,buyerNumber,placedAt,total.amount,total.currency\nO9,\"S1\n", "orders.csv:2:4: sellerNumber: the quoted field opened here has no closing quote"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{tc.file: tc.body})
