@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -73,6 +74,43 @@ func TestImport(t *testing.T) {
 	res, err = load(db.ImportOrders, "orders.csv", header+good)
 	require.NoError(t, err)
 	require.Equal(t, 2, res.OrdersCreated)
+}
+
+// TestImportFiles runs several files as one: a later file names what an earlier one created,
+// and a failure in any file writes nothing of the run.
+func TestImportFiles(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t)
+	ctx := admin()
+	file := func(kind db.ImportKind, name, body string) db.ImportFile {
+		return db.ImportFile{Kind: kind, Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }}
+	}
+	sellers := file(db.ImportSellers, "sellers.csv", "number,name\nS1,Acme\n")
+	buyers := file(db.ImportBuyers, "buyers.ndjson", `{"number": "B1", "handle": "alice"}`)
+	const header = "number,sellerNumber,buyerNumber,placedAt,total.amount,total.currency\n"
+	for _, tc := range []struct {
+		name  string
+		files []db.ImportFile
+		code  string
+	}{
+		{"ErrMalformedLastFile", []db.ImportFile{sellers, buyers, file(db.ImportOrders, "orders.csv", header+"O1,S1,B1,2026-10-01T10:00:00Z,1.00,USD\n\"O2\n")}, sc.EINVALID},
+		{"ErrUnknownReferenceInLastFile", []db.ImportFile{sellers, buyers, file(db.ImportOrders, "orders.csv", header+"O1,S2,B1,2026-10-01T10:00:00Z,1.00,USD\n")}, sc.ENOTFOUND},
+		{"ErrUnknownFormatOfLastFile", []db.ImportFile{sellers, file(db.ImportOrders, "orders.xls", "")}, sc.EINVALID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := d.ImportFiles(ctx, tc.files, nil)
+			require.Equal(t, tc.code, sc.ErrorCode(err), "%v", err)
+			require.Equal(t, map[string]int{"sellers": 0, "buyers": 0, "orders": 0, "feedback": 0, "disputes": 0, "return_claims": 0}, importCounts(t, d))
+		})
+	}
+	var results []sc.IngestResult
+	err := d.ImportFiles(ctx, []db.ImportFile{sellers, buyers, file(db.ImportOrders, "orders.csv", header+"O1,S1,B1,2026-10-01T10:00:00Z,1.00,USD\n")},
+		func(i int, res *sc.IngestResult) {
+			require.Len(t, results, i)
+			results = append(results, *res)
+		})
+	require.NoError(t, err)
+	require.Equal(t, []sc.IngestResult{{SellersCreated: 1}, {BuyersCreated: 1}, {OrdersCreated: 1}}, results)
 }
 
 // corpusEntry is one input of a fuzz target's seed corpus.

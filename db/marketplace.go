@@ -138,15 +138,18 @@ func (db *DB) Ingest(ctx context.Context, b sc.MarketplaceBatch) (*sc.IngestResu
 // stageAndMerge runs one ingestion in one transaction: it creates the staging tables, lets
 // stage fill them, and merges them.
 func (db *DB) stageAndMerge(ctx context.Context, m *merger, stage func(tx *sqlx.Tx) error) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, stagingDDL); err != nil {
-			return err
-		}
-		if err := stage(tx); err != nil {
-			return err
-		}
-		return m.merge(ctx, tx)
-	})
+	return db.inTx(ctx, func(tx *sqlx.Tx) error { return stageAndMergeIn(ctx, tx, m, stage) })
+}
+
+// stageAndMergeIn is stageAndMerge in a transaction of the caller's.
+func stageAndMergeIn(ctx context.Context, tx *sqlx.Tx, m *merger, stage func(tx *sqlx.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, stagingDDL); err != nil {
+		return err
+	}
+	if err := stage(tx); err != nil {
+		return err
+	}
+	return m.merge(ctx, tx)
 }
 
 // copyRows streams rows into table through COPY on tx and returns when all are sent.

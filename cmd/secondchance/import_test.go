@@ -14,6 +14,7 @@ func writeFiles(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, body := range files {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
 	}
 	return dir
@@ -91,7 +92,72 @@ func TestImport(t *testing.T) {
 	code, _, errOut = run(t, u, "import", "--kind", "x", filepath.Join(dir, "sellers.csv"))
 	require.Equal(t, exitError, code)
 	require.Contains(t, errOut, `unknown kind "x"`)
-	code, _, errOut = run(t, u, "import", filepath.Join(t.TempDir(), "misc.csv"))
+	code, _, errOut = run(t, u, "import", filepath.Join(writeFiles(t, map[string]string{"misc.csv": "number\n"}), "misc.csv"))
 	require.Equal(t, exitUsage, code)
 	require.Contains(t, errOut, "pass --kind")
+}
+
+// TestImportMalformed runs the import on the malformed files users have met: each fails with
+// FILE:LINE[:COL]: [FIELD: ]REASON and a non-zero exit, and nothing of the run is written, not
+// even the good files named before the bad one.
+func TestImportMalformed(t *testing.T) {
+	t.Parallel()
+	d, u := dbtest.NewWithURL(t)
+	counts := func() map[string]int {
+		m := map[string]int{}
+		for _, table := range []string{"sellers", "buyers", "orders", "feedback", "disputes", "return_claims"} {
+			var n int
+			require.NoError(t, d.Get(&n, `SELECT count(*) FROM `+table))
+			m[table] = n
+		}
+		return m
+	}
+	const header = "number,sellerNumber,buyerNumber,placedAt,total.amount,total.currency\n"
+	dir := writeFiles(t, map[string]string{
+		"sellers.csv":        "number,name\nS1,Acme\n",
+		"buyers.ndjson":      `{"number": "B1", "handle": "alice"}`,
+		"orders.csv":         header + "O1,S1,B1,2026-10-01T10:00:00Z,1.00,USD\n",
+		"quote/orders.csv":   header + "O1,S1,B1,2026-10-01T10:00:00Z,1.00,USD\n\"O2,S1,B1,2026-10-01T10:00:00Z,1.00,USD\n",
+		"date/orders.csv":    header + "O1,S1,B1,2026-10-01T10:00:00Z,1.00,USD\nO2,S1,B1,2026-13-01T10:00:00Z,1.00,USD\n",
+		"empty/orders.csv":   "",
+		"utf8/sellers.csv":   "number,name\nS2,Caf\xe9\n",
+		"nul/sellers.ndjson": `{"number": "S2", "name": "a\u0000"}`,
+		"cut/buyers.ndjson":  `{"number": "B2", "handle": "bob"}` + "\n" + `{"number": "B3", "handle": `,
+		"type/buyers.ndjson": `{"number": "B2", "handle": ["bob"]}`,
+		"orders.txt":         header,
+	})
+	f := func(name string) string { return filepath.Join(dir, name) }
+	for _, tc := range []struct {
+		name string
+		args []string
+		exit int
+		want string
+	}{
+		// encoding/csv's reader panicked on this one (FieldPos after a quote error in a row's first field).
+		{"ErrUnterminatedQuote", []string{f("sellers.csv"), f("quote/orders.csv")}, exitError, "quote/orders.csv:3:1: number: the quoted field opened here has no closing quote (INVALID)"},
+		{"ErrBadDate", []string{f("date/orders.csv")}, exitError, `date/orders.csv:3: placedAt: "2026-13-01T10:00:00Z" is not an RFC 3339 time such as 2026-10-01T10:00:00Z: month out of range (INVALID)`},
+		{"ErrMissingFile", []string{f("sellers.csv"), f("buyers.ndjson"), f("missing/orders.csv")}, exitError, "missing/orders.csv: no such file (NOT_FOUND)"},
+		{"ErrMissingFileOfUnknownKind", []string{f("misc.csv")}, exitError, "misc.csv: no such file (NOT_FOUND)"},
+		{"ErrDirectory", []string{f("empty")}, exitError, "empty: a directory, not a file"},
+		{"ErrUnknownExtension", []string{"--kind", "orders", f("orders.csv"), f("orders.txt")}, exitError, `orders.txt: unknown format ".txt"`},
+		{"ErrEmptyFile", []string{f("empty/orders.csv")}, exitError, "empty/orders.csv:1: the file is empty"},
+		{"ErrInvalidUTF8", []string{f("utf8/sellers.csv")}, exitError, "utf8/sellers.csv:2:7: name: invalid UTF-8 (byte 0xE9)"},
+		{"ErrNUL", []string{f("nul/sellers.ndjson")}, exitError, "nul/sellers.ndjson:1: name: the string holds a NUL character"},
+		{"ErrTruncatedNDJSON", []string{f("cut/buyers.ndjson")}, exitError, "cut/buyers.ndjson:2:28: the line ends inside its JSON value"},
+		{"ErrWrongJSONType", []string{f("type/buyers.ndjson")}, exitError, "type/buyers.ndjson:1: handle: a single value is expected, not an array"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := counts()
+			code, out, errOut := run(t, u, append([]string{"import"}, tc.args...)...)
+			require.Equal(t, tc.exit, code, errOut)
+			require.Contains(t, errOut, tc.want)
+			require.NotContains(t, errOut, "panic")
+			require.Empty(t, out, "no file is reported imported")
+			require.Equal(t, before, counts(), "nothing of the run is written")
+		})
+	}
+	// The good files import once the bad ones are gone.
+	code, _, errOut := run(t, u, "import", f("sellers.csv"), f("buyers.ndjson"), f("orders.csv"))
+	require.Equal(t, exitOK, code, errOut)
+	require.Equal(t, 1, counts()["orders"])
 }
