@@ -37,6 +37,10 @@ const (
 	stageReturnCols  = "ord, ref, order_number, number, reason, requested_at"
 )
 
+// The row builders stage times in UTC: RFC 3339 allows zone offsets up to ±23:59 and PostgreSQL
+// only up to ±15:59, so "2026-10-01T10:00:00+23:00" would fail the COPY as sent, though it is
+// an instant like any other.
+
 func sellerRow(ord int64, ref string, s *sc.SellerInput) []any {
 	return []any{ord, ref, s.Number, s.Name, deref(s.LegalName), deref(s.Email), deref(s.Country)}
 }
@@ -56,18 +60,18 @@ func orderRow(ord int64, ref string, o *sc.OrderInput) []any {
 		reason = string(*o.CancellationReason)
 	}
 	if f := o.Feedback; f != nil {
-		rating, comment, left = int64(f.Rating), deref(f.Comment), f.LeftAt
+		rating, comment, left = int64(f.Rating), deref(f.Comment), f.LeftAt.UTC()
 	}
-	return []any{ord, ref, o.Number, o.SellerNumber, o.BuyerNumber, o.PlacedAt, opt(o.ShipBy), opt(o.ShippedAt),
+	return []any{ord, ref, o.Number, o.SellerNumber, o.BuyerNumber, o.PlacedAt.UTC(), opt(o.ShipBy), opt(o.ShippedAt),
 		opt(o.DeliveredAt), opt(o.CancelledAt), reason, m.Cents, m.Currency, rating, comment, left}
 }
 
 func disputeRow(ord int64, ref, orderNumber string, d *sc.DisputeInput) []any {
-	return []any{ord, ref, orderNumber, d.Number, string(d.Reason), d.OpenedAt, opt(d.ClosedAt)}
+	return []any{ord, ref, orderNumber, d.Number, string(d.Reason), d.OpenedAt.UTC(), opt(d.ClosedAt)}
 }
 
 func returnClaimRow(ord int64, ref, orderNumber string, r *sc.ReturnClaimInput) []any {
-	return []any{ord, ref, orderNumber, r.Number, r.Reason, r.RequestedAt}
+	return []any{ord, ref, orderNumber, r.Number, r.Reason, r.RequestedAt.UTC()}
 }
 
 // Ingest implements secondchance.MarketplaceService.
@@ -134,15 +138,18 @@ func (db *DB) Ingest(ctx context.Context, b sc.MarketplaceBatch) (*sc.IngestResu
 // stageAndMerge runs one ingestion in one transaction: it creates the staging tables, lets
 // stage fill them, and merges them.
 func (db *DB) stageAndMerge(ctx context.Context, m *merger, stage func(tx *sqlx.Tx) error) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, stagingDDL); err != nil {
-			return err
-		}
-		if err := stage(tx); err != nil {
-			return err
-		}
-		return m.merge(ctx, tx)
-	})
+	return db.inTx(ctx, func(tx *sqlx.Tx) error { return stageAndMergeIn(ctx, tx, m, stage) })
+}
+
+// stageAndMergeIn is stageAndMerge in a transaction of the caller's.
+func stageAndMergeIn(ctx context.Context, tx *sqlx.Tx, m *merger, stage func(tx *sqlx.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, stagingDDL); err != nil {
+		return err
+	}
+	if err := stage(tx); err != nil {
+		return err
+	}
+	return m.merge(ctx, tx)
 }
 
 // copyRows streams rows into table through COPY on tx and returns when all are sent.
@@ -372,5 +379,5 @@ func opt(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
-	return *t
+	return t.UTC()
 }
