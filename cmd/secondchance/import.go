@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,15 +19,13 @@ import (
 func (m *Main) importFiles(ctx context.Context, args []string) error {
 	fs := newFlags("import", m.Stderr)
 	kind := fs.String("kind", "", "what the files hold: sellers, buyers, orders, disputes or return_claims (default: from the file name, e.g. orders.csv)")
-	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: secondchance import [--kind K] FILE...\n\nLoads NDJSON (.ndjson, .jsonl) or CSV (.csv, with a header row) files through COPY.\nThe run is all or nothing: one transaction for all its files. List sellers and buyers before the orders that name them.\n\nFlags:")
-		fs.PrintDefaults()
-		fmt.Fprintln(m.Stderr, "\nColumns (CSV header names; NDJSON keys, nested at the dots):")
-		for _, k := range db.ImportKinds {
-			fmt.Fprintf(m.Stderr, "  %-14s %s\n", k, strings.Join(db.ImportColumns(k), ","))
+	if err := m.parse(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(m.Stdout, "\nColumns (CSV header names; NDJSON keys, nested at the dots):")
+			for _, k := range db.ImportKinds {
+				fmt.Fprintf(m.Stdout, "  %-14s %s\n", k, strings.Join(db.ImportColumns(k), ","))
+			}
 		}
-	}
-	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -57,7 +56,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	// The run is one transaction, so each file's line is printed once the run has committed;
 	// its progress bar shows it being read meanwhile.
 	files := make([]db.ImportFile, len(kinds))
-	bars := make([]*barProgress, len(kinds))
+	bars := make([]*progress, len(kinds))
 	starts := make([]time.Time, len(kinds))
 	for i, name := range fs.Args() {
 		bars[i] = newProgress(m.Stderr)

@@ -35,7 +35,10 @@ var commands = []command{
 		about: "Loads sellers, buyers, orders and their events through COPY into an empty marketplace. Each table\n" +
 			"commits on its own, so an interrupted run resumes at the first table still empty."},
 	{name: "seed --demo", summary: "load the demo data set into an empty database, print demo tokens"},
-	{name: "import", args: "[flags] FILE...", summary: "bulk-load NDJSON or CSV files through COPY"},
+	{name: "import", args: "[flags] FILE...", summary: "bulk-load NDJSON or CSV files through COPY",
+		about: "Loads NDJSON (.ndjson, .jsonl) or CSV (.csv, with a header row) files through COPY. The run is all\n" +
+			"or nothing: one transaction for all its files. List sellers and buyers before the orders that name\n" +
+			"them. A malformed input stops the run with FILE:LINE[:COL]: [FIELD: ]REASON and imports nothing."},
 	{name: "token create", args: "[flags]", summary: "create a bearer token and print it alone on stdout",
 		about: "A SELLER token acts for one seller (--seller), a STAFF token for one store (--store), an ADMIN\n" +
 			"token for the whole platform. The secret is shown only now: capture it with $(...)."},
