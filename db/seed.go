@@ -476,3 +476,16 @@ func (db *DB) MarketplaceEmpty(ctx context.Context) (bool, error) {
 	err := db.GetContext(ctx, &empty, `SELECT NOT EXISTS (SELECT 1 FROM sellers) AND NOT EXISTS (SELECT 1 FROM buyers)`)
 	return empty, mapError(err)
 }
+
+// MarkDemoData records that the demo data set is being loaded into this (empty) database.
+func (db *DB) MarkDemoData(ctx context.Context) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO demo_data (loaded_at) VALUES ($1) ON CONFLICT DO NOTHING`, db.Now())
+	return mapError(err)
+}
+
+// IsDemoData says whether the demo seed filled this database (MarkDemoData).
+func (db *DB) IsDemoData(ctx context.Context) (bool, error) {
+	var demo bool
+	err := db.GetContext(ctx, &demo, `SELECT EXISTS (SELECT 1 FROM demo_data)`)
+	return demo, mapError(err)
+}

@@ -62,7 +62,7 @@ func (db *DB) CreateToken(ctx context.Context, in sc.TokenInput) (*sc.Token, str
 		}
 		return tx.GetContext(ctx, &t, `INSERT INTO tokens (secret_hash, role, seller_id, store_id, label)
 			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (secret_hash) DO UPDATE SET revoked_at = NULL
+			ON CONFLICT (secret_hash) DO UPDATE SET label = tokens.label -- the token as it is: a revoked one stays revoked
 			RETURNING `+tokenColumns, hashSecret(secret), in.Role, sellerID, storeID, in.Label)
 	})
 	if err != nil {

@@ -58,8 +58,20 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	}
 	switch {
 	case *demo && !empty:
-		fmt.Fprintln(m.Stderr, "the database already has marketplace data; keeping it")
+		isDemo, err := d.IsDemoData(ctx)
+		if err != nil {
+			return err
+		}
+		if !isDemo {
+			// Real data: the demo's tokens are published in the README, so they are never made here.
+			fmt.Fprintln(m.Stderr, "the database already holds marketplace data that the demo did not load; keeping it, and creating no demo tokens (use `secondchance token create`)")
+			return nil
+		}
+		fmt.Fprintln(m.Stderr, "the database already holds the demo data set; keeping it")
 	case *demo:
+		if err := d.MarkDemoData(ctx); err != nil {
+			return err
+		}
 		if err := d.Seed(ctx, opts, nil); err != nil {
 			return err
 		}
@@ -97,12 +109,17 @@ func (m *Main) printDemoTokens(ctx context.Context, d *db.DB) error {
 	ctx = sc.NewSystemContext(ctx)
 	fmt.Fprintln(m.Stdout, "Demo tokens (send as Authorization: Bearer <token>):")
 	for _, in := range demoTokens {
-		if _, _, err := d.CreateToken(ctx, in); err != nil {
+		t, _, err := d.CreateToken(ctx, in)
+		if err != nil {
 			if sc.ErrorCode(err) == sc.ENOTFOUND {
 				fmt.Fprintf(m.Stdout, "  %-6s (skipped: %s)\n", in.Role, sc.ErrorMessage(err))
 				continue
 			}
 			return err
+		}
+		if t.RevokedAt != nil {
+			fmt.Fprintf(m.Stdout, "  %-6s (revoked on %s; it stays revoked)\n", in.Role, t.RevokedAt.UTC().Format(time.DateOnly))
+			continue
 		}
 		scope := ""
 		if in.SellerNumber != "" {

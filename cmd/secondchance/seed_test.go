@@ -81,3 +81,41 @@ func TestDemoBatchIsTheSameOnEveryDay(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoTokensOnlyInTheDemosOwnDatabase: the demo's published tokens are never created in a
+// database the demo seed did not fill, and one an operator revoked stays revoked.
+func TestDemoTokensOnlyInTheDemosOwnDatabase(t *testing.T) {
+	t.Parallel()
+	t.Run("ErrRealData", func(t *testing.T) {
+		t.Parallel()
+		tb := setup(t) // a database with marketplace data of its own
+		code, out, errOut := run(t, tb.DBURL, "seed", "--demo")
+		require.Equal(t, exitOK, code, errOut)
+		require.Contains(t, errOut, "creating no demo tokens")
+		for _, tok := range demoTokens {
+			require.NotContains(t, out, tok.Secret)
+			_, err := tb.DB.Authenticate(context.Background(), tok.Secret)
+			require.Equal(t, sc.EUNAUTHENTICATED, sc.ErrorCode(err), "%s must not exist", tok.Role)
+		}
+	})
+	t.Run("RevokedStaysRevoked", func(t *testing.T) {
+		t.Parallel()
+		d, u := dbtest.NewWithURL(t)
+		code, _, errOut := run(t, u, "seed", "--demo")
+		require.Equal(t, exitOK, code, errOut)
+		admin := demoTokens[len(demoTokens)-1]
+		require.Equal(t, sc.RoleAdmin, admin.Role)
+		a, err := d.Authenticate(context.Background(), admin.Secret)
+		require.NoError(t, err)
+		_, err = d.RevokeToken(sc.NewSystemContext(context.Background()), a.TokenID)
+		require.NoError(t, err)
+
+		code, out, errOut := run(t, u, "seed", "--demo")
+		require.Equal(t, exitOK, code, errOut)
+		require.NotContains(t, out, admin.Secret)
+		require.Regexp(t, `ADMIN\s+\(revoked on \d{4}-\d\d-\d\d; it stays revoked\)`, out)
+		require.Contains(t, out, demoTokens[0].Secret, "the others are still printed")
+		_, err = d.Authenticate(context.Background(), admin.Secret)
+		require.Equal(t, sc.EUNAUTHENTICATED, sc.ErrorCode(err))
+	})
+}
