@@ -235,7 +235,7 @@ func (db *DB) ReturnLabel(ctx context.Context, code string) (*sc.ReturnLabel, er
 		FROM return_authorizations r JOIN orders o ON o.id = r.order_id JOIN sellers s ON s.id = r.seller_id WHERE r.code = $1`, code); err != nil {
 		return nil, notFound(err, "code", "no return authorisation %s", code)
 	}
-	store, err := db.StoreByID(ctx, row.StoreID)
+	store, err := db.storeByID(ctx, row.StoreID)
 	if err != nil {
 		return nil, err
 	}
