@@ -283,6 +283,14 @@ type Verdict struct {
 // GlobalID is the verdict's Relay ID.
 func (v *Verdict) GlobalID() string { return GlobalID(KindVerdict, v.ID) }
 
+// RedactForSeller drops what a seller with a report in the verdict may not read: the facts
+// (other sellers' reports), the reviewers' reasons and who acted. The outcome stays.
+func (v *Verdict) RedactForSeller() {
+	v.Facts = JSONFacts{}
+	v.PinnedByToken, v.PinReason = nil, ""
+	v.ReversalReason, v.ReversedBy = "", nil
+}
+
 // Sanction is a status a verdict put a buyer in, from StartsAt until EndsAt (nil: for good)
 // or until an appeal revoked it.
 type Sanction struct {

@@ -65,3 +65,13 @@ type BuyerService interface {
 	// exist or is not visible to the actor.
 	BuyersByID(ctx context.Context, ids []int64) ([]*Buyer, error)
 }
+
+// CheckBuyerNumberFilter refuses a filter by buyer number (field) to anyone but an admin. Buyer
+// numbers are hidden from sellers; a filter that answered "no rows" or "some rows" for any
+// number a seller tried would give them back, one guess at a time.
+func CheckBuyerNumberFilter(a *Actor, number *string, field string) error {
+	if number == nil || a.IsAdmin() {
+		return nil
+	}
+	return FieldErrorf(field, EFORBIDDEN, "only admins filter by buyer number; sellers see buyers by handle")
+}

@@ -200,6 +200,9 @@ type IntakeService interface {
 	ParcelsByRMA(ctx context.Context, rmaIDs []int64) ([]*Parcel, error)
 	ParcelItems(ctx context.Context, parcelIDs []int64) ([][]*ReturnedItem, error)
 	ParcelDiscrepancies(ctx context.Context, parcelIDs []int64) ([][]*Discrepancy, error)
+	// ParcelCandidates lists, per unmatched parcel, the open authorisations of its store that
+	// carry its tracking number (staff and admins): more than one, and intake matched none.
+	ParcelCandidates(ctx context.Context, parcelIDs []int64) ([][]*ReturnAuthorization, error)
 	ListParcels(ctx context.Context, unmatchedOnly bool, page PageArgs) (*Page[*Parcel], error)
 }
 

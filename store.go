@@ -108,7 +108,8 @@ type StoreService interface {
 	UpdateStore(ctx context.Context, code string, in StoreInput) (*Store, error)
 	// ListStores pages through stores by code (admins).
 	ListStores(ctx context.Context, page PageArgs) (*Page[*Store], error)
-	// StoreByID returns a store; every store is public, as its return address is.
+	// StoreByID returns a store to any token, as Query.returnAddress does; without a token it is
+	// UNAUTHENTICATED.
 	StoreByID(ctx context.Context, id int64) (*Store, error)
 	// StoresByID returns stores in the order of ids.
 	StoresByID(ctx context.Context, ids []int64) ([]*Store, error)

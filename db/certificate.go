@@ -621,16 +621,68 @@ func (db *DB) VoidCertificate(ctx context.Context, certificate int64, reason str
 // code it tells VALID or VOID and the certificate's essentials; a wrong code and an unknown
 // serial both answer NOT_FOUND, and count against the client, which is refused (RATE_LIMITED)
 // after VerifyFailureLimit failures within VerifyFailureWindow.
+//
+// Every evaluation takes one of the client's slots before it compares anything, under a lock
+// per client, and gives it back only when the code was right: however many guesses arrive at
+// once (aliases in one request, or concurrent requests), no more than VerifyFailureLimit are
+// ever compared within a window.
 func (db *DB) VerifyCertificate(ctx context.Context, client, serial, code string) (*sc.CertificateVerification, error) {
 	now := db.Now()
-	var failures int
-	if err := db.GetContext(ctx, &failures, `SELECT coalesce(sum(failures), 0) FROM verification_failures WHERE client = $1 AND minute > $2`,
-		client, now.Add(-sc.VerifyFailureWindow)); err != nil {
-		return nil, mapError(err)
+	if err := db.takeVerifySlot(ctx, client, now); err != nil {
+		return nil, err
 	}
-	if failures >= sc.VerifyFailureLimit {
-		return nil, sc.Errorf(sc.ERATELIMITED, "too many failed verifications from your address; try again in %d minutes", int(sc.VerifyFailureWindow.Minutes()))
+	v, err := db.verifyCertificate(ctx, serial, code)
+	if err == nil && v.Status != sc.CertificateNotFound {
+		// A right code is no guess: its slot goes back.
+		if err := db.returnVerifySlot(ctx, client, now); err != nil {
+			return nil, err
+		}
 	}
+	return v, err
+}
+
+// returnVerifySlot gives back the slot takeVerifySlot took at now, under the same lock, and
+// drops the minute's row once it counts nothing.
+func (db *DB) returnVerifySlot(ctx context.Context, client string, now time.Time) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('verify:' || $1, 0))`, client); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE verification_failures SET failures = failures - 1
+			WHERE client = $1 AND minute = date_trunc('minute', $2::timestamptz) AND failures > 0`, client, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM verification_failures
+			WHERE client = $1 AND minute = date_trunc('minute', $2::timestamptz) AND failures = 0`, client, now)
+		return err
+	})
+}
+
+// takeVerifySlot counts one evaluation against client, or answers RATE_LIMITED when its window
+// is full. The advisory lock serialises the check and the increment of one client's guesses;
+// each statement after it reads the counts committed by the guesses before.
+func (db *DB) takeVerifySlot(ctx context.Context, client string, now time.Time) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('verify:' || $1, 0))`, client); err != nil {
+			return err
+		}
+		var failures int
+		if err := tx.GetContext(ctx, &failures, `SELECT coalesce(sum(failures), 0) FROM verification_failures WHERE client = $1 AND minute > $2`,
+			client, now.Add(-sc.VerifyFailureWindow)); err != nil {
+			return err
+		}
+		if failures >= sc.VerifyFailureLimit {
+			return sc.Errorf(sc.ERATELIMITED, "too many failed verifications from your address; try again in %d minutes", int(sc.VerifyFailureWindow.Minutes()))
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO verification_failures (client, minute, failures) VALUES ($1, date_trunc('minute', $2::timestamptz), 1)
+			ON CONFLICT (client, minute) DO UPDATE SET failures = verification_failures.failures + 1`, client, now)
+		return err
+	})
+}
+
+// verifyCertificate compares code with serial's; a wrong code or an unknown serial is
+// CertificateNotFound.
+func (db *DB) verifyCertificate(ctx context.Context, serial, code string) (*sc.CertificateVerification, error) {
 	var row struct {
 		sc.Certificate
 		Donor      string         `db:"donor"`
@@ -647,10 +699,6 @@ func (db *DB) VerifyCertificate(ctx context.Context, client, serial, code string
 		return nil, mapError(err)
 	}
 	if err != nil || subtle.ConstantTimeCompare([]byte(row.VerificationCode), []byte(strings.ToUpper(strings.TrimSpace(code)))) != 1 {
-		if _, err := db.ExecContext(ctx, `INSERT INTO verification_failures (client, minute, failures) VALUES ($1, date_trunc('minute', $2::timestamptz), 1)
-			ON CONFLICT (client, minute) DO UPDATE SET failures = verification_failures.failures + 1`, client, now); err != nil {
-			return nil, mapError(err)
-		}
 		return &sc.CertificateVerification{Serial: serial, Status: sc.CertificateNotFound}, nil
 	}
 	c := row.Certificate

@@ -27,32 +27,19 @@ func (db *DB) ReceiveParcel(ctx context.Context, in sc.ParcelInput) (*sc.Parcel,
 	}
 	var p sc.Parcel
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var rma *sc.ReturnAuthorization
-		var rmaLines []int
-		if in.RMACode != nil || in.TrackingNumber != nil {
-			field, by, value := "rmaCode", "code", ""
-			if in.RMACode != nil {
-				value = *in.RMACode
-			} else {
-				field, by, value = "trackingNumber", "tracking_number", *in.TrackingNumber
+		rma, rmaLines, err := db.parcelRMA(ctx, tx, a.StoreID, in)
+		if err != nil {
+			return err
+		}
+		if rma == nil && in.RMACode == nil && in.TrackingNumber != nil {
+			// The tracking number is shared by several open authorisations: the parcel stays
+			// unmatched and its items answer to no line until staff match it (matchParcel).
+			items := make([]sc.ReceivedItemInput, len(in.Items))
+			for i, it := range in.Items {
+				it.RMALine = nil
+				items[i] = it
 			}
-			var r struct {
-				sc.ReturnAuthorization
-				Lines pq.Int64Array `db:"lines"`
-			}
-			// Another store's authorisations do not exist for this store's staff.
-			if err := tx.GetContext(ctx, &r, `SELECT `+rmaColumns+`,
-					ARRAY(SELECT l.line FROM return_authorization_items l WHERE l.rma_id = r.id ORDER BY l.line) AS lines
-				FROM return_authorizations r WHERE r.`+by+` = $1 AND r.store_id = $2 FOR UPDATE OF r`, value, a.StoreID); err != nil {
-				return notFound(err, field, "no return authorisation of this store with %s %q", by, value)
-			}
-			if st := r.StatusAt(db.Now()); st != sc.RMAAuthorized && st != sc.RMAInTransit {
-				return sc.FieldErrorf(field, sc.ERMANOTOPEN, "return authorisation %s is %s", r.Code, st)
-			}
-			rma = &r.ReturnAuthorization
-			for _, l := range r.Lines {
-				rmaLines = append(rmaLines, int(l))
-			}
+			in.Items = items
 		}
 		known := map[int]bool{}
 		for _, l := range rmaLines {
@@ -125,6 +112,95 @@ func (db *DB) ReceiveParcel(ctx context.Context, in sc.ParcelInput) (*sc.Parcel,
 		return nil, err
 	}
 	return &p, nil
+}
+
+// parcelRMA finds the authorisation a parcel received at store answers to, locked, with its
+// lines: by RMA code, which is unique, or by tracking number, which is not. A seller may put any
+// tracking number on its return, another seller's too, so a number that more than one open
+// authorisation of the store carries matches none of them (nil, no error): the parcel is logged
+// unmatched and its candidates are listed to staff, who choose. Picking one would hand a seller
+// who copied the number the other seller's goods.
+func (db *DB) parcelRMA(ctx context.Context, tx *sqlx.Tx, store int64, in sc.ParcelInput) (*sc.ReturnAuthorization, []int, error) {
+	if in.RMACode == nil && in.TrackingNumber == nil {
+		return nil, nil, nil
+	}
+	field, by, value := "rmaCode", "code", ""
+	if in.RMACode != nil {
+		value = *in.RMACode
+	} else {
+		field, by, value = "trackingNumber", "tracking_number", *in.TrackingNumber
+	}
+	var rs []struct {
+		sc.ReturnAuthorization
+		Lines pq.Int64Array `db:"lines"`
+	}
+	// Another store's authorisations do not exist for this store's staff.
+	if err := tx.SelectContext(ctx, &rs, `SELECT `+rmaColumns+`,
+			ARRAY(SELECT l.line FROM return_authorization_items l WHERE l.rma_id = r.id ORDER BY l.line) AS lines
+		FROM return_authorizations r WHERE r.`+by+` = $1 AND r.store_id = $2 ORDER BY r.id FOR UPDATE OF r`, value, store); err != nil {
+		return nil, nil, err
+	}
+	if len(rs) == 0 {
+		return nil, nil, sc.FieldErrorf(field, sc.ENOTFOUND, "no return authorisation of this store with %s %q", by, value)
+	}
+	open := rs[:0:0]
+	for _, r := range rs {
+		if st := r.StatusAt(db.Now()); st == sc.RMAAuthorized || st == sc.RMAInTransit {
+			open = append(open, r)
+		}
+	}
+	switch len(open) {
+	case 0:
+		return nil, nil, sc.FieldErrorf(field, sc.ERMANOTOPEN, "return authorisation %s is %s", rs[0].Code, rs[0].StatusAt(db.Now()))
+	case 1:
+		lines := make([]int, len(open[0].Lines))
+		for i, l := range open[0].Lines {
+			lines[i] = int(l)
+		}
+		return &open[0].ReturnAuthorization, lines, nil
+	}
+	return nil, nil, nil
+}
+
+// ParcelCandidates implements secondchance.IntakeService (staff and admins): for each unmatched
+// parcel, the open authorisations of its store that carry its tracking number, oldest first.
+func (db *DB) ParcelCandidates(ctx context.Context, parcelIDs []int64) ([][]*sc.ReturnAuthorization, error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleStaff, sc.RoleAdmin); err != nil {
+		return nil, err
+	}
+	sp, err := parcelScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ParcelID int64 `db:"parcel_id"`
+		sc.ReturnAuthorization
+	}
+	if err := db.SelectContext(ctx, &rows, `SELECT p.id AS parcel_id, `+rmaColumns+`
+		FROM parcels p JOIN return_authorizations r ON r.store_id = p.store_id AND r.tracking_number = p.tracking_number
+		WHERE p.id = ANY($1) AND p.rma_id IS NULL AND r.status IN ('AUTHORIZED', 'IN_TRANSIT') AND `+parcelVisible+`
+		ORDER BY p.id, r.id`, append([]any{pq.Array(parcelIDs)}, sp.args()...)...); err != nil {
+		return nil, mapError(err)
+	}
+	at := make(map[int64]int, len(parcelIDs))
+	for i, id := range parcelIDs {
+		at[id] = i
+	}
+	out := make([][]*sc.ReturnAuthorization, len(parcelIDs))
+	for i := range out {
+		out[i] = []*sc.ReturnAuthorization{}
+	}
+	now := db.Now()
+	for _, row := range rows {
+		r := row.ReturnAuthorization
+		if st := r.StatusAt(now); st != sc.RMAAuthorized && st != sc.RMAInTransit {
+			continue
+		}
+		if i, ok := at[row.ParcelID]; ok {
+			out[i] = append(out[i], &r)
+		}
+	}
+	return out, nil
 }
 
 // parcelScope: staff read their store's parcels, admins all, a seller the parcels of its own

@@ -22,6 +22,9 @@ func (db *DB) ListOrders(ctx context.Context, f sc.OrderFilter, page sc.PageArgs
 	if a := sc.ActorFromContext(ctx); a.Role == sc.RoleStaff {
 		return nil, sc.Errorf(sc.EFORBIDDEN, "a STAFF token cannot list marketplace orders")
 	}
+	if err := sc.CheckBuyerNumberFilter(sc.ActorFromContext(ctx), f.BuyerNumber, "filter.buyerNumber"); err != nil {
+		return nil, err
+	}
 	limit, afterTime, afterID, err := timePage(listOrders, page)
 	if err != nil {
 		return nil, err

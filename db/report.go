@@ -117,6 +117,9 @@ func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageAr
 	if err != nil {
 		return nil, err
 	}
+	if err := sc.CheckBuyerNumberFilter(a, f.BuyerNumber, "filter.buyerNumber"); err != nil {
+		return nil, err
+	}
 	limit, afterTime, afterID, err := timePage(listReports, page)
 	if err != nil {
 		return nil, err

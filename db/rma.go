@@ -119,7 +119,10 @@ func (db *DB) CancelRMA(ctx context.Context, id int64) (*sc.ReturnAuthorization,
 		`UPDATE return_authorizations r SET status = 'CANCELLED', updated_at = $2 WHERE r.id = $1 RETURNING `+rmaColumns)
 }
 
-// AddRMATracking implements secondchance.ReturnService.
+// AddRMATracking implements secondchance.ReturnService. A number another open return already
+// carries, of this seller or another, is accepted like any other and the answer says nothing of
+// it: refusing it (CONFLICT) or flagging it to the seller would let a seller test other sellers'
+// tracking numbers. Intake never matches such a number to either return (parcelRMA); staff do.
 func (db *DB) AddRMATracking(ctx context.Context, id int64, tracking string) (*sc.ReturnAuthorization, error) {
 	n, err := sc.NormalizeTrackingNumber(tracking)
 	if err != nil {
@@ -235,7 +238,7 @@ func (db *DB) ReturnLabel(ctx context.Context, code string) (*sc.ReturnLabel, er
 		FROM return_authorizations r JOIN orders o ON o.id = r.order_id JOIN sellers s ON s.id = r.seller_id WHERE r.code = $1`, code); err != nil {
 		return nil, notFound(err, "code", "no return authorisation %s", code)
 	}
-	store, err := db.StoreByID(ctx, row.StoreID)
+	store, err := db.storeByID(ctx, row.StoreID)
 	if err != nil {
 		return nil, err
 	}

@@ -22,8 +22,17 @@ func (db *DB) StoresByID(ctx context.Context, ids []int64) ([]*sc.Store, error) 
 	return byID(ids, rows, func(s *sc.Store) int64 { return s.ID }), nil
 }
 
-// StoreByID implements secondchance.StoreService.
+// StoreByID implements secondchance.StoreService: any token reads a store, as any token reads
+// the return address (Query.returnAddress); without one it is UNAUTHENTICATED like that field.
 func (db *DB) StoreByID(ctx context.Context, id int64) (*sc.Store, error) {
+	if _, err := sc.RequireActor(ctx); err != nil {
+		return nil, err
+	}
+	return db.storeByID(ctx, id)
+}
+
+// storeByID reads a store for a caller that checked its right already (a signed label link).
+func (db *DB) storeByID(ctx context.Context, id int64) (*sc.Store, error) {
 	var s sc.Store
 	err := db.GetContext(ctx, &s, `SELECT `+storeColumns+` FROM stores WHERE id = $1`, id)
 	if err != nil {

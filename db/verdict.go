@@ -30,10 +30,11 @@ func (db *DB) ListBatches(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.B
 		db.countFunc(`SELECT count(*) FROM batches`)), nil
 }
 
-// BatchesByID implements secondchance.BatchService. Every token reads batches (a week, its
-// cutoff and times); their stats are for admins, which the schema enforces on the field.
+// BatchesByID implements secondchance.BatchService. Sellers and admins read batches (a week, its
+// cutoff and times), as Query.batch allows; staff have no report in any and are FORBIDDEN, by
+// node(id:) as by batch(id:). Their stats are for admins, which the schema enforces on the field.
 func (db *DB) BatchesByID(ctx context.Context, ids []int64) ([]*sc.Batch, error) {
-	if _, err := sc.RequireActor(ctx); err != nil {
+	if _, err := sc.RequireRole(ctx, sc.RoleSeller, sc.RoleAdmin); err != nil {
 		return nil, err
 	}
 	var rows []*sc.Batch
@@ -65,7 +66,9 @@ func (db *DB) ListVerdicts(ctx context.Context, f sc.VerdictFilter, page sc.Page
 		db.countFunc(`SELECT count(*) FROM verdicts v WHERE `+where, batchID, buyerID, f.Verdict)), nil
 }
 
-// VerdictsByID implements secondchance.BatchService. A seller sees the verdicts on its reports.
+// VerdictsByID implements secondchance.BatchService. A seller sees the verdicts on its reports:
+// their outcome, never what the policy knew of the buyer (how many reports and sellers) nor a
+// reviewer's reasons, which tell of other sellers' activity.
 func (db *DB) VerdictsByID(ctx context.Context, ids []int64) ([]*sc.Verdict, error) {
 	sp, err := sellerScope(ctx)
 	if err != nil {
@@ -76,6 +79,11 @@ func (db *DB) VerdictsByID(ctx context.Context, ids []int64) ([]*sc.Verdict, err
 		AND ($2 OR EXISTS (SELECT 1 FROM reports r WHERE r.verdict_id = v.id AND r.seller_id = $3))`, pq.Array(ids), sp.all, sp.sellerID)
 	if err != nil {
 		return nil, mapError(err)
+	}
+	if !sp.all {
+		for _, v := range rows {
+			v.RedactForSeller()
+		}
 	}
 	return byID(ids, rows, func(v *sc.Verdict) int64 { return v.ID }), nil
 }

@@ -406,6 +406,7 @@ type ComplexityRoot struct {
 	}
 
 	Parcel struct {
+		Candidates          func(childComplexity int) int
 		Discrepancies       func(childComplexity int) int
 		GlobalID            func(childComplexity int) int
 		Items               func(childComplexity int) int
@@ -957,6 +958,7 @@ type ParcelResolver interface {
 
 	Items(ctx context.Context, obj *secondchance.Parcel) ([]*secondchance.ReturnedItem, error)
 	Discrepancies(ctx context.Context, obj *secondchance.Parcel) ([]*secondchance.Discrepancy, error)
+	Candidates(ctx context.Context, obj *secondchance.Parcel) ([]*secondchance.ReturnAuthorization, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (Node, error)
@@ -2620,6 +2622,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Parcel.candidates":
+		if e.ComplexityRoot.Parcel.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parcel.Candidates(childComplexity), true
 	case "Parcel.discrepancies":
 		if e.ComplexityRoot.Parcel.Discrepancies == nil {
 			break
@@ -5351,6 +5359,8 @@ func (ec *executionContext) childFields_Parcel(ctx context.Context, field graphq
 		return ec.fieldContext_Parcel_items(ctx, field)
 	case "discrepancies":
 		return ec.fieldContext_Parcel_discrepancies(ctx, field)
+	case "candidates":
+		return ec.fieldContext_Parcel_candidates(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Parcel", field.Name)
 }
@@ -14924,6 +14934,56 @@ func (ec *executionContext) fieldContext_Parcel_discrepancies(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Parcel_candidates(ctx context.Context, field graphql.CollectedField, obj *secondchance.Parcel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parcel_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Parcel().Candidates(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal []*secondchance.ReturnAuthorization
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*secondchance.ReturnAuthorization
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.ReturnAuthorization) graphql.Marshaler {
+			return ec.marshalNReturnAuthorization2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Parcel_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Parcel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnAuthorization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ParcelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Parcel]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22514,7 +22574,25 @@ func (ec *executionContext) _Verdict_facts(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return obj.Facts, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal secondchance.JSONFacts
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal secondchance.JSONFacts
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v secondchance.JSONFacts) graphql.Marshaler {
 			return ec.marshalNVerdictFacts2githubᚗcomᚋsecondchanceᚋsecondchanceᚐJSONFacts(ctx, selections, v)
 		},
@@ -22546,7 +22624,25 @@ func (ec *executionContext) _Verdict_pinReason(ctx context.Context, field graphq
 		func(ctx context.Context) (any, error) {
 			return obj.PinReason, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -22615,7 +22711,25 @@ func (ec *executionContext) _Verdict_reversalReason(ctx context.Context, field g
 		func(ctx context.Context) (any, error) {
 			return obj.ReversalReason, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -29971,6 +30085,12 @@ func (ec *executionContext) _Parcel(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Parcel_discrepancies(ctx, field, obj)
+				})
+		case "candidates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Parcel_candidates(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

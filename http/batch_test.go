@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/db/dbtest"
 	"github.com/secondchance/secondchance/http/apitest"
 	"github.com/secondchance/secondchance/jobs"
 )
@@ -265,4 +266,61 @@ func TestBatchQueuesItsDigests(t *testing.T) {
 	res = tb.Query(t, tb.Admin, run, map[string]any{"input": map[string]any{"week": week}})
 	require.Equal(t, true, get(res.Data, "runWeeklyBatch", "existing"))
 	require.Equal(t, 1, queued(), "a week that already ran queues nothing more")
+}
+
+// TestVerdictFactsAdminsOnly: a seller with a report in a verdict reads its outcome, never the
+// facts (how many reports and sellers there were) nor the reviewers' reasons, which tell of other
+// sellers' activity. Admins read everything.
+func TestVerdictFactsAdminsOnly(t *testing.T) {
+	t.Parallel()
+	tb := batchFixture(t)
+	week := sc.WeekOf(time.Now()).String()
+	res := tb.Query(t, tb.Admin, runBatchMutation, map[string]any{"input": map[string]any{"week": week}})
+	require.Empty(t, res.Errors)
+	res = tb.Query(t, tb.Admin, `{ verdicts(filter: {verdict: SUSPENSION}) { nodes { id } } }`, nil)
+	id := get(res.Data, "verdicts", "nodes", 0, "id")
+	res = tb.Query(t, tb.Admin, `mutation($id: ID!) { reverseVerdict(input: {id: $id, reason: "coordinated reports"}) { userErrors { code } } }`, map[string]any{"id": id})
+	require.Empty(t, get(res.Data, "reverseVerdict", "userErrors"))
+
+	const node = `query($id: ID!) { node(id: $id) { ... on Verdict { verdict reversedAt %s } } }`
+	for _, tc := range []struct {
+		name, token, field string
+		code               string // "" for an answer
+	}{
+		{"OKSellerAOutcome", tb.SellerA, "suspendedUntil", ""},
+		{"OKSellerBOutcome", tb.SellerB, "suspendedUntil", ""},
+		{"ErrSellerAFacts", tb.SellerA, "facts { reports distinctSellers }", "FORBIDDEN"},
+		{"ErrSellerBFacts", tb.SellerB, "facts { evidencedExtortion warnedWithinLookback suspendedWithinLookback pinned }", "FORBIDDEN"},
+		{"ErrSellerAPinReason", tb.SellerA, "pinReason", "FORBIDDEN"},
+		{"ErrSellerAReversalReason", tb.SellerA, "reversalReason", "FORBIDDEN"},
+		{"OKAdmin", tb.Admin, "facts { reports distinctSellers } pinReason reversalReason", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := tb.Query(t, tc.token, strings.ReplaceAll(node, "%s", tc.field), map[string]any{"id": id})
+			if tc.code != "" {
+				require.Equal(t, []string{tc.code}, res.Codes())
+				require.Nil(t, res.Data["node"], "nothing of the verdict beside the error")
+				return
+			}
+			require.Empty(t, res.Errors)
+			require.Equal(t, "SUSPENSION", get(res.Data, "node", "verdict"))
+			require.NotNil(t, get(res.Data, "node", "reversedAt"))
+			if tc.token == tb.Admin {
+				require.Equal(t, 2.0, get(res.Data, "node", "facts", "distinctSellers"))
+				require.Equal(t, "coordinated reports", get(res.Data, "node", "reversalReason"))
+			}
+		})
+	}
+
+	// The data layer itself gives a seller no facts, whatever reads them.
+	vid, err := sc.ParseGlobalIDOf(id.(string), sc.KindVerdict, "id")
+	require.NoError(t, err)
+	seller, _ := dbtest.As(t, tb.DB, sc.TokenInput{Role: sc.RoleSeller, SellerNumber: "S1"})
+	vs, err := tb.DB.VerdictsByID(seller, []int64{vid})
+	require.NoError(t, err)
+	require.Equal(t, sc.VerdictSuspension, vs[0].Kind)
+	require.Equal(t, sc.JSONFacts{}, vs[0].Facts)
+	require.Empty(t, vs[0].ReversalReason)
+	require.Nil(t, vs[0].ReversedBy)
 }

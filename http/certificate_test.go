@@ -533,3 +533,87 @@ func TestReturnLabelPDF(t *testing.T) {
 	resp, _ = fetch(t, tb, "https://x"+sc.ReturnLabelPDFPath(code)+"?expires=99999999999&sig=forged")
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 }
+
+// TestVerificationRateLimitCountsEveryGuess: the limit holds per guess, not per request. Fifty
+// aliases in one request, or fifty requests at once, get no more than VerifyFailureLimit codes
+// compared; every other guess is RATE_LIMITED, the right code among them.
+func TestVerificationRateLimitCountsEveryGuess(t *testing.T) {
+	t.Parallel()
+	const guesses = 50
+	issued := func(t *testing.T) (*testBundle, string, string) {
+		tb := setup(t)
+		certificateStore(t, tb)
+		items := sellItems(t, tb, tb.SellerA, "S1-0", []string{"Speaker"}, []string{"10.00"})
+		tb.Query(t, tb.Staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items})
+		res, err := tb.DB.IssueCertificates(sc.NewSystemContext(context.Background()), sc.IssueRequest{Kind: sc.CertificateSettlement,
+			From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)}, nil)
+		require.NoError(t, err)
+		var code string
+		require.NoError(t, tb.DB.Get(&code, `SELECT verification_code FROM certificates WHERE serial = $1`, res.Serials[0]))
+		return tb, res.Serials[0], code
+	}
+	failures := func(t *testing.T, tb *testBundle) int {
+		var n int
+		require.NoError(t, tb.DB.Get(&n, `SELECT coalesce(sum(failures), 0) FROM verification_failures`))
+		return n
+	}
+
+	t.Run("AliasesInOneRequest", func(t *testing.T) {
+		t.Parallel()
+		tb, serial, code := issued(t)
+		var q strings.Builder
+		q.WriteString("query {")
+		for i := range guesses {
+			guess := fmt.Sprintf("GUESS%07d", i)
+			if i == guesses-1 {
+				guess = code // the attacker's 50th guess is the right one
+			}
+			fmt.Fprintf(&q, " g%d: verifyCertificate(serial: %q, code: %q) { status }", i, serial, guess)
+		}
+		q.WriteString(" }")
+		res := tb.Query(t, "", q.String(), nil)
+		limited := 0
+		for _, c := range res.Codes() {
+			require.Equal(t, "RATE_LIMITED", c)
+			limited++
+		}
+		// Aliases run concurrently, and a right code gives its slot back: when it is compared
+		// before the limit is reached, one more wrong guess gets that slot. Either way no more
+		// than the limit of wrong codes is ever compared.
+		require.GreaterOrEqual(t, limited, guesses-sc.VerifyFailureLimit-1, "all but the limit are refused before any comparison")
+		require.LessOrEqual(t, limited, guesses-sc.VerifyFailureLimit)
+		// The guesses compared are the wrong ones counted plus, if it was among them, the right one.
+		require.GreaterOrEqual(t, failures(t, tb), sc.VerifyFailureLimit-1)
+		require.LessOrEqual(t, failures(t, tb), sc.VerifyFailureLimit)
+	})
+
+	t.Run("ConcurrentRequests", func(t *testing.T) {
+		t.Parallel()
+		tb, serial, _ := issued(t)
+		results := make(chan apitest.Response, guesses)
+		start := make(chan struct{})
+		for i := range guesses {
+			go func() {
+				<-start
+				results <- tb.Query(t, "", `query($s: String!, $c: String!) { verifyCertificate(serial: $s, code: $c) { status } }`,
+					map[string]any{"s": serial, "c": fmt.Sprintf("GUESS%07d", i)})
+			}()
+		}
+		close(start)
+		compared, limited := 0, 0
+		for range guesses {
+			r := <-results
+			switch {
+			case len(r.Errors) == 0:
+				require.Equal(t, "NOT_FOUND", get(r.Data, "verifyCertificate", "status"))
+				compared++
+			default:
+				require.Equal(t, []string{"RATE_LIMITED"}, r.Codes())
+				limited++
+			}
+		}
+		require.Equal(t, sc.VerifyFailureLimit, compared, "exactly the limit is compared, never more")
+		require.Equal(t, guesses-sc.VerifyFailureLimit, limited)
+		require.Equal(t, sc.VerifyFailureLimit, failures(t, tb))
+	})
+}

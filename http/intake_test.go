@@ -162,3 +162,73 @@ func TestMatchParcel(t *testing.T) {
 	res = tb.Query(t, tb.SellerA, match, map[string]any{"input": map[string]any{"parcel": pid, "rmaCode": code, "lines": []any{}}})
 	require.Equal(t, []string{"FORBIDDEN"}, res.Codes())
 }
+
+// TestSharedTrackingNumberMatchesNoOne: seller B puts seller A's tracking number on its own
+// return first. Both are accepted alike, so neither learns of the other; but staff receiving A's
+// parcel by that number get it unmatched with both returns as candidates, and B never sees A's
+// goods. Staff then match it to A's return.
+func TestSharedTrackingNumberMatchesNoOne(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	const tracking = "1Z999AA10123456784"
+	const addTracking = `mutation($id: ID!, $n: String!) { addReturnTracking(input: {id: $id, trackingNumber: $n}) {
+		returnAuthorization { status trackingNumber } userErrors { field code } } }`
+	newRMA := func(token, order string) (id, code string) {
+		res := tb.Query(t, token, createRMA, map[string]any{"input": rmaInput(order)})
+		rma := get(res.Data, "createReturnAuthorization", "returnAuthorization")
+		id, code = get(rma, "id").(string), get(rma, "code").(string)
+		res = tb.Query(t, token, addTracking, map[string]any{"id": id, "n": tracking})
+		require.Empty(t, res.Errors)
+		require.Empty(t, get(res.Data, "addReturnTracking", "userErrors"), "a shared number is accepted: refusing it would tell a seller another return has it")
+		require.Equal(t, map[string]any{"status": "IN_TRANSIT", "trackingNumber": tracking}, get(res.Data, "addReturnTracking", "returnAuthorization"))
+		return id, code
+	}
+	_, codeB := newRMA(tb.SellerB, "S2-0") // the attacker's return, first
+	_, codeA := newRMA(tb.SellerA, "S1-0")
+
+	res := tb.Query(t, tb.Staff, `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) {
+		parcel { id matched returnAuthorization { code } trackingNumber items { rmaLine description } candidates { code status } } userErrors { field code } } }`,
+		map[string]any{"input": map[string]any{"trackingNumber": "1z 999 aa1 0123456784", "notes": "A's speaker, boxed", "items": []any{
+			map[string]any{"rmaLine": 1, "description": "Bluetooth speaker", "grade": "GOOD"}}}})
+	require.Empty(t, res.Errors)
+	require.Empty(t, get(res.Data, "receiveParcel", "userErrors"))
+	p := get(res.Data, "receiveParcel", "parcel")
+	require.Equal(t, false, get(p, "matched"), "matched to neither return")
+	require.Nil(t, get(p, "returnAuthorization"))
+	require.Equal(t, tracking, get(p, "trackingNumber"))
+	require.Equal(t, []any{map[string]any{"rmaLine": nil, "description": "Bluetooth speaker"}}, get(p, "items"), "no line until staff match it")
+	require.Equal(t, []any{map[string]any{"code": codeB, "status": "IN_TRANSIT"}, map[string]any{"code": codeA, "status": "IN_TRANSIT"}}, get(p, "candidates"))
+	parcel := get(p, "id")
+
+	// Neither seller sees the parcel; both returns are still in transit.
+	for _, token := range []string{tb.SellerA, tb.SellerB} {
+		res = tb.Query(t, token, `{ returnAuthorizations { nodes { status parcel { id } } } }`, nil)
+		require.Empty(t, res.Errors)
+		require.Equal(t, []any{map[string]any{"status": "IN_TRANSIT", "parcel": nil}}, get(res.Data, "returnAuthorizations", "nodes"))
+		res = tb.Query(t, token, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": parcel})
+		require.Equal(t, []string{"NOT_FOUND"}, res.Codes())
+	}
+	res = tb.Query(t, tb.Staff, `{ parcels(unmatchedOnly: true) { nodes { id candidates { code } } } }`, nil)
+	require.Equal(t, []any{map[string]any{"id": parcel, "candidates": []any{map[string]any{"code": codeB}, map[string]any{"code": codeA}}}}, get(res.Data, "parcels", "nodes"))
+
+	// Staff choose A's return.
+	res = tb.Query(t, tb.Staff, `mutation($input: MatchParcelInput!) { matchParcel(input: $input) { parcel { matched candidates { code } } userErrors { code } } }`,
+		map[string]any{"input": map[string]any{"parcel": parcel, "rmaCode": codeA, "lines": []any{map[string]any{"item": 1, "rmaLine": 1}}}})
+	require.Empty(t, get(res.Data, "matchParcel", "userErrors"))
+	require.Equal(t, map[string]any{"matched": true, "candidates": []any{}}, get(res.Data, "matchParcel", "parcel"))
+	res = tb.Query(t, tb.SellerA, `{ returnAuthorizations { nodes { status parcel { notes items { description } } } } }`, nil)
+	require.Equal(t, []any{map[string]any{"status": "RECEIVED", "parcel": map[string]any{"notes": "A's speaker, boxed",
+		"items": []any{map[string]any{"description": "Bluetooth speaker"}}}}}, get(res.Data, "returnAuthorizations", "nodes"))
+	res = tb.Query(t, tb.SellerB, `{ returnAuthorizations { nodes { status parcel { id } } } }`, nil)
+	require.Equal(t, []any{map[string]any{"status": "IN_TRANSIT", "parcel": nil}}, get(res.Data, "returnAuthorizations", "nodes"), "B sees none of A's goods")
+
+	// The candidates are the store's to read: the seller that owns the parcel is refused them.
+	res = tb.Query(t, tb.SellerA, `query($id: ID!) { node(id: $id) { ... on Parcel { candidates { code } } } }`, map[string]any{"id": parcel})
+	require.Equal(t, []string{"FORBIDDEN"}, res.Codes())
+
+	// A number only one open return carries still matches it at once.
+	res = tb.Query(t, tb.Staff, `mutation($input: ReceiveParcelInput!) { receiveParcel(input: $input) { parcel { matched returnAuthorization { code } candidates { code } } userErrors { code } } }`,
+		map[string]any{"input": map[string]any{"trackingNumber": tracking, "items": []any{}}})
+	require.Empty(t, get(res.Data, "receiveParcel", "userErrors"))
+	require.Equal(t, map[string]any{"matched": true, "returnAuthorization": map[string]any{"code": codeB}, "candidates": []any{}}, get(res.Data, "receiveParcel", "parcel"))
+}

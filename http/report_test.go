@@ -328,3 +328,46 @@ func TestReportsPageStatementCount(t *testing.T) {
 	require.Empty(t, res.Errors)
 	require.Equal(t, int64(3), tb.DB.Statements()-before, "token, page, timelines")
 }
+
+// TestBuyerNumberFilterAdminsOnly: buyer numbers are hidden from sellers, so a filter by one is
+// refused to them (it answered "your orders" for B1 and "none" for B2, which gave the numbers
+// back one guess at a time); admins keep it.
+func TestBuyerNumberFilterAdminsOnly(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	lists := map[string]string{
+		"orders":  `query($n: String!) { orders(first: 10, filter: {buyerNumber: $n}) { totalCount nodes { number } } }`,
+		"reports": `query($n: String!) { reports(first: 10, filter: {buyerNumber: $n}) { totalCount nodes { id } } }`,
+	}
+	tests := []struct {
+		name  string
+		token string
+		code  string // "" for an answer
+	}{
+		{"ErrSellerA", tb.SellerA, "FORBIDDEN"},
+		{"ErrSellerB", tb.SellerB, "FORBIDDEN"},
+		{"OKAdmin", tb.Admin, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for list, q := range lists {
+				for _, buyer := range []string{"B1", "B2", "B404"} {
+					res := tb.Query(t, tt.token, q, map[string]any{"n": buyer})
+					if tt.code == "" {
+						require.Empty(t, res.Errors, "%s by %s", list, buyer)
+						continue
+					}
+					require.Equal(t, []string{tt.code}, res.Codes(), "%s by %s", list, buyer)
+					require.Equal(t, "filter.buyerNumber", res.Errors[0].Extensions["field"])
+					require.Nil(t, res.Data[list])
+				}
+			}
+		})
+	}
+	res := tb.Query(t, tb.Admin, lists["orders"], map[string]any{"n": "B2"})
+	require.EqualValues(t, 1, get(res.Data, "orders", "totalCount"), "S2's one order to B2")
+	// Without the filter a seller lists as before.
+	res = tb.Query(t, tb.SellerA, `{ orders(first: 10) { totalCount } }`, nil)
+	require.EqualValues(t, 3, get(res.Data, "orders", "totalCount"))
+}

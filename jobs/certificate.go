@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -131,6 +132,13 @@ type SendCertificatesWorker struct {
 	DB     *db.DB
 	Mailer Mailer
 	From   string
+	// RetryBase is the first retry's delay; later ones double, up to an hour (as for digests).
+	RetryBase time.Duration
+}
+
+// NextRetry backs off like the digests: from RetryBase, doubling, up to an hour.
+func (w *SendCertificatesWorker) NextRetry(job *river.Job[SendCertificatesArgs]) time.Time {
+	return time.Now().Add(MailRetryDelay(w.RetryBase, job.Attempt))
 }
 
 // Work implements river.Worker.
@@ -152,6 +160,9 @@ func (w *SendCertificatesWorker) Work(ctx context.Context, job *river.Job[SendCe
 				return err
 			}
 			if err := w.Mailer.Send(ctx, CertificateMessage(w.From, c)); err != nil {
+				// An operator watching an SMTP outage sees each failed attempt and when it retries.
+				slog.WarnContext(ctx, "certificate email failed", "serial", c.Serial, "attempt", job.Attempt,
+					"retry_in", MailRetryDelay(w.RetryBase, job.Attempt).String(), "error", err)
 				return fmt.Errorf("emailing certificate %s: %w", c.Serial, err)
 			}
 			if err := w.DB.MarkCertificateEmailed(ctx, id); err != nil {

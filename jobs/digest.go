@@ -80,10 +80,16 @@ func (w *SendDigestsWorker) Work(ctx context.Context, job *river.Job[SendDigests
 
 // NextRetry backs off from RetryBase, doubling, up to an hour.
 func (w *SendDigestsWorker) NextRetry(job *river.Job[SendDigestsArgs]) time.Time {
-	base := w.RetryBase
-	if base == 0 {
+	return time.Now().Add(MailRetryDelay(w.RetryBase, job.Attempt))
+}
+
+// MailRetryDelay is the wait before the next attempt of a mail job after attempt failed: base
+// (30 s when zero), doubling with each attempt, never more than an hour. River's default
+// (attempt⁴ seconds) would hold mail for hours after a long SMTP outage.
+func MailRetryDelay(base time.Duration, attempt int) time.Duration {
+	if base <= 0 {
 		base = 30 * time.Second
 	}
-	d := base << min(job.Attempt-1, 10)
-	return time.Now().Add(min(d, time.Hour))
+	d := base << min(max(attempt-1, 0), 10)
+	return min(d, time.Hour)
 }

@@ -70,7 +70,8 @@ type WorkerConfig struct {
 	DB       *db.DB
 	Mailer   Mailer
 	MailFrom string
-	// DigestRetryBase is the first delay after a failed send (default 30 s).
+	// DigestRetryBase is the first delay after a failed send of a digest or a certificate
+	// (default 30 s).
 	DigestRetryBase time.Duration
 	// FetchPollInterval is how often idle workers look for jobs (default 1 s).
 	FetchPollInterval time.Duration
@@ -89,7 +90,7 @@ func NewWorkerClient(cfg WorkerConfig) (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, &RefreshIndicatorsWorker{DB: cfg.DB})
 	river.AddWorker(workers, &IssueCertificatesWorker{DB: cfg.DB})
 	river.AddWorker(workers, &IssueAnnualCertificatesWorker{DB: cfg.DB})
-	river.AddWorker(workers, &SendCertificatesWorker{DB: cfg.DB, Mailer: cfg.Mailer, From: cfg.MailFrom})
+	river.AddWorker(workers, &SendCertificatesWorker{DB: cfg.DB, Mailer: cfg.Mailer, From: cfg.MailFrom, RetryBase: cfg.DigestRetryBase})
 	weekly, err := cron.ParseStandard("5 0 * * 1")
 	if err != nil {
 		return nil, err

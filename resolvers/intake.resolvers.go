@@ -114,6 +114,15 @@ func (r *parcelResolver) Discrepancies(ctx context.Context, obj *secondchance.Pa
 	return ds, err
 }
 
+// Candidates is the resolver for the candidates field.
+func (r *parcelResolver) Candidates(ctx context.Context, obj *secondchance.Parcel) ([]*secondchance.ReturnAuthorization, error) {
+	rs, err := loadersFrom(ctx).candidates.Load(ctx, obj.ID)
+	if rs == nil && err == nil {
+		rs = []*secondchance.ReturnAuthorization{}
+	}
+	return rs, err
+}
+
 // Parcels is the resolver for the parcels field.
 func (r *queryResolver) Parcels(ctx context.Context, first *int, after *string, unmatchedOnly *bool) (*graph.Connection[*secondchance.Parcel], error) {
 	p, err := r.Services.Intake.ListParcels(ctx, deref(unmatchedOnly), secondchance.PageArgs{First: first, After: after})

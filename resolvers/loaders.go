@@ -48,6 +48,7 @@ type loaders struct {
 	parcelByRMA   *dataloadgen.Loader[int64, *sc.Parcel]
 	parcelItems   *dataloadgen.Loader[int64, []*sc.ReturnedItem]
 	discrepancies *dataloadgen.Loader[int64, []*sc.Discrepancy]
+	candidates    *dataloadgen.Loader[int64, []*sc.ReturnAuthorization]
 	saleByItem    *dataloadgen.Loader[int64, *sc.Sale]
 	itemTimeline  *dataloadgen.Loader[int64, []*sc.ItemEvent]
 	item          *dataloadgen.Loader[int64, *sc.ReturnedItem]
@@ -100,6 +101,7 @@ func newLoaders(s sc.Services) *loaders {
 		parcelByRMA:   dataloadgen.NewLoader(batch(s.Intake.ParcelsByRMA), w),
 		parcelItems:   dataloadgen.NewLoader(batch(s.Intake.ParcelItems), w),
 		discrepancies: dataloadgen.NewLoader(batch(s.Intake.ParcelDiscrepancies), w),
+		candidates:    dataloadgen.NewLoader(batch(s.Intake.ParcelCandidates), w),
 		itemTimeline:  dataloadgen.NewLoader(batch(s.Sales.ItemTimelines), w),
 		saleByItem:    dataloadgen.NewLoader(batch(s.Sales.SalesByItem), w),
 		item:          dataloadgen.NewLoader(batch(s.Sales.ItemsByID), w),

@@ -12,10 +12,15 @@ import (
 	"github.com/secondchance/secondchance/graph"
 )
 
-// Node is the resolver for the node field.
+// Node is the resolver for the node field. Each kind is read through the same service call as
+// its own field (batch(id:), report(id:), returnAddress, certificates …) and held to that
+// field's roles (requireNodeRoles), so the two paths cannot answer differently.
 func (r *queryResolver) Node(ctx context.Context, id string) (graph.Node, error) {
 	kind, n, err := secondchance.ParseGlobalID(id)
 	if err != nil {
+		return nil, err
+	}
+	if err := requireNodeRoles(ctx, kind); err != nil {
 		return nil, err
 	}
 	l := loadersFrom(ctx)
@@ -46,6 +51,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (graph.Node, error)
 		return loadVisible(ctx, l.sale, n, "sale")
 	case secondchance.KindBeneficiary:
 		return loadVisible(ctx, l.beneficiary, n, "beneficiary")
+	case secondchance.KindCertificate:
+		return loadVisible(ctx, l.certificate, n, "certificate")
 	}
 	return nil, secondchance.FieldErrorf("id", secondchance.ENOTFOUND, "no object has ID %q", id)
 }
