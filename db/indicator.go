@@ -86,21 +86,28 @@ func (db *DB) RefreshIndicators(ctx context.Context) (int, error) {
 		if err := tx.GetContext(ctx, &state, `SELECT late_checked_to, rebuild FROM indicator_state WHERE id = 1 FOR UPDATE`); err != nil {
 			return err
 		}
+		// The batches this refresh takes in, fixed now: one that commits while it runs is the
+		// next refresh's, not marked as taken in without its orders marked dirty (each statement
+		// of this transaction sees what has committed by then).
+		var batches []int64
+		if err := tx.SelectContext(ctx, &batches, `SELECT id FROM batches WHERE indicators_marked_at IS NULL FOR UPDATE`); err != nil {
+			return err
+		}
 		if !state.Rebuild {
 			// A large batch touches so many (seller, day) pairs that marking them costs more
 			// than the rebuild they lead to: its own counts decide.
 			var touched int
 			if err := tx.GetContext(ctx, &touched, `SELECT coalesce(sum((stats ->> 'excludedOrders')::int + (stats ->> 'purgedFeedback')::int
 				+ (stats ->> 'purgedDisputes')::int + (stats ->> 'purgedReturnClaims')::int), 0)
-				FROM batches WHERE indicators_marked_at IS NULL`); err != nil {
+				FROM batches WHERE id = ANY($1)`, pq.Array(batches)); err != nil {
 				return err
 			}
 			state.Rebuild = touched > 200000
 		}
 		if !state.Rebuild {
 			if err := markDirty(ctx, tx, `o.id IN (
-					SELECT order_id FROM order_exclusions WHERE batch_id IN (SELECT id FROM batches WHERE indicators_marked_at IS NULL)
-					UNION SELECT order_id FROM purged_records WHERE batch_id IN (SELECT id FROM batches WHERE indicators_marked_at IS NULL))`); err != nil {
+					SELECT order_id FROM order_exclusions WHERE batch_id = ANY($1)
+					UNION SELECT order_id FROM purged_records WHERE batch_id = ANY($1))`, pq.Array(batches)); err != nil {
 				return err
 			}
 			if err := markDirty(ctx, tx, `o.shipped_at IS NULL AND o.cancelled_at IS NULL AND o.ship_by > $1 AND o.ship_by <= $2`,
@@ -117,7 +124,7 @@ func (db *DB) RefreshIndicators(ctx context.Context) (int, error) {
 			}
 			state.Rebuild = dirty > 100000 && dirty*4 > rows
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE batches SET indicators_marked_at = $1 WHERE indicators_marked_at IS NULL`, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET indicators_marked_at = $1 WHERE id = ANY($2)`, now, pq.Array(batches)); err != nil {
 			return err
 		}
 		if state.Rebuild {

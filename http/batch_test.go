@@ -242,17 +242,21 @@ func TestSMTPOutageDelaysDigests(t *testing.T) {
 	require.Zero(t, unsent)
 }
 
-// TestBatchQueuesItsDigests: the batch's own transaction queues the digest job, so mail follows
-// a batch run from the API within seconds; a dry run queues nothing.
+// TestBatchQueuesItsDigests: the batch's own transaction queues the digest job and the indicator
+// refresh, so mail and figures follow a batch run from the API within seconds; a dry run queues
+// nothing.
 func TestBatchQueuesItsDigests(t *testing.T) {
 	t.Parallel()
 	tb := batchFixture(t)
 	inserter, err := jobs.NewClient(tb.DB.DB.DB, jobs.Config{})
 	require.NoError(t, err)
-	tb.DB.AfterBatch = jobs.SendDigestsOnBatch(inserter)
+	tb.DB.AfterBatch = jobs.AfterBatch(inserter)
 	queued := func() int {
 		var n int
 		require.NoError(t, tb.DB.Get(&n, `SELECT count(*) FROM river_job WHERE kind = 'send_digests'`))
+		var refresh int
+		require.NoError(t, tb.DB.Get(&refresh, `SELECT count(*) FROM river_job WHERE kind = 'refresh_indicators'`))
+		require.Equal(t, n, refresh, "the indicator refresh is queued with the digests")
 		return n
 	}
 	run := `mutation Run($input: RunWeeklyBatchInput!) { runWeeklyBatch(input: $input) { existing userErrors { code } } }`

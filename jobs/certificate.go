@@ -73,12 +73,13 @@ func IssueOnSettle(client *river.Client[txType]) func(ctx context.Context, tx tx
 	}
 }
 
-// SendDigestsOnBatch returns the db.AfterBatch hook that queues SendDigestsArgs in the
-// transaction of the batch that wrote the digests: from the mutation and the command line too,
-// mail follows within seconds rather than at the next minute's run.
-func SendDigestsOnBatch(client *river.Client[txType]) func(ctx context.Context, tx txType) error {
+// AfterBatch returns the db.AfterBatch hook that queues, in the transaction of the batch, the
+// jobs that follow it: sending the digests it wrote and refreshing the indicators it changed.
+// From the mutation and the command line too, mail and figures follow within seconds rather
+// than at the next scheduled run.
+func AfterBatch(client *river.Client[txType]) func(ctx context.Context, tx txType) error {
 	return func(ctx context.Context, tx txType) error {
-		_, err := client.InsertTx(ctx, tx, SendDigestsArgs{}, nil)
+		_, err := client.InsertManyTx(ctx, tx, []river.InsertManyParams{{Args: SendDigestsArgs{}}, {Args: RefreshIndicatorsArgs{}}})
 		return err
 	}
 }

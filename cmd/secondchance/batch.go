@@ -41,7 +41,7 @@ func (m *Main) batchRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d.AfterBatch = jobs.SendDigestsOnBatch(client)
+	d.AfterBatch = jobs.AfterBatch(client)
 	p := newProgress(m.Stderr)
 	run, err := d.RunBatch(ctx, w, sc.RunOptions{DryRun: *dry, Progress: p})
 	if err != nil {

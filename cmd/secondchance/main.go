@@ -235,7 +235,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		d.AfterSettle, d.AfterBatch = jobs.IssueOnSettle(client), jobs.SendDigestsOnBatch(client)
+		d.AfterSettle, d.AfterBatch = jobs.IssueOnSettle(client), jobs.AfterBatch(client)
 	}
 	return NewServer(m.cfg, d).ListenAndServe(ctx, m.Ready)
 }
@@ -251,7 +251,7 @@ func (m *Main) startWorkers(ctx context.Context, d *db.DB) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	d.AfterSettle, d.AfterBatch = jobs.IssueOnSettle(client), jobs.SendDigestsOnBatch(client)
+	d.AfterSettle, d.AfterBatch = jobs.IssueOnSettle(client), jobs.AfterBatch(client)
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}
