@@ -55,7 +55,7 @@ func hostileDocuments() map[string]string {
 		"typename x12000":              "{" + strings.Repeat(" __typename", 12000) + " }",
 		"typename x16000":              "{" + strings.Repeat(" __typename", 16000) + " }",
 		"body of fields":               "{" + strings.Repeat(" me { role }", 80000) + " }", // ~950 KB
-		"aliases x3000":                aliasesOf(3000, "__typename"),
+		"aliases x1200":                aliasesOf(1200, "__typename"),
 		"repeated me x500":             "{" + strings.Repeat(" me { role }", 500) + " }",
 		"fragment fan-out x30":         fanOut(30),
 		"fragments x40":                manyFragments,

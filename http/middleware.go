@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -247,3 +248,28 @@ func (h *htmlHeaders) Flush() {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (h *htmlHeaders) Unwrap() http.ResponseWriter { return h.ResponseWriter }
+
+// anonymousSlots is how many anonymous GraphQL requests run at once: half the processors, so
+// clients without a token, who can send the costliest documents the limits let through as
+// fast as they like, never take every core from the sellers and staff who have one.
+func anonymousSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }
+
+// gateAnonymous runs anonymous GraphQL requests through anonymousSlots slots (authenticate has
+// run before it). A request waits for a slot until its deadline, then is told to come back.
+func (s *Server) gateAnonymous(next http.Handler) http.Handler {
+	slots := make(chan struct{}, anonymousSlots())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sc.ActorFromContext(r.Context()) != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+			next.ServeHTTP(w, r)
+		case <-r.Context().Done():
+			w.Header().Set("Retry-After", "1")
+			writeGraphQLError(w, StatusOf(sc.ERATELIMITED), sc.ERATELIMITED, "the server is busy with requests without a token; try again, or send one")
+		}
+	})
+}

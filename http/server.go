@@ -78,7 +78,7 @@ func NewServer(cfg Config, services sc.Services, opts ...Option) *Server {
 
 	gql := resolvers.NewHandler(services)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", s.route("graphql", s.cors(s.timeout(s.limitBody(s.authenticate(gql))))))
+	mux.Handle("/graphql", s.route("graphql", s.cors(s.timeout(s.limitBody(s.authenticate(s.gateAnonymous(gql)))))))
 	mux.Handle("GET /{$}", s.route("playground", PlaygroundHandler("Second Chance", "/graphql")))
 	mux.Handle("GET "+PlaygroundAssetsPath, s.route("assets", PlaygroundAssets()))
 	mux.Handle("GET /healthz", s.route("healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
