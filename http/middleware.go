@@ -5,13 +5,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,11 +55,28 @@ func (s *Server) route(name string, next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over MaxBodyBytes with a GraphQL error, before any parsing.
+// limitBody refuses bodies over MaxBodyBytes with a GraphQL error, before any parsing. The
+// body must arrive by the request's deadline (set by timeout, which runs first): a client that
+// sends it slowly holds the handler no longer than REQUEST_TIMEOUT.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Method == http.MethodPost {
+			rc := http.NewResponseController(w)
+			if deadline, ok := r.Context().Deadline(); ok {
+				rc.SetReadDeadline(deadline) // not supported by every writer (tests' recorders): then the server's ReadTimeout bounds it
+			}
 			body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBodyBytes+1))
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				// The connection is closed after the answer: the rest of the body would
+				// otherwise be waited for, to read the next request.
+				w.Header().Set("Connection", "close")
+				writeGraphQLError(w, http.StatusRequestTimeout, sc.ETIMEOUT, "the request body did not arrive within the request timeout")
+				return
+			}
+			// Nothing more is read from this request; the next one on the connection gets the
+			// server's own deadline again.
+			rc.SetReadDeadline(time.Time{})
 			if err != nil {
 				writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
 				return
@@ -72,8 +92,10 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// timeout bounds every GraphQL request; statements still running at the deadline are
-// cancelled by PostgreSQL and reported with code TIMEOUT.
+// timeout bounds every GraphQL request from its start, the reading of its body included;
+// statements still running at the deadline are cancelled by PostgreSQL and reported with code
+// TIMEOUT. Parsing and validation do not watch the deadline, which is why the GraphQL handler
+// bounds the size of what it parses first.
 func (s *Server) timeout(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
@@ -157,5 +179,97 @@ func withClient(next http.Handler) http.Handler {
 			host = r.RemoteAddr
 		}
 		next.ServeHTTP(w, r.WithContext(sc.NewContextWithClient(r.Context(), host)))
+	})
+}
+
+// htmlCSP is the Content-Security-Policy of every HTML page that sets none of its own (the
+// playground sets a stricter one for its scripts): no script at all, styles inline only, forms
+// that post to this server, and no framing.
+const htmlCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; " +
+	"base-uri 'none'; frame-ancestors 'none'"
+
+// securityHeaders sets X-Content-Type-Options on every response and, on every HTML page that did
+// not set its own, a Content-Security-Policy, X-Frame-Options and Referrer-Policy: pages added
+// later get them without remembering to.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(&htmlHeaders{ResponseWriter: w}, r)
+	})
+}
+
+// htmlHeaders adds the HTML pages' headers once the handler has said what it writes.
+type htmlHeaders struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (h *htmlHeaders) set() {
+	if h.done {
+		return
+	}
+	h.done = true
+	hd := h.ResponseWriter.Header()
+	if !strings.HasPrefix(strings.ToLower(hd.Get("Content-Type")), "text/html") {
+		return
+	}
+	for _, kv := range [][2]string{
+		{"Content-Security-Policy", htmlCSP},
+		{"X-Frame-Options", "DENY"},
+		{"Referrer-Policy", "no-referrer"},
+	} {
+		if hd.Get(kv[0]) == "" {
+			hd.Set(kv[0], kv[1])
+		}
+	}
+}
+
+func (h *htmlHeaders) WriteHeader(code int) {
+	h.set()
+	h.ResponseWriter.WriteHeader(code)
+}
+
+func (h *htmlHeaders) Write(b []byte) (int, error) {
+	if !h.done && h.ResponseWriter.Header().Get("Content-Type") == "" {
+		// What net/http would sniff, so that a page that does not name its type is covered too.
+		h.ResponseWriter.Header().Set("Content-Type", http.DetectContentType(b))
+	}
+	h.set()
+	return h.ResponseWriter.Write(b)
+}
+
+// Flush lets streamed responses flush through.
+func (h *htmlHeaders) Flush() {
+	h.set()
+	if f, ok := h.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (h *htmlHeaders) Unwrap() http.ResponseWriter { return h.ResponseWriter }
+
+// anonymousSlots is how many anonymous GraphQL requests run at once: half the processors, so
+// clients without a token, who can send the costliest documents the limits let through as
+// fast as they like, never take every core from the sellers and staff who have one.
+func anonymousSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }
+
+// gateAnonymous runs anonymous GraphQL requests through anonymousSlots slots (authenticate has
+// run before it). A request waits for a slot until its deadline, then is told to come back.
+func (s *Server) gateAnonymous(next http.Handler) http.Handler {
+	slots := make(chan struct{}, anonymousSlots())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sc.ActorFromContext(r.Context()) != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+			next.ServeHTTP(w, r)
+		case <-r.Context().Done():
+			w.Header().Set("Retry-After", "1")
+			writeGraphQLError(w, StatusOf(sc.ERATELIMITED), sc.ERATELIMITED, "the server is busy with requests without a token; try again, or send one")
+		}
 	})
 }

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -29,16 +30,26 @@ type Config struct {
 	PublicURL  string
 	LinkSecret []byte
 	LinkTTL    time.Duration
+	// MetricsAddr is where /metrics is served, apart from the API; empty serves it nowhere.
+	// MetricsToken, when set, is the bearer token a scraper must send there.
+	MetricsAddr  string
+	MetricsToken string
+	// CORSOrigins are the exact origins (https://shop.example) whose browser pages may call
+	// /graphql; none by default.
+	CORSOrigins []string
 }
 
 // Server is the HTTP server: GraphQL at /graphql, a playground at /, the verification page,
-// signed files, health, readiness and Prometheus metrics.
+// signed files, health and readiness; and Prometheus metrics on a listener of their own.
 type Server struct {
 	cfg      Config
 	services sc.Services
 	signer   *sc.LinkSigner
 	handler  http.Handler
 	metrics  *metrics
+	// metricsHandler serves /metrics on MetricsAddr: the metrics name routes, pool sizes and
+	// statement counts, nothing an anonymous client of the API should read.
+	metricsHandler http.Handler
 }
 
 // Option adds an optional part to a server.
@@ -67,63 +78,111 @@ func NewServer(cfg Config, services sc.Services, opts ...Option) *Server {
 
 	gql := resolvers.NewHandler(services)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", s.route("graphql", s.limitBody(s.timeout(s.authenticate(gql)))))
+	mux.Handle("/graphql", s.route("graphql", s.cors(s.timeout(s.limitBody(s.authenticate(s.gateAnonymous(gql)))))))
 	mux.Handle("GET /{$}", s.route("playground", PlaygroundHandler("Second Chance", "/graphql")))
 	mux.Handle("GET "+PlaygroundAssetsPath, s.route("assets", PlaygroundAssets()))
 	mux.Handle("GET /healthz", s.route("healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, "ok\n")
 	})))
 	mux.Handle("GET /readyz", s.route("readyz", http.HandlerFunc(s.ready)))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.Handle("GET /verify/{serial}", s.route("verify", http.HandlerFunc(s.verify)))
 	mux.Handle("GET /verify", s.route("verify", http.HandlerFunc(s.verify)))
 	mux.Handle("GET /files/certificates/{file}", s.route("certificate_pdf", http.HandlerFunc(s.certificatePDF)))
 	mux.Handle("GET /files/labels/{file}", s.route("label_pdf", http.HandlerFunc(s.returnLabelPDF)))
-	s.handler = requestID(withClient(mux))
+	s.handler = securityHeaders(requestID(withClient(mux)))
+	metricsMux := http.NewServeMux()
+	metricsMux.Handle("GET /metrics", s.metricsAuth(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	s.metricsHandler = securityHeaders(metricsMux)
 	return s
 }
+
+// MetricsHandler serves /metrics as the metrics listener does (behind MetricsToken when set).
+func (s *Server) MetricsHandler() http.Handler { return s.metricsHandler }
+
+// metricsAuth requires the bearer MetricsToken, when one is set.
+func (s *Server) metricsAuth(next http.Handler) http.Handler {
+	if s.cfg.MetricsToken == "" {
+		return next
+	}
+	want := []byte("Bearer " + s.cfg.MetricsToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "send Authorization: Bearer <METRICS_TOKEN>\n", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Addrs are the addresses a server listens on, once it does; Metrics is empty when metrics
+// are not served.
+type Addrs struct{ API, Metrics string }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// ListenAndServe serves on the configured address until ctx ends, then shuts down gracefully,
-// waiting up to ShutdownTimeout for requests in flight. ready, if not nil, receives the bound
-// address once the listener is open.
-func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) error {
+// ListenAndServe serves the API on ListenAddr, and metrics on MetricsAddr when set, until ctx
+// ends, then shuts down gracefully, waiting up to ShutdownTimeout for requests in flight. ready,
+// if not nil, receives the bound addresses once the listeners are open.
+func (s *Server) ListenAndServe(ctx context.Context, ready func(Addrs)) error {
 	ln, err := net.Listen("tcp", s.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("LISTEN_ADDR %s: %w", s.cfg.ListenAddr, err)
 	}
-	srv := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       s.cfg.RequestTimeout + 10*time.Second,
-		WriteTimeout:      s.cfg.RequestTimeout + 10*time.Second,
-		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
-	slog.Info("serving", "addr", ln.Addr().String(), "graphql", "/graphql")
-	if ready != nil {
-		ready(ln.Addr().String())
-	}
-	errc := make(chan error, 1)
-	go func() {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
+	servers := []*http.Server{s.httpServer(ctx, s)}
+	listeners := []net.Listener{ln}
+	addrs := Addrs{API: ln.Addr().String()}
+	if s.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("METRICS_ADDR %s: %w", s.cfg.MetricsAddr, err)
 		}
-	}()
+		servers = append(servers, s.httpServer(ctx, s.metricsHandler))
+		listeners = append(listeners, mln)
+		addrs.Metrics = mln.Addr().String()
+	}
+	slog.Info("serving", "addr", addrs.API, "graphql", "/graphql", "metrics", addrs.Metrics)
+	if ready != nil {
+		ready(addrs)
+	}
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() {
+			if err := srv.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
 	slog.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("graceful shutdown: %w", err)
+	for _, srv := range servers {
+		if err := srv.Shutdown(shutdownCtx); err != nil && serveErr == nil {
+			serveErr = fmt.Errorf("graceful shutdown: %w", err)
+		}
 	}
-	return nil
+	return serveErr
+}
+
+// httpServer is an http.Server for h whose timeouts hold every request, from its first byte
+// to its last, near the request timeout.
+func (s *Server) httpServer(ctx context.Context, h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.cfg.RequestTimeout + 10*time.Second,
+		WriteTimeout:      s.cfg.RequestTimeout + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

@@ -27,16 +27,21 @@ const (
 )
 
 // NewHandler returns the GraphQL HTTP handler (POST and GET, no websocket: nothing here is a
-// subscription).
+// subscription). Every request it refuses is answered with an extensions.code and a 4xx status.
 func NewHandler(s sc.Services) *handler.Server {
 	cfg := graph.Config{Resolvers: &Resolver{Services: s}}
 	cfg.Directives.HasRole = hasRole
 
 	srv := handler.New(graph.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.AddTransport(getQuery{})
+	srv.AddTransport(postJSON{})
+	srv.AddTransport(otherMethod{})
+	cache := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(cache)
+	// First: what a hostile document costs to parse and validate is bounded before anything
+	// else looks at it, and the persisted-query cache never holds one.
+	srv.Use(queryBounds{cache: cache})
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(&complexityLimit{max: MaxComplexity})
@@ -63,7 +68,7 @@ func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 	if oc.Operation == nil {
 		return nil
 	}
-	if depth := selectionDepth(oc.Operation.SelectionSet); depth > d.max {
+	if depth := (depthCounter{}).selectionDepth(oc.Operation.SelectionSet); depth > d.max {
 		return &gqlerror.Error{
 			Message:    fmt.Sprintf("the query is nested %d levels deep; the limit is %d", depth, d.max),
 			Extensions: map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"},
@@ -72,7 +77,11 @@ func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 	return nil
 }
 
-func selectionDepth(set ast.SelectionSet) int {
+// depthCounter keeps each fragment's depth once computed: fragments that spread each other
+// twice over would otherwise be walked 2ⁿ times.
+type depthCounter map[string]int
+
+func (c depthCounter) selectionDepth(set ast.SelectionSet) int {
 	deepest := 0
 	for _, sel := range set {
 		d := 0
@@ -81,15 +90,26 @@ func selectionDepth(set ast.SelectionSet) int {
 			if len(s.Name) > 2 && s.Name[:2] == "__" {
 				continue // introspection nests deeply by design and costs no database work
 			}
-			d = 1 + selectionDepth(s.SelectionSet)
+			d = 1 + c.selectionDepth(s.SelectionSet)
 		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet)
+			d = c.selectionDepth(s.SelectionSet)
 		case *ast.FragmentSpread:
-			if s.Definition != nil {
-				d = selectionDepth(s.Definition.SelectionSet)
-			}
+			d = c.fragmentDepth(s)
 		}
 		deepest = max(deepest, d)
 	}
 	return deepest
+}
+
+func (c depthCounter) fragmentDepth(s *ast.FragmentSpread) int {
+	if s.Definition == nil {
+		return 0
+	}
+	if d, ok := c[s.Name]; ok {
+		return d
+	}
+	c[s.Name] = 0 // validation refuses cycles; this stops one anyway
+	d := c.selectionDepth(s.Definition.SelectionSet)
+	c[s.Name] = d
+	return d
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	schttp "github.com/secondchance/secondchance/http"
 )
 
 // Config is the whole configuration, read from the environment. Flags only pick a subcommand
@@ -32,6 +34,9 @@ type Config struct {
 	// LinkSecretRandom says LINK_SECRET was unset and a random key is in use.
 	LinkSecretRandom bool
 	LinkTTL          time.Duration
+	MetricsAddr      string
+	MetricsToken     string
+	CORSOrigins      []string
 }
 
 // configVars documents every variable; `secondchance help` prints it and the README copies it.
@@ -51,6 +56,9 @@ var configVars = []struct{ name, def, doc string }{
 	{"PUBLIC_URL", "http://localhost:8080", "the server's public address: download links and the verification link printed on certificates start with it"},
 	{"LINK_SECRET", "", "key (16+ characters) that signs download links; every replica needs the same one. Unset: a random key per process, so links die with it"},
 	{"LINK_TTL", "1h", "how long a download link stays valid, a Go duration"},
+	{"METRICS_ADDR", "", "host:port of a separate listener for Prometheus' /metrics, e.g. 127.0.0.1:9090; unset: metrics are not served"},
+	{"METRICS_TOKEN", "", "bearer token (16+ characters) a scraper must send to METRICS_ADDR; unset: no token asked"},
+	{"CORS_ORIGINS", "", "comma-separated exact origins whose browser pages may call /graphql, e.g. https://shop.example,https://admin.example; unset: none"},
 }
 
 // LoadConfig reads and validates the configuration. Every problem is reported at once, each
@@ -150,6 +158,37 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		rand.Read(c.LinkSecret)
 	}
 	c.LinkTTL = duration("LINK_TTL", time.Minute, 7*24*time.Hour)
+
+	c.MetricsAddr = get("METRICS_ADDR")
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("METRICS_ADDR", "%q is not host:port; use e.g. 127.0.0.1:9090, or leave it unset to serve no metrics", c.MetricsAddr)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			bad("METRICS_ADDR", "port %q is not a number from 0 to 65535", port)
+		} else if c.MetricsAddr == c.ListenAddr && p != 0 {
+			bad("METRICS_ADDR", "is LISTEN_ADDR too; metrics need a listener of their own, e.g. 127.0.0.1:9090")
+		}
+	}
+	c.MetricsToken = get("METRICS_TOKEN")
+	if c.MetricsToken != "" {
+		if c.MetricsAddr == "" {
+			bad("METRICS_TOKEN", "is set but METRICS_ADDR is not, so there are no metrics to protect; set METRICS_ADDR too")
+		}
+		if len(c.MetricsToken) < 16 || strings.ContainsAny(c.MetricsToken, " \t") {
+			bad("METRICS_TOKEN", "must be at least 16 characters without spaces")
+		}
+	}
+	if origins := get("CORS_ORIGINS"); origins != "" {
+		for _, o := range strings.Split(origins, ",") {
+			o = strings.TrimSpace(o)
+			norm, ok := schttp.NormalizeOrigin(o)
+			if !ok {
+				bad("CORS_ORIGINS", "%q is not an origin; write each as scheme://host[:port], e.g. https://shop.example (no path, no wildcard)", o)
+				continue
+			}
+			c.CORSOrigins = append(c.CORSOrigins, norm)
+		}
+	}
 
 	if len(problems) > 0 {
 		return c, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))

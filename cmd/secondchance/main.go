@@ -34,8 +34,8 @@ func main() {
 type Main struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
-	// Ready, when set, is called with the server's address once it listens (tests use it).
-	Ready func(addr string)
+	// Ready, when set, is called with the server's addresses once it listens (tests use it).
+	Ready func(schttp.Addrs)
 	// Now, when set, is the services' clock instead of time.Now (tests use it).
 	Now func() time.Time
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/secondchance/secondchance/db"
 	"github.com/secondchance/secondchance/db/dbtest"
+	schttp "github.com/secondchance/secondchance/http"
 	"github.com/secondchance/secondchance/http/apitest"
 )
 
@@ -57,6 +58,40 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Equal(t, ":8080", cfg.ListenAddr)
+	require.Empty(t, cfg.MetricsAddr, "metrics are served only where an operator says")
+	require.Empty(t, cfg.CORSOrigins)
+}
+
+func TestConfigMetricsAndCORS(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		bad  string // the variable named in the error; empty: valid
+	}{
+		{"OK metrics with token", map[string]string{"METRICS_ADDR": "127.0.0.1:9090", "METRICS_TOKEN": "0123456789abcdef"}, ""},
+		{"OK origins", map[string]string{"CORS_ORIGINS": "https://Shop.example, http://localhost:3000/"}, ""},
+		{"ErrMetricsAddrNotHostPort", map[string]string{"METRICS_ADDR": "9090"}, "METRICS_ADDR"},
+		{"ErrMetricsAddrIsListenAddr", map[string]string{"METRICS_ADDR": ":8080"}, "METRICS_ADDR"},
+		{"ErrTokenWithoutAddr", map[string]string{"METRICS_TOKEN": "0123456789abcdef"}, "METRICS_TOKEN"},
+		{"ErrShortToken", map[string]string{"METRICS_ADDR": "127.0.0.1:9090", "METRICS_TOKEN": "short"}, "METRICS_TOKEN"},
+		{"ErrWildcardOrigin", map[string]string{"CORS_ORIGINS": "*"}, "CORS_ORIGINS"},
+		{"ErrOriginWithPath", map[string]string{"CORS_ORIGINS": "https://shop.example/app"}, "CORS_ORIGINS"},
+		{"ErrOriginWithoutScheme", map[string]string{"CORS_ORIGINS": "shop.example"}, "CORS_ORIGINS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.env["DATABASE_URL"] = "postgres://u:p@localhost/db"
+			cfg, err := LoadConfig(func(k string) string { return tc.env[k] })
+			if tc.bad != "" {
+				require.ErrorContains(t, err, tc.bad+": ")
+				return
+			}
+			require.NoError(t, err)
+			if tc.env["CORS_ORIGINS"] != "" {
+				require.Equal(t, []string{"https://shop.example", "http://localhost:3000"}, cfg.CORSOrigins)
+			}
+		})
+	}
 }
 
 func TestServeRefusesOutdatedSchemaThenServesAndShutsDown(t *testing.T) {
@@ -81,24 +116,42 @@ func TestServeRefusesOutdatedSchemaThenServesAndShutsDown(t *testing.T) {
 	require.Contains(t, stderr.String(), "secondchance migrate")
 
 	env["AUTO_MIGRATE"] = "true"
+	env["METRICS_ADDR"] = "127.0.0.1:0"
+	env["METRICS_TOKEN"] = "scrape-0123456789abcdef"
 	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan string, 1)
-	m = &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string { return env[k] }, Ready: func(a string) { addr <- a }}
+	addrs := make(chan schttp.Addrs, 1)
+	m = &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string { return env[k] }, Ready: func(a schttp.Addrs) { addrs <- a }}
 	done := make(chan int)
 	go func() { done <- m.Run(ctx, []string{"serve"}) }()
-	base := "http://" + <-addr
-	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/"} {
+	listening := <-addrs
+	base := "http://" + listening.API
+	for _, path := range []string{"/healthz", "/readyz", "/"} {
 		res, err := http.Get(base + path)
 		require.NoError(t, err)
-		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		require.Equal(t, http.StatusOK, res.StatusCode, path)
 		require.NotEmpty(t, res.Header.Get("X-Request-Id"))
-		if path == "/metrics" {
-			require.Contains(t, string(body), "secondchance_sql_statements_total")
-			require.Contains(t, string(body), `secondchance_http_requests_total{code="200",route="healthz"} 1`)
-		}
 	}
+	// Metrics are not on the API's address, only on their own, behind their token.
+	res, err := http.Get(base + "/metrics")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNotFound, res.StatusCode)
+	require.NotEmpty(t, listening.Metrics)
+	res, err = http.Get("http://" + listening.Metrics + "/metrics")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	req, err := http.NewRequest(http.MethodGet, "http://"+listening.Metrics+"/metrics", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+env["METRICS_TOKEN"])
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, string(body), "secondchance_sql_statements_total")
+	require.Contains(t, string(body), `secondchance_http_requests_total{code="200",route="healthz"} 1`)
 	cancel() // as SIGTERM does
 	require.Equal(t, exitOK, <-done, "serve shuts down (a hang fails at the test's deadline)")
 }

@@ -26,9 +26,9 @@ var commonEnv = []string{"DATABASE_URL", "LOG_LEVEL"}
 var commands = []command{
 	{name: "serve", summary: "serve the GraphQL API on LISTEN_ADDR, and work the background jobs",
 		about: "Serves GraphQL at /graphql (a playground at /), certificate verification at /verify, signed PDF\n" +
-			"downloads under /files/, and /healthz, /readyz and /metrics. Unless WORK_JOBS=false it also works\n" +
-			"the background jobs: the weekly batch on Mondays, the daily clean-up, the indicator refresh, the\n" +
-			"certificates, annual summaries and emails. It refuses an outdated schema unless AUTO_MIGRATE=true.\n" +
+			"downloads under /files/, /healthz and /readyz; Prometheus' /metrics only on METRICS_ADDR, when set.\n" +
+			"Unless WORK_JOBS=false it also works the background jobs: the weekly batch on Mondays, the daily\n" +
+			"clean-up, the indicator refresh, the certificates, annual summaries and emails. It refuses an outdated schema unless AUTO_MIGRATE=true.\n" +
 			"On SIGTERM it lets requests in flight finish, for up to SHUTDOWN_TIMEOUT."},
 	{name: "migrate", summary: "apply pending database migrations (the job queue's too)"},
 	{name: "seed", args: "[flags]", summary: "generate a marketplace data set, the same for the same --seed",

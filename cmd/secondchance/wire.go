@@ -8,7 +8,8 @@ import (
 // HTTP is the part of the configuration the HTTP edge reads.
 func (c Config) HTTP() schttp.Config {
 	return schttp.Config{ListenAddr: c.ListenAddr, RequestTimeout: c.RequestTimeout, MaxBodyBytes: c.MaxBodyBytes,
-		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.PublicURL, LinkSecret: c.LinkSecret, LinkTTL: c.LinkTTL}
+		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.PublicURL, LinkSecret: c.LinkSecret, LinkTTL: c.LinkTTL,
+		MetricsAddr: c.MetricsAddr, MetricsToken: c.MetricsToken, CORSOrigins: c.CORSOrigins}
 }
 
 // NewServer wires the HTTP edge over the database: every service is the storage layer's.
