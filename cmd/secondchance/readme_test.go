@@ -28,6 +28,7 @@ import (
 
 	"github.com/secondchance/secondchance/db"
 	"github.com/secondchance/secondchance/db/dbtest"
+	schttp "github.com/secondchance/secondchance/http"
 )
 
 var updateREADME = flag.Bool("update", false, "TestREADME: rewrite README.md's responses, outputs and request dates from a real run")
@@ -431,7 +432,7 @@ func runREADME(t *testing.T, checks []*readmeCheck, recorded time.Time) readmeRe
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan int, 1)
-	server := &Main{Stdout: io.Discard, Stderr: &stderr, Getenv: getenv, Ready: func(a string) { addr <- a }}
+	server := &Main{Stdout: io.Discard, Stderr: &stderr, Getenv: getenv, Ready: func(a schttp.Addrs) { addr <- a.API }}
 	go func() { done <- server.Run(ctx, []string{"serve"}) }()
 	select {
 	case a := <-addr:
