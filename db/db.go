@@ -180,6 +180,11 @@ func mapError(err error) error {
 			return &c
 		}
 	}
+	if pqErr := pq.As(err, pqerror.CharacterNotInRepertoire, pqerror.UntranslatableCharacter); pqErr != nil {
+		// The input rules (sc.CheckString) keep NUL and invalid UTF-8 out; a path that missed
+		// them is still the client's error, not the store's.
+		return sc.Errorf(sc.EINVALID, "the text contains a character that cannot be stored")
+	}
 	if pqErr := pq.As(err, pqerror.QueryCanceled); pqErr != nil && strings.Contains(pqErr.Message, "user request") {
 		return sc.Errorf(sc.ETIMEOUT, "the request took too long and was cancelled")
 	}
