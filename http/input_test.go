@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -196,4 +197,39 @@ func TestVerifyPageBadSerial(t *testing.T) {
 		res.Body.Close()
 		require.Less(t, res.StatusCode, 500, path)
 	}
+}
+
+// TestConcurrentReturnAuthorizations: twenty sellers' frontends ask for a return of one order at
+// once. One authorisation is created; every other request is told CONFLICT, none INTERNAL.
+func TestConcurrentReturnAuthorizations(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	const n = 20
+	results := make(chan gqlResponse, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results <- tb.Query(t, tb.SellerA, createRMA, map[string]any{"input": rmaInput("S1-0")})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(results)
+	created := 0
+	for res := range results {
+		require.Empty(t, res.Errors)
+		if get(res.Data, "createReturnAuthorization", "returnAuthorization") != nil {
+			created++
+			continue
+		}
+		require.Equal(t, "CONFLICT", get(res.Data, "createReturnAuthorization", "userErrors", 0, "code"), "%+v", res)
+	}
+	require.Equal(t, 1, created)
+	var live int
+	require.NoError(t, tb.DB.Get(&live, `SELECT count(*) FROM return_authorizations WHERE status = 'AUTHORIZED'`))
+	require.Equal(t, 1, live)
 }
