@@ -66,7 +66,7 @@ func codesOf(res gqlResponse) []string {
 }
 
 // listedItem returns the ID of an item of seller A that staff received and listed for sale.
-func listedItem(t *testing.T, tb *testBundle) string {
+func listedItem(t testing.TB, tb *testBundle) string {
 	t.Helper()
 	res := tb.Query(t, tb.SellerA, createRMA, map[string]any{"input": rmaInput("S1-0")})
 	code := get(res.Data, "createReturnAuthorization", "returnAuthorization", "code")
