@@ -221,7 +221,9 @@ func (d *DisputeInput) Validate(placed, now time.Time) error {
 		f.add("reason", "unknown dispute reason %q", d.Reason)
 	}
 	checkAfter(f.add, "openedAt", d.OpenedAt, placed, now)
-	if d.ClosedAt != nil && d.ClosedAt.Before(d.OpenedAt) {
+	if d.ClosedAt != nil && CheckTime("", *d.ClosedAt) != nil {
+		f.add("closedAt", "%s", ErrorMessage(CheckTime("", *d.ClosedAt)))
+	} else if d.ClosedAt != nil && d.ClosedAt.Before(d.OpenedAt) {
 		f.add("closedAt", "a dispute cannot close before it opened")
 	}
 	return f.Err()
