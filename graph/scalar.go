@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"io"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -55,8 +57,14 @@ func unmarshalInt32(v any) (int32, error) {
 	return i, nil
 }
 
-// MarshalTime writes a Time in RFC 3339 with the fraction it has.
-func MarshalTime(t time.Time) graphql.Marshaler { return graphql.MarshalTime(t) }
+// MarshalTime writes a Time in RFC 3339 with the fraction it has. Unlike gqlgen's, it writes
+// Go's zero time (0001-01-01T00:00:00Z) as what it is, not as null: a stored time, however it
+// got there, always reads back, and a non-null field never fails after its write committed.
+func MarshalTime(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		io.WriteString(w, strconv.Quote(t.Format(time.RFC3339Nano)))
+	})
+}
 
 // UnmarshalTime reads a Time input: an RFC 3339 string within sc.CheckTime's range.
 func UnmarshalTime(v any) (time.Time, error) {

@@ -195,6 +195,16 @@ func TestBadInputIsInvalid(t *testing.T) {
 		require.Empty(t, res.Errors)
 		require.Equal(t, "SOLD", get(res.Data, "node", "status"))
 	})
+
+	t.Run("ZeroTimeReadsBack", func(t *testing.T) {
+		// A time the input rules now refuse, stored before they did, still reads back.
+		_, err := tb.DB.Exec(`UPDATE sales SET sold_at = '0001-01-01T00:00:00Z'`)
+		require.NoError(t, err)
+		res := tb.Query(t, tb.Staff, `query($id: ID!) { node(id: $id) { ... on ReturnedItem { sale { soldAt } timeline { kind at } } }
+			returnedItems(first: 5) { nodes { id sale { soldAt } } } }`, map[string]any{"id": item})
+		require.Empty(t, res.Errors)
+		require.Equal(t, "0001-01-01T00:00:00Z", get(res.Data, "node", "sale", "soldAt"))
+	})
 }
 
 // TestVerifyPageBadSerial: the public page answers a serial the store cannot hold like any
