@@ -2,7 +2,6 @@ package secondchance
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -153,12 +152,14 @@ type TokenService interface {
 
 // unmarshalEnum is the shared UnmarshalGQL of the string enums of this package.
 func unmarshalEnum[T ~string](v any, dst *T, valid func(T) bool) error {
+	// The values are exact (GraphQL enums are case-sensitive): a client error is INVALID, never
+	// a value that passes here and fails in the store.
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("enum value must be a string, got %T", v)
+		return Errorf(EINVALID, "an enum value must be a string, got %T", v)
 	}
 	if !valid(T(s)) {
-		return fmt.Errorf("%q is not a valid value", s)
+		return Errorf(EINVALID, "%q is not a valid value", truncate(s, 40))
 	}
 	*dst = T(s)
 	return nil

@@ -137,6 +137,9 @@ var DefaultPolicy = Policy{Version: 1, WarningSellers: 1, SuspensionSellers: 2, 
 	SuspendAfterWarning: true, CloseAfterSuspension: true, SuspendOnEvidencedExtortion: true,
 	SuspensionDays: 30, LookbackDays: 365}
 
+// maxPolicySellers bounds the seller counts of a policy: a threshold above it could never be met.
+const maxPolicySellers = 100_000
+
 // Validate checks that the thresholds make sense together.
 func (p Policy) Validate() error {
 	var f fieldErrors
@@ -148,6 +151,9 @@ func (p Policy) Validate() error {
 	}
 	if p.ClosureSellers < p.SuspensionSellers {
 		f.add("closureSellers", "must be at least suspensionSellers (%d)", p.SuspensionSellers)
+	}
+	if p.ClosureSellers > maxPolicySellers {
+		f.add("closureSellers", "must be at most %d", maxPolicySellers)
 	}
 	if p.SuspensionDays < 1 || p.SuspensionDays > 3650 {
 		f.add("suspensionDays", "must be between 1 and 3650")

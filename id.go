@@ -36,8 +36,10 @@ func ParseGlobalID(s string) (kind string, id int64, err error) {
 	if !ok || kind == "" {
 		return "", 0, bad
 	}
+	// Only the canonical form GlobalID writes: "+1", "01" or " 1" name the same row under
+	// another ID, which would defeat comparing IDs as strings.
 	id, perr := strconv.ParseInt(num, 10, 64)
-	if perr != nil || id <= 0 {
+	if perr != nil || id <= 0 || strconv.FormatInt(id, 10) != num || GlobalID(kind, id) != s {
 		return "", 0, bad
 	}
 	return kind, id, nil

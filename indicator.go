@@ -168,6 +168,13 @@ func (t StandingThresholds) Validate() error {
 	if t.MinOrders90 < 0 || t.TopRatedMinOrders < 0 {
 		f.add("minOrders90", "order counts cannot be negative")
 	}
+	const maxOrders = 10_000_000 // more orders in 90 days than any seller has
+	if t.MinOrders90 > maxOrders {
+		f.add("minOrders90", "must be at most %d", maxOrders)
+	}
+	if t.TopRatedMinOrders > maxOrders {
+		f.add("topRatedMinOrders", "must be at most %d", maxOrders)
+	}
 	return f.Err()
 }
 

@@ -129,7 +129,7 @@ func (in *ParcelInput) Validate() error {
 		f.add("items", "at most %d items per parcel", MaxRMAItems*2)
 	}
 	if in.Notes != nil {
-		checkText(f.add, "notes", *in.Notes, 0, 2000)
+		checkLongText(f.add, "notes", *in.Notes, 0, 2000)
 	}
 	if in.TrackingNumber != nil {
 		n, err := NormalizeTrackingNumber(*in.TrackingNumber)
@@ -146,7 +146,7 @@ func (in *ParcelInput) Validate() error {
 			f.add(p+"grade", "unknown grade %q", it.Grade)
 		}
 		if it.Notes != nil {
-			checkText(f.add, p+"notes", *it.Notes, 0, 2000)
+			checkLongText(f.add, p+"notes", *it.Notes, 0, 2000)
 		}
 		if len(it.PhotoURLs) > 20 {
 			f.add(p+"photoUrls", "at most 20 photos")

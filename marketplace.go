@@ -200,7 +200,7 @@ func (o *OrderInput) Validate(now time.Time) error {
 			f.add("feedback.rating", "rating must be 1 to 5 stars, got %d", fb.Rating)
 		}
 		if fb.Comment != nil {
-			checkText(f.add, "feedback.comment", *fb.Comment, 0, 2000)
+			checkLongText(f.add, "feedback.comment", *fb.Comment, 0, 2000)
 		}
 		checkAfter(f.add, "feedback.leftAt", fb.LeftAt, o.PlacedAt, now)
 	}
@@ -221,7 +221,9 @@ func (d *DisputeInput) Validate(placed, now time.Time) error {
 		f.add("reason", "unknown dispute reason %q", d.Reason)
 	}
 	checkAfter(f.add, "openedAt", d.OpenedAt, placed, now)
-	if d.ClosedAt != nil && d.ClosedAt.Before(d.OpenedAt) {
+	if d.ClosedAt != nil && CheckTime("", *d.ClosedAt) != nil {
+		f.add("closedAt", "%s", ErrorMessage(CheckTime("", *d.ClosedAt)))
+	} else if d.ClosedAt != nil && d.ClosedAt.Before(d.OpenedAt) {
 		f.add("closedAt", "a dispute cannot close before it opened")
 	}
 	return f.Err()
@@ -241,10 +243,16 @@ func (o *OrderInput) validateTimes(add func(string, string, ...any), p string, n
 		add(p+"placedAt", "placedAt is required")
 		return
 	}
+	if err := CheckTime("", o.PlacedAt); err != nil {
+		add(p+"placedAt", "%s", ErrorMessage(err))
+		return
+	}
 	if o.PlacedAt.After(now.Add(clockSkew)) {
 		add(p+"placedAt", "placedAt %s is in the future", o.PlacedAt.Format(time.RFC3339))
 	}
-	if o.ShipBy != nil && o.ShipBy.Before(o.PlacedAt) {
+	if o.ShipBy != nil && CheckTime("", *o.ShipBy) != nil {
+		add(p+"shipBy", "%s", ErrorMessage(CheckTime("", *o.ShipBy)))
+	} else if o.ShipBy != nil && o.ShipBy.Before(o.PlacedAt) {
 		add(p+"shipBy", "shipBy is before placedAt")
 	}
 	if o.ShippedAt != nil {
@@ -280,6 +288,8 @@ func checkAfter(add func(string, string, ...any), field string, t, notBefore, no
 	switch {
 	case t.IsZero():
 		add(field, "%s is required", lastSegment(field))
+	case CheckTime(field, t) != nil:
+		add(field, "%s", ErrorMessage(CheckTime(field, t)))
 	case t.Before(notBefore):
 		add(field, "%s %s is before %s", lastSegment(field), t.Format(time.RFC3339), notBefore.Format(time.RFC3339))
 	case t.After(now.Add(clockSkew)):
@@ -296,11 +306,24 @@ func checkNumber(add func(string, string, ...any), field, v string) {
 	}
 }
 
+// checkText checks one line of text that people read (names, addresses, descriptions): valid
+// UTF-8, min to max characters, and nothing that is not printed as it reads (see printable).
 func checkText(add func(string, string, ...any), field, v string, min, max int) {
+	checkTextOf(add, field, v, min, max, false)
+}
+
+// checkLongText is checkText for free text that may span lines (notes, comments).
+func checkLongText(add func(string, string, ...any), field, v string, min, max int) {
+	checkTextOf(add, field, v, min, max, true)
+}
+
+func checkTextOf(add func(string, string, ...any), field, v string, min, max int, multiline bool) {
 	n := utf8.RuneCountInString(v)
 	switch {
 	case !utf8.ValidString(v):
 		add(field, "%s is not valid UTF-8", lastSegment(field))
+	case !printable(v, multiline):
+		add(field, "%s contains control or invisible formatting characters", lastSegment(field))
 	case n < min || strings.TrimSpace(v) == "" && min > 0:
 		add(field, "%s is required", lastSegment(field))
 	case n > max:

@@ -46,6 +46,11 @@ func ParseMoney(amount, currency string) (Money, error) {
 	return Money{Cents: cents, Currency: currency}, nil
 }
 
+// MaxAmountCents bounds every amount a client sends, in either direction: 1,000,000.00. No
+// returned item, order or fee comes near it, and sums of many such amounts (a store's day, a
+// seller's year) stay far inside the 64-bit cents the store adds them in.
+const MaxAmountCents = 100_000_000
+
 func parseCents(s string) (int64, error) {
 	bad := Errorf(EINVALID, "amount %q is not a decimal number with at most two decimals, e.g. 12.34", s)
 	neg := strings.HasPrefix(s, "-")
@@ -65,6 +70,9 @@ func parseCents(s string) (int64, error) {
 	c, err := strconv.ParseInt(whole+frac, 10, 64)
 	if err != nil {
 		return 0, bad
+	}
+	if c > MaxAmountCents {
+		return 0, Errorf(EINVALID, "amount %s is above the limit of %s", truncate(s, 30), USD(MaxAmountCents).Amount())
 	}
 	if neg {
 		c = -c

@@ -29,6 +29,8 @@ func (f FeeSchedule) Validate() error {
 	}{{"intakeCents", f.IntakeCents}, {"storageCents", f.StorageCents}, {"shippingCents", f.ShippingCents}} {
 		if c.v < 0 {
 			e.add(c.name, "a fee cannot be negative")
+		} else if c.v > MaxAmountCents {
+			e.add(c.name, "a fee is at most %d cents", MaxAmountCents)
 		}
 	}
 	if f.CommissionBasisPoints < 0 || f.CommissionBasisPoints > 10000 {

@@ -280,7 +280,7 @@ func (in *ReportInput) Validate() error {
 	if !in.Reason.Valid() {
 		f.add("reason", "unknown reason %q", in.Reason)
 	}
-	checkText(f.add, "description", in.Description, 1, MaxDescription)
+	checkLongText(f.add, "description", in.Description, 1, MaxDescription)
 	if len(in.Evidence) > MaxEvidenceItems {
 		f.add("evidence", "at most %d evidence items, got %d", MaxEvidenceItems, len(in.Evidence))
 	} else {

@@ -157,7 +157,11 @@ func (in *SaleInput) Validate(now time.Time) error {
 	}
 	in.Channel = strings.TrimSpace(in.Channel)
 	checkText(f.add, "channel", in.Channel, 1, 100)
-	if in.SoldAt != nil && in.SoldAt.After(now.Add(clockSkew)) {
+	switch {
+	case in.SoldAt == nil:
+	case CheckTime("", *in.SoldAt) != nil:
+		f.add("soldAt", "%s", ErrorMessage(CheckTime("", *in.SoldAt)))
+	case in.SoldAt.After(now.Add(clockSkew)):
 		f.add("soldAt", "a sale cannot be in the future")
 	}
 	return f.Err()

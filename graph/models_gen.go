@@ -476,6 +476,16 @@ const (
 	UserErrorCodeRmaNotOpen UserErrorCode = "RMA_NOT_OPEN"
 	// The item is not in the state this needs.
 	UserErrorCodeItemState UserErrorCode = "ITEM_STATE"
+	// Nothing was settled in the period, so there is nothing to certify.
+	UserErrorCodeNothingSettled UserErrorCode = "NOTHING_SETTLED"
+	// The certificate is already void.
+	UserErrorCodeAlreadyVoid UserErrorCode = "ALREADY_VOID"
+	// Too many failed attempts from this address; try again later.
+	UserErrorCodeRateLimited UserErrorCode = "RATE_LIMITED"
+	// The signed link has expired.
+	UserErrorCodeLinkExpired UserErrorCode = "LINK_EXPIRED"
+	// The signed link is not valid.
+	UserErrorCodeLinkInvalid UserErrorCode = "LINK_INVALID"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -491,11 +501,16 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeVerdictAlreadyReversed,
 	UserErrorCodeRmaNotOpen,
 	UserErrorCodeItemState,
+	UserErrorCodeNothingSettled,
+	UserErrorCodeAlreadyVoid,
+	UserErrorCodeRateLimited,
+	UserErrorCodeLinkExpired,
+	UserErrorCodeLinkInvalid,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending, UserErrorCodeReportAlreadyDecided, UserErrorCodeVerdictAlreadyReversed, UserErrorCodeRmaNotOpen, UserErrorCodeItemState:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending, UserErrorCodeReportAlreadyDecided, UserErrorCodeVerdictAlreadyReversed, UserErrorCodeRmaNotOpen, UserErrorCodeItemState, UserErrorCodeNothingSettled, UserErrorCodeAlreadyVoid, UserErrorCodeRateLimited, UserErrorCodeLinkExpired, UserErrorCodeLinkInvalid:
 		return true
 	}
 	return false

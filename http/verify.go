@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -48,6 +49,11 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 		Minutes int
 	}{Serial: serial, Minutes: int(sc.VerifyFailureWindow.Minutes())}
 	status := http.StatusOK
+	if err := errors.Join(sc.CheckString("serial", serial), sc.CheckString("code", code)); err != nil {
+		// Text the store cannot hold matches no certificate; say so rather than fail in SQL.
+		Error(w, r, "verifying a certificate", sc.AsErrors(err)[0])
+		return
+	}
 	if serial != "" && code != "" {
 		v, err := s.services.Certificates.VerifyCertificate(r.Context(), sc.ClientFromContext(r.Context()), serial, code)
 		switch sc.ErrorCode(err) {

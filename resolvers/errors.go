@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -42,6 +43,10 @@ func recoverPanic(ctx context.Context, p any) error {
 	return errors.New("panic") // presented as "internal error"
 }
 
+// topLevelCodes are the codes that are never about a mutation's input, so never a userError;
+// every other code of the domain is a value of the UserErrorCode enum.
+var topLevelCodes = []string{sc.EUNAUTHENTICATED, sc.EINTERNAL, sc.ETIMEOUT}
+
 // userErrors turns the input errors of a mutation into its payload's userErrors. Any other
 // error (internal failures, an expired token) is returned for the top-level errors list.
 func userErrors(err error) ([]*graph.UserError, error) {
@@ -54,8 +59,7 @@ func userErrors(err error) ([]*graph.UserError, error) {
 	}
 	out := make([]*graph.UserError, 0, len(es))
 	for _, e := range es {
-		switch e.Code {
-		case sc.EUNAUTHENTICATED, sc.EINTERNAL, sc.ETIMEOUT:
+		if slices.Contains(topLevelCodes, e.Code) {
 			return nil, err // not about the input: a top-level error
 		}
 		ue := &graph.UserError{Code: graph.UserErrorCode(e.Code), Message: e.Message}

@@ -1,0 +1,7 @@
+package db
+
+// Exported for the external tests of this package.
+var (
+	ConstraintErrors       = constraintErrors
+	UnreachableConstraints = unreachableConstraints
+)
