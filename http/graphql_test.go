@@ -3,7 +3,9 @@ package http_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
+	schttp "github.com/secondchance/secondchance/http"
 	"github.com/secondchance/secondchance/http/apitest"
 )
 
@@ -239,4 +242,30 @@ func TestRequestTimeout(t *testing.T) {
 	res := tb.Query(t, tb.Admin, `{ orders { totalCount } }`, nil)
 	require.Equal(t, http.StatusGatewayTimeout, res.Status)
 	require.Equal(t, []string{"TIMEOUT"}, res.Codes())
+}
+
+// TestPortalMount: the portal, when wired, is served under /portal/ behind the server's own
+// middleware; without one, /portal/ does not exist.
+func TestPortalMount(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	portal := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<!doctype html><title>portal</title>"+r.URL.Path)
+	})
+	srv := httptest.NewServer(schttp.NewServer(apitest.Config(), tb.DB.Services(schttp.NewLinks(apitest.Config())), schttp.WithPortal(portal)))
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/portal/items")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, string(body), "/portal/items")
+	require.NotEmpty(t, res.Header.Get("X-Request-Id"), "behind the server's middleware")
+	require.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"))
+
+	res, err = http.Get(tb.Server.URL + "/portal/items")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNotFound, res.StatusCode, "no portal wired")
 }

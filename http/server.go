@@ -50,6 +50,8 @@ type Server struct {
 	// metricsHandler serves /metrics on MetricsAddr: the metrics name routes, pool sizes and
 	// statement counts, nothing an anonymous client of the API should read.
 	metricsHandler http.Handler
+	// portal serves the charity staff's pages under /portal/, when a portal is wired.
+	portal http.Handler
 }
 
 // Option adds an optional part to a server.
@@ -63,6 +65,12 @@ func WithSQLStats(db *sql.DB, statements func() int64) Option {
 				Name: "secondchance_sql_statements_total", Help: "SQL statements sent to PostgreSQL.",
 			}, func() float64 { return float64(statements()) }))
 	}
+}
+
+// WithPortal mounts the staff portal's pages under /portal/ (the portal package's handler),
+// behind the same request IDs, access log, metrics and security headers as the API.
+func WithPortal(h http.Handler) Option {
+	return func(s *Server, _ *prometheus.Registry) { s.portal = h }
 }
 
 // NewServer builds the handler tree over the services. services.Links should be NewLinks of
@@ -89,6 +97,9 @@ func NewServer(cfg Config, services sc.Services, opts ...Option) *Server {
 	mux.Handle("GET /verify", s.route("verify", http.HandlerFunc(s.verify)))
 	mux.Handle("GET /files/certificates/{file}", s.route("certificate_pdf", http.HandlerFunc(s.certificatePDF)))
 	mux.Handle("GET /files/labels/{file}", s.route("label_pdf", http.HandlerFunc(s.returnLabelPDF)))
+	if s.portal != nil {
+		mux.Handle("/portal/", s.route("portal", s.portal))
+	}
 	s.handler = securityHeaders(requestID(withClient(mux)))
 	metricsMux := http.NewServeMux()
 	metricsMux.Handle("GET /metrics", s.metricsAuth(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
