@@ -113,15 +113,15 @@ func TestParseImportBothFormats(t *testing.T) {
 		csv, ndjson string
 	}{
 		{"Sellers", ImportSellers,
-			"\xEF\xBB\xBFnumber,name,email,country\r\nS1,\"Bolt, \"\"the\"\" Outlet\",a@example.com,US\r\n\r\nS2,\"two\nlines\",,\r\n",
-			"\xEF\xBB\xBF" + `{"number": "S1", "name": "Bolt, \"the\" Outlet", "email": "a@example.com", "country": "US"}` + "\r\n\r\n" + `{"Number": "S2", "name": "two\nlines", "email": null}`},
+			"\xEF\xBB\xBFnumber,name,email,country\r\nS1,\"Bolt, \"\"the\"\" Outlet\",a@example.com,US\r\n\r\nS2,two,,\r\n",
+			"\xEF\xBB\xBF" + `{"number": "S1", "name": "Bolt, \"the\" Outlet", "email": "a@example.com", "country": "US"}` + "\r\n\r\n" + `{"Number": "S2", "name": "two", "email": null}`},
 		{"Buyers", ImportBuyers,
 			"number,handle,status\nB1,alice,\nB2,bob,CLOSED\n",
 			`{"number": "B1", "handle": "alice"}` + "\n" + `{"number": "B2", "handle": "bob", "status": "CLOSED"}`},
 		{"Orders", ImportOrders,
 			"number,sellerNumber,buyerNumber,placedAt,shippedAt,total.amount,total.currency,feedback.rating,feedback.comment,feedback.leftAt\n" +
-				"O1,S1,B1,2026-10-01T10:00:00+02:00,2026-10-02T10:00:00Z,19.99,USD,5,été,2026-10-05T10:00:00Z\nO2,S2,B2,2026-10-03T10:00:00Z,,5,USD,,,\n",
-			`{"number": "O1", "sellerNumber": "S1", "buyerNumber": "B1", "placedAt": "2026-10-01T10:00:00+02:00", "shippedAt": "2026-10-02T10:00:00Z", "total": {"amount": "19.99", "currency": "USD"}, "feedback": {"rating": 5, "comment": "\u00e9t\u00e9", "leftAt": "2026-10-05T10:00:00Z"}, "disputes": []}` + "\n" +
+				"O1,S1,B1,2026-10-01T10:00:00+02:00,2026-10-02T10:00:00Z,19.99,USD,5,\"été\nencore\",2026-10-05T10:00:00Z\nO2,S2,B2,2026-10-03T10:00:00Z,,5,USD,,,\n",
+			`{"number": "O1", "sellerNumber": "S1", "buyerNumber": "B1", "placedAt": "2026-10-01T10:00:00+02:00", "shippedAt": "2026-10-02T10:00:00Z", "total": {"amount": "19.99", "currency": "USD"}, "feedback": {"rating": 5, "comment": "\u00e9t\u00e9\nencore", "leftAt": "2026-10-05T10:00:00Z"}, "disputes": []}` + "\n" +
 				`{"number": "O2", "sellerNumber": "S2", "buyerNumber": "B2", "placedAt": "2026-10-03T10:00:00Z", "total": {"amount": "5", "currency": "USD"}, "feedback": null, "returnClaims": null}`},
 		{"Disputes", ImportDisputes,
 			"orderNumber,number,reason,openedAt,closedAt\nO1,D1,ITEM_NOT_RECEIVED,2026-10-06T10:00:00Z,2026-10-07T10:00:00Z\n",
