@@ -571,6 +571,10 @@ func (e *readmeEnv) compareResponses(c *readmeCheck, got [][]byte) ([]string, *s
 		if len(got) > 1 {
 			prefix = fmt.Sprintf("run %d: ", i+1)
 		}
+		// GraphQL leaves the order of errors open, and gqlgen resolves fields concurrently:
+		// errors are compared in the order of their paths.
+		sortErrors(wv)
+		sortErrors(gv)
 		for _, d := range diffJSON(wv, gv, c.marks) {
 			diffs = append(diffs, prefix+d)
 		}
@@ -588,6 +592,19 @@ func (e *readmeEnv) compareResponses(c *readmeCheck, got [][]byte) ([]string, *s
 	}
 	rewritten := relayout(nodes, layout)
 	return diffs, &rewritten, true
+}
+
+// sortErrors orders a response's top-level errors by path, then message.
+func sortErrors(v any) {
+	m, _ := v.(map[string]any)
+	errs, _ := m["errors"].([]any)
+	key := func(e any) string {
+		em, _ := e.(map[string]any)
+		p, _ := json.Marshal(em["path"])
+		msg, _ := em["message"].(string)
+		return string(p) + "\x00" + msg
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return key(errs[i]) < key(errs[j]) })
 }
 
 // findString returns the last string value of key anywhere in v.
