@@ -480,32 +480,40 @@ func TestCertificatesByTheJob(t *testing.T) {
 	require.Len(t, server.received(), 2)
 }
 
-// TestVerificationRateLimit: after VerifyFailureLimit wrong codes a client is refused, on the
-// page and in the API, even with the right code.
-func TestVerificationRateLimit(t *testing.T) {
-	t.Parallel()
-	tb := setup(t)
+// issuedCertificate sells and settles one item of seller A and issues its certificate, and
+// returns the certificate's serial and verification code.
+func issuedCertificate(t *testing.T, tb *testBundle) (serial, code string) {
+	t.Helper()
 	certificateStore(t, tb)
 	items := sellItems(t, tb, tb.SellerA, "S1-0", []string{"Speaker"}, []string{"10.00"})
 	tb.Query(t, tb.Staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items})
 	res, err := tb.DB.IssueCertificates(sc.NewSystemContext(context.Background()), sc.IssueRequest{Kind: sc.CertificateSettlement,
 		From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)}, nil)
 	require.NoError(t, err)
-	var code string
-	require.NoError(t, tb.DB.Get(&code, `SELECT verification_code FROM certificates WHERE serial = $1`, res.Serials[0]))
+	serial = res.Serials[0]
+	require.NoError(t, tb.DB.Get(&code, `SELECT verification_code FROM certificates WHERE serial = $1`, serial))
+	return serial, code
+}
+
+// TestVerificationRateLimit: after VerifyFailureLimit wrong codes a client is refused, on the
+// page and in the API, even with the right code.
+func TestVerificationRateLimit(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	serial, code := issuedCertificate(t, tb)
 	for i := range sc.VerifyFailureLimit {
-		resp, _ := fetch(t, tb, sc.VerifyURL("https://x", res.Serials[0], fmt.Sprintf("GUESS%07d", i)))
+		resp, _ := fetch(t, tb, sc.VerifyURL("https://x", serial, fmt.Sprintf("GUESS%07d", i)))
 		require.Equal(t, http.StatusNotFound, resp.StatusCode)
 	}
-	resp, body := fetch(t, tb, sc.VerifyURL("https://x", res.Serials[0], code))
+	resp, body := fetch(t, tb, sc.VerifyURL("https://x", serial, code))
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.Contains(t, string(body), "Too many failed checks")
-	r := tb.Query(t, "", `query($s: String!, $c: String!) { verifyCertificate(serial: $s, code: $c) { status } }`, map[string]any{"s": res.Serials[0], "c": code})
+	r := tb.Query(t, "", `query($s: String!, $c: String!) { verifyCertificate(serial: $s, code: $c) { status } }`, map[string]any{"s": serial, "c": code})
 	require.Equal(t, []string{"RATE_LIMITED"}, r.Codes())
 
 	// Once the window has passed, the failures no longer count and the daily clean-up drops them.
 	tb.DB.Now = func() time.Time { return time.Now().Add(sc.VerifyFailureWindow + time.Minute) }
-	resp, body = fetch(t, tb, sc.VerifyURL("https://x", res.Serials[0], code))
+	resp, body = fetch(t, tb, sc.VerifyURL("https://x", serial, code))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, string(body), "VALID")
 	require.NoError(t, tb.DB.PruneVerificationFailures(context.Background()))
@@ -542,15 +550,8 @@ func TestVerificationRateLimitCountsEveryGuess(t *testing.T) {
 	const guesses = 50
 	issued := func(t *testing.T) (*testBundle, string, string) {
 		tb := setup(t)
-		certificateStore(t, tb)
-		items := sellItems(t, tb, tb.SellerA, "S1-0", []string{"Speaker"}, []string{"10.00"})
-		tb.Query(t, tb.Staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { userErrors { code } } }`, map[string]any{"items": items})
-		res, err := tb.DB.IssueCertificates(sc.NewSystemContext(context.Background()), sc.IssueRequest{Kind: sc.CertificateSettlement,
-			From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)}, nil)
-		require.NoError(t, err)
-		var code string
-		require.NoError(t, tb.DB.Get(&code, `SELECT verification_code FROM certificates WHERE serial = $1`, res.Serials[0]))
-		return tb, res.Serials[0], code
+		serial, code := issuedCertificate(t, tb)
+		return tb, serial, code
 	}
 	failures := func(t *testing.T, tb *testBundle) int {
 		var n int

@@ -120,20 +120,7 @@ func getGraphQL(t *testing.T, tb *testBundle, token string, q url.Values) gqlRes
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	return doGraphQL(t, req)
-}
-
-func doGraphQL(t *testing.T, req *http.Request) gqlResponse {
-	t.Helper()
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	var out gqlResponse
-	require.NoError(t, json.Unmarshal(raw, &out), "body: %s", raw)
-	out.Status = res.StatusCode
-	return out
+	return apitest.Do(t, req)
 }
 
 // TestClientErrorsAreNotInternal: requests that are not GraphQL requests get BAD_REQUEST and a
@@ -170,7 +157,7 @@ func TestClientErrorsAreNotInternal(t *testing.T) {
 				req.Header.Set("Content-Type", tc.contentType)
 			}
 			req.Header.Set("Authorization", "Bearer "+tb.SellerA)
-			res := doGraphQL(t, req)
+			res := apitest.Do(t, req)
 			require.Equal(t, tc.status, res.Status)
 			require.Equal(t, []string{"BAD_REQUEST"}, res.Codes(), "%+v", res.Errors)
 		})
@@ -204,7 +191,7 @@ func TestClientErrorsAreNotInternal(t *testing.T) {
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 		req.Header.Set("Authorization", "Bearer "+tb.SellerA)
-		res := doGraphQL(t, req)
+		res := apitest.Do(t, req)
 		require.Empty(t, res.Errors)
 		require.Equal(t, "SELLER", get(res.Data, "me", "role"))
 	})

@@ -139,6 +139,13 @@ func (b *Bundle) Post(t testing.TB, token string, body []byte) Response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return Do(t, req)
+}
+
+// Do sends a request made by hand (another method, content type or body) and decodes its
+// GraphQL-shaped answer.
+func Do(t testing.TB, req *http.Request) Response {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
