@@ -252,6 +252,8 @@ type Links interface {
 	CertificatePDF(serial string) string
 	ReturnLabelPDF(code string) string
 	Verify(serial, code string) string
+	// LotReceiptPDF is the signed link to a paid lot's buyer's receipt.
+	LotReceiptPDF(lot int64) string
 }
 
 // DocumentRenderer turns documents into PDF bytes; pdf.Renderer is one.

@@ -62,6 +62,9 @@ func CertificatePDFPath(serial string) string {
 	return "/files/certificates/" + url.PathEscape(serial) + ".pdf"
 }
 
+// LotReceiptPDFPath is where a paid lot's buyer's receipt is served, by the lot's ID.
+func LotReceiptPDFPath(lot string) string { return "/files/receipts/" + url.PathEscape(lot) + ".pdf" }
+
 // ReturnLabelPDFPath is where an RMA's label and packing slip are served.
 func ReturnLabelPDFPath(code string) string { return "/files/labels/" + url.PathEscape(code) + ".pdf" }
 

@@ -23,6 +23,9 @@ type Services struct {
 	Sales        SalesService
 	Donations    DonationService
 	Certificates CertificateService
+	Auctions     AuctionService
+	// Watcher streams lot events to live screens; nil where nothing watches (the CLI).
+	Watcher LotWatcher
 	Files        FileService
 	Health       HealthService
 	// Links makes the URLs handed out (signed PDF links, verification pages).

@@ -48,6 +48,15 @@ type DB struct {
 	// AfterBatch, when set, runs in the transaction of every weekly batch that commits, so the
 	// digests it wrote are queued for sending exactly when they exist, whoever ran the batch.
 	AfterBatch func(ctx context.Context, tx *sql.Tx) error
+	// AfterAuctionScheduled, when set, runs in the transaction that schedules an auction, so its
+	// opening is queued for its start.
+	AfterAuctionScheduled func(ctx context.Context, tx *sql.Tx, auction int64, at time.Time) error
+	// AfterLotsOpened, when set, runs in the transaction that opens TIMED lots, with their ends,
+	// so each lot's closing is queued for its end.
+	AfterLotsOpened func(ctx context.Context, tx *sql.Tx, lots []int64, ends []time.Time) error
+	// AfterLotWon, when set, runs in the transaction in which a lot is won, so the winner's
+	// email is queued.
+	AfterLotWon func(ctx context.Context, tx *sql.Tx) error
 }
 
 // Open connects to dsn. Every statement sent through the pool is counted (see Statements),
@@ -339,6 +348,6 @@ func (db *DB) Services(links sc.Links) sc.Services {
 	return sc.Services{
 		Sellers: db, Buyers: db, Orders: db, Marketplace: db, Tokens: db, Stores: db, Reports: db, Batches: db,
 		Indicators: db, Snapshots: db, Adjustments: db, Returns: db, Intake: db, Matcher: db, Sales: db,
-		Donations: db, Certificates: db, Files: db, Health: db, Links: links,
+		Donations: db, Certificates: db, Auctions: db, Files: db, Health: db, Links: links,
 	}
 }

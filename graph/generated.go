@@ -31,21 +31,26 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Allocation() AllocationResolver
+	Auction() AuctionResolver
 	Batch() BatchResolver
 	Buyer() BuyerResolver
 	Certificate() CertificateResolver
 	IndicatorAdjustment() IndicatorAdjustmentResolver
 	ItemLedger() ItemLedgerResolver
+	Lot() LotResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
+	Paddle() PaddleResolver
 	Parcel() ParcelResolver
 	Query() QueryResolver
 	Report() ReportResolver
 	ReturnAuthorization() ReturnAuthorizationResolver
 	ReturnedItem() ReturnedItemResolver
 	Sanction() SanctionResolver
+	SecondChanceOffer() SecondChanceOfferResolver
 	Seller() SellerResolver
 	Store() StoreResolver
+	Subscription() SubscriptionResolver
 	Token() TokenResolver
 	Verdict() VerdictResolver
 	VerdictPreview() VerdictPreviewResolver
@@ -61,6 +66,61 @@ type ComplexityRoot struct {
 		Amount      func(childComplexity int) int
 		Beneficiary func(childComplexity int) int
 		DisbursedAt func(childComplexity int) int
+	}
+
+	AssignPaddlePayload struct {
+		Paddle     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Auction struct {
+		ClosedAt            func(childComplexity int) int
+		Description         func(childComplexity int) int
+		EndsAt              func(childComplexity int) int
+		ExtensionCapSeconds func(childComplexity int) int
+		GlobalID            func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		Lots                func(childComplexity int, first *int, after *string) int
+		OpenedAt            func(childComplexity int) int
+		Results             func(childComplexity int) int
+		SoftCloseSeconds    func(childComplexity int) int
+		StaggerSeconds      func(childComplexity int) int
+		StartsAt            func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Title               func(childComplexity int) int
+	}
+
+	AuctionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuctionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AuctionPayload struct {
+		Auction    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	AuctionResults struct {
+		Collected       func(childComplexity int) int
+		Gross           func(childComplexity int) int
+		Lots            func(childComplexity int) int
+		NoBids          func(childComplexity int) int
+		OffersMade      func(childComplexity int) int
+		OffersTaken     func(childComplexity int) int
+		Paid            func(childComplexity int) int
+		Passed          func(childComplexity int) int
+		ReserveNotMet   func(childComplexity int) int
+		SellThroughRate func(childComplexity int) int
+		Sold            func(childComplexity int) int
+		Unpaid          func(childComplexity int) int
+		Unsold          func(childComplexity int) int
 	}
 
 	Batch struct {
@@ -113,6 +173,45 @@ type ComplexityRoot struct {
 	BeneficiaryPayload struct {
 		Beneficiary func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	Bid struct {
+		Amount        func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Paddle        func(childComplexity int) int
+		PlacedAt      func(childComplexity int) int
+		RetractReason func(childComplexity int) int
+		RetractedAt   func(childComplexity int) int
+		Seq           func(childComplexity int) int
+	}
+
+	Bidder struct {
+		Address       func(childComplexity int) int
+		BlockReason   func(childComplexity int) int
+		Blocked       func(childComplexity int) int
+		Email         func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Phone         func(childComplexity int) int
+		UnpaidStrikes func(childComplexity int) int
+	}
+
+	BidderConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BidderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	BidderPayload struct {
+		Bidder     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Buyer struct {
@@ -241,6 +340,16 @@ type ComplexityRoot struct {
 		Rating  func(childComplexity int) int
 	}
 
+	IncrementStep struct {
+		From      func(childComplexity int) int
+		Increment func(childComplexity int) int
+	}
+
+	IncrementTable struct {
+		Steps   func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
 	IndicatorAdjustment struct {
 		At      func(childComplexity int) int
 		Batch   func(childComplexity int) int
@@ -325,6 +434,71 @@ type ComplexityRoot struct {
 		Pending     func(childComplexity int) int
 	}
 
+	Lot struct {
+		Auction       func(childComplexity int) int
+		BidCount      func(childComplexity int) int
+		Bids          func(childComplexity int) int
+		ClosedAt      func(childComplexity int) int
+		CurrentPrice  func(childComplexity int) int
+		Description   func(childComplexity int) int
+		DueAt         func(childComplexity int) int
+		EndsAt        func(childComplexity int) int
+		Estimate      func(childComplexity int) int
+		Events        func(childComplexity int, afterSequence *int, first *int) int
+		GlobalID      func(childComplexity int) int
+		Hammer        func(childComplexity int) int
+		Items         func(childComplexity int) int
+		Leader        func(childComplexity int) int
+		MinimumBid    func(childComplexity int) int
+		Number        func(childComplexity int) int
+		Offers        func(childComplexity int) int
+		OpenedAt      func(childComplexity int) int
+		Paid          func(childComplexity int) int
+		PaidAt        func(childComplexity int) int
+		PaymentMethod func(childComplexity int) int
+		ReceiptURL    func(childComplexity int) int
+		RelistedFrom  func(childComplexity int) int
+		Reserve       func(childComplexity int) int
+		ReserveMet    func(childComplexity int) int
+		ScheduledEnd  func(childComplexity int) int
+		Seq           func(childComplexity int) int
+		StartingBid   func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Title         func(childComplexity int) int
+		UnsoldReason  func(childComplexity int) int
+		Winner        func(childComplexity int) int
+	}
+
+	LotConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LotEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LotEvent struct {
+		Amount       func(childComplexity int) int
+		At           func(childComplexity int) int
+		Detail       func(childComplexity int) int
+		EndsAt       func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LeaderPaddle func(childComplexity int) int
+		Paddle       func(childComplexity int) int
+		Price        func(childComplexity int) int
+		ReserveMet   func(childComplexity int) int
+		Seq          func(childComplexity int) int
+	}
+
+	LotPayload struct {
+		Lot        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	MatchParcelPayload struct {
 		Parcel     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -336,26 +510,45 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddLot                    func(childComplexity int, input AddLotInput) int
 		AddReturnTracking         func(childComplexity int, input AddReturnTrackingInput) int
+		AssignPaddle              func(childComplexity int, input AssignPaddleInput) int
+		CancelAuction             func(childComplexity int, id string) int
 		CancelReturnAuthorization func(childComplexity int, input CancelReturnAuthorizationInput) int
+		CreateAuction             func(childComplexity int, input CreateAuctionInput) int
 		CreateBeneficiary         func(childComplexity int, input secondchance.BeneficiaryInput) int
 		CreateReturnAuthorization func(childComplexity int, input CreateReturnAuthorizationInput) int
 		CreateStore               func(childComplexity int, input CreateStoreInput) int
+		DecideSecondChanceOffer   func(childComplexity int, input DecideSecondChanceOfferInput) int
 		DisburseBeneficiary       func(childComplexity int, input DisburseBeneficiaryInput) int
 		DismissReport             func(childComplexity int, input DismissReportInput) int
+		HammerLot                 func(childComplexity int, id string) int
 		IngestMarketplaceData     func(childComplexity int, input secondchance.MarketplaceBatch) int
 		IssueCertificates         func(childComplexity int, input IssueCertificatesInput) int
+		MakeSecondChanceOffer     func(childComplexity int, input MakeSecondChanceOfferInput) int
+		MarkLotUnpaid             func(childComplexity int, id string) int
 		MatchParcel               func(childComplexity int, input MatchParcelInput) int
+		OpenAuction               func(childComplexity int, id string) int
+		OpenLot                   func(childComplexity int, id string) int
+		PassLot                   func(childComplexity int, id string) int
 		PinVerdict                func(childComplexity int, input PinVerdictInput) int
+		PlaceBid                  func(childComplexity int, input PlaceBidInput) int
 		ReceiveParcel             func(childComplexity int, input secondchance.ParcelInput) int
+		RecordLotPayment          func(childComplexity int, input RecordLotPaymentInput) int
 		RecordSale                func(childComplexity int, input RecordSaleInput) int
+		RegisterBidder            func(childComplexity int, input RegisterBidderInput) int
+		RelistLot                 func(childComplexity int, input RelistLotInput) int
 		ReportBuyer               func(childComplexity int, input secondchance.ReportInput) int
+		RetractBid                func(childComplexity int, input RetractBidInput) int
 		ReverseVerdict            func(childComplexity int, input ReverseVerdictInput) int
 		RevokeToken               func(childComplexity int, input RevokeTokenInput) int
 		RouteItem                 func(childComplexity int, input RouteItemInput) int
 		RunWeeklyBatch            func(childComplexity int, input RunWeeklyBatchInput) int
+		ScheduleAuction           func(childComplexity int, id string) int
+		SetBidderBlocked          func(childComplexity int, input SetBidderBlockedInput) int
 		SetDonationSplits         func(childComplexity int, input SetDonationSplitsInput) int
 		SetDonorDetails           func(childComplexity int, input secondchance.DonorDetails) int
+		SetIncrementTable         func(childComplexity int, input SetIncrementTableInput) int
 		SetPolicy                 func(childComplexity int, input secondchance.Policy) int
 		SetRoutingRule            func(childComplexity int, input secondchance.RoutingRuleInput) int
 		SetStandingThresholds     func(childComplexity int, input secondchance.StandingThresholds) int
@@ -363,6 +556,7 @@ type ComplexityRoot struct {
 		SettleItem                func(childComplexity int, input SettleItemInput) int
 		SettleItems               func(childComplexity int, input SettleItemsInput) int
 		TakeIndicatorSnapshot     func(childComplexity int) int
+		UpdateLot                 func(childComplexity int, input UpdateLotInput) int
 		UpdateStore               func(childComplexity int, input UpdateStoreInput) int
 		VoidCertificate           func(childComplexity int, input VoidCertificateInput) int
 		VoidSale                  func(childComplexity int, input VoidSaleInput) int
@@ -396,6 +590,11 @@ type ComplexityRoot struct {
 	OrderEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Paddle struct {
+		Bidder func(childComplexity int) int
+		Number func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -434,6 +633,13 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	PlaceBidPayload struct {
+		Bid        func(childComplexity int) int
+		Lot        func(childComplexity int) int
+		Replayed   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Policy struct {
 		CloseAfterSuspension        func(childComplexity int) int
 		ClosureSellers              func(childComplexity int) int
@@ -457,8 +663,10 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Auctions             func(childComplexity int, first *int, after *string, status *secondchance.AuctionStatus) int
 		Batch                func(childComplexity int, id string) int
 		Batches              func(childComplexity int, first *int, after *string) int
+		Bidders              func(childComplexity int, first *int, after *string) int
 		Buyers               func(childComplexity int, first *int, after *string, filter *secondchance.BuyerFilter) int
 		Certificates         func(childComplexity int, first *int, after *string, filter *CertificateFilter) int
 		Me                   func(childComplexity int) int
@@ -668,6 +876,21 @@ type ComplexityRoot struct {
 		Verdict        func(childComplexity int) int
 	}
 
+	SecondChanceOffer struct {
+		Bidder    func(childComplexity int) int
+		DecidedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		OfferedAt func(childComplexity int) int
+		Price     func(childComplexity int) int
+		Status    func(childComplexity int) int
+	}
+
+	SecondChanceOfferPayload struct {
+		Offer      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Seller struct {
 		Country              func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
@@ -715,6 +938,11 @@ type ComplexityRoot struct {
 		ProjectedWindow func(childComplexity int) int
 	}
 
+	SetIncrementTablePayload struct {
+		Table      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	SetPolicyPayload struct {
 		Policy     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -754,13 +982,14 @@ type ComplexityRoot struct {
 	}
 
 	Store struct {
-		Code          func(childComplexity int) int
-		EIN           func(childComplexity int) int
-		GlobalID      func(childComplexity int) int
-		Name          func(childComplexity int) int
-		ReturnAddress func(childComplexity int) int
-		RoutingRules  func(childComplexity int) int
-		Totals        func(childComplexity int, from time.Time, to time.Time) int
+		Code           func(childComplexity int) int
+		EIN            func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
+		IncrementTable func(childComplexity int) int
+		Name           func(childComplexity int) int
+		ReturnAddress  func(childComplexity int) int
+		RoutingRules   func(childComplexity int) int
+		Totals         func(childComplexity int, from time.Time, to time.Time) int
 	}
 
 	StoreConnection struct {
@@ -778,6 +1007,10 @@ type ComplexityRoot struct {
 	StorePayload struct {
 		Store      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	Subscription struct {
+		LotEvents func(childComplexity int, lot string, afterSequence *int) int
 	}
 
 	TakeIndicatorSnapshotPayload struct {
@@ -886,6 +1119,10 @@ type ComplexityRoot struct {
 type AllocationResolver interface {
 	Beneficiary(ctx context.Context, obj *secondchance.Allocation) (*secondchance.Beneficiary, error)
 }
+type AuctionResolver interface {
+	Lots(ctx context.Context, obj *secondchance.Auction, first *int, after *string) (*Connection[*secondchance.Lot], error)
+	Results(ctx context.Context, obj *secondchance.Auction) (*secondchance.AuctionResults, error)
+}
 type BatchResolver interface {
 	StandingChanges(ctx context.Context, obj *secondchance.Batch) (*int, error)
 }
@@ -912,7 +1149,42 @@ type IndicatorAdjustmentResolver interface {
 type ItemLedgerResolver interface {
 	Allocations(ctx context.Context, obj *secondchance.ItemLedger) ([]*secondchance.Allocation, error)
 }
+type LotResolver interface {
+	Auction(ctx context.Context, obj *secondchance.Lot) (*secondchance.Auction, error)
+
+	Items(ctx context.Context, obj *secondchance.Lot) ([]*secondchance.ReturnedItem, error)
+
+	Leader(ctx context.Context, obj *secondchance.Lot) (*secondchance.Paddle, error)
+
+	Winner(ctx context.Context, obj *secondchance.Lot) (*secondchance.Paddle, error)
+
+	ReceiptURL(ctx context.Context, obj *secondchance.Lot) (*string, error)
+	Bids(ctx context.Context, obj *secondchance.Lot) ([]*secondchance.Bid, error)
+	Events(ctx context.Context, obj *secondchance.Lot, afterSequence *int, first *int) ([]*secondchance.LotEvent, error)
+	Offers(ctx context.Context, obj *secondchance.Lot) ([]*secondchance.SecondChanceOffer, error)
+	RelistedFrom(ctx context.Context, obj *secondchance.Lot) (*secondchance.Lot, error)
+}
 type MutationResolver interface {
+	CreateAuction(ctx context.Context, input CreateAuctionInput) (*AuctionPayload, error)
+	ScheduleAuction(ctx context.Context, id string) (*AuctionPayload, error)
+	OpenAuction(ctx context.Context, id string) (*AuctionPayload, error)
+	CancelAuction(ctx context.Context, id string) (*AuctionPayload, error)
+	AddLot(ctx context.Context, input AddLotInput) (*LotPayload, error)
+	UpdateLot(ctx context.Context, input UpdateLotInput) (*LotPayload, error)
+	RelistLot(ctx context.Context, input RelistLotInput) (*LotPayload, error)
+	RegisterBidder(ctx context.Context, input RegisterBidderInput) (*BidderPayload, error)
+	SetBidderBlocked(ctx context.Context, input SetBidderBlockedInput) (*BidderPayload, error)
+	AssignPaddle(ctx context.Context, input AssignPaddleInput) (*AssignPaddlePayload, error)
+	PlaceBid(ctx context.Context, input PlaceBidInput) (*PlaceBidPayload, error)
+	RetractBid(ctx context.Context, input RetractBidInput) (*LotPayload, error)
+	OpenLot(ctx context.Context, id string) (*LotPayload, error)
+	HammerLot(ctx context.Context, id string) (*LotPayload, error)
+	PassLot(ctx context.Context, id string) (*LotPayload, error)
+	RecordLotPayment(ctx context.Context, input RecordLotPaymentInput) (*LotPayload, error)
+	MarkLotUnpaid(ctx context.Context, id string) (*LotPayload, error)
+	MakeSecondChanceOffer(ctx context.Context, input MakeSecondChanceOfferInput) (*SecondChanceOfferPayload, error)
+	DecideSecondChanceOffer(ctx context.Context, input DecideSecondChanceOfferInput) (*SecondChanceOfferPayload, error)
+	SetIncrementTable(ctx context.Context, input SetIncrementTableInput) (*SetIncrementTablePayload, error)
 	RunWeeklyBatch(ctx context.Context, input RunWeeklyBatchInput) (*RunWeeklyBatchPayload, error)
 	DismissReport(ctx context.Context, input DismissReportInput) (*DismissReportPayload, error)
 	PinVerdict(ctx context.Context, input PinVerdictInput) (*PinVerdictPayload, error)
@@ -953,6 +1225,9 @@ type OrderResolver interface {
 	Disputes(ctx context.Context, obj *secondchance.Order) ([]*secondchance.Dispute, error)
 	ReturnClaims(ctx context.Context, obj *secondchance.Order) ([]*secondchance.ReturnClaim, error)
 }
+type PaddleResolver interface {
+	Bidder(ctx context.Context, obj *secondchance.Paddle) (*secondchance.Bidder, error)
+}
 type ParcelResolver interface {
 	ReturnAuthorization(ctx context.Context, obj *secondchance.Parcel) (*secondchance.ReturnAuthorization, error)
 
@@ -963,6 +1238,8 @@ type ParcelResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (Node, error)
 	Me(ctx context.Context) (*secondchance.Actor, error)
+	Auctions(ctx context.Context, first *int, after *string, status *secondchance.AuctionStatus) (*Connection[*secondchance.Auction], error)
+	Bidders(ctx context.Context, first *int, after *string) (*Connection[*secondchance.Bidder], error)
 	Batches(ctx context.Context, first *int, after *string) (*Connection[*secondchance.Batch], error)
 	Batch(ctx context.Context, id string) (*secondchance.Batch, error)
 	Verdicts(ctx context.Context, first *int, after *string, filter *VerdictFilter) (*Connection[*secondchance.Verdict], error)
@@ -1017,6 +1294,9 @@ type ReturnedItemResolver interface {
 type SanctionResolver interface {
 	Verdict(ctx context.Context, obj *secondchance.Sanction) (*secondchance.Verdict, error)
 }
+type SecondChanceOfferResolver interface {
+	Bidder(ctx context.Context, obj *secondchance.SecondChanceOffer) (*secondchance.Bidder, error)
+}
 type SellerResolver interface {
 	Orders(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *secondchance.OrderFilter) (*Connection[*secondchance.Order], error)
 	ReturnTotals(ctx context.Context, obj *secondchance.Seller, from time.Time, to time.Time) (*secondchance.ReturnTotals, error)
@@ -1027,8 +1307,12 @@ type SellerResolver interface {
 	Reports(ctx context.Context, obj *secondchance.Seller, first *int, after *string, filter *ReportFilter) (*Connection[*secondchance.Report], error)
 }
 type StoreResolver interface {
+	IncrementTable(ctx context.Context, obj *secondchance.Store) (*IncrementTableView, error)
 	Totals(ctx context.Context, obj *secondchance.Store, from time.Time, to time.Time) (*secondchance.ReturnTotals, error)
 	RoutingRules(ctx context.Context, obj *secondchance.Store) ([]*secondchance.RoutingRule, error)
+}
+type SubscriptionResolver interface {
+	LotEvents(ctx context.Context, lot string, afterSequence *int) (<-chan *secondchance.LotEvent, error)
 }
 type TokenResolver interface {
 	Seller(ctx context.Context, obj *secondchance.Token) (*secondchance.Seller, error)
@@ -1082,6 +1366,239 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.DisbursedAt(childComplexity), true
+
+	case "AssignPaddlePayload.paddle":
+		if e.ComplexityRoot.AssignPaddlePayload.Paddle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignPaddlePayload.Paddle(childComplexity), true
+	case "AssignPaddlePayload.userErrors":
+		if e.ComplexityRoot.AssignPaddlePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignPaddlePayload.UserErrors(childComplexity), true
+
+	case "Auction.closedAt":
+		if e.ComplexityRoot.Auction.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.ClosedAt(childComplexity), true
+	case "Auction.description":
+		if e.ComplexityRoot.Auction.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.Description(childComplexity), true
+	case "Auction.endsAt":
+		if e.ComplexityRoot.Auction.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.EndsAt(childComplexity), true
+	case "Auction.extensionCapSeconds":
+		if e.ComplexityRoot.Auction.ExtensionCapSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.ExtensionCapSeconds(childComplexity), true
+	case "Auction.id":
+		if e.ComplexityRoot.Auction.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.GlobalID(childComplexity), true
+	case "Auction.kind":
+		if e.ComplexityRoot.Auction.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.Kind(childComplexity), true
+	case "Auction.lots":
+		if e.ComplexityRoot.Auction.Lots == nil {
+			break
+		}
+
+		args, err := ec.field_Auction_lots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Auction.Lots(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Auction.openedAt":
+		if e.ComplexityRoot.Auction.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.OpenedAt(childComplexity), true
+	case "Auction.results":
+		if e.ComplexityRoot.Auction.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.Results(childComplexity), true
+	case "Auction.softCloseSeconds":
+		if e.ComplexityRoot.Auction.SoftCloseSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.SoftCloseSeconds(childComplexity), true
+	case "Auction.staggerSeconds":
+		if e.ComplexityRoot.Auction.StaggerSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.StaggerSeconds(childComplexity), true
+	case "Auction.startsAt":
+		if e.ComplexityRoot.Auction.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.StartsAt(childComplexity), true
+	case "Auction.status":
+		if e.ComplexityRoot.Auction.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.Status(childComplexity), true
+	case "Auction.title":
+		if e.ComplexityRoot.Auction.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Auction.Title(childComplexity), true
+
+	case "AuctionConnection.edges":
+		if e.ComplexityRoot.AuctionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionConnection.Edges(childComplexity), true
+	case "AuctionConnection.nodes":
+		if e.ComplexityRoot.AuctionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionConnection.Nodes(childComplexity), true
+	case "AuctionConnection.pageInfo":
+		if e.ComplexityRoot.AuctionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionConnection.PageInfo(childComplexity), true
+	case "AuctionConnection.totalCount":
+		if e.ComplexityRoot.AuctionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionConnection.TotalCount(childComplexity), true
+
+	case "AuctionEdge.cursor":
+		if e.ComplexityRoot.AuctionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionEdge.Cursor(childComplexity), true
+	case "AuctionEdge.node":
+		if e.ComplexityRoot.AuctionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionEdge.Node(childComplexity), true
+
+	case "AuctionPayload.auction":
+		if e.ComplexityRoot.AuctionPayload.Auction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionPayload.Auction(childComplexity), true
+	case "AuctionPayload.userErrors":
+		if e.ComplexityRoot.AuctionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionPayload.UserErrors(childComplexity), true
+
+	case "AuctionResults.collected":
+		if e.ComplexityRoot.AuctionResults.Collected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.Collected(childComplexity), true
+	case "AuctionResults.gross":
+		if e.ComplexityRoot.AuctionResults.Gross == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.Gross(childComplexity), true
+	case "AuctionResults.lots":
+		if e.ComplexityRoot.AuctionResults.Lots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.Lots(childComplexity), true
+	case "AuctionResults.noBids":
+		if e.ComplexityRoot.AuctionResults.NoBids == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.NoBids(childComplexity), true
+	case "AuctionResults.offersMade":
+		if e.ComplexityRoot.AuctionResults.OffersMade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.OffersMade(childComplexity), true
+	case "AuctionResults.offersTaken":
+		if e.ComplexityRoot.AuctionResults.OffersTaken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.OffersTaken(childComplexity), true
+	case "AuctionResults.paid":
+		if e.ComplexityRoot.AuctionResults.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.Paid(childComplexity), true
+	case "AuctionResults.passed":
+		if e.ComplexityRoot.AuctionResults.Passed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.Passed(childComplexity), true
+	case "AuctionResults.reserveNotMet":
+		if e.ComplexityRoot.AuctionResults.ReserveNotMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.ReserveNotMet(childComplexity), true
+	case "AuctionResults.sellThroughRate":
+		if e.ComplexityRoot.AuctionResults.SellThroughRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.SellThroughRate(childComplexity), true
+	case "AuctionResults.sold":
+		if e.ComplexityRoot.AuctionResults.Sold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.Sold(childComplexity), true
+	case "AuctionResults.unpaid":
+		if e.ComplexityRoot.AuctionResults.Unpaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.Unpaid(childComplexity), true
+	case "AuctionResults.unsold":
+		if e.ComplexityRoot.AuctionResults.Unsold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuctionResults.Unsold(childComplexity), true
 
 	case "Batch.completedAt":
 		if e.ComplexityRoot.Batch.CompletedAt == nil {
@@ -1292,6 +1809,155 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BeneficiaryPayload.UserErrors(childComplexity), true
+
+	case "Bid.amount":
+		if e.ComplexityRoot.Bid.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.Amount(childComplexity), true
+	case "Bid.id":
+		if e.ComplexityRoot.Bid.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.GlobalID(childComplexity), true
+	case "Bid.kind":
+		if e.ComplexityRoot.Bid.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.Kind(childComplexity), true
+	case "Bid.paddle":
+		if e.ComplexityRoot.Bid.Paddle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.Paddle(childComplexity), true
+	case "Bid.placedAt":
+		if e.ComplexityRoot.Bid.PlacedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.PlacedAt(childComplexity), true
+	case "Bid.retractReason":
+		if e.ComplexityRoot.Bid.RetractReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.RetractReason(childComplexity), true
+	case "Bid.retractedAt":
+		if e.ComplexityRoot.Bid.RetractedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.RetractedAt(childComplexity), true
+	case "Bid.sequence":
+		if e.ComplexityRoot.Bid.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.Seq(childComplexity), true
+
+	case "Bidder.address":
+		if e.ComplexityRoot.Bidder.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bidder.Address(childComplexity), true
+	case "Bidder.blockReason":
+		if e.ComplexityRoot.Bidder.BlockReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bidder.BlockReason(childComplexity), true
+	case "Bidder.blocked":
+		if e.ComplexityRoot.Bidder.Blocked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bidder.Blocked(childComplexity), true
+	case "Bidder.email":
+		if e.ComplexityRoot.Bidder.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bidder.Email(childComplexity), true
+	case "Bidder.id":
+		if e.ComplexityRoot.Bidder.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bidder.GlobalID(childComplexity), true
+	case "Bidder.name":
+		if e.ComplexityRoot.Bidder.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bidder.Name(childComplexity), true
+	case "Bidder.phone":
+		if e.ComplexityRoot.Bidder.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bidder.Phone(childComplexity), true
+	case "Bidder.unpaidStrikes":
+		if e.ComplexityRoot.Bidder.UnpaidStrikes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bidder.UnpaidStrikes(childComplexity), true
+
+	case "BidderConnection.edges":
+		if e.ComplexityRoot.BidderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BidderConnection.Edges(childComplexity), true
+	case "BidderConnection.nodes":
+		if e.ComplexityRoot.BidderConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BidderConnection.Nodes(childComplexity), true
+	case "BidderConnection.pageInfo":
+		if e.ComplexityRoot.BidderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BidderConnection.PageInfo(childComplexity), true
+	case "BidderConnection.totalCount":
+		if e.ComplexityRoot.BidderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BidderConnection.TotalCount(childComplexity), true
+
+	case "BidderEdge.cursor":
+		if e.ComplexityRoot.BidderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BidderEdge.Cursor(childComplexity), true
+	case "BidderEdge.node":
+		if e.ComplexityRoot.BidderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BidderEdge.Node(childComplexity), true
+
+	case "BidderPayload.bidder":
+		if e.ComplexityRoot.BidderPayload.Bidder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BidderPayload.Bidder(childComplexity), true
+	case "BidderPayload.userErrors":
+		if e.ComplexityRoot.BidderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BidderPayload.UserErrors(childComplexity), true
 
 	case "Buyer.country":
 		if e.ComplexityRoot.Buyer.Country == nil {
@@ -1777,6 +2443,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Feedback.Rating(childComplexity), true
 
+	case "IncrementStep.from":
+		if e.ComplexityRoot.IncrementStep.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncrementStep.From(childComplexity), true
+	case "IncrementStep.increment":
+		if e.ComplexityRoot.IncrementStep.Increment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncrementStep.Increment(childComplexity), true
+
+	case "IncrementTable.steps":
+		if e.ComplexityRoot.IncrementTable.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncrementTable.Steps(childComplexity), true
+	case "IncrementTable.version":
+		if e.ComplexityRoot.IncrementTable.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncrementTable.Version(childComplexity), true
+
 	case "IndicatorAdjustment.at":
 		if e.ComplexityRoot.IndicatorAdjustment.At == nil {
 			break
@@ -2111,6 +2803,316 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ItemLedger.Pending(childComplexity), true
 
+	case "Lot.auction":
+		if e.ComplexityRoot.Lot.Auction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Auction(childComplexity), true
+	case "Lot.bidCount":
+		if e.ComplexityRoot.Lot.BidCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.BidCount(childComplexity), true
+	case "Lot.bids":
+		if e.ComplexityRoot.Lot.Bids == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Bids(childComplexity), true
+	case "Lot.closedAt":
+		if e.ComplexityRoot.Lot.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ClosedAt(childComplexity), true
+	case "Lot.currentPrice":
+		if e.ComplexityRoot.Lot.CurrentPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.CurrentPrice(childComplexity), true
+	case "Lot.description":
+		if e.ComplexityRoot.Lot.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Description(childComplexity), true
+	case "Lot.paymentDueAt":
+		if e.ComplexityRoot.Lot.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.DueAt(childComplexity), true
+	case "Lot.endsAt":
+		if e.ComplexityRoot.Lot.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.EndsAt(childComplexity), true
+	case "Lot.estimate":
+		if e.ComplexityRoot.Lot.Estimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Estimate(childComplexity), true
+	case "Lot.events":
+		if e.ComplexityRoot.Lot.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Lot_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Lot.Events(childComplexity, args["afterSequence"].(*int), args["first"].(*int)), true
+	case "Lot.id":
+		if e.ComplexityRoot.Lot.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.GlobalID(childComplexity), true
+	case "Lot.hammerPrice":
+		if e.ComplexityRoot.Lot.Hammer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Hammer(childComplexity), true
+	case "Lot.items":
+		if e.ComplexityRoot.Lot.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Items(childComplexity), true
+	case "Lot.leader":
+		if e.ComplexityRoot.Lot.Leader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Leader(childComplexity), true
+	case "Lot.minimumBid":
+		if e.ComplexityRoot.Lot.MinimumBid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.MinimumBid(childComplexity), true
+	case "Lot.number":
+		if e.ComplexityRoot.Lot.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Number(childComplexity), true
+	case "Lot.offers":
+		if e.ComplexityRoot.Lot.Offers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Offers(childComplexity), true
+	case "Lot.openedAt":
+		if e.ComplexityRoot.Lot.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.OpenedAt(childComplexity), true
+	case "Lot.paid":
+		if e.ComplexityRoot.Lot.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Paid(childComplexity), true
+	case "Lot.paidAt":
+		if e.ComplexityRoot.Lot.PaidAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.PaidAt(childComplexity), true
+	case "Lot.paymentMethod":
+		if e.ComplexityRoot.Lot.PaymentMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.PaymentMethod(childComplexity), true
+	case "Lot.receiptUrl":
+		if e.ComplexityRoot.Lot.ReceiptURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ReceiptURL(childComplexity), true
+	case "Lot.relistedFrom":
+		if e.ComplexityRoot.Lot.RelistedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.RelistedFrom(childComplexity), true
+	case "Lot.reserve":
+		if e.ComplexityRoot.Lot.Reserve == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Reserve(childComplexity), true
+	case "Lot.reserveMet":
+		if e.ComplexityRoot.Lot.ReserveMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ReserveMet(childComplexity), true
+	case "Lot.scheduledEnd":
+		if e.ComplexityRoot.Lot.ScheduledEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ScheduledEnd(childComplexity), true
+	case "Lot.sequence":
+		if e.ComplexityRoot.Lot.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Seq(childComplexity), true
+	case "Lot.startingBid":
+		if e.ComplexityRoot.Lot.StartingBid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.StartingBid(childComplexity), true
+	case "Lot.status":
+		if e.ComplexityRoot.Lot.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Status(childComplexity), true
+	case "Lot.title":
+		if e.ComplexityRoot.Lot.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Title(childComplexity), true
+	case "Lot.unsoldReason":
+		if e.ComplexityRoot.Lot.UnsoldReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.UnsoldReason(childComplexity), true
+	case "Lot.winner":
+		if e.ComplexityRoot.Lot.Winner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Winner(childComplexity), true
+
+	case "LotConnection.edges":
+		if e.ComplexityRoot.LotConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotConnection.Edges(childComplexity), true
+	case "LotConnection.nodes":
+		if e.ComplexityRoot.LotConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotConnection.Nodes(childComplexity), true
+	case "LotConnection.pageInfo":
+		if e.ComplexityRoot.LotConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotConnection.PageInfo(childComplexity), true
+	case "LotConnection.totalCount":
+		if e.ComplexityRoot.LotConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotConnection.TotalCount(childComplexity), true
+
+	case "LotEdge.cursor":
+		if e.ComplexityRoot.LotEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEdge.Cursor(childComplexity), true
+	case "LotEdge.node":
+		if e.ComplexityRoot.LotEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEdge.Node(childComplexity), true
+
+	case "LotEvent.amount":
+		if e.ComplexityRoot.LotEvent.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEvent.Amount(childComplexity), true
+	case "LotEvent.at":
+		if e.ComplexityRoot.LotEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEvent.At(childComplexity), true
+	case "LotEvent.detail":
+		if e.ComplexityRoot.LotEvent.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEvent.Detail(childComplexity), true
+	case "LotEvent.endsAt":
+		if e.ComplexityRoot.LotEvent.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEvent.EndsAt(childComplexity), true
+	case "LotEvent.kind":
+		if e.ComplexityRoot.LotEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEvent.Kind(childComplexity), true
+	case "LotEvent.leader":
+		if e.ComplexityRoot.LotEvent.LeaderPaddle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEvent.LeaderPaddle(childComplexity), true
+	case "LotEvent.paddle":
+		if e.ComplexityRoot.LotEvent.Paddle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEvent.Paddle(childComplexity), true
+	case "LotEvent.price":
+		if e.ComplexityRoot.LotEvent.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEvent.Price(childComplexity), true
+	case "LotEvent.reserveMet":
+		if e.ComplexityRoot.LotEvent.ReserveMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEvent.ReserveMet(childComplexity), true
+	case "LotEvent.sequence":
+		if e.ComplexityRoot.LotEvent.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEvent.Seq(childComplexity), true
+
+	case "LotPayload.lot":
+		if e.ComplexityRoot.LotPayload.Lot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotPayload.Lot(childComplexity), true
+	case "LotPayload.userErrors":
+		if e.ComplexityRoot.LotPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotPayload.UserErrors(childComplexity), true
+
 	case "MatchParcelPayload.parcel":
 		if e.ComplexityRoot.MatchParcelPayload.Parcel == nil {
 			break
@@ -2137,6 +3139,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "Mutation.addLot":
+		if e.ComplexityRoot.Mutation.AddLot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addLot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddLot(childComplexity, args["input"].(AddLotInput)), true
 	case "Mutation.addReturnTracking":
 		if e.ComplexityRoot.Mutation.AddReturnTracking == nil {
 			break
@@ -2148,6 +3161,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddReturnTracking(childComplexity, args["input"].(AddReturnTrackingInput)), true
+	case "Mutation.assignPaddle":
+		if e.ComplexityRoot.Mutation.AssignPaddle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignPaddle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignPaddle(childComplexity, args["input"].(AssignPaddleInput)), true
+	case "Mutation.cancelAuction":
+		if e.ComplexityRoot.Mutation.CancelAuction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelAuction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelAuction(childComplexity, args["id"].(string)), true
 	case "Mutation.cancelReturnAuthorization":
 		if e.ComplexityRoot.Mutation.CancelReturnAuthorization == nil {
 			break
@@ -2159,6 +3194,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelReturnAuthorization(childComplexity, args["input"].(CancelReturnAuthorizationInput)), true
+	case "Mutation.createAuction":
+		if e.ComplexityRoot.Mutation.CreateAuction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAuction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAuction(childComplexity, args["input"].(CreateAuctionInput)), true
 	case "Mutation.createBeneficiary":
 		if e.ComplexityRoot.Mutation.CreateBeneficiary == nil {
 			break
@@ -2192,6 +3238,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStore(childComplexity, args["input"].(CreateStoreInput)), true
+	case "Mutation.decideSecondChanceOffer":
+		if e.ComplexityRoot.Mutation.DecideSecondChanceOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideSecondChanceOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideSecondChanceOffer(childComplexity, args["input"].(DecideSecondChanceOfferInput)), true
 	case "Mutation.disburseBeneficiary":
 		if e.ComplexityRoot.Mutation.DisburseBeneficiary == nil {
 			break
@@ -2214,6 +3271,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DismissReport(childComplexity, args["input"].(DismissReportInput)), true
+	case "Mutation.hammerLot":
+		if e.ComplexityRoot.Mutation.HammerLot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_hammerLot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.HammerLot(childComplexity, args["id"].(string)), true
 	case "Mutation.ingestMarketplaceData":
 		if e.ComplexityRoot.Mutation.IngestMarketplaceData == nil {
 			break
@@ -2236,6 +3304,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IssueCertificates(childComplexity, args["input"].(IssueCertificatesInput)), true
+	case "Mutation.makeSecondChanceOffer":
+		if e.ComplexityRoot.Mutation.MakeSecondChanceOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_makeSecondChanceOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MakeSecondChanceOffer(childComplexity, args["input"].(MakeSecondChanceOfferInput)), true
+	case "Mutation.markLotUnpaid":
+		if e.ComplexityRoot.Mutation.MarkLotUnpaid == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markLotUnpaid_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkLotUnpaid(childComplexity, args["id"].(string)), true
 	case "Mutation.matchParcel":
 		if e.ComplexityRoot.Mutation.MatchParcel == nil {
 			break
@@ -2247,6 +3337,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MatchParcel(childComplexity, args["input"].(MatchParcelInput)), true
+	case "Mutation.openAuction":
+		if e.ComplexityRoot.Mutation.OpenAuction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openAuction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenAuction(childComplexity, args["id"].(string)), true
+	case "Mutation.openLot":
+		if e.ComplexityRoot.Mutation.OpenLot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openLot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenLot(childComplexity, args["id"].(string)), true
+	case "Mutation.passLot":
+		if e.ComplexityRoot.Mutation.PassLot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_passLot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PassLot(childComplexity, args["id"].(string)), true
 	case "Mutation.pinVerdict":
 		if e.ComplexityRoot.Mutation.PinVerdict == nil {
 			break
@@ -2258,6 +3381,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PinVerdict(childComplexity, args["input"].(PinVerdictInput)), true
+	case "Mutation.placeBid":
+		if e.ComplexityRoot.Mutation.PlaceBid == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_placeBid_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PlaceBid(childComplexity, args["input"].(PlaceBidInput)), true
 	case "Mutation.receiveParcel":
 		if e.ComplexityRoot.Mutation.ReceiveParcel == nil {
 			break
@@ -2269,6 +3403,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReceiveParcel(childComplexity, args["input"].(secondchance.ParcelInput)), true
+	case "Mutation.recordLotPayment":
+		if e.ComplexityRoot.Mutation.RecordLotPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordLotPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordLotPayment(childComplexity, args["input"].(RecordLotPaymentInput)), true
 	case "Mutation.recordSale":
 		if e.ComplexityRoot.Mutation.RecordSale == nil {
 			break
@@ -2280,6 +3425,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordSale(childComplexity, args["input"].(RecordSaleInput)), true
+	case "Mutation.registerBidder":
+		if e.ComplexityRoot.Mutation.RegisterBidder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerBidder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterBidder(childComplexity, args["input"].(RegisterBidderInput)), true
+	case "Mutation.relistLot":
+		if e.ComplexityRoot.Mutation.RelistLot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_relistLot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RelistLot(childComplexity, args["input"].(RelistLotInput)), true
 	case "Mutation.reportBuyer":
 		if e.ComplexityRoot.Mutation.ReportBuyer == nil {
 			break
@@ -2291,6 +3458,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportBuyer(childComplexity, args["input"].(secondchance.ReportInput)), true
+	case "Mutation.retractBid":
+		if e.ComplexityRoot.Mutation.RetractBid == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retractBid_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetractBid(childComplexity, args["input"].(RetractBidInput)), true
 	case "Mutation.reverseVerdict":
 		if e.ComplexityRoot.Mutation.ReverseVerdict == nil {
 			break
@@ -2335,6 +3513,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RunWeeklyBatch(childComplexity, args["input"].(RunWeeklyBatchInput)), true
+	case "Mutation.scheduleAuction":
+		if e.ComplexityRoot.Mutation.ScheduleAuction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleAuction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleAuction(childComplexity, args["id"].(string)), true
+	case "Mutation.setBidderBlocked":
+		if e.ComplexityRoot.Mutation.SetBidderBlocked == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setBidderBlocked_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetBidderBlocked(childComplexity, args["input"].(SetBidderBlockedInput)), true
 	case "Mutation.setDonationSplits":
 		if e.ComplexityRoot.Mutation.SetDonationSplits == nil {
 			break
@@ -2357,6 +3557,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetDonorDetails(childComplexity, args["input"].(secondchance.DonorDetails)), true
+	case "Mutation.setIncrementTable":
+		if e.ComplexityRoot.Mutation.SetIncrementTable == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setIncrementTable_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetIncrementTable(childComplexity, args["input"].(SetIncrementTableInput)), true
 	case "Mutation.setPolicy":
 		if e.ComplexityRoot.Mutation.SetPolicy == nil {
 			break
@@ -2429,6 +3640,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TakeIndicatorSnapshot(childComplexity), true
+	case "Mutation.updateLot":
+		if e.ComplexityRoot.Mutation.UpdateLot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLot(childComplexity, args["input"].(UpdateLotInput)), true
 	case "Mutation.updateStore":
 		if e.ComplexityRoot.Mutation.UpdateStore == nil {
 			break
@@ -2597,6 +3819,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderEdge.Node(childComplexity), true
 
+	case "Paddle.bidder":
+		if e.ComplexityRoot.Paddle.Bidder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Paddle.Bidder(childComplexity), true
+	case "Paddle.number":
+		if e.ComplexityRoot.Paddle.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Paddle.Number(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -2728,6 +3963,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PinVerdictPayload.UserErrors(childComplexity), true
 
+	case "PlaceBidPayload.bid":
+		if e.ComplexityRoot.PlaceBidPayload.Bid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaceBidPayload.Bid(childComplexity), true
+	case "PlaceBidPayload.lot":
+		if e.ComplexityRoot.PlaceBidPayload.Lot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaceBidPayload.Lot(childComplexity), true
+	case "PlaceBidPayload.replayed":
+		if e.ComplexityRoot.PlaceBidPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaceBidPayload.Replayed(childComplexity), true
+	case "PlaceBidPayload.userErrors":
+		if e.ComplexityRoot.PlaceBidPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaceBidPayload.UserErrors(childComplexity), true
+
 	case "Policy.closeAfterSuspension":
 		if e.ComplexityRoot.Policy.CloseAfterSuspension == nil {
 			break
@@ -2826,6 +4086,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PostalAddress.Region(childComplexity), true
 
+	case "Query.auctions":
+		if e.ComplexityRoot.Query.Auctions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auctions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Auctions(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].(*secondchance.AuctionStatus)), true
 	case "Query.batch":
 		if e.ComplexityRoot.Query.Batch == nil {
 			break
@@ -2848,6 +4119,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Batches(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.bidders":
+		if e.ComplexityRoot.Query.Bidders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bidders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Bidders(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.buyers":
 		if e.ComplexityRoot.Query.Buyers == nil {
 			break
@@ -3764,6 +5046,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Sanction.Verdict(childComplexity), true
 
+	case "SecondChanceOffer.bidder":
+		if e.ComplexityRoot.SecondChanceOffer.Bidder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondChanceOffer.Bidder(childComplexity), true
+	case "SecondChanceOffer.decidedAt":
+		if e.ComplexityRoot.SecondChanceOffer.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondChanceOffer.DecidedAt(childComplexity), true
+	case "SecondChanceOffer.expiresAt":
+		if e.ComplexityRoot.SecondChanceOffer.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondChanceOffer.ExpiresAt(childComplexity), true
+	case "SecondChanceOffer.id":
+		if e.ComplexityRoot.SecondChanceOffer.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondChanceOffer.GlobalID(childComplexity), true
+	case "SecondChanceOffer.offeredAt":
+		if e.ComplexityRoot.SecondChanceOffer.OfferedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondChanceOffer.OfferedAt(childComplexity), true
+	case "SecondChanceOffer.price":
+		if e.ComplexityRoot.SecondChanceOffer.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondChanceOffer.Price(childComplexity), true
+	case "SecondChanceOffer.status":
+		if e.ComplexityRoot.SecondChanceOffer.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondChanceOffer.Status(childComplexity), true
+
+	case "SecondChanceOfferPayload.offer":
+		if e.ComplexityRoot.SecondChanceOfferPayload.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondChanceOfferPayload.Offer(childComplexity), true
+	case "SecondChanceOfferPayload.userErrors":
+		if e.ComplexityRoot.SecondChanceOfferPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondChanceOfferPayload.UserErrors(childComplexity), true
+
 	case "Seller.country":
 		if e.ComplexityRoot.Seller.Country == nil {
 			break
@@ -3991,6 +5329,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SellerStanding.ProjectedWindow(childComplexity), true
 
+	case "SetIncrementTablePayload.table":
+		if e.ComplexityRoot.SetIncrementTablePayload.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetIncrementTablePayload.Table(childComplexity), true
+	case "SetIncrementTablePayload.userErrors":
+		if e.ComplexityRoot.SetIncrementTablePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetIncrementTablePayload.UserErrors(childComplexity), true
+
 	case "SetPolicyPayload.policy":
 		if e.ComplexityRoot.SetPolicyPayload.Policy == nil {
 			break
@@ -4118,6 +5469,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.GlobalID(childComplexity), true
+	case "Store.incrementTable":
+		if e.ComplexityRoot.Store.IncrementTable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.IncrementTable(childComplexity), true
 	case "Store.name":
 		if e.ComplexityRoot.Store.Name == nil {
 			break
@@ -4198,6 +5555,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StorePayload.UserErrors(childComplexity), true
+
+	case "Subscription.lotEvents":
+		if e.ComplexityRoot.Subscription.LotEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_lotEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LotEvents(childComplexity, args["lot"].(string), args["afterSequence"].(*int)), true
 
 	case "TakeIndicatorSnapshotPayload.sellers":
 		if e.ComplexityRoot.TakeIndicatorSnapshotPayload.Sellers == nil {
@@ -4558,14 +5927,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddLotInput", ec.unmarshalInputAddLotInput),
 			graphql.NewInputUnmarshaler("AddReturnTrackingInput", ec.unmarshalInputAddReturnTrackingInput),
+			graphql.NewInputUnmarshaler("AssignPaddleInput", ec.unmarshalInputAssignPaddleInput),
 			graphql.NewInputUnmarshaler("BeneficiaryInput", ec.unmarshalInputBeneficiaryInput),
 			graphql.NewInputUnmarshaler("BuyerFilter", ec.unmarshalInputBuyerFilter),
 			graphql.NewInputUnmarshaler("BuyerInput", ec.unmarshalInputBuyerInput),
 			graphql.NewInputUnmarshaler("CancelReturnAuthorizationInput", ec.unmarshalInputCancelReturnAuthorizationInput),
 			graphql.NewInputUnmarshaler("CertificateFilter", ec.unmarshalInputCertificateFilter),
+			graphql.NewInputUnmarshaler("CreateAuctionInput", ec.unmarshalInputCreateAuctionInput),
 			graphql.NewInputUnmarshaler("CreateReturnAuthorizationInput", ec.unmarshalInputCreateReturnAuthorizationInput),
 			graphql.NewInputUnmarshaler("CreateStoreInput", ec.unmarshalInputCreateStoreInput),
+			graphql.NewInputUnmarshaler("DecideSecondChanceOfferInput", ec.unmarshalInputDecideSecondChanceOfferInput),
 			graphql.NewInputUnmarshaler("DisburseBeneficiaryInput", ec.unmarshalInputDisburseBeneficiaryInput),
 			graphql.NewInputUnmarshaler("DismissReportInput", ec.unmarshalInputDismissReportInput),
 			graphql.NewInputUnmarshaler("DisputeInput", ec.unmarshalInputDisputeInput),
@@ -4574,22 +5947,31 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
 			graphql.NewInputUnmarshaler("FeeScheduleInput", ec.unmarshalInputFeeScheduleInput),
 			graphql.NewInputUnmarshaler("FeedbackInput", ec.unmarshalInputFeedbackInput),
+			graphql.NewInputUnmarshaler("IncrementStepInput", ec.unmarshalInputIncrementStepInput),
 			graphql.NewInputUnmarshaler("IngestMarketplaceDataInput", ec.unmarshalInputIngestMarketplaceDataInput),
 			graphql.NewInputUnmarshaler("IssueCertificatesInput", ec.unmarshalInputIssueCertificatesInput),
 			graphql.NewInputUnmarshaler("LineMatchInput", ec.unmarshalInputLineMatchInput),
+			graphql.NewInputUnmarshaler("LotItemInput", ec.unmarshalInputLotItemInput),
+			graphql.NewInputUnmarshaler("MakeSecondChanceOfferInput", ec.unmarshalInputMakeSecondChanceOfferInput),
 			graphql.NewInputUnmarshaler("MatchParcelInput", ec.unmarshalInputMatchParcelInput),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
 			graphql.NewInputUnmarshaler("OrderInput", ec.unmarshalInputOrderInput),
 			graphql.NewInputUnmarshaler("PinVerdictInput", ec.unmarshalInputPinVerdictInput),
+			graphql.NewInputUnmarshaler("PlaceBidInput", ec.unmarshalInputPlaceBidInput),
 			graphql.NewInputUnmarshaler("PolicyInput", ec.unmarshalInputPolicyInput),
+			graphql.NewInputUnmarshaler("PostalAddressInput", ec.unmarshalInputPostalAddressInput),
 			graphql.NewInputUnmarshaler("RMAFilter", ec.unmarshalInputRMAFilter),
 			graphql.NewInputUnmarshaler("RMAItemInput", ec.unmarshalInputRMAItemInput),
 			graphql.NewInputUnmarshaler("ReceiveParcelInput", ec.unmarshalInputReceiveParcelInput),
 			graphql.NewInputUnmarshaler("ReceivedItemInput", ec.unmarshalInputReceivedItemInput),
+			graphql.NewInputUnmarshaler("RecordLotPaymentInput", ec.unmarshalInputRecordLotPaymentInput),
 			graphql.NewInputUnmarshaler("RecordSaleInput", ec.unmarshalInputRecordSaleInput),
+			graphql.NewInputUnmarshaler("RegisterBidderInput", ec.unmarshalInputRegisterBidderInput),
+			graphql.NewInputUnmarshaler("RelistLotInput", ec.unmarshalInputRelistLotInput),
 			graphql.NewInputUnmarshaler("ReportBuyerInput", ec.unmarshalInputReportBuyerInput),
 			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
+			graphql.NewInputUnmarshaler("RetractBidInput", ec.unmarshalInputRetractBidInput),
 			graphql.NewInputUnmarshaler("ReturnClaimInput", ec.unmarshalInputReturnClaimInput),
 			graphql.NewInputUnmarshaler("ReverseVerdictInput", ec.unmarshalInputReverseVerdictInput),
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
@@ -4597,12 +5979,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RunWeeklyBatchInput", ec.unmarshalInputRunWeeklyBatchInput),
 			graphql.NewInputUnmarshaler("SellerFilter", ec.unmarshalInputSellerFilter),
 			graphql.NewInputUnmarshaler("SellerInput", ec.unmarshalInputSellerInput),
+			graphql.NewInputUnmarshaler("SetBidderBlockedInput", ec.unmarshalInputSetBidderBlockedInput),
 			graphql.NewInputUnmarshaler("SetDonationSplitsInput", ec.unmarshalInputSetDonationSplitsInput),
+			graphql.NewInputUnmarshaler("SetIncrementTableInput", ec.unmarshalInputSetIncrementTableInput),
 			graphql.NewInputUnmarshaler("SetRoutingRuleInput", ec.unmarshalInputSetRoutingRuleInput),
 			graphql.NewInputUnmarshaler("SetStoreDonationsInput", ec.unmarshalInputSetStoreDonationsInput),
 			graphql.NewInputUnmarshaler("SettleItemInput", ec.unmarshalInputSettleItemInput),
 			graphql.NewInputUnmarshaler("SettleItemsInput", ec.unmarshalInputSettleItemsInput),
 			graphql.NewInputUnmarshaler("StandingThresholdsInput", ec.unmarshalInputStandingThresholdsInput),
+			graphql.NewInputUnmarshaler("UpdateLotInput", ec.unmarshalInputUpdateLotInput),
 			graphql.NewInputUnmarshaler("UpdateStoreInput", ec.unmarshalInputUpdateStoreInput),
 			graphql.NewInputUnmarshaler("VerdictFilter", ec.unmarshalInputVerdictFilter),
 			graphql.NewInputUnmarshaler("VoidCertificateInput", ec.unmarshalInputVoidCertificateInput),
@@ -4658,6 +6043,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -4683,7 +6085,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "batch.graphqls" "certificate.graphqls" "donation.graphqls" "indicator.graphqls" "intake.graphqls" "marketplace.graphqls" "report.graphqls" "rma.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
+//go:embed "auction.graphqls" "batch.graphqls" "certificate.graphqls" "donation.graphqls" "indicator.graphqls" "intake.graphqls" "marketplace.graphqls" "report.graphqls" "rma.graphqls" "schema.graphqls" "store.graphqls" "token.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4695,6 +6097,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "auction.graphqls", Input: sourceData("auction.graphqls"), BuiltIn: false},
 	{Name: "batch.graphqls", Input: sourceData("batch.graphqls"), BuiltIn: false},
 	{Name: "certificate.graphqls", Input: sourceData("certificate.graphqls"), BuiltIn: false},
 	{Name: "donation.graphqls", Input: sourceData("donation.graphqls"), BuiltIn: false},
@@ -4723,6 +6126,116 @@ func (ec *executionContext) childFields_Allocation(ctx context.Context, field gr
 		return ec.fieldContext_Allocation_disbursedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Allocation", field.Name)
+}
+
+func (ec *executionContext) childFields_AssignPaddlePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paddle":
+		return ec.fieldContext_AssignPaddlePayload_paddle(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AssignPaddlePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignPaddlePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Auction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Auction_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Auction_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Auction_description(ctx, field)
+	case "kind":
+		return ec.fieldContext_Auction_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_Auction_status(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Auction_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Auction_endsAt(ctx, field)
+	case "softCloseSeconds":
+		return ec.fieldContext_Auction_softCloseSeconds(ctx, field)
+	case "extensionCapSeconds":
+		return ec.fieldContext_Auction_extensionCapSeconds(ctx, field)
+	case "staggerSeconds":
+		return ec.fieldContext_Auction_staggerSeconds(ctx, field)
+	case "lots":
+		return ec.fieldContext_Auction_lots(ctx, field)
+	case "results":
+		return ec.fieldContext_Auction_results(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_Auction_openedAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Auction_closedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Auction", field.Name)
+}
+
+func (ec *executionContext) childFields_AuctionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuctionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuctionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuctionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuctionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuctionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuctionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuctionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuctionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuctionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuctionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "auction":
+		return ec.fieldContext_AuctionPayload_auction(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AuctionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuctionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AuctionResults(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lots":
+		return ec.fieldContext_AuctionResults_lots(ctx, field)
+	case "sold":
+		return ec.fieldContext_AuctionResults_sold(ctx, field)
+	case "paid":
+		return ec.fieldContext_AuctionResults_paid(ctx, field)
+	case "unpaid":
+		return ec.fieldContext_AuctionResults_unpaid(ctx, field)
+	case "unsold":
+		return ec.fieldContext_AuctionResults_unsold(ctx, field)
+	case "noBids":
+		return ec.fieldContext_AuctionResults_noBids(ctx, field)
+	case "reserveNotMet":
+		return ec.fieldContext_AuctionResults_reserveNotMet(ctx, field)
+	case "passed":
+		return ec.fieldContext_AuctionResults_passed(ctx, field)
+	case "offersMade":
+		return ec.fieldContext_AuctionResults_offersMade(ctx, field)
+	case "offersTaken":
+		return ec.fieldContext_AuctionResults_offersTaken(ctx, field)
+	case "gross":
+		return ec.fieldContext_AuctionResults_gross(ctx, field)
+	case "collected":
+		return ec.fieldContext_AuctionResults_collected(ctx, field)
+	case "sellThroughRate":
+		return ec.fieldContext_AuctionResults_sellThroughRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuctionResults", field.Name)
 }
 
 func (ec *executionContext) childFields_Batch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4827,6 +6340,84 @@ func (ec *executionContext) childFields_BeneficiaryPayload(ctx context.Context, 
 		return ec.fieldContext_BeneficiaryPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BeneficiaryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Bid(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Bid_id(ctx, field)
+	case "sequence":
+		return ec.fieldContext_Bid_sequence(ctx, field)
+	case "paddle":
+		return ec.fieldContext_Bid_paddle(ctx, field)
+	case "kind":
+		return ec.fieldContext_Bid_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_Bid_amount(ctx, field)
+	case "placedAt":
+		return ec.fieldContext_Bid_placedAt(ctx, field)
+	case "retractedAt":
+		return ec.fieldContext_Bid_retractedAt(ctx, field)
+	case "retractReason":
+		return ec.fieldContext_Bid_retractReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Bid", field.Name)
+}
+
+func (ec *executionContext) childFields_Bidder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Bidder_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Bidder_name(ctx, field)
+	case "email":
+		return ec.fieldContext_Bidder_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_Bidder_phone(ctx, field)
+	case "address":
+		return ec.fieldContext_Bidder_address(ctx, field)
+	case "unpaidStrikes":
+		return ec.fieldContext_Bidder_unpaidStrikes(ctx, field)
+	case "blocked":
+		return ec.fieldContext_Bidder_blocked(ctx, field)
+	case "blockReason":
+		return ec.fieldContext_Bidder_blockReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Bidder", field.Name)
+}
+
+func (ec *executionContext) childFields_BidderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BidderConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BidderConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BidderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BidderConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BidderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BidderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BidderEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BidderEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BidderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BidderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bidder":
+		return ec.fieldContext_BidderPayload_bidder(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_BidderPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BidderPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Buyer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5081,6 +6672,26 @@ func (ec *executionContext) childFields_Feedback(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Feedback", field.Name)
 }
 
+func (ec *executionContext) childFields_IncrementStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_IncrementStep_from(ctx, field)
+	case "increment":
+		return ec.fieldContext_IncrementStep_increment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncrementStep", field.Name)
+}
+
+func (ec *executionContext) childFields_IncrementTable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_IncrementTable_version(ctx, field)
+	case "steps":
+		return ec.fieldContext_IncrementTable_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncrementTable", field.Name)
+}
+
 func (ec *executionContext) childFields_IndicatorAdjustment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -5249,6 +6860,136 @@ func (ec *executionContext) childFields_ItemLedger(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ItemLedger", field.Name)
 }
 
+func (ec *executionContext) childFields_Lot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Lot_id(ctx, field)
+	case "number":
+		return ec.fieldContext_Lot_number(ctx, field)
+	case "auction":
+		return ec.fieldContext_Lot_auction(ctx, field)
+	case "title":
+		return ec.fieldContext_Lot_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Lot_description(ctx, field)
+	case "items":
+		return ec.fieldContext_Lot_items(ctx, field)
+	case "estimate":
+		return ec.fieldContext_Lot_estimate(ctx, field)
+	case "startingBid":
+		return ec.fieldContext_Lot_startingBid(ctx, field)
+	case "reserve":
+		return ec.fieldContext_Lot_reserve(ctx, field)
+	case "reserveMet":
+		return ec.fieldContext_Lot_reserveMet(ctx, field)
+	case "status":
+		return ec.fieldContext_Lot_status(ctx, field)
+	case "unsoldReason":
+		return ec.fieldContext_Lot_unsoldReason(ctx, field)
+	case "currentPrice":
+		return ec.fieldContext_Lot_currentPrice(ctx, field)
+	case "minimumBid":
+		return ec.fieldContext_Lot_minimumBid(ctx, field)
+	case "leader":
+		return ec.fieldContext_Lot_leader(ctx, field)
+	case "bidCount":
+		return ec.fieldContext_Lot_bidCount(ctx, field)
+	case "sequence":
+		return ec.fieldContext_Lot_sequence(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Lot_endsAt(ctx, field)
+	case "scheduledEnd":
+		return ec.fieldContext_Lot_scheduledEnd(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_Lot_openedAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Lot_closedAt(ctx, field)
+	case "winner":
+		return ec.fieldContext_Lot_winner(ctx, field)
+	case "hammerPrice":
+		return ec.fieldContext_Lot_hammerPrice(ctx, field)
+	case "paymentDueAt":
+		return ec.fieldContext_Lot_paymentDueAt(ctx, field)
+	case "paid":
+		return ec.fieldContext_Lot_paid(ctx, field)
+	case "paymentMethod":
+		return ec.fieldContext_Lot_paymentMethod(ctx, field)
+	case "paidAt":
+		return ec.fieldContext_Lot_paidAt(ctx, field)
+	case "receiptUrl":
+		return ec.fieldContext_Lot_receiptUrl(ctx, field)
+	case "bids":
+		return ec.fieldContext_Lot_bids(ctx, field)
+	case "events":
+		return ec.fieldContext_Lot_events(ctx, field)
+	case "offers":
+		return ec.fieldContext_Lot_offers(ctx, field)
+	case "relistedFrom":
+		return ec.fieldContext_Lot_relistedFrom(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Lot", field.Name)
+}
+
+func (ec *executionContext) childFields_LotConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LotConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LotConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LotConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LotConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LotConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LotEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LotEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LotEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LotEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LotEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sequence":
+		return ec.fieldContext_LotEvent_sequence(ctx, field)
+	case "kind":
+		return ec.fieldContext_LotEvent_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_LotEvent_at(ctx, field)
+	case "paddle":
+		return ec.fieldContext_LotEvent_paddle(ctx, field)
+	case "amount":
+		return ec.fieldContext_LotEvent_amount(ctx, field)
+	case "price":
+		return ec.fieldContext_LotEvent_price(ctx, field)
+	case "leader":
+		return ec.fieldContext_LotEvent_leader(ctx, field)
+	case "reserveMet":
+		return ec.fieldContext_LotEvent_reserveMet(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_LotEvent_endsAt(ctx, field)
+	case "detail":
+		return ec.fieldContext_LotEvent_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LotEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_LotPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lot":
+		return ec.fieldContext_LotPayload_lot(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_LotPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LotPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_MatchParcelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "parcel":
@@ -5327,6 +7068,16 @@ func (ec *executionContext) childFields_OrderEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type OrderEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Paddle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_Paddle_number(ctx, field)
+	case "bidder":
+		return ec.fieldContext_Paddle_bidder(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Paddle", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -5397,6 +7148,20 @@ func (ec *executionContext) childFields_PinVerdictPayload(ctx context.Context, f
 		return ec.fieldContext_PinVerdictPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PinVerdictPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PlaceBidPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bid":
+		return ec.fieldContext_PlaceBidPayload_bid(ctx, field)
+	case "lot":
+		return ec.fieldContext_PlaceBidPayload_lot(ctx, field)
+	case "replayed":
+		return ec.fieldContext_PlaceBidPayload_replayed(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PlaceBidPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlaceBidPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Policy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5817,6 +7582,36 @@ func (ec *executionContext) childFields_Sanction(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Sanction", field.Name)
 }
 
+func (ec *executionContext) childFields_SecondChanceOffer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SecondChanceOffer_id(ctx, field)
+	case "bidder":
+		return ec.fieldContext_SecondChanceOffer_bidder(ctx, field)
+	case "price":
+		return ec.fieldContext_SecondChanceOffer_price(ctx, field)
+	case "offeredAt":
+		return ec.fieldContext_SecondChanceOffer_offeredAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_SecondChanceOffer_expiresAt(ctx, field)
+	case "status":
+		return ec.fieldContext_SecondChanceOffer_status(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_SecondChanceOffer_decidedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecondChanceOffer", field.Name)
+}
+
+func (ec *executionContext) childFields_SecondChanceOfferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offer":
+		return ec.fieldContext_SecondChanceOfferPayload_offer(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SecondChanceOfferPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecondChanceOfferPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Seller(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5911,6 +7706,16 @@ func (ec *executionContext) childFields_SellerStanding(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type SellerStanding", field.Name)
 }
 
+func (ec *executionContext) childFields_SetIncrementTablePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "table":
+		return ec.fieldContext_SetIncrementTablePayload_table(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetIncrementTablePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetIncrementTablePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetPolicyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "policy":
@@ -5999,6 +7804,8 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_ein(ctx, field)
 	case "returnAddress":
 		return ec.fieldContext_Store_returnAddress(ctx, field)
+	case "incrementTable":
+		return ec.fieldContext_Store_incrementTable(ctx, field)
 	case "totals":
 		return ec.fieldContext_Store_totals(ctx, field)
 	case "routingRules":
@@ -6367,6 +8174,64 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 	return args, nil
 }
 
+func (ec *executionContext) field_Auction_lots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Lot_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "afterSequence",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["afterSequence"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addLot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AddLotInput, error) {
+			return ec.unmarshalNAddLotInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAddLotInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addReturnTracking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6381,12 +8246,54 @@ func (ec *executionContext) field_Mutation_addReturnTracking_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignPaddle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AssignPaddleInput, error) {
+			return ec.unmarshalNAssignPaddleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAssignPaddleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelAuction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelReturnAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (CancelReturnAuthorizationInput, error) {
 			return ec.unmarshalNCancelReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCancelReturnAuthorizationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAuction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateAuctionInput, error) {
+			return ec.unmarshalNCreateAuctionInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCreateAuctionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6437,6 +8344,20 @@ func (ec *executionContext) field_Mutation_createStore_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideSecondChanceOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DecideSecondChanceOfferInput, error) {
+			return ec.unmarshalNDecideSecondChanceOfferInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDecideSecondChanceOfferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_disburseBeneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6462,6 +8383,20 @@ func (ec *executionContext) field_Mutation_dismissReport_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_hammerLot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -6493,6 +8428,34 @@ func (ec *executionContext) field_Mutation_issueCertificates_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_makeSecondChanceOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MakeSecondChanceOfferInput, error) {
+			return ec.unmarshalNMakeSecondChanceOfferInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐMakeSecondChanceOfferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markLotUnpaid_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_matchParcel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6507,12 +8470,68 @@ func (ec *executionContext) field_Mutation_matchParcel_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_openAuction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openLot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_passLot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_pinVerdict_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (PinVerdictInput, error) {
 			return ec.unmarshalNPinVerdictInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPinVerdictInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_placeBid_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (PlaceBidInput, error) {
+			return ec.unmarshalNPlaceBidInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPlaceBidInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6535,6 +8554,20 @@ func (ec *executionContext) field_Mutation_receiveParcel_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordLotPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RecordLotPaymentInput, error) {
+			return ec.unmarshalNRecordLotPaymentInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRecordLotPaymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordSale_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6549,12 +8582,54 @@ func (ec *executionContext) field_Mutation_recordSale_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_registerBidder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RegisterBidderInput, error) {
+			return ec.unmarshalNRegisterBidderInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRegisterBidderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_relistLot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RelistLotInput, error) {
+			return ec.unmarshalNRelistLotInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRelistLotInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reportBuyer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (secondchance.ReportInput, error) {
 			return ec.unmarshalNReportBuyerInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐReportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retractBid_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RetractBidInput, error) {
+			return ec.unmarshalNRetractBidInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRetractBidInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6619,6 +8694,34 @@ func (ec *executionContext) field_Mutation_runWeeklyBatch_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_scheduleAuction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setBidderBlocked_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetBidderBlockedInput, error) {
+			return ec.unmarshalNSetBidderBlockedInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetBidderBlockedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setDonationSplits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6639,6 +8742,20 @@ func (ec *executionContext) field_Mutation_setDonorDetails_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (secondchance.DonorDetails, error) {
 			return ec.unmarshalNDonorDetailsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐDonorDetails(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setIncrementTable_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetIncrementTableInput, error) {
+			return ec.unmarshalNSetIncrementTableInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetIncrementTableInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6731,6 +8848,20 @@ func (ec *executionContext) field_Mutation_settleItems_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateLot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateLotInput, error) {
+			return ec.unmarshalNUpdateLotInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUpdateLotInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateStore_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6801,6 +8932,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_auctions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*secondchance.AuctionStatus, error) {
+			return ec.unmarshalOAuctionStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_batch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6816,6 +8977,28 @@ func (ec *executionContext) field_Query_batch_args(ctx context.Context, rawArgs 
 }
 
 func (ec *executionContext) field_Query_batches_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_bidders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -7407,6 +9590,28 @@ func (ec *executionContext) field_Store_totals_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_lotEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lot",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lot"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "afterSequence",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["afterSequence"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7566,6 +9771,977 @@ func (ec *executionContext) _Allocation_disbursedAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Allocation_disbursedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Allocation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AssignPaddlePayload_paddle(ctx context.Context, field graphql.CollectedField, obj *AssignPaddlePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignPaddlePayload_paddle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paddle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Paddle) graphql.Marshaler {
+			return ec.marshalOPaddle2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPaddle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssignPaddlePayload_paddle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignPaddlePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Paddle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignPaddlePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *AssignPaddlePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignPaddlePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignPaddlePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignPaddlePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Auction_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Auction_title(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Auction_description(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Auction_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.AuctionKind) graphql.Marshaler {
+			return ec.marshalNAuctionKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "AuctionKind")
+}
+
+func (ec *executionContext) _Auction_status(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.AuctionStatus) graphql.Marshaler {
+			return ec.marshalNAuctionStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "AuctionStatus")
+}
+
+func (ec *executionContext) _Auction_startsAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Auction_endsAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Auction_softCloseSeconds(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_softCloseSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SoftCloseSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_softCloseSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Auction_extensionCapSeconds(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_extensionCapSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExtensionCapSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_extensionCapSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Auction_staggerSeconds(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_staggerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaggerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_staggerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Auction_lots(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Auction().Lots(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.Lot]) graphql.Marshaler {
+			return ec.marshalNLotConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_lots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Auction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Auction_lots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Auction_results(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Auction().Results(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.AuctionResults) graphql.Marshaler {
+			return ec.marshalNAuctionResults2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionResults(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Auction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuctionResults(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Auction_openedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Auction_closedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Auction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Auction_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Auction_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Auction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuctionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Auction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.Auction]) graphql.Marshaler {
+			return ec.marshalNAuctionEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuctionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuctionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuctionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Auction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Auction) graphql.Marshaler {
+			return ec.marshalNAuction2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuctionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Auction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuctionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Auction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuctionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuctionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Auction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AuctionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Auction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuctionEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Auction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Auction) graphql.Marshaler {
+			return ec.marshalNAuction2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuctionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Auction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuctionPayload_auction(ctx context.Context, field graphql.CollectedField, obj *AuctionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionPayload_auction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Auction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Auction) graphql.Marshaler {
+			return ec.marshalOAuction2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionPayload_auction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuctionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Auction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuctionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *AuctionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuctionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuctionResults_lots(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_lots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuctionResults_sold(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_sold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_sold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuctionResults_paid(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuctionResults_unpaid(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_unpaid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unpaid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_unpaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuctionResults_unsold(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_unsold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unsold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_unsold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuctionResults_noBids(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_noBids(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoBids, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_noBids(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuctionResults_reserveNotMet(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_reserveNotMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReserveNotMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_reserveNotMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuctionResults_passed(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_passed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Passed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_passed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuctionResults_offersMade(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_offersMade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OffersMade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_offersMade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuctionResults_offersTaken(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_offersTaken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OffersTaken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_offersTaken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuctionResults_gross(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_gross(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gross(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_gross(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuctionResults",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuctionResults_collected(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_collected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Collected(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_collected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuctionResults",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuctionResults_sellThroughRate(ctx context.Context, field graphql.CollectedField, obj *secondchance.AuctionResults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuctionResults_sellThroughRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SellThroughRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuctionResults_sellThroughRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuctionResults", field, true, false, "Float")
 }
 
 func (ec *executionContext) _Batch_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Batch) (ret graphql.Marshaler) {
@@ -8457,6 +11633,630 @@ func (ec *executionContext) _BeneficiaryPayload_userErrors(ctx context.Context, 
 func (ec *executionContext) fieldContext_BeneficiaryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BeneficiaryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Bid_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Bid_sequence(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Bid_paddle(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_paddle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paddle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_paddle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Bid_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.BidKind) graphql.Marshaler {
+			return ec.marshalNBidKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBidKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "BidKind")
+}
+
+func (ec *executionContext) _Bid_amount(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bid",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Bid_placedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_placedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlacedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_placedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Bid_retractedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_retractedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetractedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_retractedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Bid_retractReason(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_retractReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetractReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_retractReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bidder_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bidder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bidder_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bidder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bidder", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Bidder_name(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bidder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bidder_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bidder_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bidder", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bidder_email(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bidder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bidder_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bidder_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bidder", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bidder_phone(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bidder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bidder_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bidder_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bidder", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bidder_address(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bidder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bidder_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.PostalAddress) graphql.Marshaler {
+			return ec.marshalNPostalAddress2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPostalAddress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bidder_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bidder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PostalAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Bidder_unpaidStrikes(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bidder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bidder_unpaidStrikes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnpaidStrikes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bidder_unpaidStrikes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bidder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Bidder_blocked(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bidder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bidder_blocked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blocked(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bidder_blocked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bidder", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Bidder_blockReason(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bidder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bidder_blockReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BlockReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bidder_blockReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bidder", field, false, false, "String")
+}
+
+func (ec *executionContext) _BidderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Bidder]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BidderConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.Bidder]) graphql.Marshaler {
+			return ec.marshalNBidderEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BidderConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BidderConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BidderEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BidderConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Bidder]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BidderConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Bidder) graphql.Marshaler {
+			return ec.marshalNBidder2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BidderConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BidderConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bidder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BidderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Bidder]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BidderConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BidderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BidderConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BidderConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Bidder]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BidderConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BidderConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BidderConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _BidderEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Bidder]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BidderEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BidderEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BidderEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BidderEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Bidder]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BidderEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Bidder) graphql.Marshaler {
+			return ec.marshalNBidder2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BidderEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BidderEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bidder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BidderPayload_bidder(ctx context.Context, field graphql.CollectedField, obj *BidderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BidderPayload_bidder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bidder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Bidder) graphql.Marshaler {
+			return ec.marshalOBidder2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BidderPayload_bidder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BidderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bidder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BidderPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *BidderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BidderPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BidderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BidderPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -10621,6 +14421,125 @@ func (ec *executionContext) fieldContext_Feedback_leftAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Feedback", field, false, false, "Time")
 }
 
+func (ec *executionContext) _IncrementStep_from(ctx context.Context, field graphql.CollectedField, obj *secondchance.IncrementStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncrementStep_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncrementStep_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncrementStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncrementStep_increment(ctx context.Context, field graphql.CollectedField, obj *secondchance.IncrementStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncrementStep_increment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Increment(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncrementStep_increment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncrementStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncrementTable_version(ctx context.Context, field graphql.CollectedField, obj *IncrementTableView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncrementTable_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncrementTable_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncrementTable", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IncrementTable_steps(ctx context.Context, field graphql.CollectedField, obj *IncrementTableView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncrementTable_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []secondchance.IncrementStep) graphql.Marshaler {
+			return ec.marshalNIncrementStep2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIncrementStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncrementTable_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncrementTable",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncrementStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IndicatorAdjustment_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.IndicatorAdjustment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12061,6 +15980,1375 @@ func (ec *executionContext) fieldContext_ItemLedger_allocations(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Lot_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Lot_number(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Lot_auction(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_auction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().Auction(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Auction) graphql.Marshaler {
+			return ec.marshalNAuction2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_auction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Auction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_title(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "String")
+}
+
+func (ec *executionContext) _Lot_description(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "String")
+}
+
+func (ec *executionContext) _Lot_items(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().Items(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.ReturnedItem) graphql.Marshaler {
+			return ec.marshalNReturnedItem2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnedItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnedItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_estimate(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_estimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Estimate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_estimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_startingBid(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_startingBid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartingBid(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_startingBid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_reserve(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_reserve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reserve(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_reserve(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_reserveMet(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_reserveMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReserveMet(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_reserveMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Lot_status(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.LotStatus) graphql.Marshaler {
+			return ec.marshalNLotStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐLotStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "LotStatus")
+}
+
+func (ec *executionContext) _Lot_unsoldReason(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_unsoldReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnsoldReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.UnsoldReason) graphql.Marshaler {
+			return ec.marshalOUnsoldReason2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐUnsoldReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_unsoldReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "UnsoldReason")
+}
+
+func (ec *executionContext) _Lot_currentPrice(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_currentPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentPrice(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_currentPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_minimumBid(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_minimumBid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinimumBid(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_minimumBid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_leader(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_leader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().Leader(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Paddle) graphql.Marshaler {
+			return ec.marshalOPaddle2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPaddle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_leader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Paddle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_bidCount(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_bidCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BidCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_bidCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Lot_sequence(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Lot_endsAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Lot_scheduledEnd(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_scheduledEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScheduledEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_scheduledEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Lot_openedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Lot_closedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Lot_winner(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_winner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().Winner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Paddle) graphql.Marshaler {
+			return ec.marshalOPaddle2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPaddle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_winner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Paddle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_hammerPrice(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_hammerPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hammer(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_hammerPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_paymentDueAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_paymentDueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_paymentDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Lot_paid(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_paymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.PaymentMethod) graphql.Marshaler {
+			return ec.marshalOPaymentMethod2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPaymentMethod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "PaymentMethod")
+}
+
+func (ec *executionContext) _Lot_paidAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_paidAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_paidAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Lot_receiptUrl(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_receiptUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().ReceiptURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_receiptUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, true, true, "String")
+}
+
+func (ec *executionContext) _Lot_bids(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_bids(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().Bids(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Bid) graphql.Marshaler {
+			return ec.marshalNBid2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_bids(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_events(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Lot().Events(ctx, obj, fc.Args["afterSequence"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.LotEvent) graphql.Marshaler {
+			return ec.marshalNLotEvent2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLotEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Lot_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_offers(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().Offers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.SecondChanceOffer) graphql.Marshaler {
+			return ec.marshalNSecondChanceOffer2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSecondChanceOfferᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_offers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondChanceOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_relistedFrom(ctx context.Context, field graphql.CollectedField, obj *secondchance.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_relistedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().RelistedFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Lot) graphql.Marshaler {
+			return ec.marshalOLot2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLot(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_relistedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*secondchance.Lot]) graphql.Marshaler {
+			return ec.marshalNLotEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.Lot) graphql.Marshaler {
+			return ec.marshalNLot2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*secondchance.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _LotEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LotEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*secondchance.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Lot) graphql.Marshaler {
+			return ec.marshalNLot2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotEvent_sequence(ctx context.Context, field graphql.CollectedField, obj *secondchance.LotEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEvent_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotEvent_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LotEvent_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.LotEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.LotEventKind) graphql.Marshaler {
+			return ec.marshalNLotEventKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐLotEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotEvent", field, false, false, "LotEventKind")
+}
+
+func (ec *executionContext) _LotEvent_at(ctx context.Context, field graphql.CollectedField, obj *secondchance.LotEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LotEvent_paddle(ctx context.Context, field graphql.CollectedField, obj *secondchance.LotEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEvent_paddle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paddle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LotEvent_paddle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LotEvent_amount(ctx context.Context, field graphql.CollectedField, obj *secondchance.LotEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEvent_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LotEvent_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotEvent_price(ctx context.Context, field graphql.CollectedField, obj *secondchance.LotEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEvent_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LotEvent_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotEvent_leader(ctx context.Context, field graphql.CollectedField, obj *secondchance.LotEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEvent_leader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeaderPaddle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LotEvent_leader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LotEvent_reserveMet(ctx context.Context, field graphql.CollectedField, obj *secondchance.LotEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEvent_reserveMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReserveMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotEvent_reserveMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotEvent", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LotEvent_endsAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.LotEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEvent_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LotEvent_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LotEvent_detail(ctx context.Context, field graphql.CollectedField, obj *secondchance.LotEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEvent_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotEvent_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _LotPayload_lot(ctx context.Context, field graphql.CollectedField, obj *LotPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotPayload_lot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Lot) graphql.Marshaler {
+			return ec.marshalOLot2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLot(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LotPayload_lot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *LotPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MatchParcelPayload_parcel(ctx context.Context, field graphql.CollectedField, obj *MatchParcelPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12169,6 +17457,1246 @@ func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mutation_createAuction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAuction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAuction(ctx, fc.Args["input"].(CreateAuctionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *AuctionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *AuctionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *AuctionPayload) graphql.Marshaler {
+			return ec.marshalNAuctionPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAuctionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAuction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuctionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAuction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scheduleAuction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleAuction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleAuction(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *AuctionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *AuctionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *AuctionPayload) graphql.Marshaler {
+			return ec.marshalNAuctionPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAuctionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleAuction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuctionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleAuction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openAuction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openAuction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenAuction(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *AuctionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *AuctionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *AuctionPayload) graphql.Marshaler {
+			return ec.marshalNAuctionPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAuctionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openAuction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuctionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openAuction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelAuction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelAuction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelAuction(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *AuctionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *AuctionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *AuctionPayload) graphql.Marshaler {
+			return ec.marshalNAuctionPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAuctionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelAuction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuctionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelAuction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addLot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addLot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddLot(ctx, fc.Args["input"].(AddLotInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *LotPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *LotPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *LotPayload) graphql.Marshaler {
+			return ec.marshalNLotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addLot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addLot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLot(ctx, fc.Args["input"].(UpdateLotInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *LotPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *LotPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *LotPayload) graphql.Marshaler {
+			return ec.marshalNLotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_relistLot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_relistLot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RelistLot(ctx, fc.Args["input"].(RelistLotInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *LotPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *LotPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *LotPayload) graphql.Marshaler {
+			return ec.marshalNLotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_relistLot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_relistLot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerBidder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerBidder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterBidder(ctx, fc.Args["input"].(RegisterBidderInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *BidderPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *BidderPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *BidderPayload) graphql.Marshaler {
+			return ec.marshalNBidderPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐBidderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerBidder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BidderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerBidder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setBidderBlocked(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setBidderBlocked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetBidderBlocked(ctx, fc.Args["input"].(SetBidderBlockedInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *BidderPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *BidderPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *BidderPayload) graphql.Marshaler {
+			return ec.marshalNBidderPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐBidderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setBidderBlocked(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BidderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setBidderBlocked_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignPaddle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignPaddle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignPaddle(ctx, fc.Args["input"].(AssignPaddleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *AssignPaddlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *AssignPaddlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *AssignPaddlePayload) graphql.Marshaler {
+			return ec.marshalNAssignPaddlePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAssignPaddlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignPaddle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssignPaddlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignPaddle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_placeBid(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_placeBid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PlaceBid(ctx, fc.Args["input"].(PlaceBidInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *PlaceBidPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *PlaceBidPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *PlaceBidPayload) graphql.Marshaler {
+			return ec.marshalNPlaceBidPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPlaceBidPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_placeBid(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlaceBidPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_placeBid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retractBid(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retractBid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetractBid(ctx, fc.Args["input"].(RetractBidInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *LotPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *LotPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *LotPayload) graphql.Marshaler {
+			return ec.marshalNLotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retractBid(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retractBid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openLot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openLot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenLot(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *LotPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *LotPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *LotPayload) graphql.Marshaler {
+			return ec.marshalNLotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openLot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openLot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_hammerLot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_hammerLot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().HammerLot(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *LotPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *LotPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *LotPayload) graphql.Marshaler {
+			return ec.marshalNLotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_hammerLot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_hammerLot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_passLot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_passLot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PassLot(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *LotPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *LotPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *LotPayload) graphql.Marshaler {
+			return ec.marshalNLotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_passLot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_passLot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordLotPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordLotPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordLotPayment(ctx, fc.Args["input"].(RecordLotPaymentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *LotPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *LotPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *LotPayload) graphql.Marshaler {
+			return ec.marshalNLotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordLotPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordLotPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markLotUnpaid(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markLotUnpaid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkLotUnpaid(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *LotPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *LotPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *LotPayload) graphql.Marshaler {
+			return ec.marshalNLotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markLotUnpaid(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markLotUnpaid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_makeSecondChanceOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_makeSecondChanceOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MakeSecondChanceOffer(ctx, fc.Args["input"].(MakeSecondChanceOfferInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *SecondChanceOfferPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *SecondChanceOfferPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *SecondChanceOfferPayload) graphql.Marshaler {
+			return ec.marshalNSecondChanceOfferPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSecondChanceOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_makeSecondChanceOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondChanceOfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_makeSecondChanceOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideSecondChanceOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideSecondChanceOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideSecondChanceOffer(ctx, fc.Args["input"].(DecideSecondChanceOfferInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *SecondChanceOfferPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *SecondChanceOfferPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *SecondChanceOfferPayload) graphql.Marshaler {
+			return ec.marshalNSecondChanceOfferPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSecondChanceOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideSecondChanceOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondChanceOfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideSecondChanceOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setIncrementTable(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setIncrementTable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetIncrementTable(ctx, fc.Args["input"].(SetIncrementTableInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF"})
+				if err != nil {
+					var zeroVal *SetIncrementTablePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *SetIncrementTablePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *SetIncrementTablePayload) graphql.Marshaler {
+			return ec.marshalNSetIncrementTablePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetIncrementTablePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setIncrementTable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetIncrementTablePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setIncrementTable_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_runWeeklyBatch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -14631,6 +21159,61 @@ func (ec *executionContext) fieldContext_OrderEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Paddle_number(ctx context.Context, field graphql.CollectedField, obj *secondchance.Paddle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Paddle_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Paddle_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Paddle", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Paddle_bidder(ctx context.Context, field graphql.CollectedField, obj *secondchance.Paddle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Paddle_bidder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Paddle().Bidder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Bidder) graphql.Marshaler {
+			return ec.marshalNBidder2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Paddle_bidder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Paddle",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bidder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15213,6 +21796,125 @@ func (ec *executionContext) fieldContext_PinVerdictPayload_userErrors(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _PlaceBidPayload_bid(ctx context.Context, field graphql.CollectedField, obj *PlaceBidPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaceBidPayload_bid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Bid) graphql.Marshaler {
+			return ec.marshalOBid2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBid(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlaceBidPayload_bid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlaceBidPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlaceBidPayload_lot(ctx context.Context, field graphql.CollectedField, obj *PlaceBidPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaceBidPayload_lot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Lot) graphql.Marshaler {
+			return ec.marshalOLot2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLot(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlaceBidPayload_lot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlaceBidPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlaceBidPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *PlaceBidPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaceBidPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlaceBidPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlaceBidPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PlaceBidPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *PlaceBidPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaceBidPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlaceBidPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlaceBidPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Policy_version(ctx context.Context, field graphql.CollectedField, obj *secondchance.Policy) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15671,6 +22373,130 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Viewer(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auctions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auctions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Auctions(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["status"].(*secondchance.AuctionStatus))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *Connection[*secondchance.Auction]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*secondchance.Auction]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.Auction]) graphql.Marshaler {
+			return ec.marshalNAuctionConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auctions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuctionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auctions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_bidders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bidders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Bidders(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *Connection[*secondchance.Bidder]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*secondchance.Bidder]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*secondchance.Bidder]) graphql.Marshaler {
+			return ec.marshalNBidderConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bidders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BidderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_bidders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20041,6 +26867,249 @@ func (ec *executionContext) fieldContext_Sanction_verdict(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _SecondChanceOffer_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.SecondChanceOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondChanceOffer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondChanceOffer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondChanceOffer", field, true, false, "ID")
+}
+
+func (ec *executionContext) _SecondChanceOffer_bidder(ctx context.Context, field graphql.CollectedField, obj *secondchance.SecondChanceOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondChanceOffer_bidder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SecondChanceOffer().Bidder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Bidder) graphql.Marshaler {
+			return ec.marshalNBidder2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondChanceOffer_bidder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondChanceOffer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bidder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondChanceOffer_price(ctx context.Context, field graphql.CollectedField, obj *secondchance.SecondChanceOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondChanceOffer_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondChanceOffer_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondChanceOffer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondChanceOffer_offeredAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.SecondChanceOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondChanceOffer_offeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfferedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondChanceOffer_offeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondChanceOffer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SecondChanceOffer_expiresAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.SecondChanceOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondChanceOffer_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondChanceOffer_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondChanceOffer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SecondChanceOffer_status(ctx context.Context, field graphql.CollectedField, obj *secondchance.SecondChanceOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondChanceOffer_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondchance.OfferStatus) graphql.Marshaler {
+			return ec.marshalNOfferStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐOfferStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondChanceOffer_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondChanceOffer", field, false, false, "OfferStatus")
+}
+
+func (ec *executionContext) _SecondChanceOffer_decidedAt(ctx context.Context, field graphql.CollectedField, obj *secondchance.SecondChanceOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondChanceOffer_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecondChanceOffer_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondChanceOffer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SecondChanceOfferPayload_offer(ctx context.Context, field graphql.CollectedField, obj *SecondChanceOfferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondChanceOfferPayload_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.SecondChanceOffer) graphql.Marshaler {
+			return ec.marshalOSecondChanceOffer2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSecondChanceOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecondChanceOfferPayload_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondChanceOfferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondChanceOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondChanceOfferPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SecondChanceOfferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondChanceOfferPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondChanceOfferPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondChanceOfferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Seller_id(ctx context.Context, field graphql.CollectedField, obj *secondchance.Seller) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20984,6 +28053,70 @@ func (ec *executionContext) fieldContext_SellerStanding_projectedWindow(_ contex
 	return graphql.NewScalarFieldContext("SellerStanding", field, false, false, "IndicatorWindow")
 }
 
+func (ec *executionContext) _SetIncrementTablePayload_table(ctx context.Context, field graphql.CollectedField, obj *SetIncrementTablePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetIncrementTablePayload_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *IncrementTableView) graphql.Marshaler {
+			return ec.marshalOIncrementTable2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIncrementTableView(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetIncrementTablePayload_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetIncrementTablePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncrementTable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetIncrementTablePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SetIncrementTablePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetIncrementTablePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetIncrementTablePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetIncrementTablePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SetPolicyPayload_policy(ctx context.Context, field graphql.CollectedField, obj *SetPolicyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21589,6 +28722,56 @@ func (ec *executionContext) fieldContext_Store_returnAddress(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Store_incrementTable(ctx context.Context, field graphql.CollectedField, obj *secondchance.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_incrementTable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Store().IncrementTable(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *IncrementTableView
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *IncrementTableView
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *IncrementTableView) graphql.Marshaler {
+			return ec.marshalNIncrementTable2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIncrementTableView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_incrementTable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncrementTable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Store_totals(ctx context.Context, field graphql.CollectedField, obj *secondchance.Store) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21935,6 +29118,68 @@ func (ec *executionContext) fieldContext_StorePayload_userErrors(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_lotEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_lotEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LotEvents(ctx, fc.Args["lot"].(string), fc.Args["afterSequence"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
+				if err != nil {
+					var zeroVal *secondchance.LotEvent
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *secondchance.LotEvent
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.LotEvent) graphql.Marshaler {
+			return ec.marshalNLotEvent2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLotEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_lotEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_lotEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24579,6 +31824,94 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddLotInput(ctx context.Context, obj any) (AddLotInput, error) {
+	var it AddLotInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["description"]; !present {
+		asMap["description"] = ""
+	}
+
+	fieldsInOrder := [...]string{"auction", "number", "items", "title", "description", "startingBid", "reserve"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "auction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auction"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Auction = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNLotItemInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "startingBid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startingBid"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartingBid = data
+		case "reserve":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reserve"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reserve = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddLotInput unmarshals raw into the AddLotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddLotInput(ctx context.Context, raw any) (AddLotInput, error) {
+	var out AddLotInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddLotInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddReturnTrackingInput(ctx context.Context, obj any) (AddReturnTrackingInput, error) {
 	var it AddReturnTrackingInput
 	if obj == nil {
@@ -24625,6 +31958,55 @@ func (ec *executionContext) unmarshalInputAddReturnTrackingInput(ctx context.Con
 func UnmarshalAddReturnTrackingInput(ctx context.Context, raw any) (AddReturnTrackingInput, error) {
 	var out AddReturnTrackingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddReturnTrackingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAssignPaddleInput(ctx context.Context, obj any) (AssignPaddleInput, error) {
+	var it AssignPaddleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"auction", "bidder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "auction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auction"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Auction = data
+		case "bidder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bidder"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bidder = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignPaddleInput unmarshals raw into the AssignPaddleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignPaddleInput(ctx context.Context, raw any) (AssignPaddleInput, error) {
+	var out AssignPaddleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignPaddleInput", raw, &out)
 	return out, err
 }
 
@@ -24929,6 +32311,101 @@ func UnmarshalCertificateFilter(ctx context.Context, raw any) (CertificateFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateAuctionInput(ctx context.Context, obj any) (CreateAuctionInput, error) {
+	var it CreateAuctionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["description"]; !present {
+		asMap["description"] = ""
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "kind", "startsAt", "endsAt", "softCloseSeconds", "extensionCapSeconds", "staggerSeconds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNAuctionKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "softCloseSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("softCloseSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SoftCloseSeconds = data
+		case "extensionCapSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("extensionCapSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExtensionCapSeconds = data
+		case "staggerSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staggerSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaggerSeconds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAuctionInput unmarshals raw into the CreateAuctionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAuctionInput(ctx context.Context, raw any) (CreateAuctionInput, error) {
+	var out CreateAuctionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAuctionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateReturnAuthorizationInput(ctx context.Context, obj any) (CreateReturnAuthorizationInput, error) {
 	var it CreateReturnAuthorizationInput
 	if obj == nil {
@@ -25080,6 +32557,55 @@ func (ec *executionContext) unmarshalInputCreateStoreInput(ctx context.Context, 
 func UnmarshalCreateStoreInput(ctx context.Context, raw any) (CreateStoreInput, error) {
 	var out CreateStoreInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateStoreInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecideSecondChanceOfferInput(ctx context.Context, obj any) (DecideSecondChanceOfferInput, error) {
+	var it DecideSecondChanceOfferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"offer", "accept"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "offer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offer"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Offer = data
+		case "accept":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accept"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accept = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideSecondChanceOfferInput unmarshals raw into the DecideSecondChanceOfferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideSecondChanceOfferInput(ctx context.Context, raw any) (DecideSecondChanceOfferInput, error) {
+	var out DecideSecondChanceOfferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideSecondChanceOfferInput", raw, &out)
 	return out, err
 }
 
@@ -25538,6 +33064,55 @@ func UnmarshalFeedbackInput(ctx context.Context, raw any) (secondchance.Feedback
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIncrementStepInput(ctx context.Context, obj any) (IncrementStepInput, error) {
+	var it IncrementStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "increment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "increment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("increment"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Increment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIncrementStepInput unmarshals raw into the IncrementStepInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIncrementStepInput(ctx context.Context, raw any) (IncrementStepInput, error) {
+	var out IncrementStepInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IncrementStepInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIngestMarketplaceDataInput(ctx context.Context, obj any) (secondchance.MarketplaceBatch, error) {
 	var it secondchance.MarketplaceBatch
 	if obj == nil {
@@ -25703,6 +33278,111 @@ func (ec *executionContext) unmarshalInputLineMatchInput(ctx context.Context, ob
 func UnmarshalLineMatchInput(ctx context.Context, raw any) (secondchance.LineMatch, error) {
 	var out secondchance.LineMatch
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LineMatchInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLotItemInput(ctx context.Context, obj any) (LotItemInput, error) {
+	var it LotItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"item", "estimate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		case "estimate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimate"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Estimate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLotItemInput unmarshals raw into the LotItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLotItemInput(ctx context.Context, raw any) (LotItemInput, error) {
+	var out LotItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LotItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMakeSecondChanceOfferInput(ctx context.Context, obj any) (MakeSecondChanceOfferInput, error) {
+	var it MakeSecondChanceOfferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"lot", "bidder", "days"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		case "bidder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bidder"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bidder = data
+		case "days":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("days"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Days = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMakeSecondChanceOfferInput unmarshals raw into the MakeSecondChanceOfferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMakeSecondChanceOfferInput(ctx context.Context, raw any) (MakeSecondChanceOfferInput, error) {
+	var out MakeSecondChanceOfferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MakeSecondChanceOfferInput", raw, &out)
 	return out, err
 }
 
@@ -26056,6 +33736,76 @@ func UnmarshalPinVerdictInput(ctx context.Context, raw any) (PinVerdictInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPlaceBidInput(ctx context.Context, obj any) (PlaceBidInput, error) {
+	var it PlaceBidInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"lot", "paddle", "kind", "amount", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		case "paddle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paddle"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Paddle = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNBidKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBidKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPlaceBidInput unmarshals raw into the PlaceBidInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPlaceBidInput(ctx context.Context, raw any) (PlaceBidInput, error) {
+	var out PlaceBidInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlaceBidInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPolicyInput(ctx context.Context, obj any) (secondchance.Policy, error) {
 	var it secondchance.Policy
 	if obj == nil {
@@ -26144,6 +33894,100 @@ func (ec *executionContext) unmarshalInputPolicyInput(ctx context.Context, obj a
 func UnmarshalPolicyInput(ctx context.Context, raw any) (secondchance.Policy, error) {
 	var out secondchance.Policy
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPostalAddressInput(ctx context.Context, obj any) (secondchance.PostalAddress, error) {
+	var it secondchance.PostalAddress
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["recipient"]; !present {
+		asMap["recipient"] = ""
+	}
+	if _, present := asMap["line2"]; !present {
+		asMap["line2"] = ""
+	}
+	if _, present := asMap["region"]; !present {
+		asMap["region"] = ""
+	}
+
+	fieldsInOrder := [...]string{"recipient", "line1", "line2", "city", "region", "postalCode", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "recipient":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipient"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recipient = data
+		case "line1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("line1"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Line1 = data
+		case "line2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("line2"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Line2 = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPostalAddressInput unmarshals raw into the PostalAddressInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPostalAddressInput(ctx context.Context, raw any) (secondchance.PostalAddress, error) {
+	var out secondchance.PostalAddress
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostalAddressInput", raw, &out)
 	return out, err
 }
 
@@ -26392,6 +34236,62 @@ func UnmarshalReceivedItemInput(ctx context.Context, raw any) (secondchance.Rece
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordLotPaymentInput(ctx context.Context, obj any) (RecordLotPaymentInput, error) {
+	var it RecordLotPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"lot", "amount", "method"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalNPaymentMethod2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPaymentMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordLotPaymentInput unmarshals raw into the RecordLotPaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordLotPaymentInput(ctx context.Context, raw any) (RecordLotPaymentInput, error) {
+	var out RecordLotPaymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordLotPaymentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordSaleInput(ctx context.Context, obj any) (RecordSaleInput, error) {
 	var it RecordSaleInput
 	if obj == nil {
@@ -26452,6 +34352,129 @@ func (ec *executionContext) unmarshalInputRecordSaleInput(ctx context.Context, o
 func UnmarshalRecordSaleInput(ctx context.Context, raw any) (RecordSaleInput, error) {
 	var out RecordSaleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSaleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterBidderInput(ctx context.Context, obj any) (RegisterBidderInput, error) {
+	var it RegisterBidderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["phone"]; !present {
+		asMap["phone"] = ""
+	}
+
+	fieldsInOrder := [...]string{"name", "email", "phone", "address"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalNPostalAddressInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPostalAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterBidderInput unmarshals raw into the RegisterBidderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterBidderInput(ctx context.Context, raw any) (RegisterBidderInput, error) {
+	var out RegisterBidderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterBidderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRelistLotInput(ctx context.Context, obj any) (RelistLotInput, error) {
+	var it RelistLotInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"lot", "auction", "number"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		case "auction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auction"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Auction = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRelistLotInput unmarshals raw into the RelistLotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRelistLotInput(ctx context.Context, raw any) (RelistLotInput, error) {
+	var out RelistLotInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelistLotInput", raw, &out)
 	return out, err
 }
 
@@ -26599,6 +34622,55 @@ func (ec *executionContext) unmarshalInputReportFilter(ctx context.Context, obj 
 func UnmarshalReportFilter(ctx context.Context, raw any) (ReportFilter, error) {
 	var out ReportFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRetractBidInput(ctx context.Context, obj any) (RetractBidInput, error) {
+	var it RetractBidInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bid", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bid"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bid = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRetractBidInput unmarshals raw into the RetractBidInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRetractBidInput(ctx context.Context, raw any) (RetractBidInput, error) {
+	var out RetractBidInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RetractBidInput", raw, &out)
 	return out, err
 }
 
@@ -26970,6 +35042,66 @@ func UnmarshalSellerInput(ctx context.Context, raw any) (secondchance.SellerInpu
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetBidderBlockedInput(ctx context.Context, obj any) (SetBidderBlockedInput, error) {
+	var it SetBidderBlockedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["reason"]; !present {
+		asMap["reason"] = ""
+	}
+
+	fieldsInOrder := [...]string{"bidder", "blocked", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bidder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bidder"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bidder = data
+		case "blocked":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("blocked"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Blocked = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetBidderBlockedInput unmarshals raw into the SetBidderBlockedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetBidderBlockedInput(ctx context.Context, raw any) (SetBidderBlockedInput, error) {
+	var out SetBidderBlockedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetBidderBlockedInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetDonationSplitsInput(ctx context.Context, obj any) (SetDonationSplitsInput, error) {
 	var it SetDonationSplitsInput
 	if obj == nil {
@@ -27009,6 +35141,48 @@ func (ec *executionContext) unmarshalInputSetDonationSplitsInput(ctx context.Con
 func UnmarshalSetDonationSplitsInput(ctx context.Context, raw any) (SetDonationSplitsInput, error) {
 	var out SetDonationSplitsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetDonationSplitsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetIncrementTableInput(ctx context.Context, obj any) (SetIncrementTableInput, error) {
+	var it SetIncrementTableInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"steps"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "steps":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("steps"))
+			data, err := ec.unmarshalNIncrementStepInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIncrementStepInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Steps = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetIncrementTableInput unmarshals raw into the SetIncrementTableInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetIncrementTableInput(ctx context.Context, raw any) (SetIncrementTableInput, error) {
+	var out SetIncrementTableInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetIncrementTableInput", raw, &out)
 	return out, err
 }
 
@@ -27282,6 +35456,94 @@ func (ec *executionContext) unmarshalInputStandingThresholdsInput(ctx context.Co
 func UnmarshalStandingThresholdsInput(ctx context.Context, raw any) (secondchance.StandingThresholds, error) {
 	var out secondchance.StandingThresholds
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StandingThresholdsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateLotInput(ctx context.Context, obj any) (UpdateLotInput, error) {
+	var it UpdateLotInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["description"]; !present {
+		asMap["description"] = ""
+	}
+
+	fieldsInOrder := [...]string{"lot", "number", "items", "title", "description", "startingBid", "reserve"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNLotItemInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "startingBid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startingBid"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartingBid = data
+		case "reserve":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reserve"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reserve = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLotInput unmarshals raw into the UpdateLotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLotInput(ctx context.Context, raw any) (UpdateLotInput, error) {
+	var out UpdateLotInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLotInput", raw, &out)
 	return out, err
 }
 
@@ -27614,6 +35876,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Seller(ctx, sel, obj)
+	case *secondchance.SecondChanceOffer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SecondChanceOffer(ctx, sel, obj)
 	case *secondchance.Sale:
 		if obj == nil {
 			return graphql.Null
@@ -27644,6 +35911,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Order(ctx, sel, obj)
+	case *secondchance.Lot:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Lot(ctx, sel, obj)
 	case *secondchance.Certificate:
 		if obj == nil {
 			return graphql.Null
@@ -27654,6 +35926,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Buyer(ctx, sel, obj)
+	case *secondchance.Bidder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Bidder(ctx, sel, obj)
+	case *secondchance.Bid:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Bid(ctx, sel, obj)
 	case *secondchance.Beneficiary:
 		if obj == nil {
 			return graphql.Null
@@ -27664,6 +35946,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Batch(ctx, sel, obj)
+	case *secondchance.Auction:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Auction(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -27703,6 +35990,362 @@ func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._Allocation_disbursedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var assignPaddlePayloadImplementors = []string{"AssignPaddlePayload"}
+
+func (ec *executionContext) _AssignPaddlePayload(ctx context.Context, sel ast.SelectionSet, obj *AssignPaddlePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignPaddlePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssignPaddlePayload")
+		case "paddle":
+			out.Values[i] = ec._AssignPaddlePayload_paddle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AssignPaddlePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auctionImplementors = []string{"Auction", "Node"}
+
+func (ec *executionContext) _Auction(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Auction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auctionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Auction")
+		case "id":
+			out.Values[i] = ec._Auction_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Auction_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Auction_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Auction_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Auction_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._Auction_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._Auction_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "softCloseSeconds":
+			out.Values[i] = ec._Auction_softCloseSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extensionCapSeconds":
+			out.Values[i] = ec._Auction_extensionCapSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staggerSeconds":
+			out.Values[i] = ec._Auction_staggerSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lots":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Auction_lots(ctx, field, obj)
+				})
+		case "results":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Auction_results(ctx, field, obj)
+				})
+		case "openedAt":
+			out.Values[i] = ec._Auction_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._Auction_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auctionConnectionImplementors = []string{"AuctionConnection"}
+
+func (ec *executionContext) _AuctionConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.Auction]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auctionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuctionConnection")
+		case "edges":
+			out.Values[i] = ec._AuctionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._AuctionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuctionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuctionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auctionEdgeImplementors = []string{"AuctionEdge"}
+
+func (ec *executionContext) _AuctionEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.Auction]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auctionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuctionEdge")
+		case "cursor":
+			out.Values[i] = ec._AuctionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuctionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auctionPayloadImplementors = []string{"AuctionPayload"}
+
+func (ec *executionContext) _AuctionPayload(ctx context.Context, sel ast.SelectionSet, obj *AuctionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auctionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuctionPayload")
+		case "auction":
+			out.Values[i] = ec._AuctionPayload_auction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AuctionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auctionResultsImplementors = []string{"AuctionResults"}
+
+func (ec *executionContext) _AuctionResults(ctx context.Context, sel ast.SelectionSet, obj *secondchance.AuctionResults) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auctionResultsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuctionResults")
+		case "lots":
+			out.Values[i] = ec._AuctionResults_lots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sold":
+			out.Values[i] = ec._AuctionResults_sold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paid":
+			out.Values[i] = ec._AuctionResults_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unpaid":
+			out.Values[i] = ec._AuctionResults_unpaid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unsold":
+			out.Values[i] = ec._AuctionResults_unsold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noBids":
+			out.Values[i] = ec._AuctionResults_noBids(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reserveNotMet":
+			out.Values[i] = ec._AuctionResults_reserveNotMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "passed":
+			out.Values[i] = ec._AuctionResults_passed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offersMade":
+			out.Values[i] = ec._AuctionResults_offersMade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offersTaken":
+			out.Values[i] = ec._AuctionResults_offersTaken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gross":
+			out.Values[i] = ec._AuctionResults_gross(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "collected":
+			out.Values[i] = ec._AuctionResults_collected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sellThroughRate":
+			out.Values[i] = ec._AuctionResults_sellThroughRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28041,6 +36684,267 @@ func (ec *executionContext) _BeneficiaryPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._BeneficiaryPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bidImplementors = []string{"Bid", "Node"}
+
+func (ec *executionContext) _Bid(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Bid) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bidImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Bid")
+		case "id":
+			out.Values[i] = ec._Bid_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sequence":
+			out.Values[i] = ec._Bid_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paddle":
+			out.Values[i] = ec._Bid_paddle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Bid_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._Bid_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "placedAt":
+			out.Values[i] = ec._Bid_placedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retractedAt":
+			out.Values[i] = ec._Bid_retractedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "retractReason":
+			out.Values[i] = ec._Bid_retractReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bidderImplementors = []string{"Bidder", "Node"}
+
+func (ec *executionContext) _Bidder(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Bidder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bidderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Bidder")
+		case "id":
+			out.Values[i] = ec._Bidder_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Bidder_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._Bidder_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phone":
+			out.Values[i] = ec._Bidder_phone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._Bidder_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unpaidStrikes":
+			out.Values[i] = ec._Bidder_unpaidStrikes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blocked":
+			out.Values[i] = ec._Bidder_blocked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blockReason":
+			out.Values[i] = ec._Bidder_blockReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bidderConnectionImplementors = []string{"BidderConnection"}
+
+func (ec *executionContext) _BidderConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.Bidder]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bidderConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BidderConnection")
+		case "edges":
+			out.Values[i] = ec._BidderConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._BidderConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BidderConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BidderConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bidderEdgeImplementors = []string{"BidderEdge"}
+
+func (ec *executionContext) _BidderEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.Bidder]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bidderEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BidderEdge")
+		case "cursor":
+			out.Values[i] = ec._BidderEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BidderEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bidderPayloadImplementors = []string{"BidderPayload"}
+
+func (ec *executionContext) _BidderPayload(ctx context.Context, sel ast.SelectionSet, obj *BidderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bidderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BidderPayload")
+		case "bidder":
+			out.Values[i] = ec._BidderPayload_bidder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._BidderPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28909,6 +37813,82 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var incrementStepImplementors = []string{"IncrementStep"}
+
+func (ec *executionContext) _IncrementStep(ctx context.Context, sel ast.SelectionSet, obj *secondchance.IncrementStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incrementStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncrementStep")
+		case "from":
+			out.Values[i] = ec._IncrementStep_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "increment":
+			out.Values[i] = ec._IncrementStep_increment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var incrementTableImplementors = []string{"IncrementTable"}
+
+func (ec *executionContext) _IncrementTable(ctx context.Context, sel ast.SelectionSet, obj *IncrementTableView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incrementTableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncrementTable")
+		case "version":
+			out.Values[i] = ec._IncrementTable_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._IncrementTable_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var indicatorAdjustmentImplementors = []string{"IndicatorAdjustment"}
 
 func (ec *executionContext) _IndicatorAdjustment(ctx context.Context, sel ast.SelectionSet, obj *secondchance.IndicatorAdjustment) graphql.Marshaler {
@@ -29465,6 +38445,406 @@ func (ec *executionContext) _ItemLedger(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var lotImplementors = []string{"Lot", "Node"}
+
+func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Lot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Lot")
+		case "id":
+			out.Values[i] = ec._Lot_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._Lot_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "auction":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_auction(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Lot_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Lot_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_items(ctx, field, obj)
+				})
+		case "estimate":
+			out.Values[i] = ec._Lot_estimate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startingBid":
+			out.Values[i] = ec._Lot_startingBid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reserve":
+			out.Values[i] = ec._Lot_reserve(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reserveMet":
+			out.Values[i] = ec._Lot_reserveMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Lot_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unsoldReason":
+			out.Values[i] = ec._Lot_unsoldReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "currentPrice":
+			out.Values[i] = ec._Lot_currentPrice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minimumBid":
+			out.Values[i] = ec._Lot_minimumBid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leader":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_leader(ctx, field, obj)
+				})
+		case "bidCount":
+			out.Values[i] = ec._Lot_bidCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sequence":
+			out.Values[i] = ec._Lot_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._Lot_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scheduledEnd":
+			out.Values[i] = ec._Lot_scheduledEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._Lot_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._Lot_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "winner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_winner(ctx, field, obj)
+				})
+		case "hammerPrice":
+			out.Values[i] = ec._Lot_hammerPrice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paymentDueAt":
+			out.Values[i] = ec._Lot_paymentDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paid":
+			out.Values[i] = ec._Lot_paid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paymentMethod":
+			out.Values[i] = ec._Lot_paymentMethod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paidAt":
+			out.Values[i] = ec._Lot_paidAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiptUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_receiptUrl(ctx, field, obj)
+				})
+		case "bids":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_bids(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_events(ctx, field, obj)
+				})
+		case "offers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_offers(ctx, field, obj)
+				})
+		case "relistedFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_relistedFrom(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotConnectionImplementors = []string{"LotConnection"}
+
+func (ec *executionContext) _LotConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*secondchance.Lot]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LotConnection")
+		case "edges":
+			out.Values[i] = ec._LotConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._LotConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LotConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LotConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotEdgeImplementors = []string{"LotEdge"}
+
+func (ec *executionContext) _LotEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*secondchance.Lot]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LotEdge")
+		case "cursor":
+			out.Values[i] = ec._LotEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LotEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotEventImplementors = []string{"LotEvent"}
+
+func (ec *executionContext) _LotEvent(ctx context.Context, sel ast.SelectionSet, obj *secondchance.LotEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LotEvent")
+		case "sequence":
+			out.Values[i] = ec._LotEvent_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._LotEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._LotEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paddle":
+			out.Values[i] = ec._LotEvent_paddle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._LotEvent_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._LotEvent_price(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "leader":
+			out.Values[i] = ec._LotEvent_leader(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reserveMet":
+			out.Values[i] = ec._LotEvent_reserveMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endsAt":
+			out.Values[i] = ec._LotEvent_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._LotEvent_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotPayloadImplementors = []string{"LotPayload"}
+
+func (ec *executionContext) _LotPayload(ctx context.Context, sel ast.SelectionSet, obj *LotPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LotPayload")
+		case "lot":
+			out.Values[i] = ec._LotPayload_lot(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._LotPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var matchParcelPayloadImplementors = []string{"MatchParcelPayload"}
 
 func (ec *executionContext) _MatchParcelPayload(ctx context.Context, sel ast.SelectionSet, obj *MatchParcelPayload) graphql.Marshaler {
@@ -29560,6 +38940,146 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createAuction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAuction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scheduleAuction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleAuction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openAuction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openAuction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelAuction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelAuction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addLot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addLot(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLot(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relistLot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_relistLot(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerBidder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerBidder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setBidderBlocked":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setBidderBlocked(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignPaddle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignPaddle(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "placeBid":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_placeBid(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retractBid":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retractBid(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openLot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openLot(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hammerLot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_hammerLot(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "passLot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_passLot(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordLotPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordLotPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markLotUnpaid":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markLotUnpaid(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "makeSecondChanceOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_makeSecondChanceOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideSecondChanceOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideSecondChanceOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setIncrementTable":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setIncrementTable(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "runWeeklyBatch":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_runWeeklyBatch(ctx, field)
@@ -29984,6 +39504,45 @@ func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var paddleImplementors = []string{"Paddle"}
+
+func (ec *executionContext) _Paddle(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Paddle) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paddleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Paddle")
+		case "number":
+			out.Values[i] = ec._Paddle_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bidder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Paddle_bidder(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *PageInfo) graphql.Marshaler {
@@ -30234,6 +39793,54 @@ func (ec *executionContext) _PinVerdictPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var placeBidPayloadImplementors = []string{"PlaceBidPayload"}
+
+func (ec *executionContext) _PlaceBidPayload(ctx context.Context, sel ast.SelectionSet, obj *PlaceBidPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, placeBidPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlaceBidPayload")
+		case "bid":
+			out.Values[i] = ec._PlaceBidPayload_bid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lot":
+			out.Values[i] = ec._PlaceBidPayload_lot(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._PlaceBidPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PlaceBidPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var policyImplementors = []string{"Policy"}
 
 func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Policy) graphql.Marshaler {
@@ -30400,6 +40007,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "auctions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auctions(ctx, field)
+				})
+		case "bidders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_bidders(ctx, field)
 				})
 		case "batches":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -31822,6 +41441,108 @@ func (ec *executionContext) _Sanction(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var secondChanceOfferImplementors = []string{"SecondChanceOffer", "Node"}
+
+func (ec *executionContext) _SecondChanceOffer(ctx context.Context, sel ast.SelectionSet, obj *secondchance.SecondChanceOffer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondChanceOfferImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecondChanceOffer")
+		case "id":
+			out.Values[i] = ec._SecondChanceOffer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bidder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecondChanceOffer_bidder(ctx, field, obj)
+				})
+		case "price":
+			out.Values[i] = ec._SecondChanceOffer_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offeredAt":
+			out.Values[i] = ec._SecondChanceOffer_offeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._SecondChanceOffer_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._SecondChanceOffer_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._SecondChanceOffer_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var secondChanceOfferPayloadImplementors = []string{"SecondChanceOfferPayload"}
+
+func (ec *executionContext) _SecondChanceOfferPayload(ctx context.Context, sel ast.SelectionSet, obj *SecondChanceOfferPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondChanceOfferPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecondChanceOfferPayload")
+		case "offer":
+			out.Values[i] = ec._SecondChanceOfferPayload_offer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SecondChanceOfferPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sellerImplementors = []string{"Seller", "Node"}
 
 func (ec *executionContext) _Seller(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Seller) graphql.Marshaler {
@@ -32110,6 +41831,44 @@ func (ec *executionContext) _SellerStanding(ctx context.Context, sel ast.Selecti
 			}
 		case "projectedWindow":
 			out.Values[i] = ec._SellerStanding_projectedWindow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setIncrementTablePayloadImplementors = []string{"SetIncrementTablePayload"}
+
+func (ec *executionContext) _SetIncrementTablePayload(ctx context.Context, sel ast.SelectionSet, obj *SetIncrementTablePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setIncrementTablePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetIncrementTablePayload")
+		case "table":
+			out.Values[i] = ec._SetIncrementTablePayload_table(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetIncrementTablePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32447,6 +42206,12 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "incrementTable":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Store_incrementTable(ctx, field, obj)
+				})
 		case "totals":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -32599,6 +42364,26 @@ func (ec *executionContext) _StorePayload(ctx context.Context, sel ast.Selection
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "lotEvents":
+		return ec._Subscription_lotEvents(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var takeIndicatorSnapshotPayloadImplementors = []string{"TakeIndicatorSnapshotPayload"}
@@ -33644,6 +43429,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddLotInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAddLotInput(ctx context.Context, v any) (AddLotInput, error) {
+	res, err := ec.unmarshalInputAddLotInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddReturnTrackingInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAddReturnTrackingInput(ctx context.Context, v any) (AddReturnTrackingInput, error) {
 	res, err := ec.unmarshalInputAddReturnTrackingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33691,6 +43481,111 @@ func (ec *executionContext) marshalNAllocation2ᚖgithubᚗcomᚋsecondchanceᚋ
 		return graphql.Null
 	}
 	return ec._Allocation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAssignPaddleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAssignPaddleInput(ctx context.Context, v any) (AssignPaddleInput, error) {
+	res, err := ec.unmarshalInputAssignPaddleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssignPaddlePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAssignPaddlePayload(ctx context.Context, sel ast.SelectionSet, v *AssignPaddlePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssignPaddlePayload!")
+		return graphql.Null
+	}
+	return ec._AssignPaddlePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuction2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Auction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuction2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuction2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuction(ctx context.Context, sel ast.SelectionSet, v *secondchance.Auction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Auction!")
+		return graphql.Null
+	}
+	return ec._Auction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuctionConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.Auction]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuctionConnection!")
+		return graphql.Null
+	}
+	return ec._AuctionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuctionEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.Auction]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuctionEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuctionEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.Auction]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuctionEdge!")
+		return graphql.Null
+	}
+	return ec._AuctionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuctionKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionKind(ctx context.Context, v any) (secondchance.AuctionKind, error) {
+	var res secondchance.AuctionKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuctionKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionKind(ctx context.Context, sel ast.SelectionSet, v secondchance.AuctionKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAuctionPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐAuctionPayload(ctx context.Context, sel ast.SelectionSet, v *AuctionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuctionPayload!")
+		return graphql.Null
+	}
+	return ec._AuctionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuctionResults2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionResults(ctx context.Context, sel ast.SelectionSet, v *secondchance.AuctionResults) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuctionResults!")
+		return graphql.Null
+	}
+	return ec._AuctionResults(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuctionStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionStatus(ctx context.Context, v any) (secondchance.AuctionStatus, error) {
+	var res secondchance.AuctionStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuctionStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionStatus(ctx context.Context, sel ast.SelectionSet, v secondchance.AuctionStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNBatch2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Batch) graphql.Marshaler {
@@ -33772,6 +43667,104 @@ func (ec *executionContext) marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋsecondc
 		return graphql.Null
 	}
 	return ec._BeneficiaryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBid2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Bid) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBid2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBid(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBid2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBid(ctx context.Context, sel ast.SelectionSet, v *secondchance.Bid) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Bid!")
+		return graphql.Null
+	}
+	return ec._Bid(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBidKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBidKind(ctx context.Context, v any) (secondchance.BidKind, error) {
+	var res secondchance.BidKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBidKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐBidKind(ctx context.Context, sel ast.SelectionSet, v secondchance.BidKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNBidder2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidderᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Bidder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBidder2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBidder2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidder(ctx context.Context, sel ast.SelectionSet, v *secondchance.Bidder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Bidder!")
+		return graphql.Null
+	}
+	return ec._Bidder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBidderConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.Bidder]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BidderConnection!")
+		return graphql.Null
+	}
+	return ec._BidderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBidderEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.Bidder]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBidderEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBidderEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.Bidder]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BidderEdge!")
+		return graphql.Null
+	}
+	return ec._BidderEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBidderPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐBidderPayload(ctx context.Context, sel ast.SelectionSet, v *BidderPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BidderPayload!")
+		return graphql.Null
+	}
+	return ec._BidderPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -33956,6 +43949,11 @@ func (ec *executionContext) marshalNCertificateVerification2ᚖgithubᚗcomᚋse
 	return ec._CertificateVerification(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateAuctionInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCreateAuctionInput(ctx context.Context, v any) (CreateAuctionInput, error) {
+	res, err := ec.unmarshalInputCreateAuctionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateReturnAuthorizationInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCreateReturnAuthorizationInput(ctx context.Context, v any) (CreateReturnAuthorizationInput, error) {
 	res, err := ec.unmarshalInputCreateReturnAuthorizationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33971,6 +43969,11 @@ func (ec *executionContext) marshalNCreateReturnAuthorizationPayload2ᚖgithub�
 
 func (ec *executionContext) unmarshalNCreateStoreInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐCreateStoreInput(ctx context.Context, v any) (CreateStoreInput, error) {
 	res, err := ec.unmarshalInputCreateStoreInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDecideSecondChanceOfferInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐDecideSecondChanceOfferInput(ctx context.Context, v any) (DecideSecondChanceOfferInput, error) {
+	res, err := ec.unmarshalInputDecideSecondChanceOfferInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -34216,6 +44219,53 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNIncrementStep2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIncrementStep(ctx context.Context, sel ast.SelectionSet, v secondchance.IncrementStep) graphql.Marshaler {
+	return ec._IncrementStep(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIncrementStep2ᚕgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIncrementStepᚄ(ctx context.Context, sel ast.SelectionSet, v []secondchance.IncrementStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIncrementStep2githubᚗcomᚋsecondchanceᚋsecondchanceᚐIncrementStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNIncrementStepInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIncrementStepInputᚄ(ctx context.Context, v any) ([]*IncrementStepInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*IncrementStepInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIncrementStepInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIncrementStepInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNIncrementStepInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIncrementStepInput(ctx context.Context, v any) (*IncrementStepInput, error) {
+	res, err := ec.unmarshalInputIncrementStepInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIncrementTable2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIncrementTableView(ctx context.Context, sel ast.SelectionSet, v *IncrementTableView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IncrementTable!")
+		return graphql.Null
+	}
+	return ec._IncrementTable(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNIndicatorAdjustment2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorAdjustmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.IndicatorAdjustment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -34444,6 +44494,138 @@ func (ec *executionContext) unmarshalNLineMatchInput2ᚕgithubᚗcomᚋsecondcha
 	return res, nil
 }
 
+func (ec *executionContext) marshalNLot2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLotᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Lot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLot2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLot2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLot(ctx context.Context, sel ast.SelectionSet, v *secondchance.Lot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Lot!")
+		return graphql.Null
+	}
+	return ec._Lot(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLotConnection2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*secondchance.Lot]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LotConnection!")
+		return graphql.Null
+	}
+	return ec._LotConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLotEdge2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*secondchance.Lot]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLotEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLotEdge2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*secondchance.Lot]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LotEdge!")
+		return graphql.Null
+	}
+	return ec._LotEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLotEvent2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLotEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.LotEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLotEvent2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLotEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLotEvent2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLotEvent(ctx context.Context, sel ast.SelectionSet, v *secondchance.LotEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LotEvent!")
+		return graphql.Null
+	}
+	return ec._LotEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLotEventKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐLotEventKind(ctx context.Context, v any) (secondchance.LotEventKind, error) {
+	var res secondchance.LotEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLotEventKind2githubᚗcomᚋsecondchanceᚋsecondchanceᚐLotEventKind(ctx context.Context, sel ast.SelectionSet, v secondchance.LotEventKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNLotItemInput2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotItemInputᚄ(ctx context.Context, v any) ([]*LotItemInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*LotItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLotItemInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNLotItemInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotItemInput(ctx context.Context, v any) (*LotItemInput, error) {
+	res, err := ec.unmarshalInputLotItemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLotPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐLotPayload(ctx context.Context, sel ast.SelectionSet, v *LotPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LotPayload!")
+		return graphql.Null
+	}
+	return ec._LotPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLotStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐLotStatus(ctx context.Context, v any) (secondchance.LotStatus, error) {
+	var res secondchance.LotStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLotStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐLotStatus(ctx context.Context, sel ast.SelectionSet, v secondchance.LotStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMakeSecondChanceOfferInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐMakeSecondChanceOfferInput(ctx context.Context, v any) (MakeSecondChanceOfferInput, error) {
+	res, err := ec.unmarshalInputMakeSecondChanceOfferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMatchParcelInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐMatchParcelInput(ctx context.Context, v any) (MatchParcelInput, error) {
 	res, err := ec.unmarshalInputMatchParcelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34464,6 +44646,16 @@ func (ec *executionContext) marshalNMoney2githubᚗcomᚋsecondchanceᚋsecondch
 func (ec *executionContext) unmarshalNMoneyInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx context.Context, v any) (secondchance.MoneyInput, error) {
 	res, err := ec.unmarshalInputMoneyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOfferStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐOfferStatus(ctx context.Context, v any) (secondchance.OfferStatus, error) {
+	var res secondchance.OfferStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐOfferStatus(ctx context.Context, sel ast.SelectionSet, v secondchance.OfferStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNOrder2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Order) graphql.Marshaler {
@@ -34591,6 +44783,16 @@ func (ec *executionContext) marshalNParcelEdge2ᚖgithubᚗcomᚋsecondchanceᚋ
 	return ec._ParcelEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPaymentMethod2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPaymentMethod(ctx context.Context, v any) (secondchance.PaymentMethod, error) {
+	var res secondchance.PaymentMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPaymentMethod2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPaymentMethod(ctx context.Context, sel ast.SelectionSet, v secondchance.PaymentMethod) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNPinVerdictInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPinVerdictInput(ctx context.Context, v any) (PinVerdictInput, error) {
 	res, err := ec.unmarshalInputPinVerdictInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34602,6 +44804,19 @@ func (ec *executionContext) marshalNPinVerdictPayload2ᚖgithubᚗcomᚋsecondch
 		return graphql.Null
 	}
 	return ec._PinVerdictPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPlaceBidInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPlaceBidInput(ctx context.Context, v any) (PlaceBidInput, error) {
+	res, err := ec.unmarshalInputPlaceBidInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlaceBidPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐPlaceBidPayload(ctx context.Context, sel ast.SelectionSet, v *PlaceBidPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlaceBidPayload!")
+		return graphql.Null
+	}
+	return ec._PlaceBidPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPolicy2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPolicy(ctx context.Context, sel ast.SelectionSet, v *secondchance.Policy) graphql.Marshaler {
@@ -34619,6 +44834,11 @@ func (ec *executionContext) unmarshalNPolicyInput2githubᚗcomᚋsecondchanceᚋ
 
 func (ec *executionContext) marshalNPostalAddress2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPostalAddress(ctx context.Context, sel ast.SelectionSet, v secondchance.PostalAddress) graphql.Marshaler {
 	return ec._PostalAddress(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPostalAddressInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚐPostalAddress(ctx context.Context, v any) (secondchance.PostalAddress, error) {
+	res, err := ec.unmarshalInputPostalAddressInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRMAItem2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐRMAItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.RMAItem) graphql.Marshaler {
@@ -34706,6 +44926,11 @@ func (ec *executionContext) unmarshalNReceivedItemInput2ᚕgithubᚗcomᚋsecond
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalNRecordLotPaymentInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRecordLotPaymentInput(ctx context.Context, v any) (RecordLotPaymentInput, error) {
+	res, err := ec.unmarshalInputRecordLotPaymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordSaleInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRecordSaleInput(ctx context.Context, v any) (RecordSaleInput, error) {
 	res, err := ec.unmarshalInputRecordSaleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34717,6 +44942,16 @@ func (ec *executionContext) marshalNRecordSalePayload2ᚖgithubᚗcomᚋsecondch
 		return graphql.Null
 	}
 	return ec._RecordSalePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRegisterBidderInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRegisterBidderInput(ctx context.Context, v any) (RegisterBidderInput, error) {
+	res, err := ec.unmarshalInputRegisterBidderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRelistLotInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRelistLotInput(ctx context.Context, v any) (RelistLotInput, error) {
+	res, err := ec.unmarshalInputRelistLotInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReport2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Report) graphql.Marshaler {
@@ -34830,6 +45065,11 @@ func (ec *executionContext) unmarshalNReportStatus2githubᚗcomᚋsecondchance�
 
 func (ec *executionContext) marshalNReportStatus2githubᚗcomᚋsecondchanceᚋsecondchanceᚐReportStatus(ctx context.Context, sel ast.SelectionSet, v secondchance.ReportStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRetractBidInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐRetractBidInput(ctx context.Context, v any) (RetractBidInput, error) {
+	res, err := ec.unmarshalInputRetractBidInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReturnAuthorization2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐReturnAuthorizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.ReturnAuthorization) graphql.Marshaler {
@@ -35139,6 +45379,38 @@ func (ec *executionContext) marshalNSanction2ᚖgithubᚗcomᚋsecondchanceᚋse
 	return ec._Sanction(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSecondChanceOffer2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSecondChanceOfferᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.SecondChanceOffer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSecondChanceOffer2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSecondChanceOffer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSecondChanceOffer2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSecondChanceOffer(ctx context.Context, sel ast.SelectionSet, v *secondchance.SecondChanceOffer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SecondChanceOffer!")
+		return graphql.Null
+	}
+	return ec._SecondChanceOffer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSecondChanceOfferPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSecondChanceOfferPayload(ctx context.Context, sel ast.SelectionSet, v *SecondChanceOfferPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SecondChanceOfferPayload!")
+		return graphql.Null
+	}
+	return ec._SecondChanceOfferPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSeller2ᚕᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSellerᚄ(ctx context.Context, sel ast.SelectionSet, v []*secondchance.Seller) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -35220,9 +45492,27 @@ func (ec *executionContext) marshalNSellerStanding2ᚖgithubᚗcomᚋsecondchanc
 	return ec._SellerStanding(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetBidderBlockedInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetBidderBlockedInput(ctx context.Context, v any) (SetBidderBlockedInput, error) {
+	res, err := ec.unmarshalInputSetBidderBlockedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetDonationSplitsInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetDonationSplitsInput(ctx context.Context, v any) (SetDonationSplitsInput, error) {
 	res, err := ec.unmarshalInputSetDonationSplitsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetIncrementTableInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetIncrementTableInput(ctx context.Context, v any) (SetIncrementTableInput, error) {
+	res, err := ec.unmarshalInputSetIncrementTableInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetIncrementTablePayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetIncrementTablePayload(ctx context.Context, sel ast.SelectionSet, v *SetIncrementTablePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetIncrementTablePayload!")
+		return graphql.Null
+	}
+	return ec._SetIncrementTablePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSetPolicyPayload2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐSetPolicyPayload(ctx context.Context, sel ast.SelectionSet, v *SetPolicyPayload) graphql.Marshaler {
@@ -35511,6 +45801,11 @@ func (ec *executionContext) marshalNTokenEdge2ᚖgithubᚗcomᚋsecondchanceᚋs
 		return graphql.Null
 	}
 	return ec._TokenEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateLotInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUpdateLotInput(ctx context.Context, v any) (UpdateLotInput, error) {
+	res, err := ec.unmarshalInputUpdateLotInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateStoreInput2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐUpdateStoreInput(ctx context.Context, v any) (UpdateStoreInput, error) {
@@ -35835,6 +46130,29 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAuction2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuction(ctx context.Context, sel ast.SelectionSet, v *secondchance.Auction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Auction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAuctionStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionStatus(ctx context.Context, v any) (*secondchance.AuctionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.AuctionStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuctionStatus2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐAuctionStatus(ctx context.Context, sel ast.SelectionSet, v *secondchance.AuctionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOBatch2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBatch(ctx context.Context, sel ast.SelectionSet, v *secondchance.Batch) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -35847,6 +46165,20 @@ func (ec *executionContext) marshalOBeneficiary2ᚖgithubᚗcomᚋsecondchance�
 		return graphql.Null
 	}
 	return ec._Beneficiary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBid2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBid(ctx context.Context, sel ast.SelectionSet, v *secondchance.Bid) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Bid(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBidder2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐBidder(ctx context.Context, sel ast.SelectionSet, v *secondchance.Bidder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Bidder(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -36068,6 +46400,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOIncrementTable2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐIncrementTableView(ctx context.Context, sel ast.SelectionSet, v *IncrementTableView) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IncrementTable(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOIndicatorWindow2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐIndicatorWindow(ctx context.Context, v any) (*secondchance.IndicatorWindow, error) {
 	if v == nil {
 		return nil, nil
@@ -36144,11 +46483,26 @@ func (ec *executionContext) marshalOItemStatus2ᚖgithubᚗcomᚋsecondchanceᚋ
 	return v
 }
 
+func (ec *executionContext) marshalOLot2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐLot(ctx context.Context, sel ast.SelectionSet, v *secondchance.Lot) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Lot(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoney(ctx context.Context, sel ast.SelectionSet, v *secondchance.Money) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Money(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMoneyInput2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐMoneyInput(ctx context.Context, v any) (*secondchance.MoneyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋsecondchanceᚋsecondchanceᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v Node) graphql.Marshaler {
@@ -36183,11 +46537,34 @@ func (ec *executionContext) unmarshalOOrderInput2ᚕgithubᚗcomᚋsecondchance�
 	return res, nil
 }
 
+func (ec *executionContext) marshalOPaddle2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPaddle(ctx context.Context, sel ast.SelectionSet, v *secondchance.Paddle) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Paddle(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOParcel2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐParcel(ctx context.Context, sel ast.SelectionSet, v *secondchance.Parcel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Parcel(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPaymentMethod2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPaymentMethod(ctx context.Context, v any) (*secondchance.PaymentMethod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.PaymentMethod)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPaymentMethod2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPaymentMethod(ctx context.Context, sel ast.SelectionSet, v *secondchance.PaymentMethod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOPolicy2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐPolicy(ctx context.Context, sel ast.SelectionSet, v *secondchance.Policy) graphql.Marshaler {
@@ -36357,6 +46734,13 @@ func (ec *executionContext) marshalOSale2ᚖgithubᚗcomᚋsecondchanceᚋsecond
 	return ec._Sale(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOSecondChanceOffer2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSecondChanceOffer(ctx context.Context, sel ast.SelectionSet, v *secondchance.SecondChanceOffer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SecondChanceOffer(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSeller2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐSeller(ctx context.Context, sel ast.SelectionSet, v *secondchance.Seller) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -36507,6 +46891,22 @@ func (ec *executionContext) marshalOToken2ᚖgithubᚗcomᚋsecondchanceᚋsecon
 		return graphql.Null
 	}
 	return ec._Token(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOUnsoldReason2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐUnsoldReason(ctx context.Context, v any) (*secondchance.UnsoldReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(secondchance.UnsoldReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUnsoldReason2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐUnsoldReason(ctx context.Context, sel ast.SelectionSet, v *secondchance.UnsoldReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOVerdict2ᚖgithubᚗcomᚋsecondchanceᚋsecondchanceᚐVerdict(ctx context.Context, sel ast.SelectionSet, v *secondchance.Verdict) graphql.Marshaler {

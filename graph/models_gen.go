@@ -20,11 +20,43 @@ type AddReturnTrackingInput struct {
 	TrackingNumber string `json:"trackingNumber"`
 }
 
+// A paddle to assign.
+type AssignPaddleInput struct {
+	// The auction's global ID.
+	Auction string `json:"auction"`
+	// The bidder's global ID.
+	Bidder string `json:"bidder"`
+}
+
+// The paddle.
+type AssignPaddlePayload struct {
+	// The paddle.
+	Paddle *secondchance.Paddle `json:"paddle,omitempty"`
+	// Why nothing was assigned.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The auction.
+type AuctionPayload struct {
+	// The auction.
+	Auction *secondchance.Auction `json:"auction,omitempty"`
+	// Why nothing changed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Payloads of the donation mutations.
 type BeneficiaryPayload struct {
 	// The beneficiary.
 	Beneficiary *secondchance.Beneficiary `json:"beneficiary,omitempty"`
 	// Why nothing was stored.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The bidder.
+type BidderPayload struct {
+	// The bidder.
+	Bidder *secondchance.Bidder `json:"bidder,omitempty"`
+	// Why nothing changed.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -62,6 +94,14 @@ type CreateStoreInput struct {
 	PostalCode string `json:"postalCode"`
 	// The ISO 3166 two-letter country code.
 	Country string `json:"country"`
+}
+
+// An offer's answer, as the bidder gave it to staff.
+type DecideSecondChanceOfferInput struct {
+	// The offer's global ID.
+	Offer string `json:"offer"`
+	// Accepted (true) or declined.
+	Accept bool `json:"accept"`
 }
 
 // A beneficiary to pay.
@@ -144,6 +184,14 @@ type IssueCertificatesPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The lot.
+type LotPayload struct {
+	// The lot.
+	Lot *secondchance.Lot `json:"lot,omitempty"`
+	// Why nothing changed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The matched parcel.
 type MatchParcelPayload struct {
 	// The parcel, now matched.
@@ -171,6 +219,18 @@ type PinVerdictPayload struct {
 	// Whether the pin was stored.
 	Pinned bool `json:"pinned"`
 	// Why nothing was pinned.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The bid and the lot after it.
+type PlaceBidPayload struct {
+	// The bid.
+	Bid *secondchance.Bid `json:"bid,omitempty"`
+	// The lot.
+	Lot *secondchance.Lot `json:"lot,omitempty"`
+	// True when the key had been used: this is the first result, nothing new was logged.
+	Replayed bool `json:"replayed"`
+	// Why the bid was not taken (e.g. BID_TOO_LOW says the minimum).
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -202,6 +262,14 @@ type ReportBuyerPayload struct {
 	Created bool `json:"created"`
 	// Why nothing was filed, when nothing was.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A bid to retract.
+type RetractBidInput struct {
+	// The bid's global ID.
+	Bid string `json:"bid"`
+	// Why.
+	Reason string `json:"reason"`
 }
 
 // The changed authorisation.
@@ -280,10 +348,36 @@ type RunWeeklyBatchPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The offer.
+type SecondChanceOfferPayload struct {
+	// The offer.
+	Offer *secondchance.SecondChanceOffer `json:"offer,omitempty"`
+	// Why nothing changed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A bidder to block or unblock.
+type SetBidderBlockedInput struct {
+	// The bidder's global ID.
+	Bidder string `json:"bidder"`
+	// Block (true) or unblock.
+	Blocked bool `json:"blocked"`
+	// Why (required to block).
+	Reason string `json:"reason"`
+}
+
 // How a seller's donations are divided.
 type SetDonationSplitsInput struct {
 	// Whole percentages adding up to 100; empty for the store's default beneficiary.
 	Splits []*DonationSplitInput `json:"splits"`
+}
+
+// The store's table now.
+type SetIncrementTablePayload struct {
+	// The table.
+	Table *IncrementTableView `json:"table,omitempty"`
+	// Why nothing changed.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // The stored policy.
@@ -356,6 +450,9 @@ type StorePayload struct {
 	Store *secondchance.Store `json:"store,omitempty"`
 	// Why nothing was written, when nothing was.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+type Subscription struct {
 }
 
 // An on-demand snapshot.

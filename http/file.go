@@ -29,6 +29,11 @@ func (l *Links) CertificatePDF(serial string) string {
 // ReturnLabelPDF implements secondchance.Links.
 func (l *Links) ReturnLabelPDF(code string) string { return l.signer.Sign(sc.ReturnLabelPDFPath(code)) }
 
+// LotReceiptPDF implements secondchance.Links.
+func (l *Links) LotReceiptPDF(lot int64) string {
+	return l.signer.Sign(sc.LotReceiptPDFPath(strconv.FormatInt(lot, 10)))
+}
+
 // Verify implements secondchance.Links.
 func (l *Links) Verify(serial, code string) string { return sc.VerifyURL(l.signer.Base, serial, code) }
 

@@ -61,6 +61,14 @@ type loaders struct {
 	certificate       *dataloadgen.Loader[int64, *sc.Certificate]
 	certificateByItem *dataloadgen.Loader[int64, *sc.Certificate]
 	store             *dataloadgen.Loader[int64, *sc.Store]
+
+	auction  *dataloadgen.Loader[int64, *sc.Auction]
+	lot      *dataloadgen.Loader[int64, *sc.Lot]
+	lotItems *dataloadgen.Loader[int64, []*sc.ReturnedItem]
+	bids     *dataloadgen.Loader[int64, []*sc.Bid]
+	offers   *dataloadgen.Loader[int64, []*sc.SecondChanceOffer]
+	bidder   *dataloadgen.Loader[int64, *sc.Bidder]
+	offer    *dataloadgen.Loader[int64, *sc.SecondChanceOffer]
 }
 
 type loadersKey struct{}
@@ -114,6 +122,14 @@ func newLoaders(s sc.Services) *loaders {
 		certificate:       dataloadgen.NewLoader(batch(s.Certificates.CertificatesByID), w),
 		certificateByItem: dataloadgen.NewLoader(batch(s.Certificates.CertificatesByItem), w),
 		store:             dataloadgen.NewLoader(batch(s.Stores.StoresByID), w),
+
+		auction:  dataloadgen.NewLoader(batch(s.Auctions.AuctionsByID), w),
+		lot:      dataloadgen.NewLoader(batch(s.Auctions.LotsByID), w),
+		lotItems: dataloadgen.NewLoader(batch(s.Auctions.LotItems), w),
+		bids:     dataloadgen.NewLoader(batch(s.Auctions.Bids), w),
+		offers:   dataloadgen.NewLoader(batch(s.Auctions.Offers), w),
+		bidder:   dataloadgen.NewLoader(batch(s.Auctions.BiddersByID), w),
+		offer:    dataloadgen.NewLoader(batch(s.Auctions.OffersByID), w),
 	}
 }
 
