@@ -2,9 +2,13 @@ package secondchance
 
 import (
 	"io"
+	"net/mail"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // AuctionKind is how an auction runs: TIMED, an online catalogue whose lots each end at a time
@@ -418,4 +422,315 @@ const DisclosureThresholdCents = 7500
 // goods worth estimate, max(0, paid − estimate), and whether the §6115 disclosure is due.
 func ReceiptTerms(paid, estimate Money) (deductible Money, disclosure bool) {
 	return Money{Cents: max(0, paid.Cents-estimate.Cents), Currency: paid.Currency}, paid.Cents > DisclosureThresholdCents
+}
+
+// FirstPaddle is the first paddle number of an auction; paddles are numbered upwards from it.
+const FirstPaddle = 100
+
+// MaxPaddle bounds the paddle numbers a client sends; no charity auction comes near it.
+const MaxPaddle = 1_000_000
+
+// MaxLotItems is the most items one lot holds.
+const MaxLotItems = 50
+
+// MaxLotNumber bounds lot numbers.
+const MaxLotNumber = 100_000
+
+// OfferDays are the lengths a second-chance offer may stay open, in days.
+var OfferDays = []int{1, 3, 5, 7}
+
+// AuctionInput creates an auction or replaces its settings while it is a DRAFT. A nil duration
+// takes its default; Validate fills it in, so after Validate none is nil.
+type AuctionInput struct {
+	Title       string
+	Description string
+	Kind        AuctionKind
+	StartsAt    time.Time
+	// EndsAt is when a TIMED auction's first lot ends (required for TIMED); a LIVE auction
+	// ends when its clerk hammers the last lot.
+	EndsAt          *time.Time
+	SoftCloseWindow *time.Duration // default 2m, 0 (no soft close) to 1h
+	ExtensionCap    *time.Duration // default 30m past a lot's scheduled end, 0 to 24h
+	Stagger         *time.Duration // between consecutive lots' ends, default 0, 0 to 10m
+}
+
+// Validate checks the auction and fills in the default durations.
+func (in *AuctionInput) Validate() error {
+	var f fieldErrors
+	checkText(f.add, "title", in.Title, 1, 200)
+	checkLongText(f.add, "description", in.Description, 0, 5000)
+	if !in.Kind.Valid() {
+		f.add("kind", "%q is not an auction kind: TIMED or LIVE", in.Kind)
+	}
+	startOK := false
+	switch {
+	case in.StartsAt.IsZero():
+		f.add("startsAt", "startsAt is required")
+	case CheckTime("", in.StartsAt) != nil:
+		f.add("startsAt", "%s", ErrorMessage(CheckTime("", in.StartsAt)))
+	default:
+		startOK = true
+	}
+	switch {
+	case in.EndsAt == nil && in.Kind == AuctionTimed:
+		f.add("endsAt", "a TIMED auction needs endsAt, when its first lot ends")
+	case in.EndsAt == nil:
+	case CheckTime("", *in.EndsAt) != nil:
+		f.add("endsAt", "%s", ErrorMessage(CheckTime("", *in.EndsAt)))
+	case startOK && !in.EndsAt.After(in.StartsAt):
+		f.add("endsAt", "endsAt %s is not after startsAt %s", in.EndsAt.UTC().Format(time.RFC3339), in.StartsAt.UTC().Format(time.RFC3339))
+	}
+	for _, d := range []struct {
+		field    string
+		v        **time.Duration
+		def, max time.Duration
+	}{
+		{"softCloseWindow", &in.SoftCloseWindow, DefaultSoftCloseWindow, MaxSoftCloseWindow},
+		{"extensionCap", &in.ExtensionCap, DefaultExtensionCap, MaxExtensionCap},
+		{"stagger", &in.Stagger, 0, MaxStagger},
+	} {
+		if *d.v == nil {
+			def := d.def
+			*d.v = &def
+		} else if **d.v < 0 || **d.v > d.max {
+			f.add(d.field, "%s is 0 to %s, got %s", d.field, d.max, **d.v)
+		}
+	}
+	return f.Err()
+}
+
+// LotInput adds a lot to an auction or, before its first bid, replaces it.
+type LotInput struct {
+	Number      int     // unique in the auction, from 1
+	Items       []int64 // IDs of the store's items routed AUCTION, 1 to MaxLotItems
+	Title       string
+	Description string
+	// Estimate is the fair market value, printed in the catalogue and on the buyer's receipt.
+	Estimate    MoneyInput
+	StartingBid MoneyInput
+	Reserve     *MoneyInput // nil: no reserve; never shown to bidders
+}
+
+// Validate checks the lot. Whether its items are the store's, routed AUCTION and in no other
+// open lot is the store's to check.
+func (in *LotInput) Validate() error {
+	var f fieldErrors
+	if in.Number < 1 || in.Number > MaxLotNumber {
+		f.add("number", "a lot number is 1 to %d, got %d", MaxLotNumber, in.Number)
+	}
+	if len(in.Items) == 0 || len(in.Items) > MaxLotItems {
+		f.add("items", "a lot holds 1 to %d items, got %d", MaxLotItems, len(in.Items))
+	}
+	seen := make(map[int64]bool, len(in.Items))
+	for i, id := range in.Items {
+		switch {
+		case id <= 0:
+			f.add("items."+strconv.Itoa(i), "%d is not an item ID", id)
+		case seen[id]:
+			f.add("items."+strconv.Itoa(i), "the item is listed twice")
+		}
+		seen[id] = true
+	}
+	checkText(f.add, "title", in.Title, 1, 200)
+	checkLongText(f.add, "description", in.Description, 0, 5000)
+	checkUSD(f.add, "estimate", in.Estimate, 0)
+	starting, startOK := checkUSD(f.add, "startingBid", in.StartingBid, 1)
+	if in.Reserve != nil {
+		if reserve, ok := checkUSD(f.add, "reserve", *in.Reserve, 1); ok && startOK && reserve < starting {
+			f.add("reserve.amount", "the reserve %s is below the starting bid %s", USD(reserve), USD(starting))
+		}
+	}
+	return f.Err()
+}
+
+// Terms are the lot's bidding terms under the increment table in force; INVALID as Validate
+// and LotTerms.Validate say.
+func (in *LotInput) Terms(increments IncrementTable) (LotTerms, error) {
+	if err := in.Validate(); err != nil {
+		return LotTerms{}, err
+	}
+	t := LotTerms{StartingCents: mustCents(in.StartingBid), Increments: increments}
+	if in.Reserve != nil {
+		t.ReserveCents = mustCents(*in.Reserve)
+	}
+	return t, t.Validate()
+}
+
+// EstimateCents is the estimate of a validated lot, in US cents.
+func (in *LotInput) EstimateCents() int64 { return mustCents(in.Estimate) }
+
+// mustCents reads an amount that Validate accepted; anything else reads as 0.
+func mustCents(m MoneyInput) int64 {
+	v, err := ParseMoney(m.Amount, m.Currency)
+	if err != nil {
+		return 0
+	}
+	return v.Cents
+}
+
+// checkUSD checks an amount in US dollars of at least minCents on "<field>.amount" and
+// "<field>.currency", and returns its cents when it is good.
+func checkUSD(add func(string, string, ...any), field string, in MoneyInput, minCents int64) (int64, bool) {
+	m, err := ParseMoney(in.Amount, in.Currency)
+	switch {
+	case err != nil && ValidateCurrency(in.Currency) != nil:
+		add(field+".currency", "%s", ErrorMessage(err))
+	case err != nil:
+		add(field+".amount", "%s", ErrorMessage(err))
+	case m.Cents < 0:
+		add(field+".amount", "%s cannot be negative", field)
+	case m.Cents < minCents:
+		add(field+".amount", "%s is at least %s", field, USD(minCents))
+	case m.Currency != DefaultCurrency:
+		add(field+".currency", "auctions are held in %s only", DefaultCurrency)
+	default:
+		return m.Cents, true
+	}
+	return 0, false
+}
+
+// BidderInput registers a bidder with the staff's store.
+type BidderInput struct {
+	Name  string
+	Email string
+	Phone string // optional
+	// Address is where the receipt is mailed; an empty Recipient is the bidder's name.
+	Address PostalAddress
+}
+
+// Validate checks the bidder: a name, an email address and a postal address (line 1, city,
+// postal code and a two-letter country; region and line 2 optional).
+func (in *BidderInput) Validate() error {
+	var f fieldErrors
+	checkText(f.add, "name", in.Name, 1, 200)
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+		f.add("email", "%q is not an email address", truncate(in.Email, 60))
+	}
+	checkPhone(f.add, "phone", in.Phone)
+	a := &in.Address
+	for _, t := range []struct {
+		field string
+		v     string
+		min   int
+	}{
+		{"address.recipient", a.Recipient, 0}, {"address.line1", a.Line1, 1}, {"address.line2", a.Line2, 0},
+		{"address.city", a.City, 1}, {"address.region", a.Region, 0}, {"address.postalCode", a.PostalCode, 1},
+	} {
+		checkText(f.add, t.field, t.v, t.min, 200)
+	}
+	if a.Country == "" {
+		f.add("address.country", "country is required: a two-letter ISO 3166 code such as US")
+	}
+	checkCountry(f.add, "address.country", &a.Country)
+	if len(f.Errors) == 0 && strings.TrimSpace(a.Recipient) == "" {
+		a.Recipient = in.Name
+	}
+	return f.Err()
+}
+
+// checkPhone accepts an optional phone number as people write it: digits with spaces, dots,
+// dashes, parentheses and a leading +, 7 to 15 digits (E.164's longest).
+func checkPhone(add func(string, string, ...any), field, v string) {
+	if v == "" {
+		return
+	}
+	digits := 0
+	for i, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')':
+		case r == '+' && i == 0:
+		default:
+			digits = -1000
+		}
+	}
+	if digits < 7 || digits > 15 || len(v) > 40 {
+		add(field, "%q is not a phone number: 7 to 15 digits, e.g. +1 555 010 2030", truncate(v, 40))
+	}
+}
+
+// BidInput is a bid logged by staff for a paddle. A retry with the same IdempotencyKey returns
+// the first result and never places a second bid.
+type BidInput struct {
+	Lot            int64 // the lot's ID
+	Paddle         int
+	Kind           BidKind
+	Amount         MoneyInput // for ABSENTEE the bidder's maximum
+	IdempotencyKey string
+}
+
+// Validate checks the bid's form; whether it is high enough is the lot's (LotTerms.Place).
+func (in *BidInput) Validate() error {
+	var f fieldErrors
+	if in.Lot <= 0 {
+		f.add("lot", "%d is not a lot ID", in.Lot)
+	}
+	if in.Paddle < FirstPaddle || in.Paddle > MaxPaddle {
+		f.add("paddle", "paddle numbers run from %d to %d, got %d", FirstPaddle, MaxPaddle, in.Paddle)
+	}
+	if !in.Kind.Valid() {
+		f.add("kind", "%q is not a bid kind: FLOOR, PHONE or ABSENTEE", in.Kind)
+	}
+	checkUSD(f.add, "amount", in.Amount, 1)
+	checkKey(f.add, "idempotencyKey", in.IdempotencyKey)
+	return f.Err()
+}
+
+// Cents is the amount of a validated bid, in US cents.
+func (in *BidInput) Cents() int64 { return mustCents(in.Amount) }
+
+// checkKey accepts a client's idempotency key: 1 to 100 printable characters.
+func checkKey(add func(string, string, ...any), field, v string) {
+	if v == "" || utf8.RuneCountInString(v) > 100 || !utf8.ValidString(v) ||
+		strings.IndexFunc(v, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		add(field, "an idempotency key is 1 to 100 printable characters, e.g. a UUID")
+	}
+}
+
+// PaymentInput records the winner's payment of a SOLD lot.
+type PaymentInput struct {
+	Lot    int64
+	Amount MoneyInput
+	Method PaymentMethod
+}
+
+// Validate checks the payment's form; that it is the lot's price is the store's to check.
+func (in *PaymentInput) Validate() error {
+	var f fieldErrors
+	if in.Lot <= 0 {
+		f.add("lot", "%d is not a lot ID", in.Lot)
+	}
+	checkUSD(f.add, "amount", in.Amount, 1)
+	if !in.Method.Valid() {
+		f.add("method", "%q is not a payment method: CASH, CARD, CHECK or TRANSFER", in.Method)
+	}
+	return f.Err()
+}
+
+// Cents is the amount of a validated payment, in US cents.
+func (in *PaymentInput) Cents() int64 { return mustCents(in.Amount) }
+
+// OfferInput makes a second-chance offer of an UNPAID lot to another of its bidders, at that
+// bidder's own highest bid.
+type OfferInput struct {
+	Lot    int64
+	Bidder int64
+	Days   int // 1, 3, 5 or 7
+}
+
+// Validate checks the offer's form; that the bidder bid on the lot and is not its winner is
+// the store's to check.
+func (in *OfferInput) Validate() error {
+	var f fieldErrors
+	if in.Lot <= 0 {
+		f.add("lot", "%d is not a lot ID", in.Lot)
+	}
+	if in.Bidder <= 0 {
+		f.add("bidder", "%d is not a bidder ID", in.Bidder)
+	}
+	if !slices.Contains(OfferDays, in.Days) {
+		f.add("days", "an offer stays open 1, 3, 5 or 7 days, not %d", in.Days)
+	}
+	return f.Err()
 }

@@ -635,3 +635,265 @@ func TestLotClockProperties(t *testing.T) {
 		}
 	}
 }
+
+func TestAuctionInputValidate(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 5, 1, 17, 0, 0, 0, time.UTC)
+	end := start.Add(48 * time.Hour)
+	before := start.Add(-time.Hour)
+	far := time.Date(3001, 1, 1, 0, 0, 0, 0, time.UTC)
+	dur := func(d time.Duration) *time.Duration { return &d }
+	ok := func() sc.AuctionInput {
+		return sc.AuctionInput{Title: "Spring auction", Kind: sc.AuctionTimed, StartsAt: start, EndsAt: &end}
+	}
+	for _, tc := range []struct {
+		name   string
+		edit   func(*sc.AuctionInput)
+		fields []string
+	}{
+		{"OKTimed", func(*sc.AuctionInput) {}, nil},
+		{"OKLiveWithoutEnd", func(in *sc.AuctionInput) { in.Kind, in.EndsAt = sc.AuctionLive, nil }, nil},
+		{"OKNoSoftClose", func(in *sc.AuctionInput) { in.SoftCloseWindow, in.ExtensionCap = dur(0), dur(0) }, nil},
+		{"OKLimits", func(in *sc.AuctionInput) {
+			in.SoftCloseWindow, in.ExtensionCap, in.Stagger = dur(time.Hour), dur(24*time.Hour), dur(10*time.Minute)
+		}, nil},
+		{"ErrNoTitle", func(in *sc.AuctionInput) { in.Title = "  " }, []string{"title"}},
+		{"ErrTitleControl", func(in *sc.AuctionInput) { in.Title = "Spring\x1b[31m" }, []string{"title"}},
+		{"ErrDescriptionNUL", func(in *sc.AuctionInput) { in.Description = "a\x00b" }, []string{"description"}},
+		{"ErrKind", func(in *sc.AuctionInput) { in.Kind = "timed" }, []string{"kind"}},
+		{"ErrNoStart", func(in *sc.AuctionInput) { in.StartsAt = time.Time{} }, []string{"startsAt"}},
+		{"ErrStartOutOfRange", func(in *sc.AuctionInput) { in.StartsAt = far }, []string{"startsAt"}},
+		{"ErrTimedWithoutEnd", func(in *sc.AuctionInput) { in.EndsAt = nil }, []string{"endsAt"}},
+		{"ErrEndBeforeStart", func(in *sc.AuctionInput) { in.EndsAt = &before }, []string{"endsAt"}},
+		{"ErrEndAtStart", func(in *sc.AuctionInput) { in.EndsAt = &start }, []string{"endsAt"}},
+		{"ErrLiveEndBeforeStart", func(in *sc.AuctionInput) { in.Kind, in.EndsAt = sc.AuctionLive, &before }, []string{"endsAt"}},
+		{"ErrEndOutOfRange", func(in *sc.AuctionInput) { in.EndsAt = &far }, []string{"endsAt"}},
+		{"ErrNegativeWindow", func(in *sc.AuctionInput) { in.SoftCloseWindow = dur(-time.Second) }, []string{"softCloseWindow"}},
+		{"ErrWindowOverAnHour", func(in *sc.AuctionInput) { in.SoftCloseWindow = dur(time.Hour + time.Second) }, []string{"softCloseWindow"}},
+		{"ErrCapOverADay", func(in *sc.AuctionInput) { in.ExtensionCap = dur(25 * time.Hour) }, []string{"extensionCap"}},
+		{"ErrStaggerOverTenMinutes", func(in *sc.AuctionInput) { in.Stagger = dur(11 * time.Minute) }, []string{"stagger"}},
+		{"ErrSeveral", func(in *sc.AuctionInput) { in.Title, in.Kind, in.Stagger = "", "", dur(-1) }, []string{"title", "kind", "stagger"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := ok()
+			tc.edit(&in)
+			requireFields(t, tc.fields, in.Validate())
+		})
+	}
+	in := ok()
+	require.NoError(t, in.Validate())
+	require.Equal(t, sc.DefaultSoftCloseWindow, *in.SoftCloseWindow, "defaults are filled in")
+	require.Equal(t, sc.DefaultExtensionCap, *in.ExtensionCap)
+	require.Equal(t, time.Duration(0), *in.Stagger)
+}
+
+func TestLotInputValidate(t *testing.T) {
+	t.Parallel()
+	usd := func(a string) sc.MoneyInput { return sc.MoneyInput{Amount: a, Currency: "USD"} }
+	reserve := func(m sc.MoneyInput) *sc.MoneyInput { return &m }
+	ok := func() sc.LotInput {
+		return sc.LotInput{Number: 1, Items: []int64{11, 12}, Title: "Two lamps", Estimate: usd("40.00"), StartingBid: usd("10")}
+	}
+	many := make([]int64, sc.MaxLotItems+1)
+	for i := range many {
+		many[i] = int64(i + 1)
+	}
+	for _, tc := range []struct {
+		name   string
+		edit   func(*sc.LotInput)
+		fields []string
+	}{
+		{"OK", func(*sc.LotInput) {}, nil},
+		{"OKReserveAtStartingBid", func(in *sc.LotInput) { in.Reserve = reserve(usd("10.00")) }, nil},
+		{"OKZeroEstimate", func(in *sc.LotInput) { in.Estimate = usd("0") }, nil},
+		{"OKFiftyItems", func(in *sc.LotInput) { in.Items = many[:sc.MaxLotItems] }, nil},
+		{"ErrNumberZero", func(in *sc.LotInput) { in.Number = 0 }, []string{"number"}},
+		{"ErrNumberHuge", func(in *sc.LotInput) { in.Number = sc.MaxLotNumber + 1 }, []string{"number"}},
+		{"ErrNoItems", func(in *sc.LotInput) { in.Items = nil }, []string{"items"}},
+		{"ErrTooManyItems", func(in *sc.LotInput) { in.Items = many }, []string{"items"}},
+		{"ErrDuplicateItem", func(in *sc.LotInput) { in.Items = []int64{11, 12, 11} }, []string{"items.2"}},
+		{"ErrBadItemID", func(in *sc.LotInput) { in.Items = []int64{0, 12} }, []string{"items.0"}},
+		{"ErrNoTitle", func(in *sc.LotInput) { in.Title = "" }, []string{"title"}},
+		{"ErrNoEstimate", func(in *sc.LotInput) { in.Estimate = sc.MoneyInput{} }, []string{"estimate.currency"}},
+		{"ErrEstimateNotNumeric", func(in *sc.LotInput) { in.Estimate = usd("forty") }, []string{"estimate.amount"}},
+		{"ErrNegativeEstimate", func(in *sc.LotInput) { in.Estimate = usd("-1") }, []string{"estimate.amount"}},
+		{"ErrEstimateInEuros", func(in *sc.LotInput) { in.Estimate = sc.MoneyInput{Amount: "40", Currency: "EUR"} }, []string{"estimate.currency"}},
+		{"ErrZeroStartingBid", func(in *sc.LotInput) { in.StartingBid = usd("0.00") }, []string{"startingBid.amount"}},
+		{"ErrStartingBidTooPrecise", func(in *sc.LotInput) { in.StartingBid = usd("10.001") }, []string{"startingBid.amount"}},
+		{"ErrReserveBelowStartingBid", func(in *sc.LotInput) { in.Reserve = reserve(usd("9.99")) }, []string{"reserve.amount"}},
+		{"ErrReserveCurrency", func(in *sc.LotInput) { in.Reserve = reserve(sc.MoneyInput{Amount: "50", Currency: "usd"}) }, []string{"reserve.currency"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := ok()
+			tc.edit(&in)
+			requireFields(t, tc.fields, in.Validate())
+		})
+	}
+	in := ok()
+	in.Reserve = reserve(usd("50"))
+	terms, err := in.Terms(sc.DefaultIncrementTable())
+	require.NoError(t, err)
+	require.Equal(t, sc.LotTerms{StartingCents: 1000, ReserveCents: 5000, Increments: sc.DefaultIncrementTable()}, terms)
+	require.Equal(t, int64(4000), in.EstimateCents())
+	_, err = in.Terms(nil)
+	requireFields(t, []string{"increments.steps"}, err)
+	in.Number = 0
+	_, err = in.Terms(sc.DefaultIncrementTable())
+	requireFields(t, []string{"number"}, err)
+}
+
+func TestBidderInputValidate(t *testing.T) {
+	t.Parallel()
+	ok := func() sc.BidderInput {
+		return sc.BidderInput{Name: "Ada Byron", Email: "ada@example.org", Phone: "+1 (555) 010-2030",
+			Address: sc.PostalAddress{Line1: "1 Main St", City: "Springfield", Region: "IL", PostalCode: "62701", Country: "US"}}
+	}
+	for _, tc := range []struct {
+		name   string
+		edit   func(*sc.BidderInput)
+		fields []string
+	}{
+		{"OK", func(*sc.BidderInput) {}, nil},
+		{"OKNoPhone", func(in *sc.BidderInput) { in.Phone = "" }, nil},
+		{"OKNoRegion", func(in *sc.BidderInput) { in.Address.Region, in.Address.Country = "", "GB" }, nil},
+		{"ErrNoName", func(in *sc.BidderInput) { in.Name = "" }, []string{"name"}},
+		{"ErrNameBidiOverride", func(in *sc.BidderInput) { in.Name = "Ada\u202eByron" }, []string{"name"}},
+		{"ErrEmail", func(in *sc.BidderInput) { in.Email = "ada at example.org" }, []string{"email"}},
+		{"ErrEmailWithName", func(in *sc.BidderInput) { in.Email = "Ada <ada@example.org>" }, []string{"email"}},
+		{"ErrNoEmail", func(in *sc.BidderInput) { in.Email = "" }, []string{"email"}},
+		{"ErrPhoneLetters", func(in *sc.BidderInput) { in.Phone = "call me" }, []string{"phone"}},
+		{"ErrPhoneShort", func(in *sc.BidderInput) { in.Phone = "12345" }, []string{"phone"}},
+		{"ErrPhonePlusInside", func(in *sc.BidderInput) { in.Phone = "555+0102030" }, []string{"phone"}},
+		{"ErrNoLine1", func(in *sc.BidderInput) { in.Address.Line1 = "" }, []string{"address.line1"}},
+		{"ErrNoCity", func(in *sc.BidderInput) { in.Address.City = " " }, []string{"address.city"}},
+		{"ErrNoPostalCode", func(in *sc.BidderInput) { in.Address.PostalCode = "" }, []string{"address.postalCode"}},
+		{"ErrNoCountry", func(in *sc.BidderInput) { in.Address.Country = "" }, []string{"address.country"}},
+		{"ErrCountry", func(in *sc.BidderInput) { in.Address.Country = "USA" }, []string{"address.country"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := ok()
+			tc.edit(&in)
+			requireFields(t, tc.fields, in.Validate())
+		})
+	}
+	in := ok()
+	require.NoError(t, in.Validate())
+	require.Equal(t, "Ada Byron", in.Address.Recipient, "the receipt is addressed to the bidder")
+}
+
+func TestBidInputValidate(t *testing.T) {
+	t.Parallel()
+	ok := func() sc.BidInput {
+		return sc.BidInput{Lot: 5, Paddle: sc.FirstPaddle, Kind: sc.BidAbsentee, Amount: sc.MoneyInput{Amount: "12.50", Currency: "USD"}, IdempotencyKey: "4f1c6a52-1c1e-4b7e-9a55-0d3c3f1a2b3c"}
+	}
+	for _, tc := range []struct {
+		name   string
+		edit   func(*sc.BidInput)
+		fields []string
+	}{
+		{"OK", func(*sc.BidInput) {}, nil},
+		{"OKFloor", func(in *sc.BidInput) { in.Kind = sc.BidFloor }, nil},
+		{"ErrLot", func(in *sc.BidInput) { in.Lot = 0 }, []string{"lot"}},
+		{"ErrPaddleBelowFirst", func(in *sc.BidInput) { in.Paddle = sc.FirstPaddle - 1 }, []string{"paddle"}},
+		{"ErrPaddleHuge", func(in *sc.BidInput) { in.Paddle = sc.MaxPaddle + 1 }, []string{"paddle"}},
+		{"ErrKind", func(in *sc.BidInput) { in.Kind = "PROXY" }, []string{"kind"}},
+		{"ErrOtherCurrency", func(in *sc.BidInput) { in.Amount.Currency = "EUR" }, []string{"amount.currency"}},
+		{"ErrNotACurrency", func(in *sc.BidInput) { in.Amount.Currency = "dollars" }, []string{"amount.currency"}},
+		{"ErrNonNumeric", func(in *sc.BidInput) { in.Amount.Amount = "twelve" }, []string{"amount.amount"}},
+		{"ErrNegative", func(in *sc.BidInput) { in.Amount.Amount = "-12.50" }, []string{"amount.amount"}},
+		{"ErrZero", func(in *sc.BidInput) { in.Amount.Amount = "0" }, []string{"amount.amount"}},
+		{"ErrAboveLimit", func(in *sc.BidInput) { in.Amount.Amount = "1000000.01" }, []string{"amount.amount"}},
+		{"ErrNoKey", func(in *sc.BidInput) { in.IdempotencyKey = "" }, []string{"idempotencyKey"}},
+		{"ErrLongKey", func(in *sc.BidInput) { in.IdempotencyKey = string(bytes.Repeat([]byte("k"), 101)) }, []string{"idempotencyKey"}},
+		{"ErrKeyControl", func(in *sc.BidInput) { in.IdempotencyKey = "a\nb" }, []string{"idempotencyKey"}},
+		{"ErrKeyNotUTF8", func(in *sc.BidInput) { in.IdempotencyKey = "a\xffb" }, []string{"idempotencyKey"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := ok()
+			tc.edit(&in)
+			requireFields(t, tc.fields, in.Validate())
+		})
+	}
+	in := ok()
+	require.Equal(t, int64(1250), in.Cents())
+}
+
+func TestPaymentAndOfferInputValidate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		in     sc.PaymentInput
+		fields []string
+	}{
+		{"OK", sc.PaymentInput{Lot: 1, Amount: sc.MoneyInput{Amount: "31", Currency: "USD"}, Method: sc.PaymentCard}, nil},
+		{"ErrLot", sc.PaymentInput{Lot: -1, Amount: sc.MoneyInput{Amount: "31", Currency: "USD"}, Method: sc.PaymentCash}, []string{"lot"}},
+		{"ErrZeroAmount", sc.PaymentInput{Lot: 1, Amount: sc.MoneyInput{Amount: "0", Currency: "USD"}, Method: sc.PaymentCheck}, []string{"amount.amount"}},
+		{"ErrCurrency", sc.PaymentInput{Lot: 1, Amount: sc.MoneyInput{Amount: "31", Currency: "CAD"}, Method: sc.PaymentTransfer}, []string{"amount.currency"}},
+		{"ErrMethod", sc.PaymentInput{Lot: 1, Amount: sc.MoneyInput{Amount: "31", Currency: "USD"}, Method: "BITCOIN"}, []string{"method"}},
+	} {
+		t.Run("Payment"+tc.name, func(t *testing.T) {
+			requireFields(t, tc.fields, tc.in.Validate())
+		})
+	}
+	for _, tc := range []struct {
+		name   string
+		in     sc.OfferInput
+		fields []string
+	}{
+		{"OKOneDay", sc.OfferInput{Lot: 1, Bidder: 2, Days: 1}, nil},
+		{"OKSevenDays", sc.OfferInput{Lot: 1, Bidder: 2, Days: 7}, nil},
+		{"ErrTwoDays", sc.OfferInput{Lot: 1, Bidder: 2, Days: 2}, []string{"days"}},
+		{"ErrZeroDays", sc.OfferInput{Lot: 1, Bidder: 2}, []string{"days"}},
+		{"ErrNoLotNoBidder", sc.OfferInput{Days: 3}, []string{"lot", "bidder"}},
+	} {
+		t.Run("Offer"+tc.name, func(t *testing.T) {
+			requireFields(t, tc.fields, tc.in.Validate())
+		})
+	}
+}
+
+// FuzzAuctionInputs: whatever a client sends, the auction inputs' Validate (and the engine fed
+// what they accept) never panics, and every error it returns is an INVALID error on a field.
+func FuzzAuctionInputs(f *testing.F) {
+	f.Add("Spring auction", "TIMED", int64(1_777_000_000), int64(3600), int64(120), 1, int64(11), int64(12), "12.50", "USD", "10", 100, "key-1", 3, "a@b.org", "+1 555 010 2030", "FLOOR")
+	f.Add("", "LIVE", int64(-5), int64(-5), int64(-1), 0, int64(0), int64(0), "-1", "usd", "1e3", 99, "", 2, "", "++", "ABSENTEE")
+	f.Add("\u202e", "", int64(1<<62), int64(1<<62), int64(1<<62), -1, int64(-1), int64(-1), "999999999999999.99", "EUR", "0.001", 1<<30, "\x00", 7, "<>", "x", "")
+	f.Fuzz(func(t *testing.T, title, kind string, startUnix, lengthSec, windowSec int64, number int, item1, item2 int64,
+		amount, currency, starting string, paddle int, key string, days int, email, phone, bidKind string) {
+		start := time.Unix(startUnix, 0)
+		end := start.Add(time.Duration(lengthSec) * time.Second)
+		window := time.Duration(windowSec) * time.Second
+		money := sc.MoneyInput{Amount: amount, Currency: currency}
+		auction := sc.AuctionInput{Title: title, Description: title, Kind: sc.AuctionKind(kind), StartsAt: start, EndsAt: &end,
+			SoftCloseWindow: &window, ExtensionCap: &window, Stagger: &window}
+		lot := sc.LotInput{Number: number, Items: []int64{item1, item2}, Title: title, Estimate: money,
+			StartingBid: sc.MoneyInput{Amount: starting, Currency: currency}, Reserve: &money}
+		bidder := sc.BidderInput{Name: title, Email: email, Phone: phone, Address: sc.PostalAddress{Line1: title, City: title, PostalCode: key, Country: currency}}
+		bidIn := sc.BidInput{Lot: item1, Paddle: paddle, Kind: sc.BidKind(bidKind), Amount: money, IdempotencyKey: key}
+		pay := sc.PaymentInput{Lot: item1, Amount: money, Method: sc.PaymentMethod(kind)}
+		offer := sc.OfferInput{Lot: item1, Bidder: item2, Days: days}
+		for _, err := range []error{auction.Validate(), lot.Validate(), bidder.Validate(), bidIn.Validate(), pay.Validate(), offer.Validate()} {
+			for _, e := range sc.AsErrors(err) {
+				require.Equal(t, sc.EINVALID, e.Code, e.Error())
+				require.NotEmpty(t, e.Field, e.Error())
+			}
+			if err != nil {
+				require.NotEmpty(t, sc.AsErrors(err), "only field errors: %v", err)
+			}
+		}
+		terms, err := lot.Terms(sc.DefaultIncrementTable())
+		if err != nil || bidIn.Validate() != nil {
+			return
+		}
+		s := sc.LotState{}
+		for seq, b := range []sc.BidLine{{Bidder: 1, Kind: bidIn.Kind, Cents: bidIn.Cents()}, {Bidder: 2, Kind: sc.BidAbsentee, Cents: terms.MinimumBid(s) + item2%1000}} {
+			b.Seq = int64(seq + 1)
+			if next, err := terms.Place(s, b); err == nil {
+				s = next
+			} else {
+				require.Contains(t, []string{sc.EBIDTOOLOW, sc.EINVALID}, sc.ErrorCode(err))
+			}
+			require.LessOrEqual(t, s.PriceCents, s.LeaderMaxCents)
+		}
+	})
+}
