@@ -155,7 +155,7 @@ const (
 	ab = sc.BidAbsentee
 )
 
-func TestPlace(t *testing.T) {
+func TestBidPlace(t *testing.T) {
 	t.Parallel()
 	def := sc.DefaultIncrementTable()
 	plain := sc.LotTerms{StartingCents: 1000, Increments: def}
@@ -246,9 +246,9 @@ func TestPlace(t *testing.T) {
 	}
 }
 
-// TestPlaceNamesTheMinimum: the issue asks that a bid below the minimum says what the minimum
+// TestBidPlaceNamesTheMinimum: the issue asks that a bid below the minimum says what the minimum
 // is, so staff can read it out; the figure is part of the contract, not wording.
-func TestPlaceNamesTheMinimum(t *testing.T) {
+func TestBidPlaceNamesTheMinimum(t *testing.T) {
 	t.Parallel()
 	terms := sc.LotTerms{StartingCents: 1200, Increments: sc.DefaultIncrementTable()}
 	_, err := terms.Place(sc.LotState{}, sc.BidLine{Seq: 1, Bidder: 1, Kind: fl, Cents: 1000})
@@ -259,7 +259,7 @@ func TestPlaceNamesTheMinimum(t *testing.T) {
 	require.Contains(t, sc.ErrorMessage(err), "12.50 USD")
 }
 
-func TestPlaceEqualMaximumToTheLowerSequence(t *testing.T) {
+func TestBidPlaceEqualMaximumToTheLowerSequence(t *testing.T) {
 	t.Parallel()
 	// The engine orders ties by Seq, not by arrival: a bid with a lower Seq than the leader's
 	// maximum (which a serial lot never sends, but a caller might) takes an equal maximum.
@@ -818,7 +818,7 @@ func TestBidInputValidate(t *testing.T) {
 	require.Equal(t, int64(1250), in.Cents())
 }
 
-func TestPaymentAndOfferInputValidate(t *testing.T) {
+func TestAuctionPaymentAndOfferInputValidate(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
