@@ -30,7 +30,7 @@ func (r *Renderer) Certificate(c *sc.CertificateDocument) ([]byte, error) {
 	d := newDoc(r.fonts, c.IssuedAt, certificateTexts(c)...)
 	d.p.SetTitle("Donation certificate "+c.Serial, true)
 	d.p.SetAuthor(c.Store.Name, true)
-	cw := &certWriter{doc: d, c: c}
+	cw := &certWriter{pager: &pager{doc: d, footer: c.Store.Name + " · " + c.Serial}, c: c}
 	cw.newPage()
 
 	title := "Donation certificate"
@@ -91,25 +91,32 @@ func certificateTexts(c *sc.CertificateDocument) []string {
 	return ts
 }
 
-type certWriter struct {
+// pager draws a document page after page, top to bottom, with a footer on each page: the
+// layout certificates and receipts share.
+type pager struct {
 	*doc
-	c      *sc.CertificateDocument
+	footer string // "<store> · <serial>", followed by the page number
 	y      float64
 	pageNo int
+}
+
+type certWriter struct {
+	*pager
+	c *sc.CertificateDocument
 }
 
 // bottom is where body text stops, above the footer.
 const bottom = pageH - margin - 8
 
-func (w *certWriter) newPage() {
+func (w *pager) newPage() {
 	w.p.AddPage()
 	w.pageNo++
 	w.y = margin
-	w.text(margin, pageH-margin-4, 180, 8, "L", fmt.Sprintf("%s · %s · page %d", w.c.Store.Name, w.c.Serial, w.pageNo))
+	w.text(margin, pageH-margin-4, 180, 8, "L", fmt.Sprintf("%s · page %d", w.footer, w.pageNo))
 }
 
 // ensure starts a new page when h more millimetres do not fit.
-func (w *certWriter) ensure(h float64) bool {
+func (w *pager) ensure(h float64) bool {
 	if w.y+h <= bottom {
 		return false
 	}
@@ -117,13 +124,13 @@ func (w *certWriter) ensure(h float64) bool {
 	return true
 }
 
-func (w *certWriter) heading(s string) {
+func (w *pager) heading(s string) {
 	w.ensure(12)
 	w.y += w.text(margin, w.y, 180, 11, "L", s) + 1
 }
 
 // block draws a titled block of lines and returns its height.
-func (w *certWriter) block(x, y, width float64, title string, lines []string) float64 {
+func (w *pager) block(x, y, width float64, title string, lines []string) float64 {
 	h := w.text(x, y, width, 8, "L", title)
 	for i, l := range lines {
 		size := 9.0
