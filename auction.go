@@ -485,9 +485,9 @@ func (in *AuctionInput) Validate() error {
 		v        **time.Duration
 		def, max time.Duration
 	}{
-		{"softCloseWindow", &in.SoftCloseWindow, DefaultSoftCloseWindow, MaxSoftCloseWindow},
-		{"extensionCap", &in.ExtensionCap, DefaultExtensionCap, MaxExtensionCap},
-		{"stagger", &in.Stagger, 0, MaxStagger},
+		{"softCloseSeconds", &in.SoftCloseWindow, DefaultSoftCloseWindow, MaxSoftCloseWindow},
+		{"extensionCapSeconds", &in.ExtensionCap, DefaultExtensionCap, MaxExtensionCap},
+		{"staggerSeconds", &in.Stagger, 0, MaxStagger},
 	} {
 		if *d.v == nil {
 			def := d.def
@@ -509,6 +509,22 @@ type LotInput struct {
 	Estimate    MoneyInput
 	StartingBid MoneyInput
 	Reserve     *MoneyInput // nil: no reserve; never shown to bidders
+	// ItemEstimates are the items' parts of the estimate, in the order of Items: a paid lot's
+	// price is split over its items in these proportions. When given, Estimate is their sum;
+	// a lot of one item may leave them out and take Estimate whole.
+	ItemEstimates []MoneyInput
+}
+
+// ItemEstimateCents are the items' estimates of a validated lot, in US cents.
+func (in *LotInput) ItemEstimateCents() []int64 {
+	if len(in.ItemEstimates) == 0 {
+		return []int64{in.EstimateCents()}
+	}
+	out := make([]int64, len(in.ItemEstimates))
+	for i, e := range in.ItemEstimates {
+		out[i] = mustCents(e)
+	}
+	return out
 }
 
 // Validate checks the lot. Whether its items are the store's, routed AUCTION and in no other
@@ -533,7 +549,25 @@ func (in *LotInput) Validate() error {
 	}
 	checkText(f.add, "title", in.Title, 1, 200)
 	checkLongText(f.add, "description", in.Description, 0, 5000)
-	checkUSD(f.add, "estimate", in.Estimate, 0)
+	switch {
+	case len(in.ItemEstimates) > 0 && len(in.ItemEstimates) != len(in.Items):
+		f.add("items", "give each item its estimate: %d items, %d estimates", len(in.Items), len(in.ItemEstimates))
+	case len(in.ItemEstimates) > 0:
+		var sum int64
+		ok := true
+		for i, e := range in.ItemEstimates {
+			c, good := checkUSD(f.add, "items."+strconv.Itoa(i)+".estimate", e, 0)
+			ok = ok && good
+			sum += c
+		}
+		if ok {
+			in.Estimate = MoneyInput{Amount: USD(sum).Amount(), Currency: DefaultCurrency}
+		}
+	case len(in.Items) > 1:
+		f.add("items", "a lot of several items needs each item's estimate, to split its price by")
+	default:
+		checkUSD(f.add, "estimate", in.Estimate, 0)
+	}
 	starting, startOK := checkUSD(f.add, "startingBid", in.StartingBid, 1)
 	if in.Reserve != nil {
 		if reserve, ok := checkUSD(f.add, "reserve", *in.Reserve, 1); ok && startOK && reserve < starting {

@@ -668,11 +668,11 @@ func TestAuctionInputValidate(t *testing.T) {
 		{"ErrEndAtStart", func(in *sc.AuctionInput) { in.EndsAt = &start }, []string{"endsAt"}},
 		{"ErrLiveEndBeforeStart", func(in *sc.AuctionInput) { in.Kind, in.EndsAt = sc.AuctionLive, &before }, []string{"endsAt"}},
 		{"ErrEndOutOfRange", func(in *sc.AuctionInput) { in.EndsAt = &far }, []string{"endsAt"}},
-		{"ErrNegativeWindow", func(in *sc.AuctionInput) { in.SoftCloseWindow = dur(-time.Second) }, []string{"softCloseWindow"}},
-		{"ErrWindowOverAnHour", func(in *sc.AuctionInput) { in.SoftCloseWindow = dur(time.Hour + time.Second) }, []string{"softCloseWindow"}},
-		{"ErrCapOverADay", func(in *sc.AuctionInput) { in.ExtensionCap = dur(25 * time.Hour) }, []string{"extensionCap"}},
-		{"ErrStaggerOverTenMinutes", func(in *sc.AuctionInput) { in.Stagger = dur(11 * time.Minute) }, []string{"stagger"}},
-		{"ErrSeveral", func(in *sc.AuctionInput) { in.Title, in.Kind, in.Stagger = "", "", dur(-1) }, []string{"title", "kind", "stagger"}},
+		{"ErrNegativeWindow", func(in *sc.AuctionInput) { in.SoftCloseWindow = dur(-time.Second) }, []string{"softCloseSeconds"}},
+		{"ErrWindowOverAnHour", func(in *sc.AuctionInput) { in.SoftCloseWindow = dur(time.Hour + time.Second) }, []string{"softCloseSeconds"}},
+		{"ErrCapOverADay", func(in *sc.AuctionInput) { in.ExtensionCap = dur(25 * time.Hour) }, []string{"extensionCapSeconds"}},
+		{"ErrStaggerOverTenMinutes", func(in *sc.AuctionInput) { in.Stagger = dur(11 * time.Minute) }, []string{"staggerSeconds"}},
+		{"ErrSeveral", func(in *sc.AuctionInput) { in.Title, in.Kind, in.Stagger = "", "", dur(-1) }, []string{"title", "kind", "staggerSeconds"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := ok()

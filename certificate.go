@@ -260,6 +260,8 @@ type Links interface {
 type DocumentRenderer interface {
 	Certificate(c *CertificateDocument) ([]byte, error)
 	ReturnLabel(l *ReturnLabel) ([]byte, error)
+	// Receipt renders a paid lot's buyer's receipt.
+	Receipt(r *ReceiptDocument) ([]byte, error)
 	// StampVoid marks a void certificate's stored PDF VOID on every page, leaving the
 	// original bytes a prefix of the result.
 	StampVoid(original []byte, v *VoidNotice) ([]byte, error)

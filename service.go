@@ -39,6 +39,8 @@ type FileService interface {
 	CertificatePDF(ctx context.Context, serial string) ([]byte, error)
 	// ReturnLabelPDF renders an RMA's label and packing slip by the RMA's code.
 	ReturnLabelPDF(ctx context.Context, code string) ([]byte, error)
+	// LotReceiptPDF renders a paid lot's buyer's receipt by the lot's ID.
+	LotReceiptPDF(ctx context.Context, lot string) ([]byte, error)
 }
 
 // HealthService says whether the service can do its work (readiness).

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,7 +31,10 @@ var Migrations fs.FS = migrations
 // DB is the store: a connection pool plus the services the rest of the program uses.
 type DB struct {
 	*sqlx.DB
-	statements *atomic.Int64
+	statements  *atomic.Int64
+	dsn string
+	// live is shared by copies of the DB (WithCodes), so a process has one watcher.
+	live *liveState
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// ReportingWindow is how long after an order is placed its seller may report its buyer.
@@ -71,7 +75,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now, Codes: sc.RandomCodes{},
+	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now, Codes: sc.RandomCodes{}, dsn: dsn, live: new(liveState),
 		ReportingWindow: sc.DefaultReportingDays * 24 * time.Hour, RMAExpiry: sc.DefaultRMAExpiryDays * 24 * time.Hour}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -349,5 +353,18 @@ func (db *DB) Services(links sc.Links) sc.Services {
 		Sellers: db, Buyers: db, Orders: db, Marketplace: db, Tokens: db, Stores: db, Reports: db, Batches: db,
 		Indicators: db, Snapshots: db, Adjustments: db, Returns: db, Intake: db, Matcher: db, Sales: db,
 		Donations: db, Certificates: db, Auctions: db, Files: db, Health: db, Links: links,
+		Watcher: db.Watcher(),
 	}
+}
+
+// Watcher is the process's one watcher of lot events on this database, made on first use.
+// Closing it ends every subscription.
+func (db *DB) Watcher() *LotWatcher {
+	db.live.once.Do(func() { db.live.watcher = NewLotWatcher(db, db.dsn, 0) })
+	return db.live.watcher
+}
+
+type liveState struct {
+	once    sync.Once
+	watcher *LotWatcher
 }

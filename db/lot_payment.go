@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -384,4 +386,60 @@ func (db *DB) UnnotifiedWinners(ctx context.Context, limit int) ([]*WinnerNotice
 func (db *DB) MarkWinnerNotified(ctx context.Context, lot int64) error {
 	_, err := db.ExecContext(ctx, `UPDATE lots SET winner_notified_at = $2 WHERE id = $1`, lot, db.Now())
 	return mapError(err)
+}
+
+// LotReceiptPDF implements secondchance.FileService: the buyer's receipt of a paid lot, by the
+// lot's ID, rendered from the lot, its items and the payment. It checks no actor: the caller
+// holds a signed link.
+func (db *DB) LotReceiptPDF(ctx context.Context, ref string) ([]byte, error) {
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil {
+		return nil, sc.Errorf(sc.ENOTFOUND, "no such receipt")
+	}
+	if db.CertificateSetup.Renderer == nil {
+		return nil, fmt.Errorf("no document renderer is configured")
+	}
+	lot, err := lotByID(ctx, db, id)
+	if err != nil {
+		return nil, notFound(err, "", "no such receipt")
+	}
+	if lot.Status != sc.LotPaid {
+		return nil, sc.Errorf(sc.ENOTFOUND, "the lot is not paid; it has no receipt")
+	}
+	var st sc.Store
+	if err := db.GetContext(ctx, &st, `SELECT `+storeColumns+` FROM stores s WHERE s.id = $1`, lot.StoreID); err != nil {
+		return nil, mapError(err)
+	}
+	var auction string
+	if err := db.GetContext(ctx, &auction, `SELECT title FROM auctions WHERE id = $1`, lot.AuctionID); err != nil {
+		return nil, mapError(err)
+	}
+	var b sc.Bidder
+	if err := db.GetContext(ctx, &b, `SELECT `+bidderColumns+` FROM bidders b WHERE b.id = $1`, *lot.WinnerBidderID); err != nil {
+		return nil, mapError(err)
+	}
+	var items []sc.ReceiptItem
+	if err := db.SelectContext(ctx, &items, `SELECT i.description AS title,
+			coalesce(r.code || ' line ' || i.line, 'parcel ' || p.id || ' line ' || i.line) AS reference
+		FROM lot_items li JOIN returned_items i ON i.id = li.item_id JOIN parcels p ON p.id = i.parcel_id
+		LEFT JOIN return_authorizations r ON r.id = p.rma_id WHERE li.lot_id = $1 ORDER BY li.position`, lot.ID); err != nil {
+		return nil, mapError(err)
+	}
+	paid, est := *lot.Paid(), lot.Estimate()
+	deductible, disclosure := sc.ReceiptTerms(paid, est)
+	doc := &sc.ReceiptDocument{Number: fmt.Sprintf("R-%d-%d", lot.AuctionID, lot.Number), PaidAt: *lot.PaidAt,
+		Store: sc.Party{Name: st.Name, EIN: st.EIN, Address: st.ReturnAddress()}, Auction: auction, Lot: lot.Number,
+		LotTitle: lot.Title, Items: items, Bidder: b.Name, Paddle: derefInt(lot.WinnerPaddle), Address: b.Address(),
+		Paid: paid, Estimate: est, Deductible: deductible, Disclosure: disclosure}
+	if lot.PaymentMethod != nil {
+		doc.Method = *lot.PaymentMethod
+	}
+	return db.CertificateSetup.Renderer.Receipt(doc)
+}
+
+func derefInt(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

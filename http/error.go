@@ -22,6 +22,11 @@ var statuses = map[string]int{
 	sc.ELINKEXPIRED:     http.StatusGone,
 	sc.ELINKINVALID:     http.StatusForbidden,
 	sc.EINTERNAL:        http.StatusInternalServerError,
+	// State conflicts, for the routes that answer them outside GraphQL (the portal's forms).
+	sc.EITEMSTATE:     http.StatusConflict,
+	sc.ELOTSTATE:      http.StatusConflict,
+	sc.EBIDTOOLOW:     http.StatusUnprocessableEntity,
+	sc.EBIDDERBLOCKED: http.StatusForbidden,
 }
 
 // StatusOf returns the HTTP status for an Error code.

@@ -57,6 +57,16 @@ func (s *Server) returnLabelPDF(w http.ResponseWriter, r *http.Request) {
 	s.servePDF(w, r, code, pdf, err)
 }
 
+// lotReceiptPDF renders a paid lot's buyer's receipt for the holder of a signed link.
+func (s *Server) lotReceiptPDF(w http.ResponseWriter, r *http.Request) {
+	lot, ok := s.signedFile(w, r, sc.LotReceiptPDFPath)
+	if !ok {
+		return
+	}
+	pdf, err := s.services.Files.LotReceiptPDF(r.Context(), lot)
+	s.servePDF(w, r, "receipt-"+lot, pdf, err)
+}
+
 // signedFile reads the name of the PDF a request asks for and checks the link's signature
 // against the path pathOf gives for it; on failure it has answered the request.
 func (s *Server) signedFile(w http.ResponseWriter, r *http.Request, pathOf func(string) string) (string, bool) {

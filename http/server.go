@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,6 +54,10 @@ type Server struct {
 	metricsHandler http.Handler
 	// portal serves the charity staff's pages under /portal/, when a portal is wired.
 	portal http.Handler
+	// live is the context of websocket connections: shutting down cancels it, which closes
+	// them (http.Server.Shutdown does not wait for hijacked connections).
+	live     context.Context
+	stopLive context.CancelFunc
 }
 
 // Option adds an optional part to a server.
@@ -77,6 +83,7 @@ func WithPortal(h http.Handler) Option {
 // the same configuration, so the links handed out are the ones the file routes accept.
 func NewServer(cfg Config, services sc.Services, opts ...Option) *Server {
 	s := &Server{cfg: cfg, services: services, signer: newSigner(cfg)}
+	s.live, s.stopLive = context.WithCancel(context.Background())
 	reg := prometheus.NewRegistry()
 	s.metrics = newMetrics(reg)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -84,9 +91,10 @@ func NewServer(cfg Config, services sc.Services, opts ...Option) *Server {
 		o(s, reg)
 	}
 
-	gql := resolvers.NewHandler(services)
+	gql := resolvers.NewHandler(services, originHosts(cfg.CORSOrigins)...)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", s.route("graphql", s.cors(s.timeout(s.limitBody(s.authenticate(s.gateAnonymous(gql)))))))
+	mux.Handle("/graphql", s.route("graphql", s.cors(upgrades(s.websocket(s.authenticate(gql)),
+		s.timeout(s.limitBody(s.authenticate(s.gateAnonymous(gql))))))))
 	mux.Handle("GET /{$}", s.route("playground", PlaygroundHandler("Second Chance", "/graphql")))
 	mux.Handle("GET "+PlaygroundAssetsPath, s.route("assets", PlaygroundAssets()))
 	mux.Handle("GET /healthz", s.route("healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -97,6 +105,7 @@ func NewServer(cfg Config, services sc.Services, opts ...Option) *Server {
 	mux.Handle("GET /verify", s.route("verify", http.HandlerFunc(s.verify)))
 	mux.Handle("GET /files/certificates/{file}", s.route("certificate_pdf", http.HandlerFunc(s.certificatePDF)))
 	mux.Handle("GET /files/labels/{file}", s.route("label_pdf", http.HandlerFunc(s.returnLabelPDF)))
+	mux.Handle("GET /files/receipts/{file}", s.route("receipt_pdf", http.HandlerFunc(s.lotReceiptPDF)))
 	if s.portal != nil {
 		mux.Handle("/portal/", s.route("portal", s.portal))
 	}
@@ -174,6 +183,7 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(Addrs)) error {
 	slog.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
+	s.Close()
 	for _, srv := range servers {
 		if err := srv.Shutdown(shutdownCtx); err != nil && serveErr == nil {
 			serveErr = fmt.Errorf("graceful shutdown: %w", err)
@@ -194,6 +204,52 @@ func (s *Server) httpServer(ctx context.Context, h http.Handler) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+}
+
+// Close ends the live connections: every subscription completes and its websocket closes.
+func (s *Server) Close() {
+	s.stopLive()
+	if c, ok := s.services.Watcher.(io.Closer); ok {
+		c.Close()
+	}
+}
+
+// upgrades sends websocket upgrade requests to ws and the others to next.
+func upgrades(ws, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			ws.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// websocket lets a connection outlive the request timeouts: it clears the deadlines the
+// http.Server set on the connection (they stay after a hijack) and runs in the server's live
+// context instead of the request's. Keepalive pings find dead peers.
+func (s *Server) websocket(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		rc.SetReadDeadline(time.Time{})
+		rc.SetWriteDeadline(time.Time{})
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		stop := context.AfterFunc(s.live, cancel)
+		defer stop()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// originHosts are the hosts of the CORS origins, as the websocket origin check takes them.
+func originHosts(origins []string) []string {
+	var out []string
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			out = append(out, u.Host)
+		}
+	}
+	return out
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

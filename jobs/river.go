@@ -91,6 +91,9 @@ func NewWorkerClient(cfg WorkerConfig) (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, &IssueCertificatesWorker{DB: cfg.DB})
 	river.AddWorker(workers, &IssueAnnualCertificatesWorker{DB: cfg.DB})
 	river.AddWorker(workers, &SendCertificatesWorker{DB: cfg.DB, Mailer: cfg.Mailer, From: cfg.MailFrom, RetryBase: cfg.DigestRetryBase})
+	river.AddWorker(workers, &CloseLotWorker{DB: cfg.DB})
+	river.AddWorker(workers, &OpenAuctionWorker{DB: cfg.DB})
+	river.AddWorker(workers, &SendLotResultsWorker{DB: cfg.DB, Mailer: cfg.Mailer, From: cfg.MailFrom})
 	weekly, err := cron.ParseStandard("5 0 * * 1")
 	if err != nil {
 		return nil, err

@@ -3,44 +3,19 @@ package pdf
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	sc "github.com/secondchance/secondchance"
 )
 
-// Receipt is everything a buyer's receipt for a paid auction lot shows; rendering is a pure
-// function of it. Deductible and Disclosure are what sc.ReceiptTerms says of Paid and Estimate:
-// the caller computes them (to store them with the payment) and the renderer refuses a receipt
-// where they disagree, so a printed receipt never claims a deduction the figures do not give.
-type Receipt struct {
-	Number string    // the receipt's serial number
-	PaidAt time.Time // when the payment was recorded
-	// Store is the charity that sold the lot: its name, EIN and address.
-	Store    sc.Party
-	Auction  string // the auction's title
-	Lot      int    // the lot's number in the auction
-	LotTitle string
-	Items    []ReceiptItem
-	Bidder   string           // the buyer's name
-	Paddle   int              // the buyer's paddle in the auction
-	Address  sc.PostalAddress // the buyer's address; may be empty
-	Method   sc.PaymentMethod // may be empty
-	Paid     sc.Money         // the amount paid for the lot
-	// Estimate is the good-faith estimate of the fair market value of the goods.
-	Estimate   sc.Money
-	Deductible sc.Money
-	Disclosure bool // the §6115 disclosure is printed (a payment over 75.00 USD)
-}
+// Receipt is the buyer's receipt of a paid lot (sc.ReceiptDocument, which the services fill).
+type Receipt = sc.ReceiptDocument
 
-// ReceiptItem is one item of the lot: its title and a reference staff can find it by.
-type ReceiptItem struct {
-	Title     string
-	Reference string
-}
+// ReceiptItem is one item of the lot on the receipt.
+type ReceiptItem = sc.ReceiptItem
 
 // Check verifies the receipt before it is printed: a number, at least one item, one currency,
 // a payment, and the deductible part and disclosure that ReceiptTerms gives for its figures.
-func (r *Receipt) Check() error {
+func CheckReceipt(r *Receipt) error {
 	if r.Number == "" {
 		return fmt.Errorf("a receipt needs a number")
 	}
@@ -85,7 +60,7 @@ var paymentMethods = map[sc.PaymentMethod]string{
 // Receipt renders a buyer's receipt for a paid lot, laid out as certificates are. It refuses a
 // receipt that Check refuses.
 func (r *Renderer) Receipt(rc *Receipt) ([]byte, error) {
-	if err := rc.Check(); err != nil {
+	if err := CheckReceipt(rc); err != nil {
 		return nil, err
 	}
 	d := newDoc(r.fonts, rc.PaidAt, receiptTexts(rc)...)

@@ -312,6 +312,12 @@ func (r *subscriptionResolver) LotEvents(ctx context.Context, lot string, afterS
 	if afterSequence != nil {
 		after = *afterSequence
 	}
+	if r.Watcher == nil {
+		return nil, secondchance.Errorf(secondchance.EINTERNAL, "live updates are not served here")
+	}
+	if err := holdSubscription(ctx); err != nil {
+		return nil, err
+	}
 	return r.Watcher.Watch(ctx, id, int64(after))
 }
 

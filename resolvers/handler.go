@@ -3,6 +3,9 @@ package resolvers
 import (
 	"context"
 	"fmt"
+	"time"
+
+	coderws "github.com/coder/websocket"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -26,14 +29,23 @@ const (
 	MaxDepth = 12
 )
 
-// NewHandler returns the GraphQL HTTP handler (POST and GET, no websocket: nothing here is a
-// subscription). Every request it refuses is answered with an extensions.code and a 4xx status.
-func NewHandler(s sc.Services) *handler.Server {
+// NewHandler returns the GraphQL HTTP handler (POST and GET, and websocket for subscriptions). Every request it refuses is answered with an extensions.code and a 4xx status.
+//
+// origins are the hosts of other origins whose pages may open a websocket (CORS_ORIGINS).
+func NewHandler(s sc.Services, origins ...string) *handler.Server {
 	cfg := graph.Config{Resolvers: &Resolver{Services: s}}
 	cfg.Directives.HasRole = hasRole
 
 	srv := handler.New(graph.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
+	// Subscriptions (lotEvents) over graphql-transport-ws. coder/websocket accepts only
+	// same-origin browsers unless the server's allowed origins say otherwise.
+	srv.AddTransport(transport.Websocket{
+		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{OriginPatterns: origins}},
+		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           10 * time.Second,
+		InitFunc:              wsInit(s),
+	})
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{})
 	srv.AddTransport(otherMethod{})

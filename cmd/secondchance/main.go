@@ -236,6 +236,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return err
 		}
 		d.AfterSettle, d.AfterBatch = jobs.IssueOnSettle(client), jobs.AfterBatch(client)
+		jobs.AuctionHooks(d, client)
 	}
 	return NewServer(m.cfg, d).ListenAndServe(ctx, m.Ready)
 }
@@ -252,6 +253,7 @@ func (m *Main) startWorkers(ctx context.Context, d *db.DB) (func(), error) {
 		return nil, err
 	}
 	d.AfterSettle, d.AfterBatch = jobs.IssueOnSettle(client), jobs.AfterBatch(client)
+	jobs.AuctionHooks(d, client)
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}
