@@ -18,6 +18,18 @@ type FeeSchedule struct {
 	StorageCents          int64 `json:"storageCents"`
 	ShippingCents         int64 `json:"shippingCents"`
 	CommissionBasisPoints int64 `json:"commissionBasisPoints"`
+	// AuctionCommissionBasisPoints is the commission on an item sold at auction instead.
+	AuctionCommissionBasisPoints int64 `json:"auctionCommissionBasisPoints"`
+}
+
+// SaleChannelAuction is the channel of the sales a paid auction lot makes.
+const SaleChannelAuction = "AUCTION"
+
+// AtAuction returns the schedule of an item sold at auction: the auction commission replaces
+// the direct-sale one.
+func (f FeeSchedule) AtAuction() FeeSchedule {
+	f.CommissionBasisPoints = f.AuctionCommissionBasisPoints
+	return f
 }
 
 // Validate checks that every fee is a non-negative amount and the commission at most 100 %.
@@ -35,6 +47,9 @@ func (f FeeSchedule) Validate() error {
 	}
 	if f.CommissionBasisPoints < 0 || f.CommissionBasisPoints > 10000 {
 		e.add("commissionBasisPoints", "a commission is 0 to 10,000 basis points (100 %%)")
+	}
+	if f.AuctionCommissionBasisPoints < 0 || f.AuctionCommissionBasisPoints > 10000 {
+		e.add("auctionCommissionBasisPoints", "a commission is 0 to 10,000 basis points (100 %%)")
 	}
 	return e.Err()
 }

@@ -270,10 +270,13 @@ func (db *DB) certificateDocuments(ctx context.Context, q queryer, groups []*cer
 		Net         int64     `db:"net_cents"`
 		Currency    string    `db:"currency"`
 	}
-	if err := q.SelectContext(ctx, &items, `SELECT i.id, i.description, r.code AS rma_code, o.number AS order_number, p.received_at, s.sold_at,
-			ip.gross_cents, ip.net_cents, ip.currency
+	// An item sold at auction says where: "sold at auction: <auction title>, lot <n>".
+	if err := q.SelectContext(ctx, &items, `SELECT i.id,
+			i.description || coalesce(' (sold at auction: ' || a.title || ', lot ' || l.number || ')', '') AS description,
+			r.code AS rma_code, o.number AS order_number, p.received_at, s.sold_at, ip.gross_cents, ip.net_cents, ip.currency
 		FROM item_proceeds ip JOIN returned_items i ON i.id = ip.item_id JOIN parcels p ON p.id = i.parcel_id
 		JOIN return_authorizations r ON r.id = p.rma_id JOIN orders o ON o.id = r.order_id JOIN sales s ON s.id = ip.sale_id
+		LEFT JOIN lots l ON l.id = s.lot_id LEFT JOIN auctions a ON a.id = l.auction_id
 		WHERE ip.item_id = ANY($1)`, pq.Array(itemIDs)); err != nil {
 		return nil, mapError(err)
 	}

@@ -202,8 +202,9 @@ func (db *DB) settleOne(ctx context.Context, tx *sqlx.Tx, it *sc.ReturnedItem, s
 		Fees     []byte `db:"fee_schedule"`
 		Default  *int64 `db:"default_beneficiary_id"`
 		SellerID *int64 `db:"seller_id"`
+		Auction  bool   `db:"at_auction"`
 	}
-	if err := tx.GetContext(ctx, &row, `SELECT s.id AS sale_id, s.price_cents, s.currency, st.fee_schedule, st.default_beneficiary_id, r.seller_id
+	if err := tx.GetContext(ctx, &row, `SELECT s.id AS sale_id, s.price_cents, s.currency, s.lot_id IS NOT NULL AS at_auction, st.fee_schedule, st.default_beneficiary_id, r.seller_id
 		FROM sales s JOIN returned_items i ON i.id = s.item_id JOIN parcels p ON p.id = i.parcel_id JOIN stores st ON st.id = p.store_id
 		LEFT JOIN return_authorizations r ON r.id = p.rma_id
 		WHERE s.item_id = $1 AND s.voided_at IS NULL`, it.ID); err != nil {
@@ -232,6 +233,9 @@ func (db *DB) settleOne(ctx context.Context, tx *sqlx.Tx, it *sc.ReturnedItem, s
 			return sc.FieldErrorf("item", sc.EITEMSTATE, "the store has no default beneficiary and the seller chose none; an admin sets one")
 		}
 		who, pct = []int64{*row.Default}, []int64{100}
+	}
+	if row.Auction {
+		fees = fees.AtAuction()
 	}
 	p := fees.Proceeds(sc.Money{Cents: row.Price, Currency: row.Currency})
 	shares, err := sc.AllocatePercent(p.Net.Cents, pct)

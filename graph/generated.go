@@ -32956,7 +32956,11 @@ func (ec *executionContext) unmarshalInputFeeScheduleInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"intakeCents", "storageCents", "shippingCents", "commissionBasisPoints"}
+	if _, present := asMap["auctionCommissionBasisPoints"]; !present {
+		asMap["auctionCommissionBasisPoints"] = 0
+	}
+
+	fieldsInOrder := [...]string{"intakeCents", "storageCents", "shippingCents", "commissionBasisPoints", "auctionCommissionBasisPoints"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32991,6 +32995,13 @@ func (ec *executionContext) unmarshalInputFeeScheduleInput(ctx context.Context, 
 				return it, err
 			}
 			it.CommissionBasisPoints = data
+		case "auctionCommissionBasisPoints":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auctionCommissionBasisPoints"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuctionCommissionBasisPoints = data
 		}
 	}
 	return it, nil
