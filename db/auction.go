@@ -182,12 +182,12 @@ func (db *DB) openAuction(ctx context.Context, tx *sqlx.Tx, au *sc.Auction) erro
 	}
 	// One statement opens every lot with its OPENED event, whatever the number of lots.
 	if _, err := tx.ExecContext(ctx, `WITH o AS (
-			UPDATE lots l SET status = 'OPEN', opened_at = $2, increments = $3, increments_version = $4,
+			UPDATE lots l SET status = 'OPEN', opened_at = $2, increments = $3::jsonb, increments_version = $4,
 				scheduled_end = x.e, ends_at = x.e, cap_at = x.c, seq = l.seq + 1
 			FROM unnest($1::bigint[], $5::timestamptz[], $6::timestamptz[]) AS x(id, e, c)
 			WHERE l.id = x.id RETURNING l.id, l.seq, l.ends_at)
 		INSERT INTO lot_events (lot_id, seq, kind, at, price_cents, ends_at) SELECT o.id, o.seq, 'OPENED', $2, 0, o.ends_at FROM o`,
-		pq.Array(ids), now, steps, version, pq.Array(ends), pq.Array(caps)); err != nil {
+		pq.Array(ids), now, string(steps), version, pq.Array(ends), pq.Array(caps)); err != nil {
 		return err
 	}
 	if db.AfterLotsOpened != nil {
@@ -559,8 +559,8 @@ func (db *DB) SetIncrementTable(ctx context.Context, t sc.IncrementTable) (int, 
 			return err
 		}
 		return tx.GetContext(ctx, &v, `INSERT INTO increment_tables (store_id, version, steps, created_at)
-			SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM increment_tables WHERE store_id = $1 RETURNING version`,
-			a.StoreID, steps, db.Now())
+			SELECT $1, coalesce(max(version), 0) + 1, $2::jsonb, $3 FROM increment_tables WHERE store_id = $1 RETURNING version`,
+			a.StoreID, string(steps), db.Now())
 	})
 	return v, err
 }

@@ -43,17 +43,21 @@ func saveLot(ctx context.Context, tx *sqlx.Tx, l *sc.Lot, at time.Time, events .
 	}
 	first := l.Seq + 1
 	l.Seq += int64(n)
-	_, err := tx.ExecContext(ctx, `WITH u AS (
+	// One statement writes the state and the events, and reads back the paddles of the leader
+	// and winner the state names.
+	err := tx.QueryRowxContext(ctx, `WITH u AS (
 			UPDATE lots SET seq = $2, price_cents = $3, leader_bidder_id = $4, leader_max_cents = $5, leader_seq = $6,
 				bid_count = $7, ends_at = $8, status = $9, unsold_reason = $10, closed_at = $11, winner_bidder_id = $12,
 				hammer_cents = $13, due_at = $14, opened_at = $15
-			WHERE id = $1 RETURNING id)
-		INSERT INTO lot_events (lot_id, seq, kind, at, bid_id, bidder_id, amount_cents, price_cents, leader_bidder_id, ends_at, detail)
-		SELECT u.id, $16 + x.n - 1, x.kind, $17, x.bid, x.bidder, x.amount, $3, $4, $8, x.detail
-		FROM u, unnest($18::text[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[]) WITH ORDINALITY AS x(kind, bid, bidder, amount, detail, n)`,
+			WHERE id = $1 RETURNING id, auction_id, leader_bidder_id, winner_bidder_id),
+		e AS (INSERT INTO lot_events (lot_id, seq, kind, at, bid_id, bidder_id, amount_cents, price_cents, leader_bidder_id, ends_at, detail)
+			SELECT u.id, $16 + x.n - 1, x.kind, $17, x.bid, x.bidder, x.amount, $3, $4, $8, x.detail
+			FROM u, unnest($18::text[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[]) WITH ORDINALITY AS x(kind, bid, bidder, amount, detail, n))
+		SELECT (SELECT number FROM paddles p WHERE p.auction_id = u.auction_id AND p.bidder_id = u.leader_bidder_id),
+			(SELECT number FROM paddles p WHERE p.auction_id = u.auction_id AND p.bidder_id = u.winner_bidder_id) FROM u`,
 		l.ID, l.Seq, l.PriceCents, l.LeaderBidderID, l.LeaderMaxCents, l.LeaderSeq, l.BidCount, l.EndsAt, l.Status,
 		l.UnsoldReason, l.ClosedAt, l.WinnerBidderID, l.HammerCents, l.DueAt, l.OpenedAt,
-		first, at, pq.Array(kinds), pq.Array(bids), pq.Array(bidders), pq.Array(amounts), pq.Array(details))
+		first, at, pq.Array(kinds), pq.Array(bids), pq.Array(bidders), pq.Array(amounts), pq.Array(details)).Scan(&l.LeaderPaddle, &l.WinnerPaddle)
 	if err != nil {
 		return err
 	}
@@ -233,7 +237,7 @@ func setIncrements(ctx context.Context, tx *sqlx.Tx, lot *sc.Lot, t sc.Increment
 		return err
 	}
 	lot.IncrementsJSON, lot.IncrementsVersion = steps, &version
-	_, err = tx.ExecContext(ctx, `UPDATE lots SET increments = $2, increments_version = $3 WHERE id = $1`, lot.ID, steps, version)
+	_, err = tx.ExecContext(ctx, `UPDATE lots SET increments = $2::jsonb, increments_version = $3 WHERE id = $1`, lot.ID, string(steps), version)
 	return err
 }
 

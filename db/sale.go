@@ -41,6 +41,13 @@ func (db *DB) RouteItem(ctx context.Context, item int64, route *sc.Route) (*sc.R
 		if err := sc.ItemRoute.Step("item", it.Status, sc.ItemListed); err != nil {
 			return err
 		}
+		var inLot bool
+		if err := tx.GetContext(ctx, &inLot, `SELECT EXISTS (SELECT 1 FROM lot_items WHERE item_id = $1 AND live)`, it.ID); err != nil {
+			return err
+		}
+		if inLot {
+			return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is in an auction lot; take it out of the lot first")
+		}
 		r := sc.DefaultRoute(it.Grade)
 		if route != nil {
 			r = *route
@@ -126,12 +133,16 @@ func (db *DB) VoidSale(ctx context.Context, id int64, reason string) (*sc.Sale, 
 	var s sc.Sale
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var status sc.ItemStatus
-		err := tx.QueryRowxContext(ctx, `SELECT `+saleColumns+`, i.status FROM sales s
+		var lot *int64
+		err := tx.QueryRowxContext(ctx, `SELECT `+saleColumns+`, i.status, s.lot_id FROM sales s
 			JOIN returned_items i ON i.id = s.item_id JOIN parcels p ON p.id = i.parcel_id
 			WHERE s.id = $1 AND p.store_id = $2 FOR UPDATE OF s, i`, id, a.StoreID).
-			Scan(&s.ID, &s.ItemID, &s.PriceCents, &s.Currency, &s.Channel, &s.SoldAt, &s.VoidedAt, &s.VoidReason, &status)
+			Scan(&s.ID, &s.ItemID, &s.PriceCents, &s.Currency, &s.Channel, &s.SoldAt, &s.VoidedAt, &s.VoidReason, &status, &lot)
 		if err != nil {
 			return notFound(err, "sale", "no sale of this store with this ID")
+		}
+		if lot != nil {
+			return sc.FieldErrorf("sale", sc.EITEMSTATE, "the item was sold at auction; its lot's payment is the record of the sale")
 		}
 		if s.VoidedAt != nil {
 			return sc.FieldErrorf("sale", sc.ECONFLICT, "the sale was already voided")

@@ -35942,11 +35942,6 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Bidder(ctx, sel, obj)
-	case *secondchance.Bid:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._Bid(ctx, sel, obj)
 	case *secondchance.Beneficiary:
 		if obj == nil {
 			return graphql.Null
@@ -36715,7 +36710,7 @@ func (ec *executionContext) _BeneficiaryPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
-var bidImplementors = []string{"Bid", "Node"}
+var bidImplementors = []string{"Bid"}
 
 func (ec *executionContext) _Bid(ctx context.Context, sel ast.SelectionSet, obj *secondchance.Bid) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, bidImplementors)

@@ -573,6 +573,12 @@ const (
 	UserErrorCodeRmaNotOpen UserErrorCode = "RMA_NOT_OPEN"
 	// The item is not in the state this needs.
 	UserErrorCodeItemState UserErrorCode = "ITEM_STATE"
+	// The lot or its auction is not in the state this needs (e.g. a bid on a closed lot, hammering twice).
+	UserErrorCodeLotState UserErrorCode = "LOT_STATE"
+	// The bid is below the lot's minimum next bid; the message says the minimum.
+	UserErrorCodeBidTooLow UserErrorCode = "BID_TOO_LOW"
+	// The paddle's bidder is blocked from bidding.
+	UserErrorCodeBidderBlocked UserErrorCode = "BIDDER_BLOCKED"
 	// Nothing was settled in the period, so there is nothing to certify.
 	UserErrorCodeNothingSettled UserErrorCode = "NOTHING_SETTLED"
 	// The certificate is already void.
@@ -598,6 +604,9 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeVerdictAlreadyReversed,
 	UserErrorCodeRmaNotOpen,
 	UserErrorCodeItemState,
+	UserErrorCodeLotState,
+	UserErrorCodeBidTooLow,
+	UserErrorCodeBidderBlocked,
 	UserErrorCodeNothingSettled,
 	UserErrorCodeAlreadyVoid,
 	UserErrorCodeRateLimited,
@@ -607,7 +616,7 @@ var AllUserErrorCode = []UserErrorCode{
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending, UserErrorCodeReportAlreadyDecided, UserErrorCodeVerdictAlreadyReversed, UserErrorCodeRmaNotOpen, UserErrorCodeItemState, UserErrorCodeNothingSettled, UserErrorCodeAlreadyVoid, UserErrorCodeRateLimited, UserErrorCodeLinkExpired, UserErrorCodeLinkInvalid:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeForbidden, UserErrorCodeOrderNotOwned, UserErrorCodeReportingWindowClosed, UserErrorCodeBuyerClosed, UserErrorCodeReportNotPending, UserErrorCodeReportAlreadyDecided, UserErrorCodeVerdictAlreadyReversed, UserErrorCodeRmaNotOpen, UserErrorCodeItemState, UserErrorCodeLotState, UserErrorCodeBidTooLow, UserErrorCodeBidderBlocked, UserErrorCodeNothingSettled, UserErrorCodeAlreadyVoid, UserErrorCodeRateLimited, UserErrorCodeLinkExpired, UserErrorCodeLinkInvalid:
 		return true
 	}
 	return false

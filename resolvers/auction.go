@@ -54,7 +54,7 @@ func (r *mutationResolver) changeAuction(ctx context.Context, id string, change 
 	if err == nil {
 		a, err = change(ctx, n)
 	}
-	return auctionPayload(a, err)
+	return auctionPayload(a, argumentField(err, "auction"))
 }
 
 // changeLot decodes a lot's ID and runs a change to it.
@@ -64,5 +64,20 @@ func (r *mutationResolver) changeLot(ctx context.Context, id string, change func
 	if err == nil {
 		l, err = change(ctx, n)
 	}
-	return lotPayload(l, err)
+	return lotPayload(l, argumentField(err, "lot"))
+}
+
+// argumentField names the mutation's id argument where the service named the object (field):
+// the client sent it as id.
+func argumentField(err error, field string) error {
+	es := sc.AsErrors(err)
+	if es == nil {
+		return err
+	}
+	for _, e := range es {
+		if e.Field == field {
+			e.Field = "id"
+		}
+	}
+	return es
 }

@@ -22,6 +22,10 @@ var ownFields = map[string]string{
 	sc.KindBatch:       "batch",
 	sc.KindStore:       "returnAddress",
 	sc.KindCertificate: "certificates",
+	sc.KindAuction:     "auctions",
+	sc.KindLot:         "auctions",
+	sc.KindOffer:       "auctions",
+	sc.KindBidder:      "bidders",
 }
 
 // nodeRoles is, per kind with an own field, the roles that field admits (nil: any caller).

@@ -53,6 +53,14 @@ func (r *queryResolver) Node(ctx context.Context, id string) (graph.Node, error)
 		return loadVisible(ctx, l.beneficiary, n, "beneficiary")
 	case secondchance.KindCertificate:
 		return loadVisible(ctx, l.certificate, n, "certificate")
+	case secondchance.KindAuction:
+		return loadVisible(ctx, l.auction, n, "auction")
+	case secondchance.KindLot:
+		return loadVisible(ctx, l.lot, n, "lot")
+	case secondchance.KindBidder:
+		return loadVisible(ctx, l.bidder, n, "bidder")
+	case secondchance.KindOffer:
+		return loadVisible(ctx, l.offer, n, "offer")
 	}
 	return nil, secondchance.FieldErrorf("id", secondchance.ENOTFOUND, "no object has ID %q", id)
 }

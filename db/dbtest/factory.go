@@ -123,6 +123,8 @@ type ItemOpts struct {
 	// Status walks the item to RECEIVED, LISTED (for sale), RECYCLED, SOLD or SETTLED.
 	Status *sc.ItemStatus
 	Price  *string
+	// Route is where a LISTED item goes (default SALE).
+	Route *sc.Route
 }
 
 // Item makes a returned item the way it happens: the seller authorises the return, the store's
@@ -163,6 +165,8 @@ func Item(t testing.TB, d *db.DB, o *ItemOpts) *sc.ReturnedItem {
 	route := sc.RouteSale
 	if status == sc.ItemRecycled {
 		route = sc.RouteRecycle
+	} else if o.Route != nil {
+		route = *o.Route
 	}
 	it, err = d.RouteItem(staff, it.ID, &route)
 	must(t, err)
@@ -198,12 +202,18 @@ func sellerNumber(t testing.TB, d *db.DB, o *sc.Order) string {
 // ensureBeneficiary gives a store without a default beneficiary one, so its items settle.
 func ensureBeneficiary(t testing.TB, d *db.DB, store string) {
 	t.Helper()
+	Donations(t, d, store, sc.FeeSchedule{})
+}
+
+// Donations gives a store a new default beneficiary and the fee schedule.
+func Donations(t testing.TB, d *db.DB, store string, fees sc.FeeSchedule) {
+	t.Helper()
 	n := next()
 	b, err := d.CreateBeneficiary(system(), sc.BeneficiaryInput{Name: fmt.Sprintf("Factory Charity %d", n),
 		EIN: fmt.Sprintf("%02d-%07d", 10+n%89, n%10000000), AddressLine1: "1 Main Street", City: "Independence",
 		Region: "MO", PostalCode: "64050", Country: "US"})
 	must(t, err)
-	must(t, d.SetStoreDonations(system(), store, sc.FeeSchedule{}, b.ID, nil))
+	must(t, d.SetStoreDonations(system(), store, fees, b.ID, nil))
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,7 +34,11 @@ type Bundle struct {
 	Server *httptest.Server
 	// Tokens: seller A (S1), seller B (S2), staff of SCS, admin.
 	SellerA, SellerB, Staff, Admin string
+	offset                         *atomic.Int64
 }
+
+// Advance moves the server's clock on by d.
+func (b *Bundle) Advance(d time.Duration) { b.offset.Add(int64(d)) }
 
 // Config is the server configuration tests use.
 func Config() schttp.Config {
@@ -63,9 +68,16 @@ func New(t testing.TB) *Bundle {
 	t.Helper()
 	d, u := dbtest.NewWithURL(t)
 	Prepare(t, d)
-	b := &Bundle{DB: d, DBURL: u}
-	b.Server = httptest.NewServer(NewServer(Config(), d))
-	t.Cleanup(b.Server.Close)
+	b := &Bundle{DB: d, DBURL: u, offset: new(atomic.Int64)}
+	// The server's clock runs with real time, and a test may move it on (Advance) to reach a
+	// deadline without waiting for it.
+	d.Now = func() time.Time { return time.Now().Add(time.Duration(b.offset.Load())) }
+	s := NewServer(Config(), d)
+	b.Server = httptest.NewServer(s)
+	t.Cleanup(func() {
+		s.Close() // websockets and the lot events listener, before the database goes
+		b.Server.Close()
+	})
 	ctx := sc.NewSystemContext(context.Background())
 	_, err := d.Ingest(ctx, FixtureBatch(3, 2))
 	require.NoError(t, err)
