@@ -15,8 +15,8 @@ type ReceiptDocument struct {
 	Lot      int    // the lot's number in the auction
 	LotTitle string
 	Items    []ReceiptItem
-	Bidder   string           // the buyer's name
-	Paddle   int              // the buyer's paddle in the auction
+	Bidder   string        // the buyer's name
+	Paddle   int           // the buyer's paddle in the auction
 	Address  PostalAddress // the buyer's address; may be empty
 	Method   PaymentMethod // may be empty
 	Paid     Money         // the amount paid for the lot
@@ -31,4 +31,3 @@ type ReceiptItem struct {
 	Title     string
 	Reference string
 }
-

@@ -26,8 +26,8 @@ type Services struct {
 	Auctions     AuctionService
 	// Watcher streams lot events to live screens; nil where nothing watches (the CLI).
 	Watcher LotWatcher
-	Files        FileService
-	Health       HealthService
+	Files   FileService
+	Health  HealthService
 	// Links makes the URLs handed out (signed PDF links, verification pages).
 	Links Links
 }
