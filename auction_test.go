@@ -692,7 +692,15 @@ func TestLotInputValidate(t *testing.T) {
 	usd := func(a string) sc.MoneyInput { return sc.MoneyInput{Amount: a, Currency: "USD"} }
 	reserve := func(m sc.MoneyInput) *sc.MoneyInput { return &m }
 	ok := func() sc.LotInput {
-		return sc.LotInput{Number: 1, Items: []int64{11, 12}, Title: "Two lamps", Estimate: usd("40.00"), StartingBid: usd("10")}
+		return sc.LotInput{Number: 1, Items: []int64{11}, Title: "A lamp", Estimate: usd("40.00"), StartingBid: usd("10")}
+	}
+	// items gives a lot of several items each item's estimate, as a lot of several needs.
+	items := func(in *sc.LotInput, ids []int64) {
+		in.Items = ids
+		in.ItemEstimates = make([]sc.MoneyInput, len(ids))
+		for i := range ids {
+			in.ItemEstimates[i] = usd("1.00")
+		}
 	}
 	many := make([]int64, sc.MaxLotItems+1)
 	for i := range many {
@@ -706,13 +714,21 @@ func TestLotInputValidate(t *testing.T) {
 		{"OK", func(*sc.LotInput) {}, nil},
 		{"OKReserveAtStartingBid", func(in *sc.LotInput) { in.Reserve = reserve(usd("10.00")) }, nil},
 		{"OKZeroEstimate", func(in *sc.LotInput) { in.Estimate = usd("0") }, nil},
-		{"OKFiftyItems", func(in *sc.LotInput) { in.Items = many[:sc.MaxLotItems] }, nil},
+		{"OKFiftyItems", func(in *sc.LotInput) { items(in, many[:sc.MaxLotItems]) }, nil},
+		{"OKItemEstimatesMakeTheEstimate", func(in *sc.LotInput) {
+			items(in, []int64{11, 12})
+			if in.Validate() == nil && in.Estimate.Amount != "2.00" {
+				t.Errorf("estimate %s, want the items' 2.00", in.Estimate.Amount)
+			}
+		}, nil},
+		{"ErrSeveralItemsWithoutEstimates", func(in *sc.LotInput) { in.Items = []int64{11, 12} }, []string{"items"}},
+		{"ErrItemEstimateNegative", func(in *sc.LotInput) { items(in, []int64{11, 12}); in.ItemEstimates[1] = usd("-1") }, []string{"items.1.estimate.amount"}},
 		{"ErrNumberZero", func(in *sc.LotInput) { in.Number = 0 }, []string{"number"}},
 		{"ErrNumberHuge", func(in *sc.LotInput) { in.Number = sc.MaxLotNumber + 1 }, []string{"number"}},
 		{"ErrNoItems", func(in *sc.LotInput) { in.Items = nil }, []string{"items"}},
-		{"ErrTooManyItems", func(in *sc.LotInput) { in.Items = many }, []string{"items"}},
-		{"ErrDuplicateItem", func(in *sc.LotInput) { in.Items = []int64{11, 12, 11} }, []string{"items.2"}},
-		{"ErrBadItemID", func(in *sc.LotInput) { in.Items = []int64{0, 12} }, []string{"items.0"}},
+		{"ErrTooManyItems", func(in *sc.LotInput) { items(in, many) }, []string{"items"}},
+		{"ErrDuplicateItem", func(in *sc.LotInput) { items(in, []int64{11, 12, 11}) }, []string{"items.2"}},
+		{"ErrBadItemID", func(in *sc.LotInput) { items(in, []int64{0, 12}) }, []string{"items.0"}},
 		{"ErrNoTitle", func(in *sc.LotInput) { in.Title = "" }, []string{"title"}},
 		{"ErrNoEstimate", func(in *sc.LotInput) { in.Estimate = sc.MoneyInput{} }, []string{"estimate.currency"}},
 		{"ErrEstimateNotNumeric", func(in *sc.LotInput) { in.Estimate = usd("forty") }, []string{"estimate.amount"}},
