@@ -444,7 +444,7 @@ type ComplexityRoot struct {
 		DueAt         func(childComplexity int) int
 		EndsAt        func(childComplexity int) int
 		Estimate      func(childComplexity int) int
-		Events        func(childComplexity int, afterSequence *int, first *int) int
+		Events        func(childComplexity int, afterSequence *int, limit *int) int
 		GlobalID      func(childComplexity int) int
 		Hammer        func(childComplexity int) int
 		Items         func(childComplexity int) int
@@ -1160,7 +1160,7 @@ type LotResolver interface {
 
 	ReceiptURL(ctx context.Context, obj *secondchance.Lot) (*string, error)
 	Bids(ctx context.Context, obj *secondchance.Lot) ([]*secondchance.Bid, error)
-	Events(ctx context.Context, obj *secondchance.Lot, afterSequence *int, first *int) ([]*secondchance.LotEvent, error)
+	Events(ctx context.Context, obj *secondchance.Lot, afterSequence *int, limit *int) ([]*secondchance.LotEvent, error)
 	Offers(ctx context.Context, obj *secondchance.Lot) ([]*secondchance.SecondChanceOffer, error)
 	RelistedFrom(ctx context.Context, obj *secondchance.Lot) (*secondchance.Lot, error)
 }
@@ -2867,7 +2867,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Lot.Events(childComplexity, args["afterSequence"].(*int), args["first"].(*int)), true
+		return e.ComplexityRoot.Lot.Events(childComplexity, args["afterSequence"].(*int), args["limit"].(*int)), true
 	case "Lot.id":
 		if e.ComplexityRoot.Lot.GlobalID == nil {
 			break
@@ -8207,14 +8207,14 @@ func (ec *executionContext) field_Lot_events_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["afterSequence"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
+	args["limit"] = arg1
 	return args, nil
 }
 
@@ -16765,7 +16765,7 @@ func (ec *executionContext) _Lot_events(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Lot().Events(ctx, obj, fc.Args["afterSequence"].(*int), fc.Args["first"].(*int))
+			return ec.Resolvers.Lot().Events(ctx, obj, fc.Args["afterSequence"].(*int), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*secondchance.LotEvent) graphql.Marshaler {

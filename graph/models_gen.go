@@ -452,6 +452,7 @@ type StorePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Live updates, over a websocket (graphql-transport-ws).
 type Subscription struct {
 }
 

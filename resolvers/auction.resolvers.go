@@ -61,18 +61,18 @@ func (r *lotResolver) Bids(ctx context.Context, obj *secondchance.Lot) ([]*secon
 }
 
 // Events is the resolver for the events field.
-func (r *lotResolver) Events(ctx context.Context, obj *secondchance.Lot, afterSequence *int, first *int) ([]*secondchance.LotEvent, error) {
-	after, limit := 0, 100
+func (r *lotResolver) Events(ctx context.Context, obj *secondchance.Lot, afterSequence *int, limit *int) ([]*secondchance.LotEvent, error) {
+	after, n := 0, 100
 	if afterSequence != nil {
 		after = *afterSequence
 	}
-	if first != nil {
-		limit = *first
+	if limit != nil {
+		n = *limit
 	}
-	if limit < 0 || limit > 500 {
-		return nil, secondchance.FieldErrorf("first", secondchance.EINVALID, "first is 0 to 500")
+	if n < 0 || n > 500 {
+		return nil, secondchance.FieldErrorf("limit", secondchance.EINVALID, "limit is 0 to 500")
 	}
-	return r.Services.Auctions.LotEvents(ctx, obj.ID, int64(after), limit)
+	return r.Services.Auctions.LotEvents(ctx, obj.ID, int64(after), n)
 }
 
 // Offers is the resolver for the offers field.
