@@ -23,6 +23,10 @@ type Order struct {
 	Currency           string              `db:"currency"`
 	CreatedAt          time.Time           `db:"created_at"`
 	UpdatedAt          time.Time           `db:"updated_at"`
+	// Seller and Buyer are the order's seller and buyer when the query that read the order
+	// joined them, which it does only where the actor may see both (a page of its orders).
+	Seller *Seller `db:"seller"`
+	Buyer  *Buyer  `db:"buyer"`
 }
 
 // GlobalID is the order's Relay ID.

@@ -223,8 +223,10 @@ type Report struct {
 	DecidedAt   *time.Time   `db:"decided_at"`
 	BatchID     *int64       `db:"batch_id"`
 	VerdictID   *int64       `db:"verdict_id"`
-	// Order is the reported order when the query that read the report joined it.
+	// Order is the reported order, and Buyer its buyer, when the query that read the report
+	// joined them.
 	Order *Order `db:"order"`
+	Buyer *Buyer `db:"buyer"`
 }
 
 // GlobalID is the report's Relay ID.

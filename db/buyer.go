@@ -35,7 +35,9 @@ func (db *DB) ListBuyers(ctx context.Context, f sc.BuyerFilter, page sc.PageArgs
 }
 
 // BuyersByID implements secondchance.BuyerService. A seller sees a buyer only when the buyer
-// has an order with it.
+// has an order with it. The orders looked at are those of the asked buyers only, one probe of
+// orders_buyer_seller_idx each: written as a correlated EXISTS, the check was planned as a
+// hash of every order of the seller, so the largest sellers paid for their whole history.
 func (db *DB) BuyersByID(ctx context.Context, ids []int64) ([]*sc.Buyer, error) {
 	sp, err := sellerScope(ctx)
 	if err != nil {
@@ -43,8 +45,8 @@ func (db *DB) BuyersByID(ctx context.Context, ids []int64) ([]*sc.Buyer, error) 
 	}
 	var rows []*sc.Buyer
 	err = db.SelectContext(ctx, &rows, `SELECT `+buyerColumns+` FROM buyers b
-		WHERE b.id = ANY($1) AND ($2 OR EXISTS (SELECT 1 FROM orders o WHERE o.buyer_id = b.id AND o.seller_id = $3))`,
-		pq.Array(ids), sp.all, sp.sellerID)
+		WHERE b.id = ANY($1) AND ($2 OR b.id IN (SELECT o.buyer_id FROM orders o WHERE o.buyer_id = ANY($1) AND o.seller_id = $3))`,
+		pq.Array(ids), sp.all, sp.seller())
 	if err != nil {
 		return nil, mapError(err)
 	}

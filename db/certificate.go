@@ -488,7 +488,7 @@ func certificateScope(ctx context.Context) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return `($1 OR c.seller_id = $2 OR c.store_id = $3)`, []any{a.IsAdmin(), a.SellerID, a.StoreID}, nil
+	return `($1 OR c.seller_id = $2 OR c.store_id = $3)`, []any{a.IsAdmin(), nullID(a.SellerID), nullID(a.StoreID)}, nil
 }
 
 // Certificates implements secondchance.CertificateService, newest first.

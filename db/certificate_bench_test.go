@@ -78,8 +78,8 @@ func settledSellers(tb testing.TB, d *db.DB, n, cjkEvery int) {
 		`INSERT INTO return_authorizations (code, seller_id, order_id, store_id, status, expires_at)
 			SELECT 'RMA-' || o.id, o.seller_id, o.id, 1, 'RECEIVED', now() FROM orders o`,
 		`INSERT INTO parcels (store_id, rma_id) SELECT 1, id FROM return_authorizations`,
-		`INSERT INTO returned_items (parcel_id, line, rma_line, description, grade, status)
-			SELECT p.id, l, l, CASE WHEN l = 3 AND $1 > 0 AND p.id % $1 = 0 THEN '日本製の茶碗' ELSE 'Ελληνικό κεραμικό βάζο, Матрёшка ' || l END, 'GOOD', 'SETTLED'
+		`INSERT INTO returned_items (parcel_id, store_id, line, rma_line, description, grade, status)
+			SELECT p.id, p.store_id, l, l, CASE WHEN l = 3 AND $1 > 0 AND p.id % $1 = 0 THEN '日本製の茶碗' ELSE 'Ελληνικό κεραμικό βάζο, Матрёшка ' || l END, 'GOOD', 'SETTLED'
 			FROM parcels p, generate_series(1, 3) l`,
 		`INSERT INTO sales (item_id, price_cents, currency, channel, sold_at) SELECT id, 1000 + id % 5000, 'USD', 'store', now() FROM returned_items`,
 		`INSERT INTO settlements (store_id, settled_at) VALUES (1, now())`,

@@ -97,12 +97,12 @@ func (db *DB) ReceiveParcel(ctx context.Context, in sc.ParcelInput) (*sc.Parcel,
 		// every intake of the store that day needs, so it is held from here to the commit only.
 		p.Logged = []*sc.ReturnedItem{}
 		if n > 0 {
-			if err := tx.SelectContext(ctx, &p.Logged, `WITH i AS (INSERT INTO returned_items (parcel_id, line, rma_line, description, grade, notes, photo_urls)
-				SELECT $1, x.line, x.rma_line, x.description, x.grade, x.notes, x.photos::text[]
+			if err := tx.SelectContext(ctx, &p.Logged, `WITH i AS (INSERT INTO returned_items (parcel_id, store_id, line, rma_line, description, grade, notes, photo_urls)
+				SELECT $1, $7, x.line, x.rma_line, x.description, x.grade, x.notes, x.photos::text[]
 				FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(rma_line, description, grade, notes, photos, line)
 				RETURNING *)
 				SELECT `+itemColumns+` FROM i ORDER BY i.line`,
-				p.ID, pq.Array(lines), pq.Array(desc), pq.Array(grade), pq.Array(notes), pq.Array(photos)); err != nil {
+				p.ID, pq.Array(lines), pq.Array(desc), pq.Array(grade), pq.Array(notes), pq.Array(photos), p.StoreID); err != nil {
 				return err
 			}
 		}

@@ -146,6 +146,25 @@ type scope struct {
 	storeID int64
 }
 
+// seller is the scope's seller as a statement parameter: NULL unless the actor is a seller, and
+// store likewise. A scope's condition is a disjunction, `($1 OR o.seller_id = $2 OR …)`; every
+// statement of this package is planned with its parameters' values (lib/pq's unnamed
+// statements), and the planner folds `col = NULL` to NULL and drops it from the OR, so each
+// actor's statement is planned as if written for its role alone and reaches the index of the
+// column that remains. An ID of 0 matches nothing too, but stays in the plan: a seller's
+// `o.seller_id = 5 OR ra.store_id = 0` is a bitmap OR of both indexes, or a scan of the table.
+func (s scope) seller() *int64 { return nullID(s.sellerID) }
+
+func (s scope) store() *int64 { return nullID(s.storeID) }
+
+// nullID is id as a statement parameter, NULL for 0 (no such row: identities start at 1).
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
 func sellerScope(ctx context.Context) (scope, error) {
 	a, err := sc.RequireActor(ctx)
 	if err != nil {

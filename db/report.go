@@ -15,14 +15,17 @@ var _ sc.ReportService = (*DB)(nil)
 const reportColumns = `r.id, r.seller_id, r.order_id, r.buyer_id, r.reason, r.description, r.evidence, r.status,
 	r.created_at, r.updated_at, r.decided_at, r.batch_id, r.verdict_id`
 
-// reportWithOrderColumns reads a report and its order in one statement, so a page of reports
-// needs no statement for their orders.
+// reportWithOrderColumns reads a report with its order and buyer (joined as b) in one
+// statement, so a page of reports needs no statement for either. The reports read are the
+// actor's own or an admin's, whose buyers it sees.
 const reportWithOrderColumns = reportColumns + `, o.id AS "order.id", o.number AS "order.number",
 	o.seller_id AS "order.seller_id", o.buyer_id AS "order.buyer_id", o.placed_at AS "order.placed_at",
 	o.ship_by AS "order.ship_by", o.shipped_at AS "order.shipped_at", o.delivered_at AS "order.delivered_at",
 	o.cancelled_at AS "order.cancelled_at", o.cancellation_reason AS "order.cancellation_reason",
 	o.total_cents AS "order.total_cents", o.currency AS "order.currency", o.created_at AS "order.created_at",
-	o.updated_at AS "order.updated_at"`
+	o.updated_at AS "order.updated_at",
+	b.id AS "buyer.id", b.number AS "buyer.number", b.handle AS "buyer.handle", b.country AS "buyer.country", b.status AS "buyer.status",
+	b.status_changed_at AS "buyer.status_changed_at", b.created_at AS "buyer.created_at", b.updated_at AS "buyer.updated_at"`
 
 // ReportBuyer implements secondchance.ReportService.
 func (db *DB) ReportBuyer(ctx context.Context, in sc.ReportInput) (*sc.Report, bool, error) {
@@ -139,7 +142,7 @@ func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageAr
 	args := []any{a.IsAdmin(), a.SellerID, f.Status, f.Reason, buyerID, f.SellerNumber, f.BuyerNumber, f.CreatedAfter, f.CreatedBefore}
 	var rows []*sc.Report
 	err = db.SelectContext(ctx, &rows, `SELECT `+reportWithOrderColumns+`
-		FROM reports r JOIN orders o ON o.id = r.order_id
+		FROM reports r JOIN orders o ON o.id = r.order_id JOIN buyers b ON b.id = r.buyer_id
 		WHERE `+where+` AND ($10::timestamptz IS NULL OR (r.created_at, r.id) < ($10, $11))
 		ORDER BY r.created_at DESC, r.id DESC LIMIT $12`, append(args, afterTime, afterID, limit+1)...)
 	if err != nil {
@@ -157,7 +160,7 @@ func (db *DB) ReportsByID(ctx context.Context, ids []int64) ([]*sc.Report, error
 	}
 	var rows []*sc.Report
 	err = db.SelectContext(ctx, &rows, `SELECT `+reportColumns+` FROM reports r
-		WHERE r.id = ANY($1) AND ($2 OR r.seller_id = $3)`, pq.Array(ids), sp.all, sp.sellerID)
+		WHERE r.id = ANY($1) AND ($2 OR r.seller_id = $3)`, pq.Array(ids), sp.all, sp.seller())
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -188,7 +191,7 @@ func (db *DB) ReportEventsByReport(ctx context.Context, ids []int64) ([][]*sc.Re
 			FROM reports r JOIN verdicts v ON v.id = r.verdict_id JOIN batches b ON b.id = r.batch_id
 			LEFT JOIN report_dismissals d ON d.report_id = r.id
 			WHERE r.id = ANY($1) AND ($2 OR r.seller_id = $3)
-		) AS timeline ORDER BY at, seq`, pq.Array(ids), sp.all, sp.sellerID)
+		) AS timeline ORDER BY at, seq`, pq.Array(ids), sp.all, sp.seller())
 	if err != nil {
 		return nil, mapError(err)
 	}

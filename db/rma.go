@@ -158,7 +158,8 @@ func (s rmaScope) where(n int) string {
 	return fmt.Sprintf(`($%d OR r.seller_id = $%d OR r.store_id = $%d)`, n, n+1, n+2)
 }
 
-func (s rmaScope) args() []any { return []any{s.all, s.sellerID, s.storeID} }
+// args are the scope's parameters, NULL for the IDs the actor has none of (see scope.seller).
+func (s rmaScope) args() []any { return []any{s.all, nullID(s.sellerID), nullID(s.storeID)} }
 
 // ListRMAs implements secondchance.ReturnService, newest first.
 func (db *DB) ListRMAs(ctx context.Context, f sc.RMAFilter, page sc.PageArgs) (*sc.Page[*sc.ReturnAuthorization], error) {

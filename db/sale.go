@@ -318,16 +318,18 @@ func (db *DB) ListItems(ctx context.Context, status *sc.ItemStatus, page sc.Page
 	if err != nil {
 		return nil, err
 	}
-	cond := `($1::text IS NULL OR i.status = $1) AND ` + parcelVisible
-	args := append([]any{status}, sp.args()...)
+	// Staff and admins only (above), so a store's items or all; an item carries its parcel's
+	// store, so the page reads returned_items_store(_status)_idx from the cursor on.
+	cond := `($1::text IS NULL OR i.status = $1) AND ($2 OR i.store_id = $3)`
+	args := []any{status, sp.all, nullID(sp.storeID)}
 	var rows []*sc.ReturnedItem
-	err = db.SelectContext(ctx, &rows, `SELECT `+itemColumns+` FROM returned_items i JOIN parcels p ON p.id = i.parcel_id WHERE `+cond+`
-		AND ($5::bigint IS NULL OR i.id > $5) ORDER BY i.id LIMIT $6`, append(args, afterID, limit+1)...)
+	err = db.SelectContext(ctx, &rows, `SELECT `+itemColumns+` FROM returned_items i WHERE `+cond+`
+		AND ($4::bigint IS NULL OR i.id > $4) ORDER BY i.id LIMIT $5`, append(args, afterID, limit+1)...)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	return newPage(rows, limit, page.After, func(i *sc.ReturnedItem) string { return idCursor(listReturnedItems, i.ID) },
-		db.countFunc(`SELECT count(*) FROM returned_items i JOIN parcels p ON p.id = i.parcel_id WHERE `+cond, args...)), nil
+		db.countFunc(`SELECT count(*) FROM returned_items i WHERE `+cond, args...)), nil
 }
 
 func routeName(r *sc.Route) string {

@@ -43,7 +43,7 @@ func (db *DB) SellersByID(ctx context.Context, ids []int64) ([]*sc.Seller, error
 	}
 	var rows []*sc.Seller
 	err = db.SelectContext(ctx, &rows, `SELECT `+sellerColumns+` FROM sellers s
-		WHERE s.id = ANY($1) AND ($2 OR s.id = $3)`, pq.Array(ids), sp.all, sp.sellerID)
+		WHERE s.id = ANY($1) AND ($2 OR s.id = $3)`, pq.Array(ids), sp.all, sp.seller())
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -58,7 +58,7 @@ func (db *DB) SellerByNumber(ctx context.Context, number string) (*sc.Seller, er
 	}
 	var s sc.Seller
 	err = db.GetContext(ctx, &s, `SELECT `+sellerColumns+` FROM sellers s
-		WHERE s.number = $1 AND ($2 OR s.id = $3)`, number, sp.all, sp.sellerID)
+		WHERE s.number = $1 AND ($2 OR s.id = $3)`, number, sp.all, sp.seller())
 	if err != nil {
 		return nil, notFound(err, "number", "no seller with number %q", number)
 	}

@@ -231,7 +231,7 @@ func (db *DB) SellerStandings(ctx context.Context, sellerIDs []int64) ([]*sc.Sel
 		return nil, mapError(err)
 	}
 	now := db.Now().UTC()
-	starts := []any{windowStart(now, sc.Window30), windowStart(now, sc.Window90), windowStart(now, sc.Window365), pq.Array(sellerIDs), sp.all, sp.sellerID}
+	starts := []any{windowStart(now, sc.Window30), windowStart(now, sc.Window90), windowStart(now, sc.Window365), pq.Array(sellerIDs), sp.all, sp.seller()}
 	rows, err := db.QueryxContext(ctx, sumsSQL(`s.id = ANY($4) AND ($5 OR s.id = $6)`), starts...)
 	if err != nil {
 		return nil, mapError(err)

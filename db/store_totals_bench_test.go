@@ -18,8 +18,8 @@ func BenchmarkStoreTotals(b *testing.B) {
 	start := time.Now()
 	for _, q := range []string{
 		`INSERT INTO parcels (store_id, received_at) SELECT 1, date_trunc('day', now()) - (g % 365) * interval '1 day' FROM generate_series(1, 500000) g`,
-		`INSERT INTO returned_items (parcel_id, line, description, grade, status)
-			SELECT p.id, l, 'item', 'GOOD', CASE WHEN (p.id + l) % 5 = 0 THEN 'RECYCLED' WHEN (p.id + l) % 5 IN (1, 2) THEN 'SOLD' ELSE 'RECEIVED' END
+		`INSERT INTO returned_items (parcel_id, store_id, line, description, grade, status)
+			SELECT p.id, p.store_id, l, 'item', 'GOOD', CASE WHEN (p.id + l) % 5 = 0 THEN 'RECYCLED' WHEN (p.id + l) % 5 IN (1, 2) THEN 'SOLD' ELSE 'RECEIVED' END
 			FROM parcels p, generate_series(1, 2) l`,
 		`INSERT INTO sales (item_id, price_cents, currency, channel, sold_at) SELECT id, 100 + id % 5000, 'USD', 'store', now() FROM returned_items WHERE status = 'SOLD'`,
 		`INSERT INTO item_proceeds (item_id, sale_id, gross_cents, intake_cents, storage_cents, shipping_cents, commission_cents, net_cents, currency, settled_at)

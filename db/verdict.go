@@ -75,8 +75,11 @@ func (db *DB) VerdictsByID(ctx context.Context, ids []int64) ([]*sc.Verdict, err
 		return nil, err
 	}
 	var rows []*sc.Verdict
+	// A verdict's reports are on its buyer, so the reports looked at are the buyer's
+	// (reports_buyer_idx), not every report of the seller.
 	err = db.SelectContext(ctx, &rows, `SELECT `+verdictColumns+` FROM verdicts v WHERE v.id = ANY($1)
-		AND ($2 OR EXISTS (SELECT 1 FROM reports r WHERE r.verdict_id = v.id AND r.seller_id = $3))`, pq.Array(ids), sp.all, sp.sellerID)
+		AND ($2 OR EXISTS (SELECT 1 FROM reports r WHERE r.buyer_id = v.buyer_id AND r.verdict_id = v.id AND r.seller_id = $3))`,
+		pq.Array(ids), sp.all, sp.seller())
 	if err != nil {
 		return nil, mapError(err)
 	}

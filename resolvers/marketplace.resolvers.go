@@ -31,11 +31,17 @@ func (r *mutationResolver) IngestMarketplaceData(ctx context.Context, input seco
 
 // Seller is the resolver for the seller field.
 func (r *orderResolver) Seller(ctx context.Context, obj *secondchance.Order) (*secondchance.Seller, error) {
+	if obj.Seller != nil {
+		return obj.Seller, nil // joined by the statement that read the order
+	}
 	return loadVisible(ctx, loadersFrom(ctx).seller, obj.SellerID, "seller")
 }
 
 // Buyer is the resolver for the buyer field.
 func (r *orderResolver) Buyer(ctx context.Context, obj *secondchance.Order) (*secondchance.Buyer, error) {
+	if obj.Buyer != nil {
+		return obj.Buyer, nil
+	}
 	return loadVisible(ctx, loadersFrom(ctx).buyer, obj.BuyerID, "buyer")
 }
 

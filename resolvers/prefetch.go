@@ -82,9 +82,17 @@ func (r *Resolver) prefetchOrders(ctx context.Context, orders []*sc.Order) error
 	}
 	sel := selectedNodeFields(ctx, "Order")
 	l := loadersFrom(ctx)
-	ids, sellers, buyers := make([]int64, len(orders)), make([]int64, len(orders)), make([]int64, len(orders))
+	// Sellers and buyers the page joined need no statement.
+	ids := make([]int64, len(orders))
+	var sellers, buyers []int64
 	for i, o := range orders {
-		ids[i], sellers[i], buyers[i] = o.ID, o.SellerID, o.BuyerID
+		ids[i] = o.ID
+		if o.Seller == nil {
+			sellers = append(sellers, o.SellerID)
+		}
+		if o.Buyer == nil {
+			buyers = append(buyers, o.BuyerID)
+		}
 	}
 	steps := []struct {
 		field string
@@ -120,8 +128,8 @@ func (r *Resolver) prefetchTokens(ctx context.Context, tokens []*sc.Token) error
 	return prime(ctx, loadersFrom(ctx).seller, sellers, r.Services.Sellers.SellersByID)
 }
 
-// listReports pages through reports and primes what the page selects: the orders come with the
-// page itself, sellers, buyers and timelines cost one statement each.
+// listReports pages through reports and primes what the page selects: the orders and buyers
+// come with the page itself, sellers and timelines cost one statement each.
 func (r *Resolver) listReports(ctx context.Context, f sc.ReportFilter, first *int, after *string) (*graph.Connection[*sc.Report], error) {
 	p, err := r.Services.Reports.ListReports(ctx, f, sc.PageArgs{First: first, After: after})
 	if err != nil {
@@ -132,11 +140,15 @@ func (r *Resolver) listReports(ctx context.Context, f sc.ReportFilter, first *in
 	}
 	sel := selectedNodeFields(ctx, "Report")
 	l := loadersFrom(ctx)
-	ids, sellers, buyers := make([]int64, len(p.Items)), make([]int64, len(p.Items)), make([]int64, len(p.Items))
+	ids, sellers := make([]int64, len(p.Items)), make([]int64, len(p.Items))
+	var buyers []int64
 	for i, rep := range p.Items {
-		ids[i], sellers[i], buyers[i] = rep.ID, rep.SellerID, rep.BuyerID
+		ids[i], sellers[i] = rep.ID, rep.SellerID
 		if rep.Order != nil {
 			l.order.Prime(rep.Order.ID, rep.Order)
+		}
+		if rep.Buyer == nil {
+			buyers = append(buyers, rep.BuyerID)
 		}
 	}
 	steps := []struct {

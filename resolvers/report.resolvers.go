@@ -69,6 +69,9 @@ func (r *reportResolver) Order(ctx context.Context, obj *secondchance.Report) (*
 
 // Buyer is the resolver for the buyer field.
 func (r *reportResolver) Buyer(ctx context.Context, obj *secondchance.Report) (*secondchance.Buyer, error) {
+	if obj.Buyer != nil {
+		return obj.Buyer, nil
+	}
 	return loadVisible(ctx, loadersFrom(ctx).buyer, obj.BuyerID, "buyer")
 }
 
