@@ -23,6 +23,7 @@ type Services struct {
 	Sales        SalesService
 	Donations    DonationService
 	Certificates CertificateService
+	Staff        StaffService
 	Files        FileService
 	Health       HealthService
 	// Links makes the URLs handed out (signed PDF links, verification pages).
