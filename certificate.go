@@ -258,6 +258,8 @@ type Links interface {
 type DocumentRenderer interface {
 	Certificate(c *CertificateDocument) ([]byte, error)
 	ReturnLabel(l *ReturnLabel) ([]byte, error)
+	// PriceTag renders an item's thermal price tag.
+	PriceTag(t *PriceTag) ([]byte, error)
 	// StampVoid marks a void certificate's stored PDF VOID on every page, leaving the
 	// original bytes a prefix of the result.
 	StampVoid(original []byte, v *VoidNotice) ([]byte, error)

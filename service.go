@@ -24,6 +24,7 @@ type Services struct {
 	Donations    DonationService
 	Certificates CertificateService
 	Staff        StaffService
+	PriceTags    PriceTagService
 	Files        FileService
 	Health       HealthService
 	// Links makes the URLs handed out (signed PDF links, verification pages).

@@ -351,6 +351,6 @@ func (db *DB) Services(links sc.Links) sc.Services {
 	return sc.Services{
 		Sellers: db, Buyers: db, Orders: db, Marketplace: db, Tokens: db, Stores: db, Reports: db, Batches: db,
 		Indicators: db, Snapshots: db, Adjustments: db, Returns: db, Intake: db, Matcher: db, Sales: db,
-		Donations: db, Certificates: db, Staff: db, Files: db, Health: db, Links: links,
+		Donations: db, Certificates: db, Staff: db, PriceTags: db, Files: db, Health: db, Links: links,
 	}
 }
