@@ -515,3 +515,39 @@ func (db *DB) PruneStaffRecords(ctx context.Context) error {
 		return nil
 	})
 }
+
+// CreateStaffAccount opens an account with a password and no invitation (admins). Only the
+// demo data set uses it, so that `make run` prints a portal login that works; an account of
+// the email that exists already is returned as it is, its password unchanged.
+func (db *DB) CreateStaffAccount(ctx context.Context, in sc.InviteInput, password string) (*sc.StaffAccount, error) {
+	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	set := sc.SetPasswordInput{Password: password, Confirm: password}
+	if err := set.Validate(); err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	var acc sc.StaffAccount
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var storeID int64
+		if err := tx.GetContext(ctx, &storeID, `SELECT id FROM stores WHERE code = $1`, in.StoreCode); err != nil {
+			return notFound(err, "store", "no store with code %q", in.StoreCode)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO staff_accounts (store_id, name, email, role, password_hash, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING`, storeID, in.Name, in.Email, in.Role, hash, db.Now()); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &acc, `SELECT `+staffColumns+` FROM staff_accounts a JOIN stores st ON st.id = a.store_id WHERE a.email = $1`, in.Email)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &acc, nil
+}
