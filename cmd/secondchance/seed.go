@@ -25,7 +25,6 @@ var (
 // demoStaffPassword is demoStaff's password, printed by `make run` and in the README.
 const demoStaffPassword = "second-chance-demo"
 
-
 func (m *Main) seed(ctx context.Context, args []string) error {
 	fs := newFlags("seed", m.Stderr)
 	sellers := fs.Int("sellers", 20000, "the `number` of sellers")
