@@ -11,10 +11,8 @@ import (
 type intakeData struct {
 	Unmatched []*sc.Parcel
 	Recent    []*sc.Parcel
-	// Unknown is a code that matched nothing, and Tracking whether it can be received as an
-	// unmatched parcel's tracking number.
-	Unknown  string
-	Tracking bool
+	// Unknown is a code that matched nothing.
+	Unknown string
 }
 
 // intakePage is the bench: scan or type a code, or pick an unmatched parcel to match.
@@ -64,7 +62,11 @@ func (h *Handler) intakeReceivePage(w http.ResponseWriter, r *http.Request) {
 	var d receiveData
 	switch {
 	case q.Get("unmatched") != "":
-		d.Tracking = code
+		// A parcel whose code matches nothing is logged without one; what was on it goes
+		// into its notes, for whoever matches it later.
+		if code != "" {
+			values.Set("notes", "Arrived labelled "+code)
+		}
 	case code == "":
 		h.renderIntake(w, r, http.StatusUnprocessableEntity, &page{Values: q,
 			Errors: map[string]string{"code": "type or scan the RMA code or the tracking number on the parcel"}})
@@ -84,8 +86,7 @@ func (h *Handler) intakeReceivePage(w http.ResponseWriter, r *http.Request) {
 		}
 		switch {
 		case len(found.Items) == 0:
-			_, terr := sc.NormalizeTrackingNumber(code)
-			h.renderIntake(w, r, http.StatusNotFound, &page{Values: q, Data: intakeData{Unknown: code, Tracking: terr == nil},
+			h.renderIntake(w, r, http.StatusNotFound, &page{Values: q, Data: intakeData{Unknown: code},
 				Errors: map[string]string{"code": "No return authorisation of this store has this code or tracking number."}})
 			return
 		case len(open) == 0:
