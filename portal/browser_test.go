@@ -5,9 +5,13 @@ import (
 	_ "embed"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +28,9 @@ import (
 //go:embed testdata/axe.min.js
 var axeSource string
 
+// screenshotPages are the pages of the README's screenshots.
+var screenshotPages = []string{"login", "dashboard-after-sale", "intake", "intake-receive", "parcel", "item-sold", "items", "staff", "certificate"}
+
 var screenshots = flag.String("screenshots", "", "write a PNG of each main page of the browser test into this `folder` (docs/screenshots)")
 
 // The browser is started once per test process and closed by TestMain; each test works in a
@@ -35,7 +42,9 @@ var (
 	browserCancel = func() {}
 )
 
+// TestMain keeps the access log out of test output, and closes the browser at the end.
 func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	flag.Parse()
 	code := m.Run()
 	browserCancel()
@@ -142,7 +151,7 @@ func (b *tab) check(name string) {
 	}
 	missed := eval[[]string](b, `window.__focusable.filter(e => !window.__reached.has(e)).map(e => e.outerHTML.slice(0, 80))`)
 	require.Empty(b.t, missed, "controls on %s that the Tab key does not reach", name)
-	if *screenshots != "" {
+	if *screenshots != "" && slices.Contains(screenshotPages, name) {
 		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 		require.NoError(b.t, err)
 		require.NoError(b.t, os.MkdirAll(*screenshots, 0o755))
@@ -164,6 +173,7 @@ func (b *tab) text(sel string) string {
 func TestBrowserIntakeToSale(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
+	tb.beneficiary(t)
 	rma := tb.returnTo(t)
 	link := tb.invite(t, "SCS", "eve@example.org", sc.StaffManager)
 	b := tb.tab(t)
@@ -233,6 +243,33 @@ func TestBrowserIntakeToSale(t *testing.T) {
 	b.waitTitle("Dashboard")
 	require.Equal(t, "1", b.text(`[data-queue="Items to settle"]`))
 	b.check("dashboard-after-sale")
+
+	// Settle the sale, issue its certificate, download it and void it.
+	b.open("/portal/items?status=SOLD")
+	b.waitTitle("Items")
+	b.check("items-sold")
+	b.do(chromedp.Click(chromedp.CSS(`form[action$="/items/settle"] button`)))
+	b.waitFor(`document.querySelector('.flash')?.textContent.startsWith('Settled 1 item(s)')`)
+	b.do(chromedp.Click(chromedp.CSS(`nav a[href="/portal/certificates"]`)))
+	b.waitTitle("Certificates")
+	b.do(chromedp.Click(chromedp.CSS(`form[action$="/certificates/issue"] button`)))
+	b.waitFor(`document.querySelector('.flash')?.textContent.startsWith('Issued 1 certificate(s)')`)
+	b.check("certificates")
+	b.do(chromedp.Click(chromedp.CSS(`main table a[href^="/portal/certificates/"]`)))
+	b.waitFor(`document.querySelector('main h1')?.textContent.startsWith('Certificate ')`)
+	b.check("certificate")
+	pdf := eval[string](b, `document.querySelector('a.download').href`)
+	res, err := http.Get(pdf)
+	require.NoError(t, err)
+	head := make([]byte, 5)
+	_, err = io.ReadFull(res.Body, head)
+	res.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, "%PDF-", string(head), "the certificate downloads")
+	b.fill("f-reason", "wrong donor")
+	b.do(chromedp.Click(chromedp.CSS(`form[action$="/void"] button`)))
+	b.waitFor(`document.querySelector('[data-status]')?.dataset.status === 'VOID'`)
+	b.check("certificate-void")
 	b.do(chromedp.Click(chromedp.CSS(`nav a[href="/portal/staff"]`)))
 	b.waitTitle("Staff")
 	b.check("staff")

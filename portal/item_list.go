@@ -21,9 +21,13 @@ const itemPageSize = 25
 
 // itemList lists the store's items, of one status or all, oldest first, a page at a time.
 func (h *Handler) itemList(w http.ResponseWriter, r *http.Request) {
+	h.renderItemList(w, r, http.StatusOK, &page{})
+}
+
+func (h *Handler) renderItemList(w http.ResponseWriter, r *http.Request, status int, p *page) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	status, err := form.ItemStatus(q)
+	filter, err := form.ItemStatus(q)
 	if err != nil {
 		h.notFound(w, r)
 		return
@@ -32,7 +36,7 @@ func (h *Handler) itemList(w http.ResponseWriter, r *http.Request) {
 	if after := q.Get("after"); after != "" {
 		args.After = &after
 	}
-	items, err := h.services.Sales.ListItems(ctx, status, args)
+	items, err := h.services.Sales.ListItems(ctx, filter, args)
 	if err != nil {
 		h.serviceError(w, r, err)
 		return
@@ -43,8 +47,8 @@ func (h *Handler) itemList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := itemListData{Statuses: sc.ItemStatuses, Items: items.Items, Total: total}
-	if status != nil {
-		d.Status = string(*status)
+	if filter != nil {
+		d.Status = string(*filter)
 	}
 	if items.HasNextPage {
 		next := url.Values{"after": {*items.EndCursor()}}
@@ -53,7 +57,8 @@ func (h *Handler) itemList(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Next = Prefix + "/items?" + next.Encode()
 	}
-	h.render(w, r, http.StatusOK, "items", &page{Title: "Items", Nav: "items", Data: d, Values: q})
+	p.Title, p.Nav, p.Data, p.Values = "Items", "items", d, q
+	h.render(w, r, status, "items", p)
 }
 
 // itemFind opens the item of a scanned or typed item code.

@@ -157,7 +157,11 @@ func formValues(body string) url.Values {
 		case attrs["name"] == "":
 		case attrs["type"] == "checkbox" && !checked:
 		case attrs["type"] == "checkbox":
-			v.Set(attrs["name"], "on")
+			value, ok := attrs["value"]
+			if !ok {
+				value = "on"
+			}
+			v.Add(attrs["name"], value)
 		default:
 			v.Set(attrs["name"], attrs["value"])
 		}

@@ -32,6 +32,17 @@ func (tb *testBundle) returnTo(t *testing.T) *sc.ReturnAuthorization {
 	return rma
 }
 
+// beneficiary gives SCS a default beneficiary, an EIN and an intake fee of 1.00, so its items
+// settle and their certificates are issued.
+func (tb *testBundle) beneficiary(t *testing.T) {
+	t.Helper()
+	ben, err := tb.d.CreateBeneficiary(admin(), sc.BeneficiaryInput{Name: "Food Pantry", EIN: "43-7654321", AddressLine1: "1 Main Street",
+		City: "Independence", Region: "MO", PostalCode: "64050", Country: "US"})
+	require.NoError(t, err)
+	ein := "12-3456789"
+	require.NoError(t, tb.d.SetStoreDonations(admin(), "SCS", sc.FeeSchedule{IntakeCents: 100}, ben.ID, &ein))
+}
+
 var itemLinkRE = regexp.MustCompile(`href="/portal/items/(\d+)"`)
 
 // receive logs the parcel of rma through the intake pages, both lines present, and returns
@@ -308,4 +319,47 @@ func atoi(t *testing.T, s string) int {
 	_, err := fmt.Sscan(s, &n)
 	require.NoError(t, err)
 	return n
+}
+
+func TestSettleAndCertificates(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	tb.beneficiary(t)
+	c := tb.account(t, "SCS", "cy@example.org", sc.StaffMember)
+	for _, id := range c.receive(t, tb.returnTo(t)) {
+		c.get(t, "/portal/items/"+id)
+		c.submit(t, "/route", url.Values{"route": {"SALE"}})
+		res := c.submit(t, "/sale", url.Values{"price.amount": {"10.00"}})
+		require.Contains(t, res.body, `data-status="SOLD"`)
+	}
+	c.get(t, "/portal/items?status=SOLD")
+	res := c.submit(t, "/items/settle", nil)
+	require.Equal(t, http.StatusOK, res.status, res.body)
+	require.Contains(t, res.body, "Settled 2 item(s): 18.00 USD for charity.")
+
+	c.get(t, "/portal/certificates")
+	res = c.submit(t, "/certificates/issue", nil)
+	require.Equal(t, http.StatusOK, res.status, res.body)
+	require.Contains(t, res.body, "Issued 1 certificate(s) for 2 item(s).")
+	m := regexp.MustCompile(`href="(/portal/certificates/\d+)"`).FindStringSubmatch(res.body)
+	require.NotNil(t, m, res.body)
+	res = c.get(t, m[1])
+	pdf := regexp.MustCompile(`href="([^"]+)" hx-boost="false" class="download"`).FindStringSubmatch(res.body)
+	require.NotNil(t, pdf)
+	file := c.get(t, htmlUnescape(pdf[1]))
+	require.Equal(t, http.StatusOK, file.status)
+	require.True(t, strings.HasPrefix(file.body, "%PDF-"))
+
+	c.get(t, m[1])
+	res = c.submit(t, "/void", url.Values{"reason": {" "}})
+	require.Equal(t, http.StatusUnprocessableEntity, res.status)
+	require.Contains(t, res.body, `id="f-reason-error"`)
+	res = c.submit(t, "/void", url.Values{"reason": {"the donor's name was misspelt"}})
+	require.Equal(t, http.StatusOK, res.status)
+	require.Contains(t, res.body, `data-status="VOID"`)
+	require.Contains(t, res.body, "It is replaced by")
+
+	dbtest.Store(t, tb.d, &dbtest.StoreOpts{Code: ptr("KC2")})
+	other := tb.account(t, "KC2", "kc2@example.org", sc.StaffMember)
+	require.Equal(t, http.StatusNotFound, other.get(t, m[1]).status, "another store's certificate")
 }

@@ -56,6 +56,7 @@ var funcs = template.FuncMap{
 		}
 		return m.Amount() + " " + m.Currency
 	},
+	"cents":    func(c int64) string { return sc.USD(c).Amount() + " " + sc.DefaultCurrency },
 	"date":     func(t any) string { return formatTime(t, "2 Jan 2006") },
 	"datetime": func(t any) string { return formatTime(t, "2 Jan 2006 15:04 UTC") },
 	"deref": func(p *string) string {
