@@ -104,6 +104,7 @@ type chart struct {
 type bar struct {
 	X, W           int
 	GrossY, GrossH int
+	NetX, NetW     int
 	NetY, NetH     int
 	Label, LabelX  string
 	Gross, Net     string
@@ -124,7 +125,9 @@ func weeklyChart(weeks []weekTotals) chart {
 	for i, wk := range weeks {
 		gh, nh := scale(wk.Gross.Cents), scale(max(wk.Net.Cents, 0))
 		x := left + i*slot
-		c.Bars = append(c.Bars, bar{X: x + slot/8, W: slot * 3 / 4, GrossY: base - gh, GrossH: gh, NetY: base - nh, NetH: nh,
+		// The net bar stands inside the gross one, half as wide, so both show.
+		c.Bars = append(c.Bars, bar{X: x + slot/8, W: slot * 3 / 4, GrossY: base - gh, GrossH: gh,
+			NetX: x + slot*5/16, NetW: slot * 3 / 8, NetY: base - nh, NetH: nh,
 			Label: wk.From.Format("2 Jan"), LabelX: fmt.Sprint(x + slot/2), LabelY: base + 18, BaseY: base,
 			Gross: wk.Gross.Amount(), Net: wk.Net.Amount()})
 	}
