@@ -39,7 +39,7 @@ type testBundle struct {
 	smtp *testSMTP
 }
 
-func setup(t *testing.T) *testBundle {
+func setup(t testing.TB) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	apitest.Prepare(t, d)
@@ -65,7 +65,7 @@ func admin() context.Context { return sc.NewSystemContext(context.Background()) 
 var linkRE = regexp.MustCompile(`https?://\S+/portal/(invitation|password-reset)/[A-Za-z0-9_-]+`)
 
 // invite has an admin invite email to store and returns the link of the email it received.
-func (tb *testBundle) invite(t *testing.T, store, email string, role sc.StaffRole) string {
+func (tb *testBundle) invite(t testing.TB, store, email string, role sc.StaffRole) string {
 	t.Helper()
 	n := len(tb.smtp.received())
 	_, err := tb.d.InviteStaff(admin(), sc.InviteInput{StoreCode: store, Email: email, Name: "Pat " + strings.Split(email, "@")[0], Role: role})
@@ -75,7 +75,7 @@ func (tb *testBundle) invite(t *testing.T, store, email string, role sc.StaffRol
 
 // account opens an account through the pages (invitation link, password) and returns a
 // client logged in with it.
-func (tb *testBundle) account(t *testing.T, store, email string, role sc.StaffRole) *client {
+func (tb *testBundle) account(t testing.TB, store, email string, role sc.StaffRole) *client {
 	t.Helper()
 	link := tb.invite(t, store, email, role)
 	c := tb.client(t)
@@ -100,13 +100,13 @@ type response struct {
 	url    string
 }
 
-func (tb *testBundle) client(t *testing.T) *client {
+func (tb *testBundle) client(t testing.TB) *client {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	return &client{tb: tb, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 }
 
-func (c *client) do(t *testing.T, req *http.Request) response {
+func (c *client) do(t testing.TB, req *http.Request) response {
 	t.Helper()
 	res, err := c.http.Do(req)
 	require.NoError(t, err)
@@ -117,7 +117,7 @@ func (c *client) do(t *testing.T, req *http.Request) response {
 	return c.last
 }
 
-func (c *client) get(t *testing.T, path string) response {
+func (c *client) get(t testing.TB, path string) response {
 	t.Helper()
 	if !strings.HasPrefix(path, "http") {
 		path = c.tb.url + path
@@ -127,7 +127,7 @@ func (c *client) get(t *testing.T, path string) response {
 	return c.do(t, req)
 }
 
-func (c *client) post(t *testing.T, action string, form url.Values) response {
+func (c *client) post(t testing.TB, action string, form url.Values) response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, c.tb.url+action, strings.NewReader(form.Encode()))
 	require.NoError(t, err)
@@ -186,7 +186,7 @@ func formValues(body string) url.Values {
 
 // form returns the action and the values of the last page's POST form whose action ends
 // with action ("" for the first form that is not the logout's).
-func (c *client) form(t *testing.T, action string) (string, url.Values) {
+func (c *client) form(t testing.TB, action string) (string, url.Values) {
 	t.Helper()
 	for _, m := range formRE.FindAllStringSubmatch(c.last.body, -1) {
 		a := htmlUnescape(m[1])
@@ -200,7 +200,7 @@ func (c *client) form(t *testing.T, action string) (string, url.Values) {
 }
 
 // submit posts the last page's form as it stands, with the values given changed.
-func (c *client) submit(t *testing.T, action string, values url.Values) response {
+func (c *client) submit(t testing.TB, action string, values url.Values) response {
 	t.Helper()
 	a, form := c.form(t, action)
 	for k, v := range values {
@@ -209,7 +209,7 @@ func (c *client) submit(t *testing.T, action string, values url.Values) response
 	return c.post(t, a, form)
 }
 
-func (c *client) login(t *testing.T, email, password string) response {
+func (c *client) login(t testing.TB, email, password string) response {
 	t.Helper()
 	c.get(t, "/portal/login")
 	res := c.submit(t, "/login", url.Values{"email": {email}, "password": {password}})
@@ -241,7 +241,7 @@ type testMail struct {
 	Data string
 }
 
-func startSMTP(t *testing.T) *testSMTP {
+func startSMTP(t testing.TB) *testSMTP {
 	t.Helper()
 	ts := &testSMTP{}
 	s := smtp.NewServer(ts)
@@ -265,7 +265,7 @@ func (ts *testSMTP) received() []testMail {
 
 // linkTo returns the portal link of the first mail to addr after the first skip mails. The
 // staff service sends before it answers, so the mail is there once the call returned.
-func (ts *testSMTP) linkTo(t *testing.T, addr string, skip int) string {
+func (ts *testSMTP) linkTo(t testing.TB, addr string, skip int) string {
 	t.Helper()
 	for _, m := range ts.received()[skip:] {
 		if len(m.To) == 1 && m.To[0] == addr {

@@ -17,7 +17,7 @@ import (
 )
 
 // returnTo makes a seller's return authorisation of two lines to the store SCS.
-func (tb *testBundle) returnTo(t *testing.T) *sc.ReturnAuthorization {
+func (tb *testBundle) returnTo(t testing.TB) *sc.ReturnAuthorization {
 	t.Helper()
 	order := dbtest.Order(t, tb.d, nil)
 	sellers, err := tb.d.SellersByID(admin(), []int64{order.SellerID})
@@ -34,7 +34,7 @@ func (tb *testBundle) returnTo(t *testing.T) *sc.ReturnAuthorization {
 
 // beneficiary gives SCS a default beneficiary, an EIN and an intake fee of 1.00, so its items
 // settle and their certificates are issued.
-func (tb *testBundle) beneficiary(t *testing.T) {
+func (tb *testBundle) beneficiary(t testing.TB) {
 	t.Helper()
 	ben, err := tb.d.CreateBeneficiary(admin(), sc.BeneficiaryInput{Name: "Food Pantry", EIN: "43-7654321", AddressLine1: "1 Main Street",
 		City: "Independence", Region: "MO", PostalCode: "64050", Country: "US"})
@@ -47,7 +47,7 @@ var itemLinkRE = regexp.MustCompile(`href="/portal/items/(\d+)"`)
 
 // receive logs the parcel of rma through the intake pages, both lines present, and returns
 // the IDs of its items.
-func (c *client) receive(t *testing.T, rma *sc.ReturnAuthorization) []string {
+func (c *client) receive(t testing.TB, rma *sc.ReturnAuthorization) []string {
 	t.Helper()
 	res := c.get(t, "/portal/intake/receive?code="+rma.Code)
 	require.Equal(t, http.StatusOK, res.status, res.body)
