@@ -248,4 +248,7 @@ type StaffService interface {
 	ClaimForm(ctx context.Context, key string) (first bool, next string, err error)
 	// FinishForm records where a form's submission led, for its repeats.
 	FinishForm(ctx context.Context, key, next string) error
+	// ReleaseForm forgets a form's key whose submission was refused (it changed nothing), so
+	// that sending the same form again is checked again rather than taken for a repeat.
+	ReleaseForm(ctx context.Context, key string) error
 }

@@ -495,6 +495,12 @@ func (db *DB) FinishForm(ctx context.Context, key, next string) error {
 	return mapError(err)
 }
 
+// ReleaseForm implements secondchance.StaffService.
+func (db *DB) ReleaseForm(ctx context.Context, key string) error {
+	_, err := db.ExecContext(ctx, `DELETE FROM staff_form_submissions WHERE key = $1 AND next = ''`, key)
+	return mapError(err)
+}
+
 // PruneStaffRecords forgets what no longer counts: failed logins past their window, links
 // expired a week ago, and form keys of more than a day ago. The daily clean-up runs it.
 func (db *DB) PruneStaffRecords(ctx context.Context) error {

@@ -363,3 +363,20 @@ func TestSettleAndCertificates(t *testing.T) {
 	other := tb.account(t, "KC2", "kc2@example.org", sc.StaffMember)
 	require.Equal(t, http.StatusNotFound, other.get(t, m[1]).status, "another store's certificate")
 }
+
+// A refused form changed nothing, so the same form sent again, corrected, is not a repeat.
+func TestRefusedFormCanBeSentAgain(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	c := tb.account(t, "SCS", "uma@example.org", sc.StaffMember)
+	ids := c.receive(t, tb.returnTo(t))
+	c.get(t, "/portal/items/"+ids[0])
+	c.submit(t, "/route", url.Values{"route": {"SALE"}})
+	action, form := c.form(t, "/sale")
+	form.Set("price.amount", "-1")
+	require.Equal(t, http.StatusUnprocessableEntity, c.post(t, action, form).status)
+	form.Set("price.amount", "3.00")
+	res := c.post(t, action, form)
+	require.Equal(t, http.StatusOK, res.status)
+	require.Contains(t, res.body, `data-status="SOLD"`)
+}

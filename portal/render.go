@@ -178,6 +178,13 @@ func (h *Handler) formErrorWith(w http.ResponseWriter, r *http.Request, p *page,
 		h.internalError(w, r, err)
 		return
 	}
+	// The refused form changed nothing: the same form sent again is checked again.
+	if key, ok := r.Context().Value(onceKey{}).(string); ok {
+		if err := h.services.Staff.ReleaseForm(r.Context(), key); err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+	}
 	p.Errors = map[string]string{}
 	has := map[string]bool{}
 	for _, k := range known {
