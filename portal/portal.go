@@ -67,9 +67,6 @@ func New(services sc.Services, opts ...Option) http.Handler {
 	h.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { h.internalError(w, r, err) }
 
 	mux := http.NewServeMux()
-	static, _ := fs.Sub(staticFiles, "static")
-	mux.Handle("GET "+Prefix+"/static/", http.StripPrefix(Prefix+"/static/", staticHandler(static)))
-
 	mux.HandleFunc("GET "+Prefix+"/login", h.loginPage)
 	mux.HandleFunc("POST "+Prefix+"/login", h.login)
 	mux.HandleFunc("POST "+Prefix+"/logout", h.logout)
@@ -112,7 +109,12 @@ func New(services sc.Services, opts ...Option) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.staleForm(w, r, "The request came from another site, so it was refused.")
 	}))
-	h.handler = cop.Handler(h.sessions.LoadAndSave(h.headers(h.checkCSRF(mux))))
+	// The assets need no session: they are served before one is loaded.
+	top := http.NewServeMux()
+	static, _ := fs.Sub(staticFiles, "static")
+	top.Handle("GET "+Prefix+"/static/", http.StripPrefix(Prefix+"/static/", staticHandler(static)))
+	top.Handle("/", cop.Handler(h.sessions.LoadAndSave(h.headers(h.checkCSRF(mux)))))
+	h.handler = top
 	return h
 }
 

@@ -380,3 +380,39 @@ func TestRefusedFormCanBeSentAgain(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.status)
 	require.Contains(t, res.body, `data-status="SOLD"`)
 }
+
+// The pages run only the portal's own scripts: the policy allows no inline script, no page
+// has one, the session cookie is HttpOnly and SameSite=Lax, and htmx is served by the binary.
+func TestPagesAllowNoInlineScript(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	res, err := http.Get(tb.url + "/portal/login")
+	require.NoError(t, err)
+	res.Body.Close()
+	csp := res.Header.Get("Content-Security-Policy")
+	require.Contains(t, csp, "script-src 'self';")
+	require.NotContains(t, csp, "unsafe-inline")
+	require.NotContains(t, csp, "unsafe-eval")
+	require.Equal(t, "DENY", res.Header.Get("X-Frame-Options"))
+	cookie := res.Header.Get("Set-Cookie")
+	require.Contains(t, cookie, "sc_portal=")
+	require.Contains(t, cookie, "HttpOnly")
+	require.Contains(t, cookie, "SameSite=Lax")
+	require.Contains(t, cookie, "Path=/portal")
+	require.NotContains(t, cookie, "Secure", "the test server is plain http")
+
+	c := tb.account(t, "SCS", "zed@example.org", sc.StaffManager)
+	for _, path := range []string{"/portal/", "/portal/intake", "/portal/items", "/portal/staff", "/portal/certificates"} {
+		res := c.get(t, path)
+		require.Equal(t, http.StatusOK, res.status, path)
+		require.NotRegexp(t, `<script(?:[^>]*)>[^<]`, res.body, "an inline script on %s", path)
+		require.NotRegexp(t, ` on[a-z]+="`, res.body, "an inline event handler on %s", path)
+	}
+	for _, f := range []string{"htmx.min.js", "htmx-ext-sse.min.js", "portal.css"} {
+		res, err := http.Get(tb.url + "/portal/static/" + f)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode, f)
+		require.Empty(t, res.Header.Get("Set-Cookie"), "assets need no session")
+	}
+}
