@@ -21,6 +21,7 @@ test:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	@pdf/install-deps.sh --test
+	@portal/install-chromium.sh
 	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
 	$(GO) test -race -count=1 -timeout 20m ./...
 

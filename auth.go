@@ -37,6 +37,10 @@ type Actor struct {
 	Role     Role
 	SellerID int64 // set for RoleSeller
 	StoreID  int64 // set for RoleStaff
+	// StaffID is the staff account of a portal session (RoleStaff without a token), and
+	// Manager whether that account manages its store's staff.
+	StaffID int64
+	Manager bool
 }
 
 // IsAdmin reports whether the actor is a platform operator.

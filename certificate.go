@@ -262,6 +262,8 @@ type DocumentRenderer interface {
 	ReturnLabel(l *ReturnLabel) ([]byte, error)
 	// Receipt renders a paid lot's buyer's receipt.
 	Receipt(r *ReceiptDocument) ([]byte, error)
+	// PriceTag renders an item's thermal price tag.
+	PriceTag(t *PriceTag) ([]byte, error)
 	// StampVoid marks a void certificate's stored PDF VOID on every page, leaving the
 	// original bytes a prefix of the result.
 	StampVoid(original []byte, v *VoidNotice) ([]byte, error)

@@ -105,6 +105,9 @@ type DonationService interface {
 	ReturnTotals(ctx context.Context, sellerID int64, from, to time.Time) (*ReturnTotals, error)
 	// StoreTotals sums a store's items received on the UTC days in [from, to) (its staff, or admins).
 	StoreTotals(ctx context.Context, storeID int64, from, to time.Time) (*ReturnTotals, error)
+	// StoreTotalsByWeek is StoreTotals of each of the weeks (seven UTC days) of [from, to), in
+	// one go: the series the portal's dashboard charts. to - from is a whole number of weeks.
+	StoreTotalsByWeek(ctx context.Context, storeID int64, from, to time.Time) ([]*ReturnTotals, error)
 	// SettleItem computes a SOLD item's proceeds with its store's fees and allocates the net.
 	SettleItem(ctx context.Context, item int64) (*ItemLedger, error)
 	// SettleItems settles several items as one settlement and returns their ledgers and the

@@ -177,6 +177,9 @@ func NewRMACode() string {
 // RMAFilter narrows the list of return authorisations.
 type RMAFilter struct {
 	Status *RMAStatus
+	// Search, when set, keeps the authorisations with this RMA code or tracking number, as a
+	// barcode scanner at the intake bench types either.
+	Search *string
 }
 
 // ReturnService manages return authorisations. Sellers create, follow and cancel their own.

@@ -24,6 +24,8 @@ type Services struct {
 	Donations    DonationService
 	Certificates CertificateService
 	Auctions     AuctionService
+	Staff        StaffService
+	PriceTags    PriceTagService
 	// Watcher streams lot events to live screens; nil where nothing watches (the CLI).
 	Watcher LotWatcher
 	Files   FileService

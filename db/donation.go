@@ -421,6 +421,38 @@ func (db *DB) StoreTotals(ctx context.Context, storeID int64, from, to time.Time
 	return r.totals(fmt.Sprintf("store %d", storeID), from, to)
 }
 
+// StoreTotalsByWeek implements secondchance.DonationService in one statement for all the weeks.
+func (db *DB) StoreTotalsByWeek(ctx context.Context, storeID int64, from, to time.Time) ([]*sc.ReturnTotals, error) {
+	if _, err := db.StoreTotals(ctx, storeID, from, to); err != nil { // the same rights and checks
+		return nil, err
+	}
+	const week = 7 * 24 * time.Hour
+	if to.Sub(from)%week != 0 || to.Sub(from) > 520*week {
+		return nil, sc.FieldErrorf("to", sc.EINVALID, "from and to must be a whole number of weeks apart, at most 520")
+	}
+	var rows []struct {
+		From time.Time `db:"week"`
+		totalsRow
+	}
+	err := db.SelectContext(ctx, &rows, `SELECT w.week, coalesce(sum(t.items), 0) AS items, coalesce(sum(t.sold), 0) AS sold,
+			coalesce(sum(t.recycled), 0) AS recycled, coalesce(sum(t.gross), 0) AS gross, coalesce(sum(t.costs), 0) AS costs,
+			coalesce(sum(t.donated), 0) AS donated, coalesce(sum(t.pending), 0) AS pending
+		FROM (SELECT $2::date + 7 * n AS week FROM generate_series(0, $3 - 1) AS n) w
+		LEFT JOIN store_item_totals t ON t.store_id = $1 AND t.day >= w.week AND t.day < w.week + 7
+		GROUP BY w.week ORDER BY w.week`, storeID, from.UTC().Format(time.DateOnly), int(to.Sub(from)/week))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	out := make([]*sc.ReturnTotals, len(rows))
+	for i, r := range rows {
+		start := time.Date(r.From.Year(), r.From.Month(), r.From.Day(), 0, 0, 0, 0, time.UTC)
+		if out[i], err = r.totals(fmt.Sprintf("store %d", storeID), start, start.Add(week)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // totalsRow is the sums a seller's or a store's totals query returns.
 type totalsRow struct {
 	Items    int   `db:"items"`

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -175,11 +176,20 @@ func (db *DB) ListRMAs(ctx context.Context, f sc.RMAFilter, page sc.PageArgs) (*
 	cond := sp.where(3) + ` AND ($1::text IS NULL
 		OR ($1 = 'EXPIRED' AND (r.status = 'EXPIRED' OR (r.status = 'AUTHORIZED' AND r.expires_at < $2)))
 		OR ($1 = 'AUTHORIZED' AND r.status = 'AUTHORIZED' AND r.expires_at >= $2)
-		OR ($1 NOT IN ('EXPIRED', 'AUTHORIZED') AND r.status = $1))`
-	args := append([]any{f.Status, db.Now()}, sp.args()...)
+		OR ($1 NOT IN ('EXPIRED', 'AUTHORIZED') AND r.status = $1))
+		AND ($6::text IS NULL OR r.code = $6 OR r.tracking_number = $7)`
+	var code, tracking *string
+	if f.Search != nil {
+		c := strings.ToUpper(strings.TrimSpace(*f.Search))
+		code, tracking = &c, &c
+		if n, err := sc.NormalizeTrackingNumber(*f.Search); err == nil {
+			tracking = &n
+		}
+	}
+	args := append(append([]any{f.Status, db.Now()}, sp.args()...), code, tracking)
 	var rows []*sc.ReturnAuthorization
 	err = db.SelectContext(ctx, &rows, `SELECT `+rmaColumns+` FROM return_authorizations r WHERE `+cond+`
-		AND ($6::timestamptz IS NULL OR (r.created_at, r.id) < ($6, $7)) ORDER BY r.created_at DESC, r.id DESC LIMIT $8`,
+		AND ($8::timestamptz IS NULL OR (r.created_at, r.id) < ($8, $9)) ORDER BY r.created_at DESC, r.id DESC LIMIT $10`,
 		append(args, afterTime, afterID, limit+1)...)
 	if err != nil {
 		return nil, mapError(err)

@@ -70,5 +70,8 @@ func (w *ExcludeClosedBuyersWorker) Work(ctx context.Context, _ *river.Job[Exclu
 	if err != nil {
 		return err
 	}
+	if err := w.DB.PruneStaffRecords(ctx); err != nil {
+		return err
+	}
 	return w.DB.PruneVerificationFailures(ctx)
 }

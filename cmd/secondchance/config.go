@@ -51,7 +51,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"REPORTING_WINDOW_DAYS", "180", "how many days after an order is placed its seller may report the buyer"},
 	{"RMA_EXPIRY_DAYS", "30", "how many days a buyer has to send a return in"},
 	{"MAIL_URL", "file://tmp/mail", "where email goes: smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465, or file://folder for .eml files"},
-	{"MAIL_FROM", "Second Chance <no-reply@secondchance.example>", "the sender of sellers' emails"},
+	{"MAIL_FROM", "Second Chance <no-reply@secondchance.example>", "the sender of every email: sellers' digests and certificates, staff invitations and password resets"},
 	{"WORK_JOBS", "true", "serve also works background jobs (weekly batch, clean-up, email); false for API-only replicas"},
 	{"PUBLIC_URL", "http://localhost:8080", "the server's public address: download links and the verification link printed on certificates start with it"},
 	{"LINK_SECRET", "", "key (16+ characters) that signs download links; every replica needs the same one. Unset: a random key per process, so links die with it"},

@@ -65,7 +65,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	cmd, rest := args[0], args[1:]
 	known := map[string]func(context.Context, []string) error{
-		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch, "indicators": m.indicators, "certificates": m.certificates, "store": m.store,
+		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch, "indicators": m.indicators, "certificates": m.certificates, "store": m.store, "staff": m.staff,
 	}
 	run, ok := known[cmd]
 	if !ok {
@@ -150,6 +150,12 @@ func (m *Main) open(ctx context.Context) (*db.DB, error) {
 		return nil, err
 	}
 	d.CertificateSetup = db.CertificateSetup{Renderer: pdf.NewRenderer(fonts), PublicURL: m.cfg.PublicURL}
+	mailer, err := jobs.NewMailer(m.cfg.MailURL)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.StaffMail = jobs.StaffMail(mailer, m.cfg.MailFrom, m.cfg.PublicURL)
 	m.db = d
 	return d, nil
 }

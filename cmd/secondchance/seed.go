@@ -18,7 +18,12 @@ var (
 		{Role: sc.RoleStaff, StoreCode: "SCS", Label: "demo staff", Secret: "sc_demo_staff_scs"},
 		{Role: sc.RoleAdmin, Label: "demo admin", Secret: "sc_demo_admin"},
 	}
+	// demoStaff is the portal login of the demo data set: a manager of the demo store.
+	demoStaff = sc.InviteInput{StoreCode: "SCS", Email: "manager@scs.example", Name: "Margo Gibson", Role: sc.StaffManager}
 )
+
+// demoStaffPassword is demoStaff's password, printed by `make run` and in the README.
+const demoStaffPassword = "second-chance-demo"
 
 func (m *Main) seed(ctx context.Context, args []string) error {
 	fs := newFlags("seed", m.Stderr)
@@ -129,6 +134,15 @@ func (m *Main) printDemoTokens(ctx context.Context, d *db.DB) error {
 		}
 		fmt.Fprintf(m.Stdout, "  %-6s %s%s\n", in.Role, in.Secret, scope)
 	}
+	acc, err := d.CreateStaffAccount(ctx, demoStaff, demoStaffPassword)
+	if err != nil {
+		return err
+	}
+	if acc.DisabledAt != nil {
+		fmt.Fprintf(m.Stdout, "Demo portal login %s: disabled; it stays disabled\n", acc.Email)
+		return nil
+	}
+	fmt.Fprintf(m.Stdout, "Demo portal login (%s/portal/): %s, password %s (%s of %s)\n", m.cfg.PublicURL, acc.Email, demoStaffPassword, acc.Role, acc.StoreCode)
 	return nil
 }
 

@@ -63,6 +63,11 @@ var commands = []command{
 			"its staff tokens with `token create --role STAFF --store CODE`."},
 	{name: "store update", args: "CODE [flags]", summary: "change a store's code, name or return address (only the flags given)"},
 	{name: "store list", summary: "list stores: code, name, EIN, return address"},
+	{name: "staff invite", args: "[flags]", summary: "invite a person to a store's staff portal: emails a single-use link",
+		about: "The link, valid 72 hours, opens the account with a password of the person's choosing; then they\n" +
+			"log in at PUBLIC_URL/portal/. A STORE_MANAGER also invites and disables the store's staff there.\n" +
+			"Inviting an address again replaces its pending invitation.",
+		env: []string{"MAIL_URL", "MAIL_FROM", "PUBLIC_URL"}},
 	{name: "help", args: "[COMMAND]", summary: "show this help, or a command's (as COMMAND -h does)"},
 }
 
@@ -73,6 +78,7 @@ var groups = map[string]string{
 	"indicators":   "Recompute and snapshot the sellers' indicators.",
 	"certificates": "Issue donation certificates and annual summaries, as the background jobs do.",
 	"store":        "Register charity stores and edit them, as the createStore and updateStore mutations do.",
+	"staff":        "Invite charity staff to the portal, as a store manager does on its staff page.",
 }
 
 const helpWidth = 100 // columns the help wraps its descriptions to

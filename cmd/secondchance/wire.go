@@ -1,8 +1,13 @@
 package main
 
 import (
+	"strings"
+
+	"github.com/alexedwards/scs/postgresstore"
+
 	"github.com/secondchance/secondchance/db"
 	schttp "github.com/secondchance/secondchance/http"
+	"github.com/secondchance/secondchance/portal"
 )
 
 // HTTP is the part of the configuration the HTTP edge reads.
@@ -12,8 +17,12 @@ func (c Config) HTTP() schttp.Config {
 		MetricsAddr: c.MetricsAddr, MetricsToken: c.MetricsToken, CORSOrigins: c.CORSOrigins}
 }
 
-// NewServer wires the HTTP edge over the database: every service is the storage layer's.
+// NewServer wires the HTTP edge over the database: every service is the storage layer's, and
+// the staff portal under /portal/ calls the same ones, with its sessions in PostgreSQL.
 func NewServer(cfg Config, d *db.DB) *schttp.Server {
 	hc := cfg.HTTP()
-	return schttp.NewServer(hc, d.Services(schttp.NewLinks(hc)), schttp.WithSQLStats(d.DB.DB, d.Statements))
+	services := d.Services(schttp.NewLinks(hc))
+	p := portal.New(services, portal.WithSessionStore(postgresstore.New(d.DB.DB)),
+		portal.WithSecureCookies(strings.HasPrefix(cfg.PublicURL, "https://")))
+	return schttp.NewServer(hc, services, schttp.WithSQLStats(d.DB.DB, d.Statements), schttp.WithPortal(p))
 }
