@@ -130,6 +130,19 @@ func TestStaleCSRFTokenChangesNothing(t *testing.T) {
 	require.NoError(t, tb.d.Get(&parcels, `SELECT count(*) FROM parcels`))
 	require.Zero(t, parcels)
 
+	// Sent from another site, even with the right token, it is refused before it is read.
+	c.get(t, "/portal/intake/receive?code="+rma.Code)
+	action, form = c.form(t, "/intake/receive")
+	req, err := http.NewRequest(http.MethodPost, tb.url+action, strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res = c.do(t, req)
+	require.Equal(t, http.StatusForbidden, res.status)
+	require.Equal(t, "CROSS_ORIGIN", messageCode(res.body))
+	require.NoError(t, tb.d.Get(&parcels, `SELECT count(*) FROM parcels`))
+	require.Zero(t, parcels)
+
 	// A form loaded before logging out is stale after logging in again: the token is new.
 	c.get(t, "/portal/intake/receive?code="+rma.Code)
 	action, form = c.form(t, "/intake/receive")
@@ -415,4 +428,35 @@ func TestPagesAllowNoInlineScript(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.StatusCode, f)
 		require.Empty(t, res.Header.Get("Set-Cookie"), "assets need no session")
 	}
+}
+
+// A parcel that came without a code is logged unmatched, then matched from its page once its
+// authorisation is found: its items take their lines and the discrepancies are found.
+func TestMatchUnmatchedParcel(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	c := tb.account(t, "SCS", "max@example.org", sc.StaffMember)
+	rma := tb.returnTo(t)
+	c.get(t, "/portal/intake/receive?unmatched=1")
+	res := c.submit(t, "/intake/receive", url.Values{"items.0.description": {"A lamp"}, "items.0.grade": {"FAIR"}})
+	require.Equal(t, http.StatusOK, res.status, res.body)
+	require.Contains(t, res.body, "Match this parcel")
+	require.Contains(t, c.get(t, "/portal/intake").body, "Unmatched parcels")
+
+	parcel := regexp.MustCompile(`/portal/parcels/(\d+)`).FindStringSubmatch(res.url)[1]
+	c.get(t, "/portal/parcels/"+parcel)
+	res = c.submit(t, "/match", url.Values{"rmaCode": {"RMA-NOSUCH"}, "lines.0.rmaLine": {"x"}})
+	require.Equal(t, http.StatusUnprocessableEntity, res.status)
+	require.Contains(t, res.body, `id="f-lines.0.rmaLine-error"`)
+	res = c.submit(t, "/match", url.Values{"rmaCode": {"RMA-NOSUCH"}, "lines.0.rmaLine": {"1"}})
+	require.Equal(t, http.StatusNotFound, res.status)
+	require.Contains(t, res.body, `id="f-rmaCode-error"`)
+	res = c.submit(t, "/match", url.Values{"rmaCode": {rma.Code}, "lines.0.rmaLine": {"9"}})
+	require.Equal(t, http.StatusUnprocessableEntity, res.status)
+	require.Contains(t, res.body, `id="f-lines.0.rmaLine-error"`, "the service's error on lines.0 is shown on its row")
+	res = c.submit(t, "/match", url.Values{"rmaCode": {rma.Code}, "lines.0.rmaLine": {"1"}})
+	require.Equal(t, http.StatusOK, res.status, res.body)
+	require.Contains(t, res.body, "The parcel is matched to "+rma.Code)
+	require.Contains(t, res.body, `data-kind="MISSING_ITEM"`, "line 2 has no item")
+	require.NotContains(t, res.body, "Match this parcel")
 }
