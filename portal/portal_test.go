@@ -460,3 +460,39 @@ func TestMatchUnmatchedParcel(t *testing.T) {
 	require.Contains(t, res.body, `data-kind="MISSING_ITEM"`, "line 2 has no item")
 	require.NotContains(t, res.body, "Match this parcel")
 }
+
+// Malformed input gets an answer about it, never an internal error, and changes nothing.
+func TestHostileInputsGetNoInternalError(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	c := tb.account(t, "SCS", "hal@example.org", sc.StaffMember)
+	ids := c.receive(t, tb.returnTo(t))
+	for _, path := range []string{"/portal/items?status=NOPE", "/portal/items?after=garbage", "/portal/items/find?code=%00",
+		"/portal/parcels/-1", "/portal/parcels/99999999999999999999", "/portal/items/" + ids[0] + "/tag?tagPrice=1e99",
+		"/portal/intake/receive?code=%ff%fe", "/portal/intake/receive?code=" + strings.Repeat("A", 5000), "/portal/certificates?after=x",
+		"/portal/invitation/" + strings.Repeat("x", 500), "/portal/password-reset/%00"} {
+		res := c.get(t, path)
+		require.Less(t, res.status, 500, "%s: %s", path, res.body)
+	}
+	c.get(t, "/portal/intake/receive?unmatched=1")
+	for _, values := range []url.Values{
+		{"rows": {"100000"}, "items.0.description": {"x"}, "items.0.grade": {"SHINY"}},
+		{"rows": {"1"}, "items.0.description": {"nul\x00byte"}, "items.0.grade": {"GOOD"}},
+		{"rows": {"1"}, "items.0.description": {"\xff\xfe"}, "items.0.grade": {"GOOD"}},
+		{"rows": {"1"}, "items.0.description": {"ok"}, "items.0.grade": {"GOOD"}, "items.0.rmaLine": {"abc"}, "items.0.present": {"on"}},
+		{"rows": {"1"}, "items.0.description": {strings.Repeat("long ", 400)}, "items.0.grade": {"GOOD"}, "notes": {strings.Repeat("n", 3000)}},
+	} {
+		_, form := c.form(t, "/intake/receive")
+		for k, v := range values {
+			form[k] = v
+		}
+		res := c.post(t, "/portal/intake/receive", form)
+		require.Less(t, res.status, 500, "%v: %s", values, res.body)
+		require.GreaterOrEqual(t, res.status, 400, "%v was accepted", values)
+	}
+	var parcels int
+	require.NoError(t, tb.d.Get(&parcels, `SELECT count(*) FROM parcels`))
+	require.Equal(t, 1, parcels, "only the parcel received properly")
+	res := tb.client(t).login(t, "nul\x00@example.org", "\xff\xfe password")
+	require.Less(t, res.status, 500, res.body)
+}
