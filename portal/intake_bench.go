@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/portal/form"
 )
 
 type intakeData struct {
@@ -122,7 +123,7 @@ func (h *Handler) intakeReceivePage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderReceive(w http.ResponseWriter, r *http.Request, status int, p *page, d receiveData) {
 	n := len(d.Lines) + extraRows
 	if v := atoiOr(p.Values.Get("rows"), 0); v > n {
-		n = v
+		n = min(v, form.MaxParcelRows) // what the parser reads, whatever was posted
 	}
 	d.Rows = make([]int, n)
 	for i := range d.Rows {

@@ -26,7 +26,7 @@ func (h *Handler) parcelMatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	known := []string{"rmaCode"}
-	for i := range atoiOr(r.PostForm.Get("rows"), 0) {
+	for i := range min(max(atoiOr(r.PostForm.Get("rows"), 0), 0), form.MaxParcelRows) {
 		known = append(known, fmt.Sprintf("lines.%d.rmaLine", i), fmt.Sprintf("lines.%d.item", i))
 	}
 	h.formErrorWith(w, r, &page{Values: r.PostForm}, err, known, func(p *page) {

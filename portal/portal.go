@@ -3,6 +3,7 @@ package portal
 import (
 	"embed"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -64,7 +65,11 @@ func New(services sc.Services, opts ...Option) http.Handler {
 	for _, o := range opts {
 		o(h)
 	}
-	h.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { h.internalError(w, r, err) }
+	// A session that cannot be loaded or saved has no page to render into: plain text.
+	h.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		slog.ErrorContext(r.Context(), "portal session", "err", err)
+		http.Error(w, "internal error: the session could not be read or saved; try again", http.StatusInternalServerError)
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Prefix+"/login", h.loginPage)
@@ -107,13 +112,13 @@ func New(services sc.Services, opts ...Option) http.Handler {
 	// nor Origin.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.staleForm(w, r, "The request came from another site, so it was refused.")
+		h.refuseForm(w, r, "CROSS_ORIGIN", "The form was sent from another site, so it was refused.")
 	}))
 	// The assets need no session: they are served before one is loaded.
 	top := http.NewServeMux()
 	static, _ := fs.Sub(staticFiles, "static")
 	top.Handle("GET "+Prefix+"/static/", http.StripPrefix(Prefix+"/static/", staticHandler(static)))
-	top.Handle("/", cop.Handler(h.sessions.LoadAndSave(h.headers(h.checkCSRF(mux)))))
+	top.Handle("/", h.sessions.LoadAndSave(h.headers(cop.Handler(h.checkCSRF(mux)))))
 	h.handler = top
 	return h
 }

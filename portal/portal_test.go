@@ -130,6 +130,19 @@ func TestStaleCSRFTokenChangesNothing(t *testing.T) {
 	require.NoError(t, tb.d.Get(&parcels, `SELECT count(*) FROM parcels`))
 	require.Zero(t, parcels)
 
+	// Sent from another site, even with the right token, it is refused before it is read.
+	c.get(t, "/portal/intake/receive?code="+rma.Code)
+	action, form = c.form(t, "/intake/receive")
+	req, err := http.NewRequest(http.MethodPost, tb.url+action, strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res = c.do(t, req)
+	require.Equal(t, http.StatusForbidden, res.status)
+	require.Equal(t, "CROSS_ORIGIN", messageCode(res.body))
+	require.NoError(t, tb.d.Get(&parcels, `SELECT count(*) FROM parcels`))
+	require.Zero(t, parcels)
+
 	// A form loaded before logging out is stale after logging in again: the token is new.
 	c.get(t, "/portal/intake/receive?code="+rma.Code)
 	action, form = c.form(t, "/intake/receive")
@@ -415,4 +428,71 @@ func TestPagesAllowNoInlineScript(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.StatusCode, f)
 		require.Empty(t, res.Header.Get("Set-Cookie"), "assets need no session")
 	}
+}
+
+// A parcel that came without a code is logged unmatched, then matched from its page once its
+// authorisation is found: its items take their lines and the discrepancies are found.
+func TestMatchUnmatchedParcel(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	c := tb.account(t, "SCS", "max@example.org", sc.StaffMember)
+	rma := tb.returnTo(t)
+	c.get(t, "/portal/intake/receive?unmatched=1")
+	res := c.submit(t, "/intake/receive", url.Values{"items.0.description": {"A lamp"}, "items.0.grade": {"FAIR"}})
+	require.Equal(t, http.StatusOK, res.status, res.body)
+	require.Contains(t, res.body, "Match this parcel")
+	require.Contains(t, c.get(t, "/portal/intake").body, "Unmatched parcels")
+
+	parcel := regexp.MustCompile(`/portal/parcels/(\d+)`).FindStringSubmatch(res.url)[1]
+	c.get(t, "/portal/parcels/"+parcel)
+	res = c.submit(t, "/match", url.Values{"rmaCode": {"RMA-NOSUCH"}, "lines.0.rmaLine": {"x"}})
+	require.Equal(t, http.StatusUnprocessableEntity, res.status)
+	require.Contains(t, res.body, `id="f-lines.0.rmaLine-error"`)
+	res = c.submit(t, "/match", url.Values{"rmaCode": {"RMA-NOSUCH"}, "lines.0.rmaLine": {"1"}})
+	require.Equal(t, http.StatusNotFound, res.status)
+	require.Contains(t, res.body, `id="f-rmaCode-error"`)
+	res = c.submit(t, "/match", url.Values{"rmaCode": {rma.Code}, "lines.0.rmaLine": {"9"}})
+	require.Equal(t, http.StatusUnprocessableEntity, res.status)
+	require.Contains(t, res.body, `id="f-lines.0.rmaLine-error"`, "the service's error on lines.0 is shown on its row")
+	res = c.submit(t, "/match", url.Values{"rmaCode": {rma.Code}, "lines.0.rmaLine": {"1"}})
+	require.Equal(t, http.StatusOK, res.status, res.body)
+	require.Contains(t, res.body, "The parcel is matched to "+rma.Code)
+	require.Contains(t, res.body, `data-kind="MISSING_ITEM"`, "line 2 has no item")
+	require.NotContains(t, res.body, "Match this parcel")
+}
+
+// Malformed input gets an answer about it, never an internal error, and changes nothing.
+func TestHostileInputsGetNoInternalError(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	c := tb.account(t, "SCS", "hal@example.org", sc.StaffMember)
+	ids := c.receive(t, tb.returnTo(t))
+	for _, path := range []string{"/portal/items?status=NOPE", "/portal/items?after=garbage", "/portal/items/find?code=%00",
+		"/portal/parcels/-1", "/portal/parcels/99999999999999999999", "/portal/items/" + ids[0] + "/tag?tagPrice=1e99",
+		"/portal/intake/receive?code=%ff%fe", "/portal/intake/receive?code=" + strings.Repeat("A", 5000), "/portal/certificates?after=x",
+		"/portal/invitation/" + strings.Repeat("x", 500), "/portal/password-reset/%00"} {
+		res := c.get(t, path)
+		require.Less(t, res.status, 500, "%s: %s", path, res.body)
+	}
+	c.get(t, "/portal/intake/receive?unmatched=1")
+	for _, values := range []url.Values{
+		{"rows": {"100000"}, "items.0.description": {"x"}, "items.0.grade": {"SHINY"}},
+		{"rows": {"1"}, "items.0.description": {"nul\x00byte"}, "items.0.grade": {"GOOD"}},
+		{"rows": {"1"}, "items.0.description": {"\xff\xfe"}, "items.0.grade": {"GOOD"}},
+		{"rows": {"1"}, "items.0.description": {"ok"}, "items.0.grade": {"GOOD"}, "items.0.rmaLine": {"abc"}, "items.0.present": {"on"}},
+		{"rows": {"1"}, "items.0.description": {strings.Repeat("long ", 400)}, "items.0.grade": {"GOOD"}, "notes": {strings.Repeat("n", 3000)}},
+	} {
+		_, form := c.form(t, "/intake/receive")
+		for k, v := range values {
+			form[k] = v
+		}
+		res := c.post(t, "/portal/intake/receive", form)
+		require.Less(t, res.status, 500, "%v: %s", values, res.body)
+		require.GreaterOrEqual(t, res.status, 400, "%v was accepted", values)
+	}
+	var parcels int
+	require.NoError(t, tb.d.Get(&parcels, `SELECT count(*) FROM parcels`))
+	require.Equal(t, 1, parcels, "only the parcel received properly")
+	res := tb.client(t).login(t, "nul\x00@example.org", "\xff\xfe password")
+	require.Less(t, res.status, 500, res.body)
 }

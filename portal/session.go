@@ -64,10 +64,15 @@ func (h *Handler) checkCSRF(next http.Handler) http.Handler {
 	})
 }
 
-// staleForm answers a refused form: nothing was done, and reloading the page gives a fresh one.
+// staleForm answers a form whose token is not the session's.
 func (h *Handler) staleForm(w http.ResponseWriter, r *http.Request, why string) {
+	h.refuseForm(w, r, "STALE_FORM", why)
+}
+
+// refuseForm answers a refused form: nothing was done, and reloading the page gives a fresh one.
+func (h *Handler) refuseForm(w http.ResponseWriter, r *http.Request, code, why string) {
 	h.render(w, r, http.StatusForbidden, "message", &page{Title: "Nothing was saved",
-		Data: message{Text: why + " Nothing was saved. Reload the page and send the form again.", Code: "STALE_FORM",
+		Data: message{Text: why + " Nothing was saved. Reload the page and send the form again.", Code: code,
 			Link: r.URL.Path, LinkText: "Reload the page"}})
 }
 

@@ -76,6 +76,7 @@ func RowField(list, field string, rows []int) string {
 
 // ParcelFields are the inputs of a form of n rows.
 func ParcelFields(n int) []string {
+	n = min(max(n, 0), MaxParcelRows)
 	fs := []string{"rmaCode", "trackingNumber", "notes"}
 	for row := range n {
 		for _, f := range []string{"description", "grade", "notes"} {
