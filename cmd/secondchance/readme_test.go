@@ -376,8 +376,9 @@ type readmeEnv struct {
 	base    string // the server's URL
 	mailDir string
 	seedOut string
-	// lastDownload is the last downloadUrl a response carried (what pdftotext reads).
-	lastDownload string
+	// lastLink is, per field (downloadUrl, receiptUrl), the last PDF link a response carried:
+	// what pdftotext reads.
+	lastLink map[string]string
 	// storyChanges are responses whose errors changed: -update writes them, and says so, since
 	// a request that now fails (an ID in it no longer exists) needs a look.
 	storyChanges []string
@@ -419,7 +420,7 @@ func runREADME(t *testing.T, checks []*readmeCheck, recorded time.Time) readmeRe
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	res := readmeResult{today: today, shift: newShift(recorded, today)}
 	d, u := dbtest.NewWithURL(t)
-	env := &readmeEnv{t: t, db: d, mailDir: t.TempDir()}
+	env := &readmeEnv{t: t, db: d, mailDir: t.TempDir(), lastLink: map[string]string{}}
 	vars := map[string]string{"DATABASE_URL": u, "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "error",
 		"PUBLIC_URL": readmePublicURL, "LINK_SECRET": "readme-link-secret-0123456789", "MAIL_URL": "file://" + env.mailDir}
 	getenv := func(k string) string { return vars[k] }
@@ -581,8 +582,10 @@ func (e *readmeEnv) compareResponses(c *readmeCheck, got [][]byte) ([]string, *s
 		if w, g := outcome(wv), outcome(gv); w != g {
 			e.storyChanges = append(e.storyChanges, fmt.Sprintf("%s: %sthe outcome was %s, now it is %s", c.block, prefix, w, g))
 		}
-		if u := findString(gv, "downloadUrl"); u != "" {
-			e.lastDownload = u
+		for _, f := range []string{"downloadUrl", "receiptUrl"} {
+			if u := findString(gv, f); u != "" {
+				e.lastLink[f] = u
+			}
 		}
 		n, _, err := scanJSONSeq(string(g))
 		if err != nil || len(n) != 1 {
@@ -711,13 +714,15 @@ func (e *readmeEnv) output(what string) (string, error) {
 	switch {
 	case what == "seed --demo":
 		return e.seedOut, nil
-	case what == "pdftotext -layout of the downloadUrl above":
-		if e.lastDownload == "" {
-			return "", fmt.Errorf("no response above carried a downloadUrl")
+	case strings.HasPrefix(what, "pdftotext -layout of the ") && strings.HasSuffix(what, " above"):
+		field := strings.TrimSuffix(strings.TrimPrefix(what, "pdftotext -layout of the "), " above")
+		last := e.lastLink[field]
+		if last == "" {
+			return "", fmt.Errorf("no response above carried a %s", field)
 		}
-		link, ok := strings.CutPrefix(e.lastDownload, readmePublicURL)
+		link, ok := strings.CutPrefix(last, readmePublicURL)
 		if !ok {
-			return "", fmt.Errorf("downloadUrl %s does not start with PUBLIC_URL", e.lastDownload)
+			return "", fmt.Errorf("%s %s does not start with PUBLIC_URL", field, last)
 		}
 		res, err := http.Get(e.base + link)
 		if err != nil {
@@ -742,7 +747,7 @@ func (e *readmeEnv) output(what string) (string, error) {
 		table, _, _ = strings.Cut(table, "\n\nEvery command")
 		return table, nil
 	}
-	return "", fmt.Errorf("unknown output %q (known: seed --demo, pdftotext -layout of the downloadUrl above, the digest to <email>, secondchance help)", what)
+	return "", fmt.Errorf("unknown output %q (known: seed --demo, pdftotext -layout of the downloadUrl (or receiptUrl) above, the digest to <email>, secondchance help)", what)
 }
 
 // digest waits for the newest digest to a seller's address to be sent (the minute job), then
