@@ -152,6 +152,7 @@ func startWorkers(t *testing.T, tb *testBundle, mailURL string, retry time.Durat
 		DigestRetryBase: retry, FetchPollInterval: 100 * time.Millisecond})
 	require.NoError(t, err)
 	tb.DB.AfterSettle = jobs.IssueOnSettle(client)
+	jobs.AuctionHooks(tb.DB, client)
 	require.NoError(t, client.Start(context.Background()))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
