@@ -471,3 +471,83 @@ func TestUnpaidWinnerAndSecondChanceOffer(t *testing.T) {
 		map[string]any{"items": []any{items[0]}})
 	require.Equal(t, "8.00", get(res.Data, "settleItems", "ledgers", 0, "gross", "amount"))
 }
+
+func TestLotAndBidderRulesRefuseAndWriteNothing(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	a := newAuction(t, tb, "TIMED", auctionItems(t, tb, 1), nil)
+	forSale := dbtest.Item(t, tb.DB, &dbtest.ItemOpts{Status: ptr(sc.ItemListed)}).GlobalID()
+	own := auctionItems(t, tb, 1)[0]
+	const addLot = `mutation($in: AddLotInput!) { addLot(input: $in) { lot { id } userErrors { field code } } }`
+	lot := func(auction, item string) map[string]any {
+		return map[string]any{"in": map[string]any{"auction": auction, "number": 9, "title": "x", "startingBid": money("1.00"),
+			"items": []any{map[string]any{"item": item, "estimate": money("1.00")}}}}
+	}
+	res := tb.Query(t, tb.Staff, addLot, lot(a.auction, forSale))
+	require.Equal(t, "input.items.0.item ITEM_STATE", userError(t, get(res.Data, "addLot")), "an item routed to SALE")
+
+	// Another store's staff: the SCS item does not exist for them, nor the SCS auction.
+	dbtest.Store(t, tb.DB, &dbtest.StoreOpts{Code: ptr("OTB")})
+	_, other, err := tb.DB.CreateToken(sc.NewSystemContext(context.Background()), sc.TokenInput{Role: sc.RoleStaff, StoreCode: "OTB"})
+	require.NoError(t, err)
+	res = tb.Query(t, other, `mutation { createAuction(input: {title: "Theirs", kind: LIVE, startsAt: "2027-01-01T00:00:00Z"}) { auction { id } } }`, nil)
+	theirs := get(res.Data, "createAuction", "auction", "id").(string)
+	res = tb.Query(t, other, addLot, lot(theirs, own))
+	require.Equal(t, "input.items.0.item NOT_FOUND", userError(t, get(res.Data, "addLot")), "another store's item")
+	res = tb.Query(t, other, addLot, lot(a.auction, own))
+	require.Equal(t, "input.auction NOT_FOUND", userError(t, get(res.Data, "addLot")), "another store's auction")
+	var lots int
+	require.NoError(t, tb.DB.Get(&lots, `SELECT count(*) FROM lots`))
+	require.Equal(t, 1, lots, "nothing written")
+
+	// A blocked bidder's paddle bids nothing; unblocked, it does.
+	tb.Query(t, tb.Staff, `mutation($id: ID!) { openAuction(id: $id) { auction { status } } }`, map[string]any{"id": a.auction})
+	const block = `mutation($b: ID!, $on: Boolean!, $why: String!) { setBidderBlocked(input: {bidder: $b, blocked: $on, reason: $why}) { bidder { blocked blockReason } userErrors { field code } } }`
+	res = tb.Query(t, tb.Staff, block, map[string]any{"b": a.bidders[0], "on": true, "why": ""})
+	require.Equal(t, "input.reason INVALID", userError(t, get(res.Data, "setBidderBlocked")), "blocking says why")
+	res = tb.Query(t, tb.Staff, block, map[string]any{"b": a.bidders[0], "on": true, "why": "bounced a check"})
+	require.Equal(t, map[string]any{"blocked": true, "blockReason": "bounced a check"}, get(res.Data, "setBidderBlocked", "bidder"))
+	res = tb.Query(t, other, block, map[string]any{"b": a.bidders[0], "on": false, "why": ""})
+	require.Equal(t, "input.bidder NOT_FOUND", userError(t, get(res.Data, "setBidderBlocked")), "another store's bidder")
+	res = tb.Query(t, tb.Staff, placeBid, bid(a.lot, 100, "FLOOR", "5.00", "blk"))
+	require.Equal(t, "input.paddle BIDDER_BLOCKED", userError(t, get(res.Data, "placeBid")))
+	tb.Query(t, tb.Staff, block, map[string]any{"b": a.bidders[0], "on": false, "why": ""})
+	res = tb.Query(t, tb.Staff, placeBid, bid(a.lot, 100, "FLOOR", "5.00", "blk"))
+	require.Empty(t, userError(t, get(res.Data, "placeBid")))
+
+	// A retraction of an unknown bid, or of another store's, is NOT_FOUND.
+	res = tb.Query(t, tb.Staff, `mutation($id: ID!) { retractBid(input: {bid: $id, reason: "x"}) { userErrors { field code } } }`,
+		map[string]any{"id": sc.GlobalID(sc.KindBid, 999999)})
+	require.Equal(t, "input.bid NOT_FOUND", userError(t, get(res.Data, "retractBid")))
+	var mine int64
+	require.NoError(t, tb.DB.Get(&mine, `SELECT id FROM bids`))
+	res = tb.Query(t, other, `mutation($id: ID!) { retractBid(input: {bid: $id, reason: "x"}) { userErrors { field code } } }`,
+		map[string]any{"id": sc.GlobalID(sc.KindBid, mine)})
+	require.Equal(t, "input.bid NOT_FOUND", userError(t, get(res.Data, "retractBid")))
+}
+
+func TestTwoUnpaidWinsBlockTheBidder(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	items := auctionItems(t, tb, 2)
+	a := newAuction(t, tb, "TIMED", items[:1], nil)
+	res := tb.Query(t, tb.Staff, `mutation($in: AddLotInput!) { addLot(input: $in) { lot { id } userErrors { field code } } }`,
+		map[string]any{"in": map[string]any{"auction": a.auction, "number": 2, "title": "Second", "startingBid": money("1.00"),
+			"items": []any{map[string]any{"item": items[1], "estimate": money("1.00")}}}})
+	second := get(res.Data, "addLot", "lot", "id").(string)
+	tb.Query(t, tb.Staff, `mutation($id: ID!) { openAuction(id: $id) { auction { status } } }`, map[string]any{"id": a.auction})
+	for _, l := range []string{a.lot, second} {
+		res := tb.Query(t, tb.Staff, placeBid, bid(l, 100, "FLOOR", "5.00", "u"+l))
+		require.Empty(t, userError(t, get(res.Data, "placeBid")))
+	}
+	tb.Advance(2 * time.Hour)
+	closeLots(t, tb, a.lot, second)
+	tb.Advance(5 * 24 * time.Hour)
+	for _, l := range []string{a.lot, second} {
+		res := tb.Query(t, tb.Staff, `mutation($id: ID!) { markLotUnpaid(id: $id) { lot { status } userErrors { field code } } }`, map[string]any{"id": l})
+		require.Equal(t, "UNPAID", get(res.Data, "markLotUnpaid", "lot", "status"))
+	}
+	res = tb.Query(t, tb.Staff, `query($id: ID!) { node(id: $id) { ... on Bidder { unpaidStrikes blocked blockReason } } }`, map[string]any{"id": a.bidders[0]})
+	require.Equal(t, map[string]any{"unpaidStrikes": float64(2), "blocked": true, "blockReason": "2 unpaid wins"}, get(res.Data, "node"),
+		"the store's limit is 2 unpaid wins")
+}
