@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/db"
 	"github.com/secondchance/secondchance/db/dbtest"
+	"github.com/secondchance/secondchance/http/apitest"
 )
 
 // TestConcurrentBidsEndAsASerialReplay sends random streams of bids from many clients at once
@@ -129,3 +131,54 @@ func TestConcurrentBidsEndAsASerialReplay(t *testing.T) {
 		}
 	}
 }
+
+// TestASlowWatcherIsDroppedNotBuffered: a subscriber that reads nothing holds at most its
+// buffer; past it, its stream closes (it reconnects with afterSequence and misses nothing).
+func TestASlowWatcherIsDroppedNotBuffered(t *testing.T) {
+	t.Parallel()
+	d, dsn := dbtest.NewWithURL(t)
+	staff, _ := dbtest.As(t, d, sc.TokenInput{Role: sc.RoleStaff, StoreCode: "SCS"})
+	au, err := d.CreateAuction(staff, sc.AuctionInput{Title: "Slow", Kind: sc.AuctionLive, StartsAt: time.Now()})
+	require.NoError(t, err)
+	it := dbtest.Item(t, d, &dbtest.ItemOpts{Status: ptr(sc.ItemListed), Route: ptr(sc.RouteAuction)})
+	lot, err := d.AddLot(staff, au.ID, sc.LotInput{Number: 1, Items: []int64{it.ID}, Title: "Lot",
+		Estimate: sc.MoneyInput{Amount: "1.00", Currency: "USD"}, StartingBid: sc.MoneyInput{Amount: "1.00", Currency: "USD"}})
+	require.NoError(t, err)
+	b, err := d.RegisterBidder(staff, sc.BidderInput{Name: "B", Email: "b@example.com",
+		Address: sc.PostalAddress{Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"}})
+	require.NoError(t, err)
+	_, err = d.AssignPaddle(staff, au.ID, b.ID)
+	require.NoError(t, err)
+	_, err = d.OpenAuction(staff, au.ID)
+	require.NoError(t, err)
+
+	w := db.NewLotWatcher(d, dsn, 3)
+	t.Cleanup(func() { w.Close() })
+	w.Patience = time.Millisecond // a client that takes nothing
+	events, err := w.Watch(staff, lot.ID, 0)
+	require.NoError(t, err)
+	_, err = d.OpenLot(staff, lot.ID)
+	require.NoError(t, err)
+	for i := range 10 {
+		_, err := d.PlaceBid(staff, sc.BidInput{Lot: lot.ID, Paddle: 100, Kind: sc.BidAbsentee,
+			Amount: sc.MoneyInput{Amount: fmt.Sprintf("%d.00", 10+i), Currency: "USD"}, IdempotencyKey: fmt.Sprint(i)})
+		require.NoError(t, err)
+	}
+	apitest.WaitFor(t, "the slow subscriber dropped", func() bool { return w.Subscribers() == 0 })
+	var got []int64
+	for e := range events { // closed once its buffer of 3 stayed full
+		got = append(got, e.Seq)
+	}
+	require.Equal(t, []int64{1, 2, 3}, got, "the first events, in order; then dropped")
+	require.Zero(t, w.Subscribers())
+
+	// Reconnecting after the last sequence seen gives exactly the rest, to a client that reads.
+	w.Patience = 10 * time.Second
+	again, err := w.Watch(staff, lot.ID, got[len(got)-1])
+	require.NoError(t, err)
+	for want := int64(4); want <= 11; want++ {
+		e := <-again
+		require.Equal(t, want, e.Seq)
+	}
+}
+

@@ -25,8 +25,12 @@ const watchPage = 500
 // across API replicas. For each notified lot with subscribers the watcher reads the new events
 // from lot_events once and hands them to every subscriber; a subscriber that is new, or fell
 // behind, or sees a gap, reads what it lacks from the table itself. Nothing is buffered without
-// limit: a subscriber whose client does not keep up is dropped (its channel closes).
+// limit: a subscriber whose client takes no event for Patience is dropped (its channel closes);
+// while it catches up it reads from the table, not from memory.
 type LotWatcher struct {
+	// Patience is how long a subscriber's next event may wait for its client before the
+	// subscriber is dropped (default 10 s); read when a subscription starts.
+	Patience time.Duration
 	db       *DB
 	dsn      string
 	log      *slog.Logger
@@ -57,7 +61,8 @@ func NewLotWatcher(db *DB, dsn string, buffer int) *LotWatcher {
 	if buffer <= 0 {
 		buffer = 256
 	}
-	return &LotWatcher{db: db, dsn: dsn, log: slog.Default(), buffer: buffer, lots: map[int64]*watchedLot{}, done: make(chan struct{})}
+	return &LotWatcher{db: db, dsn: dsn, log: slog.Default(), buffer: buffer, lots: map[int64]*watchedLot{}, done: make(chan struct{}),
+		Patience: 10 * time.Second}
 }
 
 func (w *LotWatcher) listen() error {
@@ -204,17 +209,20 @@ func (w *LotWatcher) Watch(ctx context.Context, lot, after int64) (<-chan *sc.Lo
 	w.mu.Unlock()
 
 	out := make(chan *sc.LotEvent, w.buffer)
+	patience := w.Patience
 	go func() {
 		defer close(out)
 		defer w.unsubscribe(lot, s)
-		w.serve(ctx, lot, after, s, out)
+		w.serve(ctx, lot, after, s, out, patience)
 	}()
 	return out, nil
 }
 
 // serve hands a subscriber its events in order, each once: first those after `after` read from
 // the table, then those the fan-out brings, going back to the table whenever it sees a gap.
-func (w *LotWatcher) serve(ctx context.Context, lot, last int64, s *subscriber, out chan<- *sc.LotEvent) {
+func (w *LotWatcher) serve(ctx context.Context, lot, last int64, s *subscriber, out chan<- *sc.LotEvent, patience time.Duration) {
+	timer := time.NewTimer(patience)
+	defer timer.Stop()
 	send := func(e *sc.LotEvent) bool {
 		if e.Seq <= last {
 			return true
@@ -224,6 +232,19 @@ func (w *LotWatcher) serve(ctx context.Context, lot, last int64, s *subscriber, 
 			last = e.Seq
 			return true
 		default:
+		}
+		// The client's buffer is full: wait for it a while. Meanwhile the fan-out may overflow
+		// this subscriber's inbox; it then reads the rest from the table.
+		timer.Reset(patience)
+		select {
+		case out <- e:
+			last = e.Seq
+			return true
+		case <-ctx.Done():
+			return false
+		case <-w.done:
+			return false
+		case <-timer.C:
 			w.log.Info("dropping a slow lot events subscriber", "lot", lot, "sequence", last)
 			return false
 		}
