@@ -181,4 +181,3 @@ func TestASlowWatcherIsDroppedNotBuffered(t *testing.T) {
 		require.Equal(t, want, e.Seq)
 	}
 }
-
