@@ -161,3 +161,24 @@ func subscriptionError(t *testing.T, m map[string]any) string {
 	require.Nil(t, get(m, "payload", "data"))
 	return get(m, "payload", "errors", 0, "extensions", "code").(string)
 }
+
+func TestShuttingDownEndsTheSubscriptions(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	a := newAuction(t, tb, "TIMED", auctionItems(t, tb, 1), nil)
+	c := dialEvents(t, tb, tb.Staff)
+	c.subscribe("1", a.lot, 0)
+	waitFor(t, "the subscriber", func() bool { return tb.DB.Watcher().Subscribers() == 1 })
+	tb.API.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	for {
+		var m map[string]any
+		err := wsjson.Read(ctx, c.conn, &m)
+		if err != nil {
+			require.Equal(t, websocket.StatusNormalClosure, websocket.CloseStatus(err), "closed cleanly: %v", err)
+			break
+		}
+	}
+	waitFor(t, "no subscriber left", func() bool { return tb.DB.Watcher().Subscribers() == 0 })
+}

@@ -32,6 +32,8 @@ type Bundle struct {
 	DB     *db.DB
 	DBURL  string
 	Server *httptest.Server
+	// API is the server's handler, for tests of its shutdown.
+	API *schttp.Server
 	// Tokens: seller A (S1), seller B (S2), staff of SCS, admin.
 	SellerA, SellerB, Staff, Admin string
 	offset                         *atomic.Int64
@@ -73,6 +75,7 @@ func New(t testing.TB) *Bundle {
 	// deadline without waiting for it.
 	d.Now = func() time.Time { return time.Now().Add(time.Duration(b.offset.Load())) }
 	s := NewServer(Config(), d)
+	b.API = s
 	b.Server = httptest.NewServer(s)
 	t.Cleanup(func() {
 		s.Close() // websockets and the lot events listener, before the database goes
