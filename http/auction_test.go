@@ -163,6 +163,7 @@ func TestTimedAuctionFromBidsToCertificate(t *testing.T) {
 	// The end comes; the closing job's service closes the lot: SOLD at the leader's price.
 	tb.Advance(2 * time.Hour)
 	closeLots(t, tb, a.lot)
+	requireBalanced(t, tb)
 	res = tb.Query(t, tb.Staff, `query($id: ID!) { node(id: $id) { ... on Lot { `+lotFields+` events { sequence kind } } } }`, map[string]any{"id": a.lot})
 	lot = get(res.Data, "node")
 	require.Equal(t, "SOLD", get(lot, "status"))
@@ -190,6 +191,7 @@ func TestTimedAuctionFromBidsToCertificate(t *testing.T) {
 	var prices []int64
 	require.NoError(t, tb.DB.Select(&prices, `SELECT s.price_cents FROM sales s JOIN lot_items li ON li.item_id = s.item_id AND li.lot_id = s.lot_id ORDER BY li.position`))
 	require.Equal(t, []int64{1575, 525}, prices, "21.00 split 30:10 to the cent")
+	requireBalanced(t, tb)
 
 	// The receipt: paid 21.00 for goods estimated at 40.00: nothing deductible, no disclosure.
 	text := downloadPDFText(t, tb, receipt)
@@ -214,6 +216,15 @@ func TestTimedAuctionFromBidsToCertificate(t *testing.T) {
 	require.NoError(t, tb.DB.Get(&unbalanced, `SELECT count(*) FROM item_proceeds p WHERE p.gross_cents <> p.intake_cents + p.storage_cents
 		+ p.shipping_cents + p.commission_cents + p.net_cents OR p.net_cents <> (SELECT sum(cents) FROM donation_allocations a WHERE a.item_id = p.item_id)`))
 	require.Zero(t, unbalanced)
+	requireBalanced(t, tb)
+	res = tb.Query(t, tb.Staff, `mutation($b: ID!) { disburseBeneficiary(input: {beneficiary: $b}) { userErrors { field code } } }`,
+		map[string]any{"b": beneficiaryOf(t, tb)})
+	require.Empty(t, res.Errors)
+	require.Empty(t, userError(t, get(res.Data, "disburseBeneficiary")))
+	var pending int
+	require.NoError(t, tb.DB.Get(&pending, `SELECT count(*) FROM donation_allocations WHERE disbursed_at IS NULL`))
+	require.Zero(t, pending, "donated")
+	requireBalanced(t, tb)
 	var gross int64
 	require.NoError(t, tb.DB.Get(&gross, `SELECT sum(gross_cents) FROM item_proceeds`))
 	require.Equal(t, int64(2100), gross, "the lot's price, whole")
@@ -236,6 +247,31 @@ func TestTimedAuctionFromBidsToCertificate(t *testing.T) {
 		"gross": map[string]any{"amount": "21.00"}, "collected": map[string]any{"amount": "21.00"}, "sellThroughRate": float64(1)},
 		get(res.Data, "node", "results"))
 	require.Equal(t, "CLOSED", get(res.Data, "node", "status"))
+}
+
+// requireBalanced checks the money invariants at any step: a paid lot's sales add up to what
+// was paid, to the cent; an item's proceeds are its costs plus its net, and its net is what its
+// beneficiaries were allocated; every live sale of a lot's item belongs to a paid lot.
+func requireBalanced(t *testing.T, tb *testBundle) {
+	t.Helper()
+	var bad []string
+	require.NoError(t, tb.DB.Select(&bad, `
+		SELECT 'lot ' || l.id FROM lots l WHERE l.status = 'PAID'
+			AND l.paid_cents IS DISTINCT FROM (SELECT sum(s.price_cents) FROM sales s WHERE s.lot_id = l.id AND s.voided_at IS NULL)
+		UNION ALL
+		SELECT 'item ' || p.item_id FROM item_proceeds p WHERE p.gross_cents <> p.intake_cents + p.storage_cents + p.shipping_cents
+			+ p.commission_cents + p.net_cents OR p.net_cents <> (SELECT coalesce(sum(a.cents), 0) FROM donation_allocations a WHERE a.item_id = p.item_id)
+		UNION ALL
+		SELECT 'sale ' || s.id FROM sales s JOIN lots l ON l.id = s.lot_id WHERE s.voided_at IS NULL AND l.status <> 'PAID'`))
+	require.Empty(t, bad, "unbalanced")
+}
+
+// beneficiaryOf is the SCS store's default beneficiary's global ID.
+func beneficiaryOf(t *testing.T, tb *testBundle) string {
+	t.Helper()
+	var id int64
+	require.NoError(t, tb.DB.Get(&id, `SELECT default_beneficiary_id FROM stores WHERE code = 'SCS'`))
+	return sc.GlobalID(sc.KindBeneficiary, id)
 }
 
 // closeLots runs the closing job's service for each lot, as the job does at the lot's end.
@@ -384,6 +420,28 @@ func TestLiveAuctionClerking(t *testing.T) {
 	res = tb.Query(t, tb.Staff, `mutation($in: RelistLotInput!) { relistLot(input: $in) { lot { id } userErrors { field code } } }`,
 		map[string]any{"in": map[string]any{"lot": lot2, "auction": b, "number": 8}})
 	require.Equal(t, "input.lot LOT_STATE", userError(t, get(res.Data, "relistLot")), "a sold lot is not relisted")
+
+	// In the new auction the relisted lot sells, is paid and settles.
+	res = tb.Query(t, tb.Staff, `mutation($a: ID!, $b: ID!) { assignPaddle(input: {auction: $a, bidder: $b}) { paddle { number } userErrors { code } } }`,
+		map[string]any{"a": b, "b": a.bidders[1]})
+	paddleB := int(get(res.Data, "assignPaddle", "paddle", "number").(float64))
+	res = tb.Query(t, tb.Staff, `query($id: ID!) { node(id: $id) { ... on Auction { lots { nodes { id } } } } }`, map[string]any{"id": b})
+	relisted := get(res.Data, "node", "lots", "nodes", 0, "id").(string)
+	tb.Query(t, tb.Staff, `mutation($id: ID!) { openAuction(id: $id) { auction { status } } }`, map[string]any{"id": b})
+	tb.Query(t, tb.Staff, fmt.Sprintf(change, "openLot"), map[string]any{"id": relisted})
+	res = tb.Query(t, tb.Staff, placeBid, bid(relisted, paddleB, "FLOOR", "12.00", "r1"))
+	require.Empty(t, userError(t, get(res.Data, "placeBid")))
+	res = tb.Query(t, tb.Staff, fmt.Sprintf(change, "hammerLot"), map[string]any{"id": relisted})
+	require.Equal(t, "SOLD", get(res.Data, "hammerLot", "lot", "status"))
+	res = tb.Query(t, tb.Staff, `mutation($in: RecordLotPaymentInput!) { recordLotPayment(input: $in) { lot { status } userErrors { field code } } }`,
+		map[string]any{"in": map[string]any{"lot": relisted, "amount": money("12.00"), "method": "CHECK"}})
+	require.Equal(t, "PAID", get(res.Data, "recordLotPayment", "lot", "status"))
+	requireBalanced(t, tb)
+	dbtest.Donations(t, tb.DB, "SCS", sc.FeeSchedule{IntakeCents: 50, AuctionCommissionBasisPoints: 1500})
+	res = tb.Query(t, tb.Staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { ledgers { gross { amount } } userErrors { field code } } }`,
+		map[string]any{"items": []any{items[0]}})
+	require.Equal(t, "12.00", get(res.Data, "settleItems", "ledgers", 0, "gross", "amount"))
+	requireBalanced(t, tb)
 }
 
 // newAuctionOnly creates an auction of kind without lots.
@@ -444,6 +502,7 @@ func TestUnpaidWinnerAndSecondChanceOffer(t *testing.T) {
 	tb.Advance(5 * 24 * time.Hour)
 	res = tb.Query(t, tb.Staff, unpaid, map[string]any{"id": a.lot})
 	require.Equal(t, "UNPAID", get(res.Data, "markLotUnpaid", "lot", "status"))
+	requireBalanced(t, tb)
 	res = tb.Query(t, tb.Staff, `query($id: ID!) { node(id: $id) { ... on Bidder { unpaidStrikes blocked } } }`, map[string]any{"id": a.bidders[0]})
 	require.Equal(t, map[string]any{"unpaidStrikes": float64(1), "blocked": false}, get(res.Data, "node"))
 
@@ -470,6 +529,7 @@ func TestUnpaidWinnerAndSecondChanceOffer(t *testing.T) {
 	res = tb.Query(t, tb.Staff, `mutation($items: [ID!]!) { settleItems(input: {items: $items}) { ledgers { gross { amount } } userErrors { field code } } }`,
 		map[string]any{"items": []any{items[0]}})
 	require.Equal(t, "8.00", get(res.Data, "settleItems", "ledgers", 0, "gross", "amount"))
+	requireBalanced(t, tb)
 }
 
 func TestLotAndBidderRulesRefuseAndWriteNothing(t *testing.T) {
