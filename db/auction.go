@@ -232,7 +232,17 @@ func (db *DB) CancelAuction(ctx context.Context, id int64) (*sc.Auction, error) 
 		if _, err := tx.ExecContext(ctx, `UPDATE lot_items li SET live = false FROM lots l WHERE l.id = li.lot_id AND l.auction_id = $1`, au.ID); err != nil {
 			return err
 		}
-		return tx.GetContext(ctx, au, `UPDATE auctions a SET status = 'CANCELLED', closed_at = $2 WHERE a.id = $1 RETURNING `+auctionColumns, au.ID, db.Now())
+		// Its lots end unsold, each with its event, so they can be relisted and no closing job
+		// or clerk takes them up again.
+		now := db.Now()
+		if _, err := tx.ExecContext(ctx, `WITH u AS (
+				UPDATE lots SET status = 'UNSOLD', unsold_reason = 'NO_BIDS', closed_at = $2, seq = seq + 1
+				WHERE auction_id = $1 AND status IN ('PENDING', 'OPEN') RETURNING id, seq, ends_at)
+			INSERT INTO lot_events (lot_id, seq, kind, at, price_cents, ends_at, detail)
+			SELECT u.id, u.seq, 'UNSOLD', $2, 0, u.ends_at, 'the auction was cancelled' FROM u`, au.ID, now); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, au, `UPDATE auctions a SET status = 'CANCELLED', closed_at = $2 WHERE a.id = $1 RETURNING `+auctionColumns, au.ID, now)
 	})
 }
 

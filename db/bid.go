@@ -97,6 +97,9 @@ func (db *DB) PlaceBid(ctx context.Context, in sc.BidInput) (*sc.BidResult, erro
 			return nil
 		}
 		now := db.Now()
+		if au.Status != sc.AuctionOpen {
+			return sc.FieldErrorf("lot", sc.ELOTSTATE, "the auction is %s; bids are taken while it is OPEN", au.Status)
+		}
 		if lot.Status != sc.LotOpen {
 			return sc.FieldErrorf("lot", sc.ELOTSTATE, "the lot is %s; bids are taken while it is OPEN", lot.Status)
 		}

@@ -611,3 +611,31 @@ func TestTwoUnpaidWinsBlockTheBidder(t *testing.T) {
 	require.Equal(t, map[string]any{"unpaidStrikes": float64(2), "blocked": true, "blockReason": "2 unpaid wins"}, get(res.Data, "node"),
 		"the store's limit is 2 unpaid wins")
 }
+
+func TestCancellingAnAuctionWithoutBidsFreesItsItems(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	items := auctionItems(t, tb, 1)
+	a := newAuction(t, tb, "TIMED", items, nil)
+	tb.Query(t, tb.Staff, `mutation($id: ID!) { openAuction(id: $id) { auction { status } } }`, map[string]any{"id": a.auction})
+	const cancel = `mutation($id: ID!) { cancelAuction(id: $id) { auction { status } userErrors { field code } } }`
+	res := tb.Query(t, tb.Staff, placeBid, bid(a.lot, 100, "FLOOR", "5.00", "c1"))
+	require.Empty(t, userError(t, get(res.Data, "placeBid")))
+	res = tb.Query(t, tb.Staff, cancel, map[string]any{"id": a.auction})
+	require.Equal(t, "input.id LOT_STATE", userError(t, get(res.Data, "cancelAuction")), "not after a bid")
+
+	b := newAuction(t, tb, "TIMED", auctionItems(t, tb, 1), nil)
+	tb.Query(t, tb.Staff, `mutation($id: ID!) { openAuction(id: $id) { auction { status } } }`, map[string]any{"id": b.auction})
+	res = tb.Query(t, tb.Staff, cancel, map[string]any{"id": b.auction})
+	require.Equal(t, "CANCELLED", get(res.Data, "cancelAuction", "auction", "status"))
+	res = tb.Query(t, tb.Staff, placeBid, bid(b.lot, 100, "FLOOR", "5.00", "c2"))
+	require.Equal(t, "input.lot LOT_STATE", userError(t, get(res.Data, "placeBid")), "a cancelled auction takes no bid")
+	res = tb.Query(t, tb.Staff, `query($id: ID!) { node(id: $id) { ... on Lot { status events { sequence kind } } } }`, map[string]any{"id": b.lot})
+	require.Equal(t, "UNSOLD", get(res.Data, "node", "status"))
+	require.Equal(t, []any{map[string]any{"sequence": float64(1), "kind": "OPENED"}, map[string]any{"sequence": float64(2), "kind": "UNSOLD"}},
+		get(res.Data, "node", "events"))
+	c := newAuctionOnly(t, tb, "LIVE")
+	res = tb.Query(t, tb.Staff, `mutation($in: RelistLotInput!) { relistLot(input: $in) { lot { status } userErrors { field code } } }`,
+		map[string]any{"in": map[string]any{"lot": b.lot, "auction": c, "number": 1}})
+	require.Equal(t, "PENDING", get(res.Data, "relistLot", "lot", "status"), "its items go into another lot")
+}
