@@ -639,3 +639,27 @@ func TestCancellingAnAuctionWithoutBidsFreesItsItems(t *testing.T) {
 		map[string]any{"in": map[string]any{"lot": b.lot, "auction": c, "number": 1}})
 	require.Equal(t, "PENDING", get(res.Data, "relistLot", "lot", "status"), "its items go into another lot")
 }
+
+func TestALotKeepsTheIncrementTableInForceWhenItOpened(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	const set = `mutation($steps: [IncrementStepInput!]!) { setIncrementTable(input: {steps: $steps}) { table { version steps { from { amount } increment { amount } } } userErrors { field code } } }`
+	step := func(from, inc string) map[string]any { return map[string]any{"from": money(from), "increment": money(inc)} }
+	res := tb.Query(t, tb.Staff, `{ me { store { incrementTable { version steps { from { amount } increment { amount } } } } } }`, nil)
+	require.Equal(t, float64(0), get(res.Data, "me", "store", "incrementTable", "version"), "the default table")
+	require.Equal(t, map[string]any{"from": map[string]any{"amount": "0.00"}, "increment": map[string]any{"amount": "0.05"}},
+		get(res.Data, "me", "store", "incrementTable", "steps", 0))
+
+	res = tb.Query(t, tb.Staff, set, map[string]any{"steps": []any{step("0", "1.00"), step("50.00", "0.50")}})
+	require.NotEmpty(t, userError(t, get(res.Data, "setIncrementTable")), "increments never shrink as the price grows")
+	res = tb.Query(t, tb.Staff, set, map[string]any{"steps": []any{step("0", "2.00")}})
+	require.Equal(t, float64(1), get(res.Data, "setIncrementTable", "table", "version"))
+
+	a := newAuction(t, tb, "LIVE", auctionItems(t, tb, 1), nil)
+	tb.Query(t, tb.Staff, `mutation($id: ID!) { openAuction(id: $id) { auction { status } } }`, map[string]any{"id": a.auction})
+	tb.Query(t, tb.Staff, `mutation($id: ID!) { openLot(id: $id) { lot { status } } }`, map[string]any{"id": a.lot})
+	res = tb.Query(t, tb.Staff, set, map[string]any{"steps": []any{step("0", "5.00")}})
+	require.Equal(t, float64(2), get(res.Data, "setIncrementTable", "table", "version"))
+	res = tb.Query(t, tb.Staff, placeBid, bid(a.lot, 100, "FLOOR", "5.00", "i1"))
+	require.Equal(t, "7.00", get(res.Data, "placeBid", "lot", "minimumBid", "amount"), "the table of version 1, in force when the lot opened")
+}
