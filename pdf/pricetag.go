@@ -48,7 +48,7 @@ func (r *Renderer) PriceTag(t *sc.PriceTag) ([]byte, error) {
 func drawCode128(p *gofpdf.Fpdf, text string, x, y, w, h float64) error {
 	bc, err := code128.Encode(text)
 	if err != nil {
-		return fmt.Errorf("Code 128 of %q: %w", text, err)
+		return fmt.Errorf("encoding %q as Code 128: %w", text, err)
 	}
 	n := bc.Bounds().Dx()
 	mod := w / float64(n)

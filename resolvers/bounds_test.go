@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/secondchance/secondchance/graph"
 )
@@ -27,7 +28,7 @@ func fanOut(n int) string {
 func TestDepthOfAFragmentFanOut(t *testing.T) {
 	t.Parallel()
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{}}).Schema()
-	doc, errs := gqlparser.LoadQuery(schema, fanOut(40))
+	doc, errs := gqlparser.LoadQueryWithRules(schema, fanOut(40), rules.NewDefaultRules())
 	require.Empty(t, errs)
 	require.Equal(t, 2, (depthCounter{}).selectionDepth(doc.Operations[0].SelectionSet))
 

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/secondchance/secondchance/graph"
 )
@@ -19,7 +20,7 @@ func testSchema(t *testing.T) *ast.Schema {
 // cost validates query against the schema and prices it as the handler does.
 func cost(t *testing.T, schema *ast.Schema, query string, vars map[string]any) int {
 	t.Helper()
-	doc, errs := gqlparser.LoadQuery(schema, query)
+	doc, errs := gqlparser.LoadQueryWithRules(schema, query, rules.NewDefaultRules())
 	require.Empty(t, errs, "query: %s", query)
 	require.Len(t, doc.Operations, 1)
 	return operationCost(schema, doc.Operations[0], vars)
@@ -95,7 +96,7 @@ func TestEveryListIsPriced(t *testing.T) {
 				call += "(" + strings.Join(args, ", ") + ")"
 			}
 			query := r.wrap(call + " " + sel)
-			doc, errs := gqlparser.LoadQuery(schema, query)
+			doc, errs := gqlparser.LoadQueryWithRules(schema, query, rules.NewDefaultRules())
 			require.Empty(t, errs, "query: %s", query)
 			field := findField(doc.Operations[0].SelectionSet, r.def.Name, f.Name)
 			require.NotNil(t, field, "query: %s", query)

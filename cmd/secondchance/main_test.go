@@ -19,15 +19,11 @@ import (
 )
 
 // The server and its GraphQL client come from apitest, shared with the http package's tests.
-type (
-	testBundle  = apitest.Bundle
-	gqlResponse = apitest.Response
-)
+type testBundle = apitest.Bundle
 
 var (
-	get          = apitest.Get
-	fixtureBatch = apitest.FixtureBatch
-	pdfText      = apitest.PDFText
+	get     = apitest.Get
+	pdfText = apitest.PDFText
 
 	decodeBase64Lines = apitest.DecodeBase64Lines
 )
