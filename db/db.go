@@ -171,10 +171,15 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return mapError(err)
 	}
 	defer tx.Rollback()
+	defer pendingNotices.Delete(tx)
 	if err := fn(tx); err != nil {
 		return mapError(err)
 	}
-	return mapError(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return mapError(err)
+	}
+	db.sendNotices(tx)
+	return nil
 }
 
 // constraintErrors turns the violations of named constraints into field errors a client can act

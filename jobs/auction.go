@@ -20,12 +20,21 @@ type CloseLotArgs struct {
 // Kind implements river.JobArgs.
 func (CloseLotArgs) Kind() string { return "close_lot" }
 
-// InsertOpts keeps one closing job per lot.
+// InsertOpts keeps one closing job per lot, in the lots queue: a burst of 10,000 lots ending
+// together has workers of its own and does not wait behind (or hold up) mail and rollups.
 func (CloseLotArgs) InsertOpts() river.InsertOpts {
 	o := uniqueWhileActive()
 	o.UniqueOpts.ByArgs = true
+	o.Queue = QueueLots
 	return o
 }
+
+// closeAhead is how long before a lot's end its closing job is due. River moves scheduled jobs
+// to available only when its scheduler runs, every 5 s (maintenance.JobSchedulerIntervalDefault,
+// not configurable), so a job due at the end ran up to 5 s late, plus the fetch. Due this much
+// earlier, the job is available by the end: it finds the lot still running and snoozes until
+// the end, and River makes a snooze that short available at once, without the scheduler.
+const closeAhead = 5 * time.Second
 
 // CloseLotWorker closes a lot when its end has come. The end is checked again under the lot's
 // lock: when a late bid moved it, the job waits for the new end (River snoozes it).
@@ -41,7 +50,12 @@ func (w *CloseLotWorker) Work(ctx context.Context, job *river.Job[CloseLotArgs])
 		return err
 	}
 	if !res.Closed {
-		return river.JobSnooze(max(time.Until(res.EndsAt), time.Millisecond))
+		// A late bid may have moved the end far: come back closeAhead before it, as at first.
+		wait := time.Until(res.EndsAt)
+		if wait > closeAhead {
+			wait -= closeAhead
+		}
+		return river.JobSnooze(max(wait, time.Millisecond))
 	}
 	return nil
 }
@@ -120,7 +134,7 @@ func AuctionHooks(d *db.DB, client *river.Client[txType]) {
 	d.AfterLotsOpened = func(ctx context.Context, tx txType, lots []int64, ends []time.Time) error {
 		params := make([]river.InsertManyParams, len(lots))
 		for i, l := range lots {
-			params[i] = river.InsertManyParams{Args: CloseLotArgs{Lot: l}, InsertOpts: &river.InsertOpts{ScheduledAt: ends[i]}}
+			params[i] = river.InsertManyParams{Args: CloseLotArgs{Lot: l}, InsertOpts: &river.InsertOpts{ScheduledAt: ends[i].Add(-closeAhead)}}
 		}
 		_, err := client.InsertManyTx(ctx, tx, params)
 		return err
