@@ -181,3 +181,27 @@ func TestASlowWatcherIsDroppedNotBuffered(t *testing.T) {
 		require.Equal(t, want, e.Seq)
 	}
 }
+
+// TestAWatcherCatchesUpWithoutAWakeUp: an event whose wake-up never came (a crash between the
+// commit and the notification) still reaches the watchers, by the watcher's own sweep.
+func TestAWatcherCatchesUpWithoutAWakeUp(t *testing.T) {
+	t.Parallel()
+	d, dsn := dbtest.NewWithURL(t)
+	staff, _ := dbtest.As(t, d, sc.TokenInput{Role: sc.RoleStaff, StoreCode: "SCS"})
+	au, err := d.CreateAuction(staff, sc.AuctionInput{Title: "Quiet", Kind: sc.AuctionLive, StartsAt: time.Now()})
+	require.NoError(t, err)
+	it := dbtest.Item(t, d, &dbtest.ItemOpts{Status: ptr(sc.ItemListed), Route: ptr(sc.RouteAuction)})
+	lot, err := d.AddLot(staff, au.ID, sc.LotInput{Number: 1, Items: []int64{it.ID}, Title: "Lot",
+		Estimate: sc.MoneyInput{Amount: "1.00", Currency: "USD"}, StartingBid: sc.MoneyInput{Amount: "1.00", Currency: "USD"}})
+	require.NoError(t, err)
+	w := db.NewLotWatcher(d, dsn, 0)
+	t.Cleanup(func() { w.Close() })
+	events, err := w.Watch(staff, lot.ID, 0)
+	require.NoError(t, err)
+	// An event written as a crashed transaction would leave it: committed, never notified.
+	_, err = d.Exec(`WITH u AS (UPDATE lots SET seq = seq + 1 WHERE id = $1 RETURNING id, seq)
+		INSERT INTO lot_events (lot_id, seq, kind, at, price_cents) SELECT id, seq, 'OPENED', now(), 0 FROM u`, lot.ID)
+	require.NoError(t, err)
+	e := <-events
+	require.Equal(t, int64(1), e.Seq)
+}

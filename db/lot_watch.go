@@ -83,13 +83,22 @@ func (w *LotWatcher) listen() error {
 	return w.startErr
 }
 
+// sweepEvery is how often the watcher also reads the watched lots' sequences itself: the
+// wake-up of an event is sent after its transaction commits, so a crash in between, or a
+// notification lost while the listener reconnects, delays that event by this much at most.
+const sweepEvery = 2 * time.Second
+
 func (w *LotWatcher) run() {
 	ping := time.NewTicker(time.Minute)
 	defer ping.Stop()
+	sweep := time.NewTicker(sweepEvery)
+	defer sweep.Stop()
 	for {
 		select {
 		case <-w.done:
 			return
+		case <-sweep.C:
+			w.sweep()
 		case <-ping.C:
 			go w.listener.Ping()
 		case n := <-w.listener.Notify:
@@ -103,6 +112,33 @@ func (w *LotWatcher) run() {
 				w.fanOut(lot, seq)
 			}
 		}
+	}
+}
+
+// sweep fans out what the watched lots hold beyond what their subscribers were handed, in one
+// statement for all of them.
+func (w *LotWatcher) sweep() {
+	w.mu.Lock()
+	ids := make([]int64, 0, len(w.lots))
+	for id := range w.lots {
+		ids = append(ids, id)
+	}
+	w.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var rows []struct {
+		ID  int64 `db:"id"`
+		Seq int64 `db:"seq"`
+	}
+	if err := w.db.SelectContext(ctx, &rows, `SELECT id, seq FROM lots WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
+		w.log.Warn("sweeping watched lots", "err", err)
+		return
+	}
+	for _, r := range rows {
+		w.fanOut(r.ID, r.Seq)
 	}
 }
 
