@@ -24,6 +24,8 @@ type page struct {
 	CSRF    string
 	Flash   string
 	Data    any
+	// Scripts are the page's own scripts in static/, beside htmx.
+	Scripts []string
 	// Values are what was typed into the form, shown again with its Errors; Errors maps an
 	// input's name (the service's field path, e.g. items.0.grade) to its message, and General
 	// holds the messages of no input on the form.
