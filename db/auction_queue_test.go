@@ -19,7 +19,7 @@ func TestAuctionableItems(t *testing.T) {
 	free := dbtest.Item(t, d, &dbtest.ItemOpts{Status: ptr(sc.ItemListed), Route: ptr(sc.RouteAuction)})
 	inLot := dbtest.Item(t, d, &dbtest.ItemOpts{Status: ptr(sc.ItemListed), Route: ptr(sc.RouteAuction)})
 	dbtest.Item(t, d, &dbtest.ItemOpts{Status: ptr(sc.ItemListed)}) // routed SALE
-	dbtest.Item(t, d, nil)                                           // RECEIVED, not routed
+	dbtest.Item(t, d, nil)                                          // RECEIVED, not routed
 	au, err := d.CreateAuction(staff, sc.AuctionInput{Title: "Floor sale", Kind: sc.AuctionLive, StartsAt: time.Now().Add(time.Hour)})
 	require.NoError(t, err)
 	_, err = d.AddLot(staff, au.ID, sc.LotInput{Number: 1, Items: []int64{inLot.ID}, Title: "Lamp",

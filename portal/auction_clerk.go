@@ -108,6 +108,13 @@ func (h *Handler) lotBid(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		res, err = h.services.Auctions.PlaceBid(ctx, in)
 	}
+	// A bid below the minimum is the amount's, whose input is amount.amount.
+	err = renameFields(err, func(f string) string {
+		if f == "amount" {
+			return "amount.amount"
+		}
+		return f
+	})
 	if wantsJSON(r) {
 		w.Header().Set("Content-Type", "application/json")
 		a := bidAnswer{OK: err == nil}

@@ -9,8 +9,13 @@ import (
 	sc "github.com/secondchance/secondchance"
 )
 
-// DateTimeLayout is how a datetime-local input writes a time; the portal reads it as UTC.
-const DateTimeLayout = "2006-01-02T15:04"
+// DateTimeLayout is how the portal's forms write a time, in UTC; the "T" of a datetime-local
+// input's value is taken too.
+const DateTimeLayout = "2006-01-02 15:04"
+
+func parseDateTime(v string) (time.Time, error) {
+	return time.Parse(DateTimeLayout, strings.Replace(v, "T", " ", 1))
+}
 
 // Auction reads the form that creates an auction. Times are UTC; the soft-close settings are
 // in seconds and take their defaults when left empty.
@@ -19,16 +24,16 @@ func Auction(r *http.Request) (sc.AuctionInput, error) {
 	in := sc.AuctionInput{Title: f.Get("title"), Description: f.Get("description"), Kind: sc.AuctionKind(f.Get("kind"))}
 	var errs sc.Errors
 	if v := strings.TrimSpace(f.Get("startsAt")); v != "" {
-		t, err := time.Parse(DateTimeLayout, v)
+		t, err := parseDateTime(v)
 		if err != nil {
-			errs = append(errs, sc.FieldErrorf("startsAt", sc.EINVALID, "%q is not a date and time such as 2026-05-01T18:30", v))
+			errs = append(errs, sc.FieldErrorf("startsAt", sc.EINVALID, "%q is not a date and time such as 2026-05-01 18:30", v))
 		}
 		in.StartsAt = t
 	}
 	if v := strings.TrimSpace(f.Get("endsAt")); v != "" {
-		t, err := time.Parse(DateTimeLayout, v)
+		t, err := parseDateTime(v)
 		if err != nil {
-			errs = append(errs, sc.FieldErrorf("endsAt", sc.EINVALID, "%q is not a date and time such as 2026-05-08T18:30", v))
+			errs = append(errs, sc.FieldErrorf("endsAt", sc.EINVALID, "%q is not a date and time such as 2026-05-08 18:30", v))
 		}
 		in.EndsAt = &t
 	}

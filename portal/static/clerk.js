@@ -5,8 +5,8 @@
   'use strict';
   const start = () => {
     const root = document.getElementById('clerk');
-    if (!root || !root.dataset.events || root.dataset.live) return;
-    root.dataset.live = 'yes';
+    if (!root || root.dataset.started) return;
+    root.dataset.started = 'yes';
     const $ = (id) => document.getElementById(id);
     const here = () => document.body.contains(root);
     const say = (msg) => { const s = $('clerk-status'); if (s) s.textContent = msg; };
@@ -98,11 +98,15 @@
       lastBid();
     };
 
-    const events = new EventSource(root.dataset.events);
-    events.addEventListener('lot', (m) => {
-      if (!here()) { events.close(); return; }
-      apply(JSON.parse(m.data));
-    });
+    if (root.dataset.events) {
+      const events = new EventSource(root.dataset.events);
+      events.addEventListener('open', () => { root.dataset.live = 'yes'; });
+      events.addEventListener('error', () => { root.dataset.live = 'no'; });
+      events.addEventListener('lot', (m) => {
+        if (!here()) { events.close(); return; }
+        apply(JSON.parse(m.data));
+      });
+    }
 
     const errors = $('bid-errors');
     const clearErrors = () => {
@@ -110,27 +114,35 @@
       form?.querySelectorAll('[aria-invalid]').forEach((i) => i.removeAttribute('aria-invalid'));
     };
     if (form) {
+      // One bid, one key: the key of the form as rendered, then a new one whenever what is
+      // sent differs from the last sending. A second Enter on the same bid (a double Enter, a
+      // retry after a lost answer) sends the same key, and the server logs it once.
       let key = form.elements.key.value;
+      let last = null;
+      const amount = form.elements['amount.amount'];
+      const what = () => [form.elements.paddle.value.trim(), amount.value.trim(), $('f-kind')?.checked].join('|');
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
-        const amount = form.elements['amount.amount'];
         if (!amount.value.trim()) amount.value = ask;
-        const sent = key; // a second Enter before the answer sends the same key: one bid
+        const sending = what();
+        if (last !== null && sending !== last) key = newKey();
+        last = sending;
         const body = new URLSearchParams(new FormData(form));
-        body.set('key', sent);
+        body.set('key', key);
         fetch(form.action, { method: 'POST', body, headers: { Accept: 'application/json' }, credentials: 'same-origin' })
           .then((res) => res.json())
           .then((a) => {
+            clearErrors();
             if (a.ok) {
-              if (key === sent) key = newKey();
-              clearErrors();
-              form.elements.paddle.value = '';
-              amount.value = '';
-              form.elements.paddle.focus();
+              // Clear the bid unless the clerk has typed the next one meanwhile.
+              if (what() === sending) {
+                form.elements.paddle.value = '';
+                amount.value = '';
+                form.elements.paddle.focus();
+              }
               say(a.replayed ? 'That bid was logged already.' : 'Bid logged.');
               return;
             }
-            clearErrors();
             for (const e of a.errors || []) {
               const p = document.createElement('p');
               p.className = 'error';
