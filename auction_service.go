@@ -91,6 +91,22 @@ type AuctionService interface {
 	Offers(ctx context.Context, lotIDs []int64) ([][]*SecondChanceOffer, error)
 	OffersByID(ctx context.Context, ids []int64) ([]*SecondChanceOffer, error)
 	Results(ctx context.Context, auction int64) (*AuctionResults, error)
+	// AuctionableItems are the store's items a new lot can take: routed AUCTION, LISTED and in
+	// no live lot, oldest first.
+	AuctionableItems(ctx context.Context, page PageArgs) (*Page[*ReturnedItem], error)
+	// AuctionQueues counts the store's auction work: lots due to end in [from, to), and won
+	// lots waiting for payment or marked unpaid.
+	AuctionQueues(ctx context.Context, from, to time.Time) (*AuctionQueues, error)
+}
+
+// AuctionQueues are the counts of a store's auction work on its dashboard.
+type AuctionQueues struct {
+	// ClosingLots are the PENDING or OPEN lots whose end falls in the period asked.
+	ClosingLots int `db:"closing_lots"`
+	// AwaitingPayment are the SOLD lots not yet paid; Unpaid those marked UNPAID, waiting for
+	// a second-chance offer or a relisting.
+	AwaitingPayment int `db:"awaiting_payment"`
+	Unpaid          int `db:"unpaid"`
 }
 
 // LotWatcher streams a lot's events: those after a sequence number first, then each new one, in

@@ -358,3 +358,12 @@ func (s OfferStatus) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(s
 
 // UnmarshalGQL reads a GraphQL enum value into s.
 func (s *OfferStatus) UnmarshalGQL(v any) error { return unmarshalEnum(v, s, OfferStatus.Valid) }
+
+// MinimumBidAfter is the lowest bid the lot takes next as of event e, from the event's price
+// and leader alone: what a live screen shows without reading the lot again.
+func (l *Lot) MinimumBidAfter(e *LotEvent) Money {
+	if e.LeaderPaddle == nil {
+		return l.StartingBid()
+	}
+	return l.money(e.PriceCents + l.Increments().Increment(e.PriceCents))
+}

@@ -17,9 +17,10 @@ import (
 var _ sc.AuctionService = (*DB)(nil)
 
 const (
-	listAuctions list = "auctions"
-	listLots     list = "lots"
-	listBidders  list = "bidders"
+	listAuctions         list = "auctions"
+	listLots             list = "lots"
+	listBidders          list = "bidders"
+	listAuctionableItems list = "auctionableItems"
 )
 
 const auctionColumns = `a.id, a.store_id, a.title, a.description, a.kind, a.status, a.starts_at, a.ends_at,
@@ -753,4 +754,46 @@ func (db *DB) PaddlesOf(ctx context.Context, auction int64, bidderIDs []int64) (
 		return nil, mapError(err)
 	}
 	return byID(bidderIDs, rows, func(p *sc.Paddle) int64 { return p.BidderID }), nil
+}
+
+// AuctionableItems implements secondchance.AuctionService: the items of the staff's store that
+// putLotItems would take, so the portal's lot form offers nothing it would refuse.
+func (db *DB) AuctionableItems(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.ReturnedItem], error) {
+	sp, err := storeScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit, afterID, err := idPage(listAuctionableItems, page)
+	if err != nil {
+		return nil, err
+	}
+	cond := `i.status = 'LISTED' AND i.route = 'AUCTION' AND ($1::bigint IS NULL OR i.store_id = $1)
+		AND NOT EXISTS (SELECT 1 FROM lot_items li WHERE li.item_id = i.id AND li.live)`
+	var rows []*sc.ReturnedItem
+	if err := db.SelectContext(ctx, &rows, `SELECT `+itemColumns+` FROM returned_items i WHERE `+cond+`
+		AND ($2::bigint IS NULL OR i.id > $2) ORDER BY i.id LIMIT $3`, sp, afterID, limit+1); err != nil {
+		return nil, mapError(err)
+	}
+	return newPage(rows, limit, page.After, func(i *sc.ReturnedItem) string { return idCursor(listAuctionableItems, i.ID) },
+		db.countFunc(`SELECT count(*) FROM returned_items i WHERE `+cond, sp)), nil
+}
+
+// AuctionQueues implements secondchance.AuctionService in one statement. A lot's end is its
+// current end once open (a late bid may have moved it), its scheduled end before.
+func (db *DB) AuctionQueues(ctx context.Context, from, to time.Time) (*sc.AuctionQueues, error) {
+	sp, err := storeScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var q sc.AuctionQueues
+	if err := db.GetContext(ctx, &q, `SELECT
+			count(*) FILTER (WHERE l.status IN ('PENDING', 'OPEN') AND a.status IN ('SCHEDULED', 'OPEN')
+				AND coalesce(l.ends_at, l.scheduled_end) >= $2 AND coalesce(l.ends_at, l.scheduled_end) < $3) AS closing_lots,
+			count(*) FILTER (WHERE l.status = 'SOLD') AS awaiting_payment,
+			count(*) FILTER (WHERE l.status = 'UNPAID') AS unpaid
+		FROM lots l JOIN auctions a ON a.id = l.auction_id
+		WHERE ($1::bigint IS NULL OR a.store_id = $1) AND l.status IN ('PENDING', 'OPEN', 'SOLD', 'UNPAID')`, sp, from, to); err != nil {
+		return nil, mapError(err)
+	}
+	return &q, nil
 }

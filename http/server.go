@@ -206,9 +206,13 @@ func (s *Server) httpServer(ctx context.Context, h http.Handler) *http.Server {
 	}
 }
 
-// Close ends the live connections: every subscription completes and its websocket closes.
+// Close ends the live connections: every subscription completes and its websocket closes, and
+// the portal's event streams end.
 func (s *Server) Close() {
 	s.stopLive()
+	if c, ok := s.portal.(io.Closer); ok {
+		c.Close() // the portal's event streams
+	}
 	if c, ok := s.services.Watcher.(io.Closer); ok {
 		c.Close()
 	}

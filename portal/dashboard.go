@@ -72,6 +72,14 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	today := h.now().UTC().Truncate(24 * time.Hour)
 	tomorrow := today.Add(24 * time.Hour)
+	aq, err := h.services.Auctions.AuctionQueues(ctx, today, tomorrow)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	d.Queues = append(d.Queues, queue{Label: "Lots closing today", Count: aq.ClosingLots, Link: Prefix + "/auctions"},
+		queue{Label: "Lots awaiting payment", Count: aq.AwaitingPayment, Link: Prefix + "/auctions"},
+		queue{Label: "Unpaid lots", Count: aq.Unpaid, Link: Prefix + "/auctions"})
 	all, err := h.services.Donations.StoreTotals(ctx, acc.StoreID, sc.MinTime, tomorrow)
 	if err != nil {
 		h.serviceError(w, r, err)

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"embed"
 	"io/fs"
 	"log/slog"
@@ -29,6 +30,16 @@ type Handler struct {
 	pages    pages
 	handler  http.Handler
 	now      func() time.Time
+	// live is the context of the event streams: Close cancels it, which ends them.
+	live     context.Context
+	stopLive context.CancelFunc
+}
+
+// Close ends the portal's event streams; the server calls it as it shuts down, since
+// http.Server.Shutdown would otherwise wait for them.
+func (h *Handler) Close() error {
+	h.stopLive()
+	return nil
 }
 
 // Option configures a portal.
@@ -52,7 +63,7 @@ func WithClock(now func() time.Time) Option {
 }
 
 // New returns the portal's handler over services; mount it at Prefix + "/".
-func New(services sc.Services, opts ...Option) http.Handler {
+func New(services sc.Services, opts ...Option) *Handler {
 	sm := scs.New()
 	sm.Lifetime = 12 * time.Hour
 	sm.IdleTimeout = 2 * time.Hour
@@ -62,6 +73,7 @@ func New(services sc.Services, opts ...Option) http.Handler {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Persist = false
 	h := &Handler{services: services, sessions: sm, pages: parsePages(), now: time.Now}
+	h.live, h.stopLive = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(h)
 	}
@@ -102,6 +114,30 @@ func New(services sc.Services, opts ...Option) http.Handler {
 	form("POST "+Prefix+"/certificates/issue", h.certificateIssue)
 	staff("GET "+Prefix+"/certificates/{id}", h.certificateShow)
 	form("POST "+Prefix+"/certificates/{id}/void", h.certificateVoid)
+	staff("GET "+Prefix+"/auctions", h.auctionList)
+	form("POST "+Prefix+"/auctions", h.auctionCreate)
+	staff("GET "+Prefix+"/auctions/{id}", h.auctionPage)
+	form("POST "+Prefix+"/auctions/{id}/schedule", h.auctionStatus(services.Auctions.ScheduleAuction, "Scheduled: the auction opens at its start."))
+	form("POST "+Prefix+"/auctions/{id}/open", h.auctionStatus(services.Auctions.OpenAuction, "The auction is open."))
+	form("POST "+Prefix+"/auctions/{id}/cancel", h.auctionStatus(services.Auctions.CancelAuction, "The auction is cancelled; its items are free for other lots."))
+	form("POST "+Prefix+"/auctions/{id}/lots", h.auctionLotAdd)
+	form("POST "+Prefix+"/auctions/{id}/paddles", h.auctionPaddle)
+	staff("GET "+Prefix+"/auctions/{id}/clerk", h.auctionClerk)
+	staff("GET "+Prefix+"/bidders", h.bidderList)
+	form("POST "+Prefix+"/bidders", h.bidderRegister)
+	form("POST "+Prefix+"/bidders/{id}/block", h.bidderBlock)
+	staff("GET "+Prefix+"/lots/{id}", h.lotPage)
+	staff("GET "+Prefix+"/lots/{id}/events", h.lotEvents)
+	staff("POST "+Prefix+"/lots/{id}/bids", h.lotBid)
+	form("POST "+Prefix+"/lots/{id}/open", h.lotAction(services.Auctions.OpenLot, "Lot %n is open."))
+	form("POST "+Prefix+"/lots/{id}/hammer", h.lotAction(services.Auctions.HammerLot, "Lot %n is hammered."))
+	form("POST "+Prefix+"/lots/{id}/pass", h.lotAction(services.Auctions.PassLot, "Lot %n is passed."))
+	form("POST "+Prefix+"/lots/{id}/undo", h.lotUndo)
+	form("POST "+Prefix+"/lots/{id}/payment", h.lotPayment)
+	form("POST "+Prefix+"/lots/{id}/unpaid", h.lotUnpaid)
+	form("POST "+Prefix+"/lots/{id}/offers", h.lotOffer)
+	form("POST "+Prefix+"/lots/{id}/relist", h.lotRelist)
+	form("POST "+Prefix+"/offers/{id}/decide", h.offerDecide)
 	staff("GET "+Prefix+"/staff", h.staffList)
 	form("POST "+Prefix+"/staff/invite", h.staffInvite)
 	form("POST "+Prefix+"/staff/{id}/disable", h.staffDisable)

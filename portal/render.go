@@ -24,6 +24,8 @@ type page struct {
 	CSRF    string
 	Flash   string
 	Data    any
+	// Scripts are the page's own scripts in static/, beside htmx.
+	Scripts []string
 	// Values are what was typed into the form, shown again with its Errors; Errors maps an
 	// input's name (the service's field path, e.g. items.0.grade) to its message, and General
 	// holds the messages of no input on the form.
@@ -79,6 +81,25 @@ var funcs = template.FuncMap{
 	"routes":     func() []sc.Route { return []sc.Route{sc.RouteSale, sc.RouteAuction, sc.RouteRecycle} },
 	"staffRoles": func() []sc.StaffRole { return sc.StaffRoles },
 	"prefix":     func() string { return Prefix },
+	"moneyAmount": func(m *sc.Money) string {
+		if m == nil {
+			return ""
+		}
+		return m.Amount()
+	},
+	"time": func(t any) string { return formatTime(t, "15:04:05") },
+	"reverseBids": func(bs []*sc.Bid) []*sc.Bid {
+		out := make([]*sc.Bid, len(bs))
+		for i, b := range bs {
+			out[len(bs)-1-i] = b
+		}
+		return out
+	},
+	"percent":   func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"offerDays": func() []int { return sc.OfferDays },
+	"paymentMethods": func() []sc.PaymentMethod {
+		return []sc.PaymentMethod{sc.PaymentCash, sc.PaymentCard, sc.PaymentCheck, sc.PaymentTransfer}
+	},
 }
 
 func parsePages() pages {
