@@ -29,37 +29,65 @@ const bidFrom = `bids b JOIN lots l ON l.id = b.lot_id JOIN auctions a ON a.id =
 // event is one lot event to write with the lot's state after it.
 type event struct {
 	kind   sc.LotEventKind
+	newBid bool // the event names the bid saveLotWithBid inserts
 	bid    *int64
 	bidder *int64
 	amount *int64
 	detail string
 }
 
+// newBid is a bid saveLotWithBid inserts; id is set once it did.
+type newBid struct {
+	seq       int64
+	bidder    *int64
+	kind      sc.BidKind
+	cents     int64
+	key       string
+	createdBy *int64
+	id        *int64
+}
+
 // saveLot writes the lot's state and its new events, numbered from the lot's sequence, in one
 // statement, and wakes the lot's watchers when the transaction commits.
 func saveLot(ctx context.Context, tx *sqlx.Tx, l *sc.Lot, at time.Time, events ...event) error {
+	return saveLotWithBid(ctx, tx, l, at, nil, events...)
+}
+
+// saveLotWithBid is saveLot that also inserts a new bid (key, creator) in the same statement,
+// so a bid holds its lot's lock for one statement fewer; events with newBid set name it.
+func saveLotWithBid(ctx context.Context, tx *sqlx.Tx, l *sc.Lot, at time.Time, nb *newBid, events ...event) error {
 	n := len(events)
 	kinds, bids, bidders, amounts, details := make([]string, n), make([]*int64, n), make([]*int64, n), make([]*int64, n), make([]string, n)
+	isNew := make([]bool, n)
 	for i, e := range events {
-		kinds[i], bids[i], bidders[i], amounts[i], details[i] = string(e.kind), e.bid, e.bidder, e.amount, e.detail
+		kinds[i], bids[i], bidders[i], amounts[i], details[i], isNew[i] = string(e.kind), e.bid, e.bidder, e.amount, e.detail, e.newBid
+	}
+	if nb == nil {
+		nb = &newBid{}
 	}
 	first := l.Seq + 1
 	l.Seq += int64(n)
 	// One statement writes the state and the events, and reads back the paddles of the leader
 	// and winner the state names.
-	err := tx.QueryRowxContext(ctx, `WITH u AS (
+	err := tx.QueryRowxContext(ctx, `WITH b AS (
+			INSERT INTO bids (lot_id, seq, bidder_id, kind, cents, idempotency_key, placed_at, created_by)
+			SELECT $1, $23, $24, $25, $26, $27, $17, $28 WHERE $24::bigint IS NOT NULL RETURNING id),
+		u AS (
 			UPDATE lots SET seq = $2, price_cents = $3, leader_bidder_id = $4, leader_max_cents = $5, leader_seq = $6,
 				bid_count = $7, ends_at = $8, status = $9, unsold_reason = $10, closed_at = $11, winner_bidder_id = $12,
 				hammer_cents = $13, due_at = $14, opened_at = $15
 			WHERE id = $1 RETURNING id, auction_id, leader_bidder_id, winner_bidder_id),
 		e AS (INSERT INTO lot_events (lot_id, seq, kind, at, bid_id, bidder_id, amount_cents, price_cents, leader_bidder_id, ends_at, detail)
-			SELECT u.id, $16 + x.n - 1, x.kind, $17, x.bid, x.bidder, x.amount, $3, $4, $8, x.detail
-			FROM u, unnest($18::text[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[]) WITH ORDINALITY AS x(kind, bid, bidder, amount, detail, n))
+			SELECT u.id, $16 + x.n - 1, x.kind, $17, CASE WHEN x.new THEN (SELECT id FROM b) ELSE x.bid END, x.bidder, x.amount, $3, $4, $8, x.detail
+			FROM u, unnest($18::text[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[], $29::boolean[])
+				WITH ORDINALITY AS x(kind, bid, bidder, amount, detail, new, n))
 		SELECT (SELECT number FROM paddles p WHERE p.auction_id = u.auction_id AND p.bidder_id = u.leader_bidder_id),
-			(SELECT number FROM paddles p WHERE p.auction_id = u.auction_id AND p.bidder_id = u.winner_bidder_id) FROM u`,
+			(SELECT number FROM paddles p WHERE p.auction_id = u.auction_id AND p.bidder_id = u.winner_bidder_id),
+			(SELECT id FROM b) FROM u`,
 		l.ID, l.Seq, l.PriceCents, l.LeaderBidderID, l.LeaderMaxCents, l.LeaderSeq, l.BidCount, l.EndsAt, l.Status,
 		l.UnsoldReason, l.ClosedAt, l.WinnerBidderID, l.HammerCents, l.DueAt, l.OpenedAt,
-		first, at, pq.Array(kinds), pq.Array(bids), pq.Array(bidders), pq.Array(amounts), pq.Array(details)).Scan(&l.LeaderPaddle, &l.WinnerPaddle)
+		first, at, pq.Array(kinds), pq.Array(bids), pq.Array(bidders), pq.Array(amounts), pq.Array(details),
+		nb.seq, nb.bidder, nb.kind, nb.cents, nb.key, nb.createdBy, pq.Array(isNew)).Scan(&l.LeaderPaddle, &l.WinnerPaddle, &nb.id)
 	if err != nil {
 		return err
 	}
@@ -123,17 +151,28 @@ func (db *DB) PlaceBid(ctx context.Context, in sc.BidInput) (*sc.BidResult, erro
 		if err != nil {
 			return err
 		}
-		var prior []*sc.Bid
-		if err := tx.SelectContext(ctx, &prior, `SELECT `+bidColumns+` FROM `+bidFrom+` WHERE b.lot_id = $1 AND b.idempotency_key = $2`,
-			lot.ID, in.IdempotencyKey); err != nil {
+		// One statement under the lock: the key's first bid, if any (read after the lock, so a
+		// retry that waited for it sees the bid it waited on), and the paddle's bidder.
+		var look struct {
+			Prior   *int64     `db:"prior"`
+			Bidder  *int64     `db:"bidder"`
+			Blocked *time.Time `db:"blocked_at"`
+		}
+		if err := tx.GetContext(ctx, &look, `SELECT (SELECT id FROM bids WHERE lot_id = $1 AND idempotency_key = $2) AS prior,
+				b.id AS bidder, b.blocked_at
+			FROM (SELECT 1) one LEFT JOIN paddles p ON p.auction_id = $3 AND p.number = $4 LEFT JOIN bidders b ON b.id = p.bidder_id`,
+			lot.ID, in.IdempotencyKey, lot.AuctionID, in.Paddle); err != nil {
 			return err
 		}
-		if len(prior) == 1 {
-			b := prior[0]
+		if look.Prior != nil {
+			var b sc.Bid
+			if err := tx.GetContext(ctx, &b, `SELECT `+bidColumns+` FROM `+bidFrom+` WHERE b.id = $1`, *look.Prior); err != nil {
+				return err
+			}
 			if b.Paddle != in.Paddle || b.Kind != in.Kind || b.Cents != amount.Cents {
 				return sc.FieldErrorf("idempotencyKey", sc.ECONFLICT, "this key was used for another bid (paddle %d, %s %s)", b.Paddle, b.Kind, b.Amount())
 			}
-			res = sc.BidResult{Bid: b, Lot: lot, Replayed: true}
+			res = sc.BidResult{Bid: &b, Lot: lot, Replayed: true}
 			return nil
 		}
 		now := db.Now()
@@ -149,15 +188,11 @@ func (db *DB) PlaceBid(ctx context.Context, in sc.BidInput) (*sc.BidResult, erro
 		if amount.Currency != lot.Currency {
 			return sc.FieldErrorf("amount.currency", sc.EINVALID, "the lot is sold in %s", lot.Currency)
 		}
-		var bidder struct {
-			ID      int64      `db:"id"`
-			Blocked *time.Time `db:"blocked_at"`
+		if look.Bidder == nil {
+			return sc.FieldErrorf("paddle", sc.ENOTFOUND, "no paddle %d in this auction", in.Paddle)
 		}
-		if err := tx.GetContext(ctx, &bidder, `SELECT b.id, b.blocked_at FROM paddles p JOIN bidders b ON b.id = p.bidder_id
-			WHERE p.auction_id = $1 AND p.number = $2`, lot.AuctionID, in.Paddle); err != nil {
-			return notFound(err, "paddle", "no paddle %d in this auction", in.Paddle)
-		}
-		if bidder.Blocked != nil {
+		bidder := struct{ ID int64 }{*look.Bidder}
+		if look.Blocked != nil {
 			return sc.FieldErrorf("paddle", sc.EBIDDERBLOCKED, "paddle %d's bidder is blocked from bidding", in.Paddle)
 		}
 		terms := lot.Terms()
@@ -169,11 +204,8 @@ func (db *DB) PlaceBid(ctx context.Context, in sc.BidInput) (*sc.BidResult, erro
 		lot.SetState(state)
 		b := sc.Bid{LotID: lot.ID, Seq: seq, BidderID: bidder.ID, Paddle: in.Paddle, Kind: in.Kind, Cents: amount.Cents,
 			Currency: lot.Currency, PlacedAt: now}
-		if err := tx.GetContext(ctx, &b.ID, `INSERT INTO bids (lot_id, seq, bidder_id, kind, cents, idempotency_key, placed_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, lot.ID, seq, bidder.ID, in.Kind, amount.Cents, in.IdempotencyKey, now, tokenRef(a)); err != nil {
-			return err
-		}
-		events := []event{{kind: sc.LotBid, bid: &b.ID, bidder: &bidder.ID, amount: &amount.Cents, detail: string(in.Kind)}}
+		nb := &newBid{seq: seq, bidder: &bidder.ID, kind: in.Kind, cents: amount.Cents, key: in.IdempotencyKey, createdBy: tokenRef(a)}
+		events := []event{{kind: sc.LotBid, newBid: true, bidder: &bidder.ID, amount: &amount.Cents, detail: string(in.Kind)}}
 		if au.Kind == sc.AuctionTimed {
 			clock := sc.LotClock{End: *lot.EndsAt, Cap: *lot.CapAt, Window: au.SoftCloseWindow()}
 			if end, extended := clock.Extend(now); extended {
@@ -181,9 +213,10 @@ func (db *DB) PlaceBid(ctx context.Context, in sc.BidInput) (*sc.BidResult, erro
 				events = append(events, event{kind: sc.LotExtended})
 			}
 		}
-		if err := saveLot(ctx, tx, lot, now, events...); err != nil {
+		if err := saveLotWithBid(ctx, tx, lot, now, nb, events...); err != nil {
 			return err
 		}
+		b.ID = *nb.id
 		res = sc.BidResult{Bid: &b, Lot: lot}
 		return nil
 	})
