@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -202,35 +204,41 @@ func (db *DB) SellersIndicators(ctx context.Context, sellerIDs []int64, window s
 			visible = append(visible, id)
 		}
 	}
-	var rows []*indicatorRow
-	var asOf *time.Time
-	if err := db.GetContext(ctx, &asOf, `SELECT refreshed_at FROM indicator_state WHERE id = 1`); err != nil {
+	// One statement: the time of the last refresh, which the figures are as of, and the sums of
+	// the window's whole UTC days up to it, today's included (DAYS_30 is today and the 29 days
+	// before). A seller without rollup rows in the window has none, and zeros.
+	inner, outer := make([]string, len(counterColumns)), make([]string, len(counterColumns))
+	for i, c := range counterColumns {
+		inner[i], outer[i] = "sum(d."+c+") AS "+c, "coalesce(x."+c+", 0)"
+	}
+	rows, err := db.QueryContext(ctx, `WITH st AS (SELECT coalesce(refreshed_at, $3) AS to_at FROM indicator_state WHERE id = 1)
+		SELECT st.to_at, x.seller_id, `+strings.Join(outer, ", ")+` FROM st LEFT JOIN LATERAL (
+			SELECT d.seller_id, `+strings.Join(inner, ", ")+` FROM seller_day_stats d
+			WHERE d.seller_id = ANY($1) AND d.day >= (st.to_at AT TIME ZONE 'UTC')::date - $2::int GROUP BY d.seller_id) x ON true`,
+		pq.Array(visible), window.Days()-1, db.Now())
+	if err != nil {
 		return nil, mapError(err)
 	}
-	to := db.Now().UTC()
-	if asOf != nil {
-		to = asOf.UTC()
-	}
-	// Whole UTC days, today's included: DAYS_30 is today and the 29 days before.
-	fromDay := to.Truncate(24*time.Hour).AddDate(0, 0, 1-window.Days())
-	if len(visible) > 0 {
-		err := db.SelectContext(ctx, &rows, `SELECT seller_id,
-				sum(raw_orders) AS raw_orders, sum(raw_disputes) AS raw_disputes, sum(raw_negative) AS raw_negative,
-				sum(raw_returns) AS raw_returns, sum(raw_late) AS raw_late, sum(raw_cancelled) AS raw_cancelled, sum(raw_defects) AS raw_defects,
-				sum(orders) AS orders, sum(disputes) AS disputes, sum(negative) AS negative, sum(returns) AS returns,
-				sum(late) AS late, sum(cancelled) AS cancelled, sum(defects) AS defects,
-				sum(ex_orders) AS ex_orders, sum(ex_disputes) AS ex_disputes, sum(ex_negative) AS ex_negative, sum(ex_returns) AS ex_returns,
-				sum(ex_late) AS ex_late, sum(ex_cancelled) AS ex_cancelled, sum(ex_defects) AS ex_defects,
-				sum(pu_disputes) AS pu_disputes, sum(pu_negative) AS pu_negative, sum(pu_returns) AS pu_returns, sum(pu_defects) AS pu_defects
-			FROM seller_day_stats WHERE seller_id = ANY($1) AND day >= $2 GROUP BY seller_id`, pq.Array(visible), fromDay)
-		if err != nil {
+	defer rows.Close()
+	var to time.Time
+	at := map[int64]*indicatorRow{}
+	for rows.Next() {
+		var seller sql.NullInt64
+		var r indicatorRow
+		c := r.counterPointers()
+		if err := rows.Scan(append([]any{&to, &seller}, c...)...); err != nil {
 			return nil, mapError(err)
 		}
+		if seller.Valid {
+			r.SellerID = seller.Int64
+			at[r.SellerID] = &r
+		}
 	}
-	at := make(map[int64]*indicatorRow, len(rows))
-	for _, r := range rows {
-		at[r.SellerID] = r
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
 	}
+	to = to.UTC()
+	fromDay := to.Truncate(24*time.Hour).AddDate(0, 0, 1-window.Days())
 	out := make([]*sc.Indicators, len(sellerIDs))
 	for i, id := range sellerIDs {
 		if !(sp.all || id == sp.sellerID) {
