@@ -191,12 +191,41 @@ func (db *DB) RequestIndicatorRebuild(ctx context.Context) error {
 // SellersIndicators implements secondchance.IndicatorService: sums of the rollups, as of the
 // last refresh (seconds old while the refresh job runs).
 func (db *DB) SellersIndicators(ctx context.Context, sellerIDs []int64, window sc.IndicatorWindow) ([]*sc.Indicators, error) {
+	out, err := db.SellersIndicatorsIn(ctx, sellerIDs, []sc.IndicatorWindow{window})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// indicatorSumsSQL sums the rollups of sellers $1 over windows that go back $2 days (one per
+// window, numbered from 1) from the day of the last refresh, or of $3 when none ran; $4 is the
+// longest of them, so that the rows read are the longest window's (seller_day_stats_pkey)
+// whatever the plan, never the seller's whole history.
+var indicatorSumsSQL = func() string {
+	sums, cols := make([]string, len(counterColumns)), make([]string, len(counterColumns))
+	for i, c := range counterColumns {
+		sums[i], cols[i] = "sum(d."+c+") AS "+c, "coalesce(x."+c+", 0)"
+	}
+	return `WITH st AS MATERIALIZED (SELECT coalesce(refreshed_at, $3) AS to_at,
+			(coalesce(refreshed_at, $3) AT TIME ZONE 'UTC')::date AS today FROM indicator_state WHERE id = 1)
+		SELECT st.to_at, x.window_no, x.seller_id, ` + strings.Join(cols, ", ") + ` FROM st LEFT JOIN LATERAL (
+			SELECT w.window_no, d.seller_id, ` + strings.Join(sums, ", ") + `
+			FROM seller_day_stats d JOIN unnest($2::int[]) WITH ORDINALITY AS w(back, window_no) ON d.day >= st.today - w.back
+			WHERE d.seller_id = ANY($1) AND d.day >= st.today - $4::int
+			GROUP BY w.window_no, d.seller_id) x ON true`
+}()
+
+// SellersIndicatorsIn implements secondchance.IndicatorService.
+func (db *DB) SellersIndicatorsIn(ctx context.Context, sellerIDs []int64, windows []sc.IndicatorWindow) ([][]*sc.Indicators, error) {
 	sp, err := sellerScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !window.Valid() {
-		return nil, sc.FieldErrorf("window", sc.EINVALID, "unknown window %q; use one of %v", window, sc.IndicatorWindows)
+	for _, w := range windows {
+		if !w.Valid() {
+			return nil, sc.FieldErrorf("window", sc.EINVALID, "unknown window %q; use one of %v", w, sc.IndicatorWindows)
+		}
 	}
 	visible := make([]int64, 0, len(sellerIDs))
 	for _, id := range sellerIDs {
@@ -204,52 +233,61 @@ func (db *DB) SellersIndicators(ctx context.Context, sellerIDs []int64, window s
 			visible = append(visible, id)
 		}
 	}
-	// One statement: the time of the last refresh, which the figures are as of, and the sums of
-	// the window's whole UTC days up to it, today's included (DAYS_30 is today and the 29 days
-	// before). A seller without rollup rows in the window has none, and zeros.
-	inner, outer := make([]string, len(counterColumns)), make([]string, len(counterColumns))
-	for i, c := range counterColumns {
-		inner[i], outer[i] = "sum(d."+c+") AS "+c, "coalesce(x."+c+", 0)"
+	// One statement, prepared (its text is the same for any sellers and windows): the time of
+	// the last refresh, which the figures are as of, and per window the sums of its whole UTC
+	// days up to it, today's included (DAYS_30 is today and the 29 days before). A seller
+	// without rollup rows in a window has none there, and zeros. The refresh time is read once
+	// (MATERIALIZED): inlined, its day was computed again for every row and sum.
+	back := make([]int64, len(windows))
+	longest := int64(0)
+	for i, w := range windows {
+		back[i] = int64(w.Days() - 1)
+		longest = max(longest, back[i])
 	}
-	rows, err := db.QueryContext(ctx, `WITH st AS (SELECT coalesce(refreshed_at, $3) AS to_at FROM indicator_state WHERE id = 1)
-		SELECT st.to_at, x.seller_id, `+strings.Join(outer, ", ")+` FROM st LEFT JOIN LATERAL (
-			SELECT d.seller_id, `+strings.Join(inner, ", ")+` FROM seller_day_stats d
-			WHERE d.seller_id = ANY($1) AND d.day >= (st.to_at AT TIME ZONE 'UTC')::date - $2::int GROUP BY d.seller_id) x ON true`,
-		pq.Array(visible), window.Days()-1, db.Now())
+	st, ctx, err := db.prepared(ctx, indicatorSumsSQL)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	rows, err := st.QueryContext(ctx, pq.Array(visible), pq.Array(back), db.Now(), longest)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	defer rows.Close()
 	var to time.Time
-	at := map[int64]*indicatorRow{}
+	at := make([]map[int64]*indicatorRow, len(windows))
+	for i := range at {
+		at[i] = map[int64]*indicatorRow{}
+	}
 	for rows.Next() {
-		var seller sql.NullInt64
+		var window, seller sql.NullInt64
 		var r indicatorRow
-		c := r.counterPointers()
-		if err := rows.Scan(append([]any{&to, &seller}, c...)...); err != nil {
+		if err := rows.Scan(append([]any{&to, &window, &seller}, r.counterPointers()...)...); err != nil {
 			return nil, mapError(err)
 		}
-		if seller.Valid {
+		if window.Valid && seller.Valid {
 			r.SellerID = seller.Int64
-			at[r.SellerID] = &r
+			at[window.Int64-1][r.SellerID] = &r
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapError(err)
 	}
 	to = to.UTC()
-	fromDay := to.Truncate(24*time.Hour).AddDate(0, 0, 1-window.Days())
-	out := make([]*sc.Indicators, len(sellerIDs))
-	for i, id := range sellerIDs {
-		if !(sp.all || id == sp.sellerID) {
-			continue
+	out := make([][]*sc.Indicators, len(windows))
+	for i, w := range windows {
+		fromDay := to.Truncate(24*time.Hour).AddDate(0, 0, 1-w.Days())
+		out[i] = make([]*sc.Indicators, len(sellerIDs))
+		for j, id := range sellerIDs {
+			if !(sp.all || id == sp.sellerID) {
+				continue
+			}
+			var r indicatorRow // a seller without rollup rows has zeros
+			if at[i][id] != nil {
+				r = *at[i][id]
+			}
+			ind := r.indicators(id, w, fromDay, to)
+			out[i][j] = &ind
 		}
-		var r indicatorRow // a seller without rollup rows has zeros
-		if at[id] != nil {
-			r = *at[id]
-		}
-		ind := r.indicators(id, window, fromDay, to)
-		out[i] = &ind
 	}
 	return out, nil
 }

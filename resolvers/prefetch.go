@@ -201,8 +201,8 @@ func (r *Resolver) prefetchVerdicts(ctx context.Context, verdicts []*sc.Verdict)
 }
 
 // prefetchSellers primes the indicators and standings a page of sellers selects: the
-// standings together, the indicators once per window asked for (a query may ask for several
-// windows under aliases).
+// standings in one statement, the indicators of every window asked for (a query may ask for
+// several under aliases) in another.
 func (r *Resolver) prefetchSellers(ctx context.Context, sellers []*sc.Seller) error {
 	return r.prefetchSellerEdges(ctx, sellers, selectedNodeSelections(ctx, "Seller"))
 }
@@ -223,6 +223,7 @@ func (r *Resolver) prefetchSellerEdges(ctx context.Context, sellers []*sc.Seller
 	}
 	l := loadersFrom(ctx)
 	done := map[sc.IndicatorWindow]bool{}
+	var windows []sc.IndicatorWindow
 	standing := false
 	for _, f := range selections {
 		if f.Name == "standing" && !standing {
@@ -239,11 +240,19 @@ func (r *Resolver) prefetchSellerEdges(ctx context.Context, sellers []*sc.Seller
 			continue // a bad window fails in the field's own resolver, with its error
 		}
 		done[w] = true
-		err := prime(ctx, l.indicators[w], ids, func(ctx context.Context, ids []int64) ([]*sc.Indicators, error) {
-			return r.Services.Indicators.SellersIndicators(ctx, ids, w)
-		})
-		if err != nil {
-			return err
+		windows = append(windows, w)
+	}
+	if len(windows) == 0 {
+		return nil
+	}
+	// Every window asked for in one statement.
+	figures, err := r.Services.Indicators.SellersIndicatorsIn(ctx, ids, windows)
+	if err != nil {
+		return err
+	}
+	for i, w := range windows {
+		for j, id := range ids {
+			l.indicators[w].Prime(id, figures[i][j])
 		}
 	}
 	return nil
