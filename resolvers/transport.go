@@ -252,7 +252,8 @@ func writeBadRequest(w http.ResponseWriter, status int, message string) {
 // and copy the whole of it again, which costs as much as writing it. Data holding characters
 // that encoding/json escapes (<, >, &, U+2028, U+2029) goes through json.Marshal.
 func writeResponse(w io.Writer, res *graphql.Response) {
-	if len(res.Errors) == 0 && res.Label == "" && res.Path == nil && res.HasNext == nil && res.Extensions == nil &&
+	// gqlgen hands over an empty, not a nil, map of extensions, which omitempty omits as well.
+	if len(res.Errors) == 0 && res.Label == "" && len(res.Path) == 0 && res.HasNext == nil && len(res.Extensions) == 0 &&
 		len(res.Data) > 0 && !bytes.ContainsAny(res.Data, "<>&\u2028\u2029") {
 		io.WriteString(w, `{"data":`)
 		w.Write(res.Data)

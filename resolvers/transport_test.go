@@ -3,6 +3,7 @@ package resolvers
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"testing"
 
@@ -21,6 +22,7 @@ func TestWriteResponseIsEncodingJSONs(t *testing.T) {
 		res  *graphql.Response
 	}{
 		{"OK data", &graphql.Response{Data: json.RawMessage(`{"orders":{"nodes":[{"number":"O1","total":{"amount":"8.31"}}]}}`)}},
+		{"OK data with no extensions", &graphql.Response{Data: json.RawMessage(`{"me":{"role":"ADMIN"}}`), Extensions: map[string]any{}}},
 		{"OK data with HTML characters", &graphql.Response{Data: json.RawMessage(`{"url":"https://x.example/a?b=1&c=2","t":"<b>"}`)}},
 		{"OK data with line separators", &graphql.Response{Data: json.RawMessage("{\"t\":\"a\u2028b\u2029c\"}")}},
 		{"OK null data", &graphql.Response{}},
@@ -37,6 +39,15 @@ func TestWriteResponseIsEncodingJSONs(t *testing.T) {
 			require.Equal(t, string(want), got.String())
 		})
 	}
+}
+
+// TestWriteResponseShortcut: a response that is only data, as gqlgen hands it over (with an
+// empty map of extensions), is written without json.Marshal, which allocates a copy of it.
+func TestWriteResponseShortcut(t *testing.T) {
+	res := &graphql.Response{Data: json.RawMessage(`{"orders":{"nodes":[{"number":"O1"}]}}`), Extensions: map[string]any{}}
+	require.Zero(t, testing.AllocsPerRun(20, func() { writeResponse(io.Discard, res) }))
+	res.Data = json.RawMessage(`{"url":"a?b=1&c=2"}`)
+	require.NotZero(t, testing.AllocsPerRun(20, func() { writeResponse(io.Discard, res) }), "escapes go through json.Marshal")
 }
 
 // TestWantsJSON reads Accept as gqlgen's POST transport does: application/json unless the
