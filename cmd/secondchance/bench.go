@@ -51,7 +51,7 @@ func (m *Main) benchRead(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Buyers, "buyers", 20000, "the `number` of buyers")
 	fs.IntVar(&o.Orders, "orders", 200000, "the `number` of orders")
 	fs.IntVar(&o.Reports, "reports", -1, "about this `number` of pending reports (default: one per 40 orders)")
-	fs.IntVar(&o.Returns, "returns", 150, "returns the largest seller makes through the store (two items each, sold, settled, certified); the small seller a seventh")
+	fs.IntVar(&o.Returns, "returns", 150, "the `number` of returns the largest seller makes through the store (two items each, sold, settled, certified); the small seller a seventh of it")
 	fs.IntVar(&o.SmallOrders, "small", 0, "the small seller is the one with nearest this `number` of orders (default: the one with the fewest)")
 	fs.StringVar(&o.Database, "database", "secondchance_bench_read", "the scratch database's `name`, on DATABASE_URL's server; reused when it holds the same data set")
 	fs.BoolVar(&o.Fresh, "fresh", false, "drop and seed the scratch database even when it holds the same data set")
@@ -103,6 +103,9 @@ func (m *Main) benchRead(ctx context.Context, args []string) error {
 	}
 	rows, err := r.run(ctx, reads, o.Only)
 	if err != nil {
+		return err
+	}
+	if err := r.equalPages(ctx, rows); err != nil {
 		return err
 	}
 	printBench(m.Stdout, o, subjects, rows)

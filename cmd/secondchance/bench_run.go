@@ -46,6 +46,9 @@ type benchResult struct {
 	FloorRate                 float64       // pgbench at the same concurrency, statements/s
 	FloorLatency              time.Duration // pgbench with one client, mean latency
 	Requests1, RequestsLoaded int
+	// Equal is the pair's measurement at equal page sizes (benchRunner.equalPages), on the
+	// large subject's result only.
+	Equal *equalPages
 	// CPU time per request of the loaded run: the server's process, and its PostgreSQL
 	// backends'; and the floor's backends' per statement.
 	ServerCPU, ServerPGCPU, FloorPGCPU time.Duration
@@ -370,37 +373,19 @@ func printBench(w io.Writer, o benchOptions, s benchSubjects, rows []benchResult
 			ms(r.P50), ms(r.P99), ms(r.FloorLatency), r.LoadedRate, ms(r.LoadedP50), ms(r.LoadedP99), ratio(r.LoadedP99, r.LoadedP50),
 			r.FloorRate, ratio(r.FloorP99, r.FloorP50), r.Ratio(), ms(r.ServerCPU), ms(r.ServerPGCPU), ms(r.FloorPGCPU))
 	}
-	// Pairs: the same read by the large and the small subject.
-	type pair struct{ large, small *benchResult }
-	pairs := map[string]*pair{}
-	var order []string
-	for i := range rows {
-		r := &rows[i]
-		key := r.Name + "/" + r.Role
-		p := pairs[key]
-		if p == nil {
-			p = &pair{}
-			pairs[key] = p
-			order = append(order, key)
-		}
-		if r.Large {
-			p.large = r
-		} else {
-			p.small = r
-		}
-	}
-	fmt.Fprintf(w, "\nCost independence: the large subject beside the small one (%s, %d orders, vs %s, %d orders; universal store vs %s).\n\n",
+	fmt.Fprintf(w, "\nCost independence: the large subject beside the small one (%s, %d orders, vs %s, %d orders; universal store vs %s). "+
+		"A page costs with its rows, so where the two pages' rows differ, both are read again with pages of the smaller one's size.\n\n",
 		s.Large.Number, s.Large.Orders, s.Small.Number, s.Small.Orders, benchSmallStore)
-	fmt.Fprintln(w, "| read | as | 1 client p50 ms, large / small | × | 16 clients req/s, large / small | × |")
-	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: |")
-	for _, k := range order {
-		p := pairs[k]
-		if p.large == nil || p.small == nil {
-			continue
+	fmt.Fprintln(w, "| read | as | rows, large / small | 1 client p50 ms, large / small | × | 16 clients req/s, large / small | × | same page size: rows | 1 client p50 ms, large / small | × |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, p := range benchPairs(rows) {
+		same := "| - | - | - |"
+		if p.equal != nil {
+			same = fmt.Sprintf("| %d | %s / %s | %.2f |", p.equal.rows, ms(p.equal.large), ms(p.equal.small), float64(p.equal.large)/float64(p.equal.small))
 		}
-		fmt.Fprintf(w, "| %s | %s | %s / %s | %.2f | %.0f / %.0f | %.2f |\n", p.large.Name, p.large.Role,
+		fmt.Fprintf(w, "| %s | %s | %d / %d | %s / %s | %.2f | %.0f / %.0f | %.2f %s\n", p.large.Name, p.large.Role, p.large.Rows, p.small.Rows,
 			ms(p.large.P50), ms(p.small.P50), float64(p.large.P50)/float64(p.small.P50),
-			p.large.LoadedRate, p.small.LoadedRate, p.small.LoadedRate/p.large.LoadedRate)
+			p.large.LoadedRate, p.small.LoadedRate, p.small.LoadedRate/p.large.LoadedRate, same)
 	}
 	fmt.Fprintln(w, "\nBars (issue 13):")
 	for _, r := range rows {
@@ -420,4 +405,77 @@ func printBench(w io.Writer, o benchOptions, s benchSubjects, rows []benchResult
 		}
 		fmt.Fprintf(w, "  %-22s %-32s %s\n", r.Name, r.Subject, verdict)
 	}
+}
+
+// benchPair is one read by the large and by the small subject.
+type benchPair struct {
+	large, small *benchResult
+	equal        *equalPages
+}
+
+// benchPairs pairs the results of each read, in their order.
+func benchPairs(rows []benchResult) []benchPair {
+	at := map[string]int{}
+	var out []benchPair
+	for i := range rows {
+		r := &rows[i]
+		key := r.Name + "/" + r.Role
+		j, ok := at[key]
+		if !ok {
+			j = len(out)
+			at[key] = j
+			out = append(out, benchPair{})
+		}
+		if r.Large {
+			out[j].large, out[j].equal = r, r.Equal
+		} else {
+			out[j].small = r
+		}
+	}
+	complete := out[:0]
+	for _, p := range out {
+		if p.large != nil && p.small != nil {
+			complete = append(complete, p)
+		}
+	}
+	return complete
+}
+
+// equalPages is a pair read again at 1 client with pages of rows rows.
+type equalPages struct {
+	rows         int
+	large, small time.Duration
+}
+
+// equalPages measures each pair whose pages held different numbers of rows again at 1 client,
+// both with pages of the smaller size: what a page costs follows its rows, and cost
+// independence is about the history behind them.
+func (b *benchRunner) equalPages(ctx context.Context, rows []benchResult) error {
+	for _, p := range benchPairs(rows) {
+		k := min(p.large.Rows, p.small.Rows)
+		if p.large.Rows == p.small.Rows || k < 1 || !strings.Contains(p.large.Query, "first: 100") {
+			continue
+		}
+		fmt.Fprintf(b.out, "  %s, both with pages of %d ...\n", p.large.Name, k)
+		e := &equalPages{rows: k}
+		for _, side := range []struct {
+			r   *benchResult
+			p50 *time.Duration
+		}{{p.large, &e.large}, {p.small, &e.small}} {
+			body, err := json.Marshal(map[string]any{"query": strings.Replace(side.r.Query, "first: 100", fmt.Sprintf("first: %d", k), 1), "variables": side.r.Vars})
+			if err != nil {
+				return err
+			}
+			if _, _, err := b.load(ctx, body, side.r.Token, 1, 300*time.Millisecond); err != nil {
+				return err
+			}
+			lat, _, err := b.load(ctx, body, side.r.Token, 1, b.duration*3/4)
+			if err != nil {
+				return err
+			}
+			*side.p50 = percentile(lat, 50)
+		}
+		p.large.Equal = e
+	}
+	return nil
 }
