@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/secondchance
 
-.PHONY: run test build generate check-generated bench bench-batch
+.PHONY: run test build generate check-generated bench bench-batch bench-read
 
 build:
 	$(GO) build -o $(BIN) ./cmd/secondchance
@@ -49,3 +49,11 @@ bench-batch: build
 	./$(BIN) migrate && \
 	/usr/bin/time -f 'seed: %e s wall, %M KB peak RSS' ./$(BIN) seed --sellers 20000 --buyers 500000 --orders 5000000 --reports 1000000 && \
 	/usr/bin/time -f 'batch: %e s wall, %M KB peak RSS' ./$(BIN) batch run --week "$$(date -u +%G-W%V)"
+
+## bench-read: the main reads of a seller frontend and of store staff through the real server,
+## beside the same rows through pgbench, on a scratch database secondchance_bench_read (seeded
+## with 200 sellers, 20k buyers, 200k orders, reused while it holds them). Flags go in ARGS,
+## e.g. make bench-read ARGS='--sellers 20000 --buyers 500000 --orders 5000000 --small 100'.
+bench-read: build
+	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
+	./$(BIN) bench read $(ARGS)

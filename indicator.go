@@ -108,6 +108,9 @@ type IndicatorService interface {
 	// SellersIndicators returns the figures of each seller over window as of now, in the order
 	// of sellerIDs, nil for a seller the actor may not see: one statement for a whole page.
 	SellersIndicators(ctx context.Context, sellerIDs []int64, window IndicatorWindow) ([]*Indicators, error)
+	// SellersIndicatorsIn is SellersIndicators over several windows in one statement (a
+	// dashboard shows three): the i-th list holds the figures over windows[i].
+	SellersIndicatorsIn(ctx context.Context, sellerIDs []int64, windows []IndicatorWindow) ([][]*Indicators, error)
 }
 
 // Standing is where a seller stands against the marketplace's thresholds.

@@ -1,7 +1,6 @@
 package secondchance
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -22,13 +21,15 @@ func USD(cents int64) Money { return Money{Cents: cents, Currency: "USD"} }
 // Amount is the decimal form of the amount ("12.34", "-0.05"), which is what GraphQL clients see:
 // a string, so no client parses it into a float by accident.
 func (m Money) Amount() string {
-	sign := ""
 	c := m.Cents
+	b := make([]byte, 0, 24)
 	if c < 0 {
-		sign = "-"
+		b = append(b, '-')
 		c = -c
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+	b = strconv.AppendInt(b, c/100, 10)
+	b = append(b, '.', byte('0'+c%100/10), byte('0'+c%10))
+	return string(b)
 }
 
 func (m Money) String() string { return m.Amount() + " " + m.Currency }

@@ -23,10 +23,30 @@ type Order struct {
 	Currency           string              `db:"currency"`
 	CreatedAt          time.Time           `db:"created_at"`
 	UpdatedAt          time.Time           `db:"updated_at"`
-	// Seller and Buyer are the order's seller and buyer when the query that read the order
-	// joined them, which it does only where the actor may see both (a page of its orders).
+	// Seller and Buyer are the order's parties as the statement that read the order joined
+	// them: nil where the actor may not see them (staff, who read the orders returned to their
+	// store). Every read of orders joins them, so a page of orders resolves them without a
+	// statement or a goroutine per order.
 	Seller *Seller `db:"seller"`
 	Buyer  *Buyer  `db:"buyer"`
+}
+
+// SellerOrNotFound is the order's seller as the API shows it: NOT_FOUND where the actor may
+// not see it.
+func (o *Order) SellerOrNotFound() (*Seller, error) {
+	if o.Seller == nil {
+		return nil, Errorf(ENOTFOUND, "seller not found")
+	}
+	return o.Seller, nil
+}
+
+// BuyerOrNotFound is the order's buyer as the API shows it: NOT_FOUND where the actor may not
+// see it.
+func (o *Order) BuyerOrNotFound() (*Buyer, error) {
+	if o.Buyer == nil {
+		return nil, Errorf(ENOTFOUND, "buyer not found")
+	}
+	return o.Buyer, nil
 }
 
 // GlobalID is the order's Relay ID.

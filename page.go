@@ -26,28 +26,34 @@ func (p PageArgs) Limit() (int, error) {
 	return *p.First, nil
 }
 
-// Page is one page of a stably ordered list: the items, the cursor of each, whether more
-// follow, and a count of the whole list that runs only when a client asks for it.
+// Page is one page of a stably ordered list: the items, how to make each one's cursor,
+// whether more follow, and a count of the whole list that runs only when a client asks for it.
+// Cursors are made only when asked for too: a page of nodes needs none, or one (endCursor).
 type Page[T any] struct {
 	Items       []T
-	Cursors     []string
+	Cursor      func(T) string
 	HasNextPage bool
 	HasPrevious bool
 	Count       func(ctx context.Context) (int, error)
 }
 
+// CursorAt is the cursor of item i.
+func (p *Page[T]) CursorAt(i int) string { return p.Cursor(p.Items[i]) }
+
 // EndCursor is the cursor of the last item, or nil for an empty page.
 func (p *Page[T]) EndCursor() *string {
-	if len(p.Cursors) == 0 {
+	if len(p.Items) == 0 {
 		return nil
 	}
-	return &p.Cursors[len(p.Cursors)-1]
+	c := p.CursorAt(len(p.Items) - 1)
+	return &c
 }
 
 // StartCursor is the cursor of the first item, or nil for an empty page.
 func (p *Page[T]) StartCursor() *string {
-	if len(p.Cursors) == 0 {
+	if len(p.Items) == 0 {
 		return nil
 	}
-	return &p.Cursors[0]
+	c := p.CursorAt(0)
+	return &c
 }

@@ -223,10 +223,11 @@ type Report struct {
 	DecidedAt   *time.Time   `db:"decided_at"`
 	BatchID     *int64       `db:"batch_id"`
 	VerdictID   *int64       `db:"verdict_id"`
-	// Order is the reported order, and Buyer its buyer, when the query that read the report
-	// joined them.
-	Order *Order `db:"order"`
-	Buyer *Buyer `db:"buyer"`
+	// Order is the reported order, and Seller and Buyer its parties, when the query that read
+	// the report joined them.
+	Order  *Order  `db:"order"`
+	Seller *Seller `db:"seller"`
+	Buyer  *Buyer  `db:"buyer"`
 }
 
 // GlobalID is the report's Relay ID.

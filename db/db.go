@@ -35,6 +35,8 @@ type DB struct {
 	dsn        string
 	// live is shared by copies of the DB (WithCodes), so a process has one watcher.
 	live *liveState
+	// preparedStmts holds the statements prepared once and run on every request (see prepared).
+	preparedStmts *sync.Map
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// ReportingWindow is how long after an order is placed its seller may report its buyer.
@@ -79,7 +81,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now, Codes: sc.RandomCodes{}, dsn: dsn, live: new(liveState),
+	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now, Codes: sc.RandomCodes{}, dsn: dsn, live: new(liveState), preparedStmts: new(sync.Map),
 		ReportingWindow: sc.DefaultReportingDays * 24 * time.Hour, RMAExpiry: sc.DefaultRMAExpiryDays * 24 * time.Hour}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -118,6 +120,33 @@ func (db *DB) WithCodes(c sc.Codes) *DB {
 
 // Statements returns how many SQL statements this pool has sent since it was opened.
 func (db *DB) Statements() int64 { return db.statements.Load() }
+
+// selfCounted marks the context of a statement that counts its executions itself, so that
+// preparing it on a connection is not counted as one more statement.
+type selfCounted struct{}
+
+// prepared returns query prepared once per connection of the pool, and the context to run it
+// in, for the statements that requests send over and over (the token's lookup, a seller's
+// indicators): their parse and plan are then paid once per connection instead of once per
+// request, as pgbench's prepared statements do. Only a statement whose plan does not depend on
+// its parameters' values belongs here: the scopes' `($1 OR col = $2)` conditions are planned
+// well only with the values (see scope.seller). Behind a pooler in transaction mode, it needs
+// one that keeps prepared statements (PgBouncer 1.21 and later, max_prepared_statements).
+func (db *DB) prepared(ctx context.Context, query string) (*sqlx.Stmt, context.Context, error) {
+	ctx = context.WithValue(ctx, selfCounted{}, true)
+	st, ok := db.preparedStmts.Load(query)
+	if !ok {
+		p, err := db.PreparexContext(ctx, query)
+		if err != nil {
+			return nil, nil, err
+		}
+		if st, ok = db.preparedStmts.LoadOrStore(query, p); ok {
+			p.Close() // another request prepared it first
+		}
+	}
+	db.statements.Add(1)
+	return st.(*sqlx.Stmt), ctx, nil
+}
 
 func (db *DB) provider() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations")
@@ -362,7 +391,9 @@ func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driv
 	return c.conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 }
 func (c *countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
-	c.n.Add(1)
+	if ctx.Value(selfCounted{}) == nil {
+		c.n.Add(1)
+	}
 	return c.conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
 }
 func (c *countingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {

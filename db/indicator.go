@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -189,12 +191,41 @@ func (db *DB) RequestIndicatorRebuild(ctx context.Context) error {
 // SellersIndicators implements secondchance.IndicatorService: sums of the rollups, as of the
 // last refresh (seconds old while the refresh job runs).
 func (db *DB) SellersIndicators(ctx context.Context, sellerIDs []int64, window sc.IndicatorWindow) ([]*sc.Indicators, error) {
+	out, err := db.SellersIndicatorsIn(ctx, sellerIDs, []sc.IndicatorWindow{window})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// indicatorSumsSQL sums the rollups of sellers $1 over windows that go back $2 days (one per
+// window, numbered from 1) from the day of the last refresh, or of $3 when none ran; $4 is the
+// longest of them, so that the rows read are the longest window's (seller_day_stats_pkey)
+// whatever the plan, never the seller's whole history.
+var indicatorSumsSQL = func() string {
+	sums, cols := make([]string, len(counterColumns)), make([]string, len(counterColumns))
+	for i, c := range counterColumns {
+		sums[i], cols[i] = "sum(d."+c+") AS "+c, "coalesce(x."+c+", 0)"
+	}
+	return `WITH st AS MATERIALIZED (SELECT coalesce(refreshed_at, $3) AS to_at,
+			(coalesce(refreshed_at, $3) AT TIME ZONE 'UTC')::date AS today FROM indicator_state WHERE id = 1)
+		SELECT st.to_at, x.window_no, x.seller_id, ` + strings.Join(cols, ", ") + ` FROM st LEFT JOIN LATERAL (
+			SELECT w.window_no, d.seller_id, ` + strings.Join(sums, ", ") + `
+			FROM seller_day_stats d JOIN unnest($2::int[]) WITH ORDINALITY AS w(back, window_no) ON d.day >= st.today - w.back
+			WHERE d.seller_id = ANY($1) AND d.day >= st.today - $4::int
+			GROUP BY w.window_no, d.seller_id) x ON true`
+}()
+
+// SellersIndicatorsIn implements secondchance.IndicatorService.
+func (db *DB) SellersIndicatorsIn(ctx context.Context, sellerIDs []int64, windows []sc.IndicatorWindow) ([][]*sc.Indicators, error) {
 	sp, err := sellerScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !window.Valid() {
-		return nil, sc.FieldErrorf("window", sc.EINVALID, "unknown window %q; use one of %v", window, sc.IndicatorWindows)
+	for _, w := range windows {
+		if !w.Valid() {
+			return nil, sc.FieldErrorf("window", sc.EINVALID, "unknown window %q; use one of %v", w, sc.IndicatorWindows)
+		}
 	}
 	visible := make([]int64, 0, len(sellerIDs))
 	for _, id := range sellerIDs {
@@ -202,46 +233,61 @@ func (db *DB) SellersIndicators(ctx context.Context, sellerIDs []int64, window s
 			visible = append(visible, id)
 		}
 	}
-	var rows []*indicatorRow
-	var asOf *time.Time
-	if err := db.GetContext(ctx, &asOf, `SELECT refreshed_at FROM indicator_state WHERE id = 1`); err != nil {
+	// One statement, prepared (its text is the same for any sellers and windows): the time of
+	// the last refresh, which the figures are as of, and per window the sums of its whole UTC
+	// days up to it, today's included (DAYS_30 is today and the 29 days before). A seller
+	// without rollup rows in a window has none there, and zeros. The refresh time is read once
+	// (MATERIALIZED): inlined, its day was computed again for every row and sum.
+	back := make([]int64, len(windows))
+	longest := int64(0)
+	for i, w := range windows {
+		back[i] = int64(w.Days() - 1)
+		longest = max(longest, back[i])
+	}
+	st, ctx, err := db.prepared(ctx, indicatorSumsSQL)
+	if err != nil {
 		return nil, mapError(err)
 	}
-	to := db.Now().UTC()
-	if asOf != nil {
-		to = asOf.UTC()
+	rows, err := st.QueryContext(ctx, pq.Array(visible), pq.Array(back), db.Now(), longest)
+	if err != nil {
+		return nil, mapError(err)
 	}
-	// Whole UTC days, today's included: DAYS_30 is today and the 29 days before.
-	fromDay := to.Truncate(24*time.Hour).AddDate(0, 0, 1-window.Days())
-	if len(visible) > 0 {
-		err := db.SelectContext(ctx, &rows, `SELECT seller_id,
-				sum(raw_orders) AS raw_orders, sum(raw_disputes) AS raw_disputes, sum(raw_negative) AS raw_negative,
-				sum(raw_returns) AS raw_returns, sum(raw_late) AS raw_late, sum(raw_cancelled) AS raw_cancelled, sum(raw_defects) AS raw_defects,
-				sum(orders) AS orders, sum(disputes) AS disputes, sum(negative) AS negative, sum(returns) AS returns,
-				sum(late) AS late, sum(cancelled) AS cancelled, sum(defects) AS defects,
-				sum(ex_orders) AS ex_orders, sum(ex_disputes) AS ex_disputes, sum(ex_negative) AS ex_negative, sum(ex_returns) AS ex_returns,
-				sum(ex_late) AS ex_late, sum(ex_cancelled) AS ex_cancelled, sum(ex_defects) AS ex_defects,
-				sum(pu_disputes) AS pu_disputes, sum(pu_negative) AS pu_negative, sum(pu_returns) AS pu_returns, sum(pu_defects) AS pu_defects
-			FROM seller_day_stats WHERE seller_id = ANY($1) AND day >= $2 GROUP BY seller_id`, pq.Array(visible), fromDay)
-		if err != nil {
+	defer rows.Close()
+	var to time.Time
+	at := make([]map[int64]*indicatorRow, len(windows))
+	for i := range at {
+		at[i] = map[int64]*indicatorRow{}
+	}
+	for rows.Next() {
+		var window, seller sql.NullInt64
+		var r indicatorRow
+		if err := rows.Scan(append([]any{&to, &window, &seller}, r.counterPointers()...)...); err != nil {
 			return nil, mapError(err)
 		}
-	}
-	at := make(map[int64]*indicatorRow, len(rows))
-	for _, r := range rows {
-		at[r.SellerID] = r
-	}
-	out := make([]*sc.Indicators, len(sellerIDs))
-	for i, id := range sellerIDs {
-		if !(sp.all || id == sp.sellerID) {
-			continue
+		if window.Valid && seller.Valid {
+			r.SellerID = seller.Int64
+			at[window.Int64-1][r.SellerID] = &r
 		}
-		var r indicatorRow // a seller without rollup rows has zeros
-		if at[id] != nil {
-			r = *at[id]
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	to = to.UTC()
+	out := make([][]*sc.Indicators, len(windows))
+	for i, w := range windows {
+		fromDay := to.Truncate(24*time.Hour).AddDate(0, 0, 1-w.Days())
+		out[i] = make([]*sc.Indicators, len(sellerIDs))
+		for j, id := range sellerIDs {
+			if !(sp.all || id == sp.sellerID) {
+				continue
+			}
+			var r indicatorRow // a seller without rollup rows has zeros
+			if at[i][id] != nil {
+				r = *at[i][id]
+			}
+			ind := r.indicators(id, w, fromDay, to)
+			out[i][j] = &ind
 		}
-		ind := r.indicators(id, window, fromDay, to)
-		out[i] = &ind
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/lib/pq"
 
@@ -13,16 +14,79 @@ var _ sc.OrderService = (*DB)(nil)
 const orderColumns = `o.id, o.number, o.seller_id, o.buyer_id, o.placed_at, o.ship_by, o.shipped_at,
 	o.delivered_at, o.cancelled_at, o.cancellation_reason, o.total_cents, o.currency, o.created_at, o.updated_at`
 
-// orderWithPartiesColumns reads an order with its seller and buyer (orderParties joins them),
-// so that a page of orders costs one statement, not one more per edge. Only for statements
-// whose every order the actor sees both parties of: its own orders, or an admin's.
+// orderWithPartiesColumns reads an order with its seller and buyer, joined as s and b, so that
+// a page of orders costs one statement, not one more per edge. The rows are read by
+// selectOrdersWithParties, in this order; a party the actor may not see is joined as NULL.
 const orderWithPartiesColumns = orderColumns + `,
-	s.id AS "seller.id", s.number AS "seller.number", s.name AS "seller.name", s.legal_name AS "seller.legal_name",
-	s.email AS "seller.email", s.country AS "seller.country", s.created_at AS "seller.created_at", s.updated_at AS "seller.updated_at",
-	b.id AS "buyer.id", b.number AS "buyer.number", b.handle AS "buyer.handle", b.country AS "buyer.country", b.status AS "buyer.status",
-	b.status_changed_at AS "buyer.status_changed_at", b.created_at AS "buyer.created_at", b.updated_at AS "buyer.updated_at"`
+	s.id, s.number, s.name, s.legal_name, s.email, s.country, s.created_at, s.updated_at,
+	b.id, b.number, b.handle, b.country, b.status, b.status_changed_at, b.created_at, b.updated_at`
 
+// orderParties joins an order's seller and buyer for an actor who sees both: its own orders,
+// or an admin's (a statement already limited to those).
 const orderParties = `JOIN sellers s ON s.id = o.seller_id JOIN buyers b ON b.id = o.buyer_id`
+
+// orderPartiesIf joins them where visible is true of the order: a seller sees both parties of
+// its own orders, an admin those of all; staff, who read the orders returned to their store,
+// see neither, as SellersByID and BuyersByID answer them.
+func orderPartiesIf(visible string) string {
+	return `LEFT JOIN sellers s ON s.id = o.seller_id AND ` + visible + ` LEFT JOIN buyers b ON b.id = o.buyer_id AND ` + visible
+}
+
+// selectOrdersWithParties runs a statement of orderWithPartiesColumns. The rows are scanned by
+// hand: a page of orders is a seller frontend's most frequent read, and sqlx's mapping of 38
+// columns through reflection cost more than the statement. The page's orders share one seller
+// (and a buyer who bought twice one buyer), as the loaders would have.
+func selectOrdersWithParties(ctx context.Context, q queryer, query string, args ...any) ([]*sc.Order, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var out []*sc.Order
+	sellers := map[int64]*sc.Seller{}
+	buyers := map[int64]*sc.Buyer{}
+	var p orderPartiesRow
+	for rows.Next() {
+		o := new(sc.Order)
+		if err := rows.Scan(&o.ID, &o.Number, &o.SellerID, &o.BuyerID, &o.PlacedAt, &o.ShipBy, &o.ShippedAt,
+			&o.DeliveredAt, &o.CancelledAt, &p.reason, &o.TotalCents, &o.Currency, &o.CreatedAt, &o.UpdatedAt,
+			&p.sellerID, &p.seller.Number, &p.seller.Name, &p.seller.LegalName, &p.seller.Email, &p.seller.Country, &p.sellerCreated, &p.sellerUpdated,
+			&p.buyerID, &p.buyer.Number, &p.buyer.Handle, &p.buyer.Country, &p.buyerStatus, &p.buyerChanged, &p.buyerCreated, &p.buyerUpdated); err != nil {
+			return nil, mapError(err)
+		}
+		if p.reason.Valid {
+			r := sc.CancellationReason(p.reason.String)
+			o.CancellationReason = &r
+		}
+		if p.sellerID.Valid {
+			if o.Seller = sellers[o.SellerID]; o.Seller == nil {
+				seller := sc.Seller{ID: o.SellerID, Number: p.seller.Number.String, Name: p.seller.Name.String, LegalName: p.seller.LegalName.String,
+					Email: p.seller.Email.String, Country: p.seller.Country.String, CreatedAt: p.sellerCreated.Time, UpdatedAt: p.sellerUpdated.Time}
+				o.Seller, sellers[o.SellerID] = &seller, &seller
+			}
+		}
+		if p.buyerID.Valid {
+			if o.Buyer = buyers[o.BuyerID]; o.Buyer == nil {
+				buyer := sc.Buyer{ID: o.BuyerID, Number: p.buyer.Number.String, Handle: p.buyer.Handle.String, Country: p.buyer.Country.String,
+					Status: sc.BuyerStatus(p.buyerStatus.String), StatusChangedAt: p.buyerChanged.Time, CreatedAt: p.buyerCreated.Time, UpdatedAt: p.buyerUpdated.Time}
+				o.Buyer, buyers[o.BuyerID] = &buyer, &buyer
+			}
+		}
+		out = append(out, o)
+	}
+	return out, mapError(rows.Err())
+}
+
+// orderPartiesRow holds the nullable columns of one row of orderWithPartiesColumns.
+type orderPartiesRow struct {
+	reason                                   sql.NullString
+	sellerID, buyerID                        sql.NullInt64
+	seller                                   struct{ Number, Name, LegalName, Email, Country sql.NullString }
+	buyer                                    struct{ Number, Handle, Country sql.NullString }
+	buyerStatus                              sql.NullString
+	sellerCreated, sellerUpdated             sql.NullTime
+	buyerChanged, buyerCreated, buyerUpdated sql.NullTime
+}
 
 // ListOrders implements secondchance.OrderService.
 func (db *DB) ListOrders(ctx context.Context, f sc.OrderFilter, page sc.PageArgs) (*sc.Page[*sc.Order], error) {
@@ -51,13 +115,12 @@ func (db *DB) ListOrders(ctx context.Context, f sc.OrderFilter, page sc.PageArgs
 		AND ($5::timestamptz IS NULL OR o.placed_at >= $5)
 		AND ($6::timestamptz IS NULL OR o.placed_at < $6)`
 	args := []any{sp.all, sp.seller(), f.SellerNumber, f.BuyerNumber, f.PlacedAfter, f.PlacedBefore}
-	var rows []*sc.Order
 	// Staff are refused above, so the actor sees the seller and buyer of every order it lists.
-	err = db.SelectContext(ctx, &rows, `SELECT `+orderWithPartiesColumns+` FROM orders o `+orderParties+` WHERE `+where+`
+	rows, err := selectOrdersWithParties(ctx, db, `SELECT `+orderWithPartiesColumns+` FROM orders o `+orderParties+` WHERE `+where+`
 		AND ($7::timestamptz IS NULL OR (o.placed_at, o.id) < ($7, $8))
 		ORDER BY o.placed_at DESC, o.id DESC LIMIT $9`, append(args, afterTime, afterID, limit+1)...)
 	if err != nil {
-		return nil, mapError(err)
+		return nil, err
 	}
 	return newPage(rows, limit, page.After, orderCursor, db.countFunc(`SELECT count(*) FROM orders o WHERE `+where, args...)), nil
 }
@@ -70,15 +133,14 @@ func (db *DB) OrdersByID(ctx context.Context, ids []int64) ([]*sc.Order, error) 
 	if err != nil {
 		return nil, err
 	}
-	var rows []*sc.Order
 	// Staff see the orders returned to their store: the authorisations looked at are those of
 	// the asked orders (return_authorizations_order_idx), never every one of the store.
-	err = db.SelectContext(ctx, &rows, `SELECT `+orderColumns+` FROM orders o
+	rows, err := selectOrdersWithParties(ctx, db, `SELECT `+orderWithPartiesColumns+` FROM orders o `+orderPartiesIf(`($2 OR o.seller_id = $3)`)+`
 		WHERE o.id = ANY($1) AND ($2 OR o.seller_id = $3
 			OR o.id IN (SELECT ra.order_id FROM return_authorizations ra WHERE ra.order_id = ANY($1) AND ra.store_id = $4))`,
 		pq.Array(ids), sp.all, sp.seller(), sp.store())
 	if err != nil {
-		return nil, mapError(err)
+		return nil, err
 	}
 	return byID(ids, rows, func(o *sc.Order) int64 { return o.ID }), nil
 }
@@ -90,13 +152,15 @@ func (db *DB) OrderByNumber(ctx context.Context, number string) (*sc.Order, erro
 		return nil, err
 	}
 	// Only the seller's own order or an admin's: so the actor sees both parties. Staff match none.
-	var o sc.Order
-	err = db.GetContext(ctx, &o, `SELECT `+orderWithPartiesColumns+` FROM orders o `+orderParties+`
+	rows, err := selectOrdersWithParties(ctx, db, `SELECT `+orderWithPartiesColumns+` FROM orders o `+orderParties+`
 		WHERE o.number = $1 AND ($2 OR o.seller_id = $3)`, number, sp.all, sp.seller())
+	if err == nil && len(rows) == 0 {
+		err = sql.ErrNoRows
+	}
 	if err != nil {
 		return nil, notFound(err, "number", "no order with number %q", number)
 	}
-	return &o, nil
+	return rows[0], nil
 }
 
 // FeedbackByOrder implements secondchance.OrderService.

@@ -100,18 +100,14 @@ func timeCursor(l list, t time.Time, id int64) string {
 func idCursor(l list, id int64) string { return encodeCursor(l, strconv.FormatInt(id, 10)) }
 
 // newPage trims the one extra row that list queries fetch to learn whether another page
-// follows, and makes each row's cursor.
+// follows; cursor makes a row's cursor when one is asked for.
 func newPage[T any](rows []T, limit int, after *string, cursor func(T) string, count func(context.Context) (int, error)) *sc.Page[T] {
-	p := &sc.Page[T]{HasPrevious: after != nil, Count: count}
+	p := &sc.Page[T]{HasPrevious: after != nil, Count: count, Cursor: cursor}
 	if len(rows) > limit {
 		rows = rows[:limit]
 		p.HasNextPage = true
 	}
 	p.Items = rows
-	p.Cursors = make([]string, len(rows))
-	for i, r := range rows {
-		p.Cursors[i] = cursor(r)
-	}
 	return p
 }
 

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -15,15 +16,17 @@ var _ sc.ReportService = (*DB)(nil)
 const reportColumns = `r.id, r.seller_id, r.order_id, r.buyer_id, r.reason, r.description, r.evidence, r.status,
 	r.created_at, r.updated_at, r.decided_at, r.batch_id, r.verdict_id`
 
-// reportWithOrderColumns reads a report with its order and buyer (joined as b) in one
-// statement, so a page of reports needs no statement for either. The reports read are the
-// actor's own or an admin's, whose buyers it sees.
+// reportWithOrderColumns reads a report with its order, seller and buyer (joined as o, s and
+// b) in one statement, so a page of reports needs no statement for them. The reports read are
+// the actor's own or an admin's, who sees both parties of their orders.
 const reportWithOrderColumns = reportColumns + `, o.id AS "order.id", o.number AS "order.number",
 	o.seller_id AS "order.seller_id", o.buyer_id AS "order.buyer_id", o.placed_at AS "order.placed_at",
 	o.ship_by AS "order.ship_by", o.shipped_at AS "order.shipped_at", o.delivered_at AS "order.delivered_at",
 	o.cancelled_at AS "order.cancelled_at", o.cancellation_reason AS "order.cancellation_reason",
 	o.total_cents AS "order.total_cents", o.currency AS "order.currency", o.created_at AS "order.created_at",
 	o.updated_at AS "order.updated_at",
+	s.id AS "seller.id", s.number AS "seller.number", s.name AS "seller.name", s.legal_name AS "seller.legal_name",
+	s.email AS "seller.email", s.country AS "seller.country", s.created_at AS "seller.created_at", s.updated_at AS "seller.updated_at",
 	b.id AS "buyer.id", b.number AS "buyer.number", b.handle AS "buyer.handle", b.country AS "buyer.country", b.status AS "buyer.status",
 	b.status_changed_at AS "buyer.status_changed_at", b.created_at AS "buyer.created_at", b.updated_at AS "buyer.updated_at"`
 
@@ -39,22 +42,24 @@ func (db *DB) ReportBuyer(ctx context.Context, in sc.ReportInput) (*sc.Report, b
 	var r sc.Report
 	created := false
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var o struct {
-			sc.Order
-			BuyerStatus sc.BuyerStatus `db:"buyer_status"`
+		// The order with its seller and buyer (the buyer's status decides; both are the payload's),
+		// which the seller sees only when the order is its own, as checked next.
+		orders, err := selectOrdersWithParties(ctx, tx, `SELECT `+orderWithPartiesColumns+` FROM orders o `+orderParties+`
+			WHERE o.number = $1`, in.OrderNumber)
+		if err == nil && len(orders) == 0 {
+			err = sql.ErrNoRows
 		}
-		err := tx.GetContext(ctx, &o, `SELECT `+orderColumns+`, b.status AS buyer_status
-			FROM orders o JOIN buyers b ON b.id = o.buyer_id WHERE o.number = $1`, in.OrderNumber)
 		if err != nil {
 			return notFound(err, "orderNumber", "no order with number %q", in.OrderNumber)
 		}
+		o := orders[0]
 		switch {
 		case o.SellerID != a.SellerID:
 			return sc.FieldErrorf("orderNumber", sc.EORDERNOTOWNED, "order %s is not one of your orders", in.OrderNumber)
-		case db.Now().After(sc.ReportableUntil(&o.Order, db.ReportingWindow)):
+		case db.Now().After(sc.ReportableUntil(o, db.ReportingWindow)):
 			return sc.FieldErrorf("orderNumber", sc.EREPORTINGWINDOWCLOSED, "order %s was placed on %s; orders can be reported for %d days",
 				in.OrderNumber, o.PlacedAt.Format(time.DateOnly), int(db.ReportingWindow.Hours()/24))
-		case o.BuyerStatus == sc.BuyerClosed:
+		case o.Buyer.Status == sc.BuyerClosed:
 			return sc.FieldErrorf("orderNumber", sc.EBUYERCLOSED, "the buyer of order %s has already been closed", in.OrderNumber)
 		}
 		// The partial unique index on live reports makes the insert a no-op for a repeat, even
@@ -70,7 +75,7 @@ func (db *DB) ReportBuyer(ctx context.Context, in sc.ReportInput) (*sc.Report, b
 			a.SellerID, o.ID, o.BuyerID, in.Reason, in.Description, sc.EvidenceList(in.Evidence))
 		if err == nil {
 			created = true
-			r.Order = &o.Order // read above; saves the payload a statement
+			r.Order, r.Buyer = o, o.Buyer // read above; saves the payload statements
 			return nil
 		}
 		if sc.ErrorCode(mapError(err)) != sc.ENOTFOUND {
@@ -79,7 +84,7 @@ func (db *DB) ReportBuyer(ctx context.Context, in sc.ReportInput) (*sc.Report, b
 		err = tx.GetContext(ctx, &r, `SELECT `+reportColumns+` FROM reports r
 			WHERE r.seller_id = $1 AND r.order_id = $2 AND r.reason = $3 AND r.status IN ('PENDING', 'IN_BATCH')`,
 			a.SellerID, o.ID, in.Reason)
-		r.Order = &o.Order
+		r.Order, r.Buyer = o, o.Buyer
 		return err
 	})
 	if err != nil {
@@ -142,11 +147,14 @@ func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageAr
 	args := []any{a.IsAdmin(), a.SellerID, f.Status, f.Reason, buyerID, f.SellerNumber, f.BuyerNumber, f.CreatedAfter, f.CreatedBefore}
 	var rows []*sc.Report
 	err = db.SelectContext(ctx, &rows, `SELECT `+reportWithOrderColumns+`
-		FROM reports r JOIN orders o ON o.id = r.order_id JOIN buyers b ON b.id = r.buyer_id
+		FROM reports r JOIN orders o ON o.id = r.order_id JOIN sellers s ON s.id = r.seller_id JOIN buyers b ON b.id = r.buyer_id
 		WHERE `+where+` AND ($10::timestamptz IS NULL OR (r.created_at, r.id) < ($10, $11))
 		ORDER BY r.created_at DESC, r.id DESC LIMIT $12`, append(args, afterTime, afterID, limit+1)...)
 	if err != nil {
 		return nil, mapError(err)
+	}
+	for _, r := range rows {
+		r.Order.Seller, r.Order.Buyer = r.Seller, r.Buyer // a report's seller and buyer are its order's
 	}
 	cursor := func(r *sc.Report) string { return timeCursor(listReports, r.CreatedAt, r.ID) }
 	return newPage(rows, limit, page.After, cursor, db.countFunc(`SELECT count(*) FROM reports r WHERE `+where, args...)), nil

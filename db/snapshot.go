@@ -62,17 +62,21 @@ func sumsSQL(where string) string {
 		WHERE ` + where + ` GROUP BY s.id ORDER BY s.id`
 }
 
+// counterPointers are the destinations of counterColumns, in their order.
+func (r *indicatorRow) counterPointers() []any {
+	return []any{&r.RawOrders, &r.RawDisputes, &r.RawNegative, &r.RawReturns, &r.RawLate, &r.RawCancel, &r.RawDefects,
+		&r.Orders, &r.Disputes, &r.Negative, &r.Returns, &r.Late, &r.Cancel, &r.Defects,
+		&r.ExOrders, &r.ExDisputes, &r.ExNegative, &r.ExReturns, &r.ExLate, &r.ExCancel, &r.ExDefects,
+		&r.PuDisputes, &r.PuNegative, &r.PuReturns, &r.PuDefects}
+}
+
 // scanSums reads a sumsSQL row into one indicatorRow per window.
 func scanSums(rows *sqlx.Rows) (int64, [3]indicatorRow, error) {
 	var id int64
 	var w [3]indicatorRow
 	dest := []any{&id}
 	for i := range w {
-		r := &w[i]
-		dest = append(dest, &r.RawOrders, &r.RawDisputes, &r.RawNegative, &r.RawReturns, &r.RawLate, &r.RawCancel, &r.RawDefects,
-			&r.Orders, &r.Disputes, &r.Negative, &r.Returns, &r.Late, &r.Cancel, &r.Defects,
-			&r.ExOrders, &r.ExDisputes, &r.ExNegative, &r.ExReturns, &r.ExLate, &r.ExCancel, &r.ExDefects,
-			&r.PuDisputes, &r.PuNegative, &r.PuReturns, &r.PuDefects)
+		dest = append(dest, w[i].counterPointers()...)
 	}
 	err := rows.Scan(dest...)
 	return id, w, err

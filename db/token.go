@@ -84,13 +84,17 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (*sc.Actor, error
 		SellerID *int64  `db:"seller_id"`
 		StoreID  *int64  `db:"store_id"`
 	}
-	err := db.GetContext(ctx, &row, `WITH t AS (
+	// Every request sends it: prepared once per connection (its plan is the same for every token).
+	st, ctx, err := db.prepared(ctx, `WITH t AS (
 			SELECT id, role, seller_id, store_id, last_used_at FROM tokens
 			WHERE secret_hash = $1 AND revoked_at IS NULL),
 		touched AS (
 			UPDATE tokens SET last_used_at = now() FROM t
 			WHERE tokens.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'))
-		SELECT id, role, seller_id, store_id FROM t`, hashSecret(secret))
+		SELECT id, role, seller_id, store_id FROM t`)
+	if err == nil {
+		err = st.QueryRowxContext(ctx, hashSecret(secret)).StructScan(&row)
+	}
 	if err != nil {
 		if sc.ErrorCode(mapError(err)) == sc.ENOTFOUND {
 			return nil, unauth

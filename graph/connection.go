@@ -37,7 +37,7 @@ func NewConnection[T any](p *sc.Page[T]) *Connection[T] { return &Connection[T]{
 func (c *Connection[T]) Edges() []*Edge[T] {
 	out := make([]*Edge[T], len(c.Page.Items))
 	for i, it := range c.Page.Items {
-		out[i] = &Edge[T]{Cursor: c.Page.Cursors[i], Node: it}
+		out[i] = &Edge[T]{Cursor: c.Page.CursorAt(i), Node: it}
 	}
 	return out
 }

@@ -564,7 +564,7 @@ type ComplexityRoot struct {
 	}
 
 	Order struct {
-		Buyer              func(childComplexity int) int
+		BuyerOrNotFound    func(childComplexity int) int
 		CancellationReason func(childComplexity int) int
 		CancelledAt        func(childComplexity int) int
 		DeliveredAt        func(childComplexity int) int
@@ -574,7 +574,7 @@ type ComplexityRoot struct {
 		Number             func(childComplexity int) int
 		PlacedAt           func(childComplexity int) int
 		ReturnClaims       func(childComplexity int) int
-		Seller             func(childComplexity int) int
+		SellerOrNotFound   func(childComplexity int) int
 		ShipBy             func(childComplexity int) int
 		ShippedAt          func(childComplexity int) int
 		Total              func(childComplexity int) int
@@ -1218,9 +1218,6 @@ type MutationResolver interface {
 	RevokeToken(ctx context.Context, input RevokeTokenInput) (*RevokeTokenPayload, error)
 }
 type OrderResolver interface {
-	Seller(ctx context.Context, obj *secondchance.Order) (*secondchance.Seller, error)
-	Buyer(ctx context.Context, obj *secondchance.Order) (*secondchance.Buyer, error)
-
 	Feedback(ctx context.Context, obj *secondchance.Order) (*secondchance.Feedback, error)
 	Disputes(ctx context.Context, obj *secondchance.Order) ([]*secondchance.Dispute, error)
 	ReturnClaims(ctx context.Context, obj *secondchance.Order) ([]*secondchance.ReturnClaim, error)
@@ -3697,11 +3694,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.Mutation.WithdrawReport(childComplexity, args["input"].(WithdrawReportInput)), true
 
 	case "Order.buyer":
-		if e.ComplexityRoot.Order.Buyer == nil {
+		if e.ComplexityRoot.Order.BuyerOrNotFound == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Order.Buyer(childComplexity), true
+		return e.ComplexityRoot.Order.BuyerOrNotFound(childComplexity), true
 	case "Order.cancellationReason":
 		if e.ComplexityRoot.Order.CancellationReason == nil {
 			break
@@ -3757,11 +3754,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Order.ReturnClaims(childComplexity), true
 	case "Order.seller":
-		if e.ComplexityRoot.Order.Seller == nil {
+		if e.ComplexityRoot.Order.SellerOrNotFound == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Order.Seller(childComplexity), true
+		return e.ComplexityRoot.Order.SellerOrNotFound(childComplexity), true
 	case "Order.shipBy":
 		if e.ComplexityRoot.Order.ShipBy == nil {
 			break
@@ -20664,7 +20661,7 @@ func (ec *executionContext) _Order_seller(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Order_seller(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Order().Seller(ctx, obj)
+			return obj.SellerOrNotFound()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Seller) graphql.Marshaler {
@@ -20679,7 +20676,7 @@ func (ec *executionContext) fieldContext_Order_seller(_ context.Context, field g
 		Object:     "Order",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Seller(ctx, field)
 		},
@@ -20696,7 +20693,7 @@ func (ec *executionContext) _Order_buyer(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Order_buyer(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Order().Buyer(ctx, obj)
+			return obj.BuyerOrNotFound()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *secondchance.Buyer) graphql.Marshaler {
@@ -20711,7 +20708,7 @@ func (ec *executionContext) fieldContext_Order_buyer(_ context.Context, field gr
 		Object:     "Order",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Buyer(ctx, field)
 		},
@@ -39342,17 +39339,15 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "seller":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Order_seller(ctx, field, obj)
-				})
+			out.Values[i] = ec._Order_seller(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "buyer":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Order_buyer(ctx, field, obj)
-				})
+			out.Values[i] = ec._Order_buyer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "placedAt":
 			out.Values[i] = ec._Order_placedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

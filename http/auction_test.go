@@ -644,7 +644,9 @@ func TestALotKeepsTheIncrementTableInForceWhenItOpened(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
 	const set = `mutation($steps: [IncrementStepInput!]!) { setIncrementTable(input: {steps: $steps}) { table { version steps { from { amount } increment { amount } } } userErrors { field code } } }`
-	step := func(from, inc string) map[string]any { return map[string]any{"from": money(from), "increment": money(inc)} }
+	step := func(from, inc string) map[string]any {
+		return map[string]any{"from": money(from), "increment": money(inc)}
+	}
 	res := tb.Query(t, tb.Staff, `{ me { store { incrementTable { version steps { from { amount } increment { amount } } } } } }`, nil)
 	require.Equal(t, float64(0), get(res.Data, "me", "store", "incrementTable", "version"), "the default table")
 	require.Equal(t, map[string]any{"from": map[string]any{"amount": "0.00"}, "increment": map[string]any{"amount": "0.05"}},

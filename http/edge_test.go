@@ -295,6 +295,38 @@ func TestMetricsAreNotOnTheAPI(t *testing.T) {
 	require.Contains(t, body, "secondchance_sql_statements_total")
 }
 
+// TestProfilesOnlyOnTheMetricsListener: with MetricsPprof, Go's profiles are served on the
+// metrics listener behind its token, and never on the API's address; without it, nowhere.
+func TestProfilesOnlyOnTheMetricsListener(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	get := func(base, path, token string) int {
+		req, err := http.NewRequest(http.MethodGet, base+path, nil)
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	cfg := apitest.Config()
+	cfg.MetricsToken, cfg.MetricsPprof = "metrics-token-0123456789", true
+	srv := apitest.NewServer(cfg, tb.DB)
+	api, metrics := httptest.NewServer(srv), httptest.NewServer(srv.MetricsHandler())
+	t.Cleanup(api.Close)
+	t.Cleanup(metrics.Close)
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/cmdline"} {
+		require.Equal(t, http.StatusNotFound, get(api.URL, path, cfg.MetricsToken), path)
+		require.Equal(t, http.StatusUnauthorized, get(metrics.URL, path, ""), path)
+		require.Equal(t, http.StatusOK, get(metrics.URL, path, cfg.MetricsToken), path)
+	}
+	off := httptest.NewServer(apitest.NewServer(apitest.Config(), tb.DB).MetricsHandler())
+	t.Cleanup(off.Close)
+	require.Equal(t, http.StatusNotFound, get(off.URL, "/debug/pprof/", ""))
+}
+
 // TestCORS: only configured origins get CORS headers, on preflights and on requests.
 func TestCORS(t *testing.T) {
 	t.Parallel()

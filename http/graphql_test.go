@@ -1,7 +1,9 @@
 package http_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -183,6 +185,50 @@ func TestBadRequests(t *testing.T) {
 		res := tb.Query(t, tb.Admin, `{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } } } } }`, nil)
 		require.Empty(t, res.Errors)
 	})
+}
+
+// TestResponseMediaTypes: application/json answers a query that does not parse with 422, as
+// gqlgen's transport does; a client that asks for application/graphql-response+json gets that
+// type and 400, and the same data otherwise.
+func TestResponseMediaTypes(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	for _, tc := range []struct {
+		name, accept, query string
+		status              int
+		contentType         string
+	}{
+		{"OK json", "", `{ me { role } }`, http.StatusOK, "application/json"},
+		{"OK json by Accept", "application/json", `{ me { role } }`, http.StatusOK, "application/json"},
+		{"ErrParse json", "", `{ me { `, http.StatusUnprocessableEntity, "application/json"},
+		{"OK graphql-response", "application/graphql-response+json", `{ me { role } }`, http.StatusOK, "application/graphql-response+json"},
+		{"ErrParse graphql-response", "application/graphql-response+json", `{ me { `, http.StatusBadRequest, "application/graphql-response+json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, err := json.Marshal(map[string]any{"query": tc.query})
+			require.NoError(t, err)
+			req, err := http.NewRequest(http.MethodPost, tb.Server.URL+"/graphql", bytes.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tb.Admin)
+			if tc.accept != "" {
+				req.Header.Set("Accept", tc.accept)
+			}
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			var out gqlResponse
+			require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+			require.Equal(t, tc.status, res.StatusCode)
+			require.Equal(t, tc.contentType, res.Header.Get("Content-Type"))
+			if tc.status == http.StatusOK {
+				require.Empty(t, out.Errors)
+				require.Equal(t, "ADMIN", get(out.Data, "me", "role"))
+			} else {
+				require.Equal(t, []string{"GRAPHQL_PARSE_FAILED"}, out.Codes())
+			}
+		})
+	}
 }
 
 func TestEveryTypeAndFieldHasADescription(t *testing.T) {

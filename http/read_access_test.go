@@ -127,6 +127,13 @@ func TestReadPathAccess(t *testing.T) {
 		{"OK OrdersByID returned to the store", w.Staff, `{ returnAuthorizations(first: 100) { nodes { order { id number } } } }`, nil, visible, w.ReturnedOrderA},
 		{"ErrOrdersByID other store", w.OtherStaff, `{ returnAuthorizations(first: 100) { nodes { order { id number } } } }`, nil, absent, w.ReturnedOrderA},
 		{"ErrOrdersByID other seller", w.SellerB, node, map[string]any{"id": w.OrderA}, notFound, ""},
+		// Every read of orders joins their seller and buyer where the actor sees them.
+		{"OK node order with parties", w.SellerA, `query($id: ID!) { node(id: $id) { ... on Order { seller { number } buyer { handle } } } }`,
+			map[string]any{"id": w.OrderA}, visible, "alice"},
+		{"OK report order with parties", w.SellerA, `{ reports(first: 100) { nodes { order { seller { number } buyer { handle } } } } }`, nil, visible, "alice"},
+		{"OK returned order with parties", w.SellerA, `{ returnAuthorizations(first: 100) { nodes { order { seller { number } buyer { handle } } } } }`, nil, visible, "alice"},
+		{"ErrOrder buyer to staff", w.Staff, `{ returnAuthorizations(first: 100) { nodes { order { number buyer { handle } } } } }`, nil, notFound, ""},
+		{"ErrOrder seller to staff", w.Staff, `{ returnAuthorizations(first: 100) { nodes { order { number seller { number } } } } }`, nil, notFound, ""},
 		// The reports page joins its buyers.
 		{"OK reports page with buyers", w.SellerB, `{ reports(first: 100) { nodes { order { number } buyer { handle } } } }`, nil, visible, "bob"},
 		{"Err reports page other seller's", w.SellerA, `{ reports(first: 100) { nodes { order { number } buyer { handle } } } }`, nil, absent, "bob"},
@@ -172,6 +179,8 @@ func TestReadPathAccess(t *testing.T) {
 				require.Equal(t, []string{"NOT_FOUND"}, res.Codes(), "%+v", res.Errors)
 				require.NotContains(t, got, "S2-")
 				require.NotContains(t, got, "bob")
+				require.NotContains(t, got, "alice")
+				require.NotContains(t, got, "Acme")
 			case absent:
 				require.Empty(t, res.Errors)
 				require.NotContains(t, got, tc.holds)

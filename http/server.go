@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"strings"
 	"time"
@@ -36,6 +37,9 @@ type Config struct {
 	// MetricsToken, when set, is the bearer token a scraper must send there.
 	MetricsAddr  string
 	MetricsToken string
+	// MetricsPprof serves Go's profiles under /debug/pprof/ on MetricsAddr too, behind the
+	// same token: for profiling the real server, never on the API's listener.
+	MetricsPprof bool
 	// CORSOrigins are the exact origins (https://shop.example) whose browser pages may call
 	// /graphql; none by default.
 	CORSOrigins []string
@@ -112,6 +116,12 @@ func NewServer(cfg Config, services sc.Services, opts ...Option) *Server {
 	s.handler = securityHeaders(requestID(withClient(mux)))
 	metricsMux := http.NewServeMux()
 	metricsMux.Handle("GET /metrics", s.metricsAuth(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	if cfg.MetricsPprof {
+		metricsMux.Handle("GET /debug/pprof/", s.metricsAuth(http.HandlerFunc(pprof.Index)))
+		for name, h := range map[string]http.HandlerFunc{"cmdline": pprof.Cmdline, "profile": pprof.Profile, "symbol": pprof.Symbol, "trace": pprof.Trace} {
+			metricsMux.Handle("GET /debug/pprof/"+name, s.metricsAuth(h))
+		}
+	}
 	s.metricsHandler = securityHeaders(metricsMux)
 	return s
 }

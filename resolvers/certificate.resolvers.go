@@ -100,7 +100,7 @@ func (r *queryResolver) Certificates(ctx context.Context, first *int, after *str
 	if err != nil {
 		return nil, err
 	}
-	return graph.NewConnection(p), nil
+	return graph.NewConnection(p), r.prefetchCertificates(ctx, p.Items)
 }
 
 // VerifyCertificate is the resolver for the verifyCertificate field.

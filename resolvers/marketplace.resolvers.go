@@ -29,22 +29,6 @@ func (r *mutationResolver) IngestMarketplaceData(ctx context.Context, input seco
 	return p, nil
 }
 
-// Seller is the resolver for the seller field.
-func (r *orderResolver) Seller(ctx context.Context, obj *secondchance.Order) (*secondchance.Seller, error) {
-	if obj.Seller != nil {
-		return obj.Seller, nil // joined by the statement that read the order
-	}
-	return loadVisible(ctx, loadersFrom(ctx).seller, obj.SellerID, "seller")
-}
-
-// Buyer is the resolver for the buyer field.
-func (r *orderResolver) Buyer(ctx context.Context, obj *secondchance.Order) (*secondchance.Buyer, error) {
-	if obj.Buyer != nil {
-		return obj.Buyer, nil
-	}
-	return loadVisible(ctx, loadersFrom(ctx).buyer, obj.BuyerID, "buyer")
-}
-
 // Feedback is the resolver for the feedback field.
 func (r *orderResolver) Feedback(ctx context.Context, obj *secondchance.Order) (*secondchance.Feedback, error) {
 	return loadersFrom(ctx).feedback.Load(ctx, obj.ID)
@@ -79,7 +63,11 @@ func (r *queryResolver) Sellers(ctx context.Context, first *int, after *string, 
 
 // Seller is the resolver for the seller field.
 func (r *queryResolver) Seller(ctx context.Context, number string) (*secondchance.Seller, error) {
-	return r.Services.Sellers.SellerByNumber(ctx, number)
+	s, err := r.Services.Sellers.SellerByNumber(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	return s, r.prefetchSeller(ctx, s)
 }
 
 // Buyers is the resolver for the buyers field.
@@ -102,7 +90,11 @@ func (r *queryResolver) Orders(ctx context.Context, first *int, after *string, f
 
 // Order is the resolver for the order field.
 func (r *queryResolver) Order(ctx context.Context, number string) (*secondchance.Order, error) {
-	return r.Services.Orders.OrderByNumber(ctx, number)
+	o, err := r.Services.Orders.OrderByNumber(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	return o, r.prefetchOrder(ctx, o)
 }
 
 // Orders is the resolver for the orders field.

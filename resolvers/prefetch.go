@@ -47,6 +47,21 @@ func selectedNodeSelections(ctx context.Context, typeName string) []graphql.Coll
 	return out
 }
 
+// selectedFieldsOf returns the fields selected on the object the field being resolved in ctx
+// returns, for a single object (order(number:), seller(number:)) as selectedNodeFields does
+// for the items of a connection.
+func selectedFieldsOf(ctx context.Context, typeName string) []graphql.CollectedField {
+	return graphql.CollectFields(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections, []string{typeName})
+}
+
+func fieldNames(fields []graphql.CollectedField) map[string]bool {
+	out := make(map[string]bool, len(fields))
+	for _, f := range fields {
+		out[f.Name] = true
+	}
+	return out
+}
+
 // prime fetches the values of ids in one call and puts them in the loader.
 func prime[V any](ctx context.Context, l *dataloadgen.Loader[int64, V], ids []int64, fetch func(context.Context, []int64) ([]V, error)) error {
 	ids = unique(ids)
@@ -77,29 +92,29 @@ func unique(ids []int64) []int64 {
 
 // prefetchOrders primes the edges of a page of orders that the query selects.
 func (r *Resolver) prefetchOrders(ctx context.Context, orders []*sc.Order) error {
+	return r.prefetchOrderEdges(ctx, orders, selectedNodeFields(ctx, "Order"))
+}
+
+// prefetchOrder primes the selected edges of one order: each one statement, sent at once
+// instead of after a loader's wait for company that never comes.
+func (r *Resolver) prefetchOrder(ctx context.Context, o *sc.Order) error {
+	return r.prefetchOrderEdges(ctx, []*sc.Order{o}, fieldNames(selectedFieldsOf(ctx, "Order")))
+}
+
+func (r *Resolver) prefetchOrderEdges(ctx context.Context, orders []*sc.Order, sel map[string]bool) error {
 	if len(orders) == 0 {
 		return nil
 	}
-	sel := selectedNodeFields(ctx, "Order")
 	l := loadersFrom(ctx)
-	// Sellers and buyers the page joined need no statement.
+	// Sellers and buyers come with the orders.
 	ids := make([]int64, len(orders))
-	var sellers, buyers []int64
 	for i, o := range orders {
 		ids[i] = o.ID
-		if o.Seller == nil {
-			sellers = append(sellers, o.SellerID)
-		}
-		if o.Buyer == nil {
-			buyers = append(buyers, o.BuyerID)
-		}
 	}
 	steps := []struct {
 		field string
 		run   func() error
 	}{
-		{"seller", func() error { return prime(ctx, l.seller, sellers, r.Services.Sellers.SellersByID) }},
-		{"buyer", func() error { return prime(ctx, l.buyer, buyers, r.Services.Buyers.BuyersByID) }},
 		{"feedback", func() error { return prime(ctx, l.feedback, ids, r.Services.Orders.FeedbackByOrder) }},
 		{"disputes", func() error { return prime(ctx, l.disputes, ids, r.Services.Orders.DisputesByOrder) }},
 		{"returnClaims", func() error { return prime(ctx, l.returnClaims, ids, r.Services.Orders.ReturnClaimsByOrder) }},
@@ -128,8 +143,8 @@ func (r *Resolver) prefetchTokens(ctx context.Context, tokens []*sc.Token) error
 	return prime(ctx, loadersFrom(ctx).seller, sellers, r.Services.Sellers.SellersByID)
 }
 
-// listReports pages through reports and primes what the page selects: the orders and buyers
-// come with the page itself, sellers and timelines cost one statement each.
+// listReports pages through reports and primes what the page selects: the orders, sellers and
+// buyers come with the page itself, the timelines cost one statement.
 func (r *Resolver) listReports(ctx context.Context, f sc.ReportFilter, first *int, after *string) (*graph.Connection[*sc.Report], error) {
 	p, err := r.Services.Reports.ListReports(ctx, f, sc.PageArgs{First: first, After: after})
 	if err != nil {
@@ -140,23 +155,17 @@ func (r *Resolver) listReports(ctx context.Context, f sc.ReportFilter, first *in
 	}
 	sel := selectedNodeFields(ctx, "Report")
 	l := loadersFrom(ctx)
-	ids, sellers := make([]int64, len(p.Items)), make([]int64, len(p.Items))
-	var buyers []int64
+	ids := make([]int64, len(p.Items))
 	for i, rep := range p.Items {
-		ids[i], sellers[i] = rep.ID, rep.SellerID
+		ids[i] = rep.ID
 		if rep.Order != nil {
 			l.order.Prime(rep.Order.ID, rep.Order)
-		}
-		if rep.Buyer == nil {
-			buyers = append(buyers, rep.BuyerID)
 		}
 	}
 	steps := []struct {
 		field string
 		run   func() error
 	}{
-		{"seller", func() error { return prime(ctx, l.seller, sellers, r.Services.Sellers.SellersByID) }},
-		{"buyer", func() error { return prime(ctx, l.buyer, buyers, r.Services.Buyers.BuyersByID) }},
 		{"timeline", func() error { return prime(ctx, l.reportEvents, ids, r.Services.Reports.ReportEventsByReport) }},
 	}
 	for _, s := range steps {
@@ -192,9 +201,18 @@ func (r *Resolver) prefetchVerdicts(ctx context.Context, verdicts []*sc.Verdict)
 }
 
 // prefetchSellers primes the indicators and standings a page of sellers selects: the
-// standings together, the indicators once per window asked for (a query may ask for several
-// windows under aliases).
+// standings in one statement, the indicators of every window asked for (a query may ask for
+// several under aliases) in another.
 func (r *Resolver) prefetchSellers(ctx context.Context, sellers []*sc.Seller) error {
+	return r.prefetchSellerEdges(ctx, sellers, selectedNodeSelections(ctx, "Seller"))
+}
+
+// prefetchSeller is prefetchSellers for one seller (seller(number:), a frontend's dashboard).
+func (r *Resolver) prefetchSeller(ctx context.Context, s *sc.Seller) error {
+	return r.prefetchSellerEdges(ctx, []*sc.Seller{s}, selectedFieldsOf(ctx, "Seller"))
+}
+
+func (r *Resolver) prefetchSellerEdges(ctx context.Context, sellers []*sc.Seller, selections []graphql.CollectedField) error {
 	if len(sellers) == 0 {
 		return nil
 	}
@@ -205,8 +223,9 @@ func (r *Resolver) prefetchSellers(ctx context.Context, sellers []*sc.Seller) er
 	}
 	l := loadersFrom(ctx)
 	done := map[sc.IndicatorWindow]bool{}
+	var windows []sc.IndicatorWindow
 	standing := false
-	for _, f := range selectedNodeSelections(ctx, "Seller") {
+	for _, f := range selections {
 		if f.Name == "standing" && !standing {
 			standing = true
 			if err := prime(ctx, l.standing, ids, r.Services.Snapshots.SellerStandings); err != nil {
@@ -221,11 +240,19 @@ func (r *Resolver) prefetchSellers(ctx context.Context, sellers []*sc.Seller) er
 			continue // a bad window fails in the field's own resolver, with its error
 		}
 		done[w] = true
-		err := prime(ctx, l.indicators[w], ids, func(ctx context.Context, ids []int64) ([]*sc.Indicators, error) {
-			return r.Services.Indicators.SellersIndicators(ctx, ids, w)
-		})
-		if err != nil {
-			return err
+		windows = append(windows, w)
+	}
+	if len(windows) == 0 {
+		return nil
+	}
+	// Every window asked for in one statement.
+	figures, err := r.Services.Indicators.SellersIndicatorsIn(ctx, ids, windows)
+	if err != nil {
+		return err
+	}
+	for i, w := range windows {
+		for j, id := range ids {
+			l.indicators[w].Prime(id, figures[i][j])
 		}
 	}
 	return nil
@@ -288,6 +315,43 @@ func (r *Resolver) prefetchRMAs(ctx context.Context, rmas []*sc.ReturnAuthorizat
 	}
 	if sel["order"] {
 		return prime(ctx, l.order, orders, r.Services.Orders.OrdersByID)
+	}
+	return nil
+}
+
+// prefetchCertificates primes the sellers, stores and certificates (replaced, replacing) a
+// page of certificates selects.
+func (r *Resolver) prefetchCertificates(ctx context.Context, items []*sc.Certificate) error {
+	if len(items) == 0 {
+		return nil
+	}
+	sel := selectedNodeFields(ctx, "Certificate")
+	l := loadersFrom(ctx)
+	var sellers, stores, related []int64
+	for _, c := range items {
+		sellers, stores = append(sellers, c.SellerID), append(stores, c.StoreID)
+		for _, id := range []*int64{c.ReplacesID, c.ReplacedByID} {
+			if id != nil {
+				related = append(related, *id)
+			}
+		}
+	}
+	steps := []struct {
+		selected bool
+		run      func() error
+	}{
+		{sel["seller"], func() error { return prime(ctx, l.seller, sellers, r.Services.Sellers.SellersByID) }},
+		{sel["store"], func() error { return prime(ctx, l.store, stores, r.Services.Stores.StoresByID) }},
+		{sel["replaces"] || sel["replacedBy"], func() error {
+			return prime(ctx, l.certificate, related, r.Services.Certificates.CertificatesByID)
+		}},
+	}
+	for _, s := range steps {
+		if s.selected {
+			if err := s.run(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -77,6 +77,9 @@ func (r *reportResolver) Buyer(ctx context.Context, obj *secondchance.Report) (*
 
 // Seller is the resolver for the seller field.
 func (r *reportResolver) Seller(ctx context.Context, obj *secondchance.Report) (*secondchance.Seller, error) {
+	if obj.Seller != nil {
+		return obj.Seller, nil
+	}
 	return loadVisible(ctx, loadersFrom(ctx).seller, obj.SellerID, "seller")
 }
 

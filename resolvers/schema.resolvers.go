@@ -75,7 +75,12 @@ func (r *viewerResolver) Seller(ctx context.Context, obj *secondchance.Actor) (*
 	if obj.Role != secondchance.RoleSeller {
 		return nil, nil
 	}
-	return loadVisible(ctx, loadersFrom(ctx).seller, obj.SellerID, "seller")
+	// The token's own seller: one statement now, not after a loader's wait for company.
+	l := loadersFrom(ctx)
+	if err := prime(ctx, l.seller, []int64{obj.SellerID}, r.Services.Sellers.SellersByID); err != nil {
+		return nil, err
+	}
+	return loadVisible(ctx, l.seller, obj.SellerID, "seller")
 }
 
 // Store is the resolver for the store field.

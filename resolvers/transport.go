@@ -45,34 +45,78 @@ func (t postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		writeBadRequest(w, http.StatusUnsupportedMediaType, "send the request as Content-Type: application/json, a JSON object {\"query\": …, \"variables\": …}")
 		return
 	}
+	start := graphql.Now()
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		writeBadRequest(w, http.StatusBadRequest, "could not read the request body")
 		return
 	}
-	if err := checkRequestBody(body); err != nil {
+	params, err := decodeRequestBody(body)
+	if err != nil {
 		// The body is the client's and may hold anything, a token or personal data: its size
 		// is logged, never its content.
 		slog.InfoContext(r.Context(), "undecodable GraphQL request", "bytes", len(body), "reason", err.Error())
 		writeBadRequest(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	t.POST.Do(w, r, exec)
+	if !wantsJSON(r) {
+		// application/graphql-response+json, with its own status codes: gqlgen's transport.
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		t.POST.Do(w, r, exec)
+		return
+	}
+	// What gqlgen's POST transport does for application/json, on the body decoded once, with
+	// the response written by writeResponse.
+	w.Header().Set("Content-Type", "application/json")
+	params.Headers = r.Header
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	ctx := r.Context()
+	opCtx, gqlErr := exec.CreateOperationContext(ctx, params)
+	if gqlErr != nil {
+		if errcode.GetErrorKind(gqlErr) == errcode.KindProtocol {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+		}
+		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), gqlErr))
+		return
+	}
+	responses, ctx := exec.DispatchOperation(ctx, opCtx)
+	writeResponse(w, responses(ctx))
 }
 
-// checkRequestBody decodes body as gqlgen's POST transport does and says, without quoting it,
+// wantsJSON says whether the client takes application/json, by gqlgen's reading of Accept:
+// no Accept, */*, application/* or application/json before application/graphql-response+json.
+func wantsJSON(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return true
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "*/*", "application/*", "application/json":
+			return true
+		case "application/graphql-response+json":
+			return false
+		}
+	}
+	return false
+}
+
+// decodeRequestBody decodes body as gqlgen's POST transport does and says, without quoting it,
 // why it is not a GraphQL request.
-func checkRequestBody(body []byte) error {
+func decodeRequestBody(body []byte) (*graphql.RawParams, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
-		return errors.New("the request body is empty; send a JSON object {\"query\": …}")
+		return nil, errors.New("the request body is empty; send a JSON object {\"query\": …}")
 	}
 	if trimmed[0] != '{' {
-		return errors.New("the request body must be a JSON object {\"query\": …}, not an array or a scalar")
+		return nil, errors.New("the request body must be a JSON object {\"query\": …}, not an array or a scalar")
 	}
 	if d := jsonDepth(trimmed); d > MaxJSONDepth {
-		return fmt.Errorf("the request body nests more than %d levels deep", MaxJSONDepth)
+		return nil, fmt.Errorf("the request body nests more than %d levels deep", MaxJSONDepth)
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.UseNumber()
@@ -83,18 +127,18 @@ func checkRequestBody(body []byte) error {
 	switch {
 	case err == nil:
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return errors.New("the request body is cut short: its JSON ends before it is complete")
+		return nil, errors.New("the request body is cut short: its JSON ends before it is complete")
 	case errors.As(err, &syntax):
-		return fmt.Errorf("the request body is not valid JSON (at byte %d)", syntax.Offset)
+		return nil, fmt.Errorf("the request body is not valid JSON (at byte %d)", syntax.Offset)
 	case errors.As(err, &typ):
-		return fmt.Errorf("%q must be a JSON %s, not %s", typ.Field, jsonKind(typ.Type.String()), typ.Value)
+		return nil, fmt.Errorf("%q must be a JSON %s, not %s", typ.Field, jsonKind(typ.Type.String()), typ.Value)
 	default:
-		return errors.New("the request body is not a GraphQL request")
+		return nil, errors.New("the request body is not a GraphQL request")
 	}
 	if dec.InputOffset() != int64(len(trimmed)) {
-		return errors.New("the request body holds more than one JSON value")
+		return nil, errors.New("the request body holds more than one JSON value")
 	}
-	return nil
+	return &p, nil
 }
 
 // jsonKind names the JSON a Go type of graphql.RawParams is decoded from.
@@ -203,7 +247,19 @@ func writeBadRequest(w http.ResponseWriter, status int, message string) {
 	writeResponse(w, &graphql.Response{Errors: gqlerror.List{{Message: message, Extensions: map[string]any{"code": CodeBadRequest}}}})
 }
 
+// writeResponse writes a response as encoding/json would, byte for byte. A response that is
+// only data (nearly every one) is written around its data as it is: json.Marshal would check
+// and copy the whole of it again, which costs as much as writing it. Data holding characters
+// that encoding/json escapes (<, >, &, U+2028, U+2029) goes through json.Marshal.
 func writeResponse(w io.Writer, res *graphql.Response) {
+	// gqlgen hands over an empty, not a nil, map of extensions, which omitempty omits as well.
+	if len(res.Errors) == 0 && res.Label == "" && len(res.Path) == 0 && res.HasNext == nil && len(res.Extensions) == 0 &&
+		len(res.Data) > 0 && !bytes.ContainsAny(res.Data, "<>&\u2028\u2029") {
+		io.WriteString(w, `{"data":`)
+		w.Write(res.Data)
+		io.WriteString(w, `}`)
+		return
+	}
 	b, err := json.Marshal(res)
 	if err != nil {
 		// Only resolvers' values are marshalled here, and gqlgen has marshalled them already.

@@ -36,6 +36,7 @@ type Config struct {
 	LinkTTL          time.Duration
 	MetricsAddr      string
 	MetricsToken     string
+	MetricsPprof     bool
 	CORSOrigins      []string
 }
 
@@ -58,6 +59,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"LINK_TTL", "1h", "how long a download link stays valid, a Go duration"},
 	{"METRICS_ADDR", "", "host:port of a separate listener for Prometheus' /metrics, e.g. 127.0.0.1:9090; unset: metrics are not served"},
 	{"METRICS_TOKEN", "", "bearer token (16+ characters) a scraper must send to METRICS_ADDR; unset: no token asked"},
+	{"METRICS_PPROF", "false", "true also serves Go's profiles under /debug/pprof/ on METRICS_ADDR (behind METRICS_TOKEN when set), for profiling the real server"},
 	{"CORS_ORIGINS", "", "comma-separated exact origins whose browser pages may call /graphql, e.g. https://shop.example,https://admin.example; unset: none"},
 }
 
@@ -177,6 +179,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if len(c.MetricsToken) < 16 || strings.ContainsAny(c.MetricsToken, " \t") {
 			bad("METRICS_TOKEN", "must be at least 16 characters without spaces")
 		}
+	}
+	if c.MetricsPprof, err = strconv.ParseBool(get("METRICS_PPROF")); err != nil {
+		bad("METRICS_PPROF", "%q is not true or false", get("METRICS_PPROF"))
+	} else if c.MetricsPprof && c.MetricsAddr == "" {
+		bad("METRICS_PPROF", "is true but METRICS_ADDR is not set; profiles are served only there, so set METRICS_ADDR too")
 	}
 	if origins := get("CORS_ORIGINS"); origins != "" {
 		for _, o := range strings.Split(origins, ",") {

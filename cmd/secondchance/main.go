@@ -65,7 +65,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	cmd, rest := args[0], args[1:]
 	known := map[string]func(context.Context, []string) error{
-		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch, "indicators": m.indicators, "certificates": m.certificates, "store": m.store, "staff": m.staff,
+		"serve": m.serve, "migrate": m.migrate, "seed": m.seed, "import": m.importFiles, "token": m.token, "batch": m.batch, "indicators": m.indicators, "certificates": m.certificates, "store": m.store, "staff": m.staff, "bench": m.bench,
 	}
 	run, ok := known[cmd]
 	if !ok {

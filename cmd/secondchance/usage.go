@@ -63,6 +63,12 @@ var commands = []command{
 			"its staff tokens with `token create --role STAFF --store CODE`."},
 	{name: "store update", args: "CODE [flags]", summary: "change a store's code, name or return address (only the flags given)"},
 	{name: "store list", summary: "list stores: code, name, EIN, return address"},
+	{name: "bench read", args: "[flags]", summary: "measure the main reads through the real server, beside pgbench",
+		about: "Seeds a scratch database (--database, on DATABASE_URL's server, never DATABASE_URL's own; reused while it\n" +
+			"holds the same data set), walks returns through the store, serves it with `secondchance serve` in a\n" +
+			"process of its own, and measures each main read of a seller frontend and of store staff for the largest\n" +
+			"seller and a small one: at 1 client (p50, p99) and at --clients (requests/s, p99), beside the same rows\n" +
+			"as one hand-written statement through pgbench at the same concurrency. Prints Markdown tables."},
 	{name: "staff invite", args: "[flags]", summary: "invite a person to a store's staff portal: emails a single-use link",
 		about: "The link, valid 72 hours, opens the account with a password of the person's choosing; then they\n" +
 			"log in at PUBLIC_URL/portal/. A STORE_MANAGER also invites and disables the store's staff there.\n" +
@@ -79,6 +85,7 @@ var groups = map[string]string{
 	"certificates": "Issue donation certificates and annual summaries, as the background jobs do.",
 	"store":        "Register charity stores and edit them, as the createStore and updateStore mutations do.",
 	"staff":        "Invite charity staff to the portal, as a store manager does on its staff page.",
+	"bench":        "Measure the server through its real HTTP edge on a scratch data set.",
 }
 
 const helpWidth = 100 // columns the help wraps its descriptions to
