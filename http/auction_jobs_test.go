@@ -20,7 +20,7 @@ func TestTimedLotsCloseOnTheirOwnAndWinnersAreEmailedOnce(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)
 	server := startSMTP(t)
-	client := startWorkers(t, tb, server.url(), time.Second)
+	client := startWorkers(t, tb, server.URL(), time.Second)
 	items := auctionItems(t, tb, 2)
 	end := time.Now().Add(3 * time.Second)
 	res := tb.Query(t, tb.Staff, `mutation($in: CreateAuctionInput!) { createAuction(input: $in) { auction { id } userErrors { field code } } }`,
@@ -59,16 +59,16 @@ func TestTimedLotsCloseOnTheirOwnAndWinnersAreEmailedOnce(t *testing.T) {
 	var closedAt time.Time
 	require.NoError(t, tb.DB.Get(&closedAt, `SELECT closed_at FROM lots WHERE number = 1`))
 	require.WithinDuration(t, extended, closedAt, time.Second, "it ended at its end, not when the job ran")
-	waitFor(t, "the winner's email", func() bool { return len(server.received()) == 1 })
-	m, err := netmail.ReadMessage(strings.NewReader(server.received()[0].Data))
+	waitFor(t, "the winner's email", func() bool { return len(server.Received()) == 1 })
+	m, err := netmail.ReadMessage(strings.NewReader(server.Received()[0].Data))
 	require.NoError(t, err)
 	require.Equal(t, "You won lot 1: Lot", m.Header.Get("Subject"))
-	require.Equal(t, []string{"winner@example.com"}, server.received()[0].To)
+	require.Equal(t, []string{"winner@example.com"}, server.Received()[0].To)
 
 	again, err := client.Insert(context.Background(), jobs.SendLotResultsArgs{}, nil)
 	require.NoError(t, err)
 	apitest.WaitForJob(t, tb.DB, again.Job.ID)
-	require.Len(t, server.received(), 1, "once")
+	require.Len(t, server.Received(), 1, "once")
 	res = tb.Query(t, tb.Staff, `query($id: ID!) { node(id: $id) { ... on Auction { status } } }`, map[string]any{"id": auction})
 	require.Equal(t, "CLOSED", get(res.Data, "node", "status"))
 }

@@ -176,14 +176,14 @@ func TestDigestsOverSMTP(t *testing.T) {
 	tb := batchFixture(t)
 	giveSellersEmail(t, tb)
 	server := startSMTP(t)
-	client := startWorkers(t, tb, server.url(), time.Second)
+	client := startWorkers(t, tb, server.URL(), time.Second)
 	_, err := client.Insert(context.Background(), jobs.RunWeeklyBatchArgs{Week: sc.WeekOf(time.Now()).String()}, nil)
 	require.NoError(t, err)
-	waitFor(t, "2 emails", func() bool { return len(server.received()) == 2 })
+	waitFor(t, "2 emails", func() bool { return len(server.Received()) == 2 })
 	body, subject := map[string]string{}, map[string]string{}
-	for _, m := range server.received() {
+	for _, m := range server.Received() {
 		require.Len(t, m.To, 1)
-		h, b := m.message(t)
+		h, b := m.Message(t)
 		body[m.To[0]], subject[m.To[0]] = b, h.Get("Subject")
 	}
 	require.Contains(t, body["acme@example.com"], "Order S1-0, buyer alice, false not received claim: upheld; the buyer was suspended until")
@@ -194,7 +194,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 	again, err := client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
 	require.NoError(t, err)
 	apitest.WaitForJob(t, tb.DB, again.Job.ID)
-	require.Len(t, server.received(), 2)
+	require.Len(t, server.Received(), 2)
 
 	// An appeal reverses the suspension of alice (B1), whom both sellers reported.
 	var verdictID int64
@@ -203,9 +203,9 @@ func TestDigestsOverSMTP(t *testing.T) {
 	require.NoError(t, err)
 	_, err = client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
 	require.NoError(t, err)
-	waitFor(t, "4 emails", func() bool { return len(server.received()) == 4 })
-	for _, m := range server.received()[2:] {
-		h, b := m.message(t)
+	waitFor(t, "4 emails", func() bool { return len(server.Received()) == 4 })
+	for _, m := range server.Received()[2:] {
+		h, b := m.Message(t)
 		require.Contains(t, h.Get("Subject"), "reversed on appeal")
 		require.Contains(t, b, "the tracking was wrong")
 		require.Contains(t, b, "buyer alice")
@@ -219,25 +219,23 @@ func TestSMTPOutageDelaysDigests(t *testing.T) {
 	tb := batchFixture(t)
 	giveSellersEmail(t, tb)
 	server := startSMTP(t)
-	server.setFailNext(3)
+	server.SetFailNext(3)
 	_, err := tb.DB.RunBatch(sc.NewSystemContext(context.Background()), sc.WeekOf(time.Now()), sc.RunOptions{})
 	require.NoError(t, err)
-	client := startWorkers(t, tb, server.url(), 200*time.Millisecond)
+	client := startWorkers(t, tb, server.URL(), 200*time.Millisecond)
 	send, err := client.Insert(context.Background(), jobs.SendDigestsArgs{}, nil)
 	require.NoError(t, err)
-	waitFor(t, "2 emails", func() bool { return len(server.received()) == 2 })
+	waitFor(t, "2 emails", func() bool { return len(server.Received()) == 2 })
 	// Every send job, retries included, has finished: a duplicate would have arrived by now.
 	apitest.WaitForJob(t, tb.DB, send.Job.ID)
 	waitFor(t, "every digest job to finish", func() bool {
 		var running int
 		return tb.DB.Get(&running, `SELECT count(*) FROM river_job WHERE kind LIKE '%digest%' AND state NOT IN ('completed', 'discarded', 'cancelled')`) == nil && running == 0
 	})
-	mails := server.received()
+	mails := server.Received()
 	require.Len(t, mails, 2)
 	require.NotEqual(t, mails[0].To, mails[1].To)
-	server.mu.Lock()
-	require.Equal(t, 3, server.refused)
-	server.mu.Unlock()
+	require.Equal(t, 3, server.Refused())
 	var unsent int
 	require.NoError(t, tb.DB.Get(&unsent, `SELECT count(*) FROM digests WHERE sent_at IS NULL`))
 	require.Zero(t, unsent)

@@ -424,16 +424,16 @@ func TestCertificatesByTheJob(t *testing.T) {
 	require.Empty(t, get(res.Data, "settleItems", "userErrors"))
 
 	server := startSMTP(t)
-	client := startWorkers(t, tb, server.url(), time.Second)
+	client := startWorkers(t, tb, server.URL(), time.Second)
 	waitFor(t, "one certificate per settlement", func() bool {
 		var n int
 		return tb.DB.Get(&n, `SELECT count(*) FROM certificates`) == nil && n == 2
 	})
-	waitFor(t, "two certificate emails", func() bool { return len(server.received()) == 2 })
+	waitFor(t, "two certificate emails", func() bool { return len(server.Received()) == 2 })
 	serial := fmt.Sprintf("SCS-%d-000001", time.Now().UTC().Year())
 	var msg *netmail.Message
 	subjects := map[string]bool{}
-	for _, m := range server.received() {
+	for _, m := range server.Received() {
 		require.Equal(t, []string{"acme@example.com"}, m.To)
 		mm, err := netmail.ReadMessage(strings.NewReader(m.Data))
 		require.NoError(t, err)
@@ -477,7 +477,7 @@ func TestCertificatesByTheJob(t *testing.T) {
 	var n int
 	require.NoError(t, tb.DB.Get(&n, `SELECT count(*) FROM certificates`))
 	require.Equal(t, 2, n)
-	require.Len(t, server.received(), 2)
+	require.Len(t, server.Received(), 2)
 }
 
 // issuedCertificate sells and settles one item of seller A and issues its certificate, and

@@ -21,6 +21,7 @@ var (
 
 	decodeBase64Lines = apitest.DecodeBase64Lines
 	waitFor           = apitest.WaitFor
+	startSMTP         = apitest.StartSMTP
 )
 
 func setup(t testing.TB) *testBundle { return apitest.New(t) }

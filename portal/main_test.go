@@ -2,10 +2,8 @@ package portal_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"mime/quotedprintable"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -13,13 +11,10 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
@@ -48,7 +43,7 @@ func setup(t testing.TB) *testBundle {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	tb.url = srv.URL
-	mailer, err := jobs.NewMailer(tb.smtp.url())
+	mailer, err := jobs.NewMailer(tb.smtp.URL())
 	require.NoError(t, err)
 	d.StaffMail = jobs.StaffMail(mailer, "Second Chance <no-reply@secondchance.test>", srv.URL)
 	cfg := apitest.Config()
@@ -67,7 +62,7 @@ var linkRE = regexp.MustCompile(`https?://\S+/portal/(invitation|password-reset)
 // invite has an admin invite email to store and returns the link of the email it received.
 func (tb *testBundle) invite(t testing.TB, store, email string, role sc.StaffRole) string {
 	t.Helper()
-	n := len(tb.smtp.received())
+	n := len(tb.smtp.Received())
 	_, err := tb.d.InviteStaff(admin(), sc.InviteInput{StoreCode: store, Email: email, Name: "Pat " + strings.Split(email, "@")[0], Role: role})
 	require.NoError(t, err)
 	return tb.smtp.linkTo(t, email, n)
@@ -229,45 +224,16 @@ func messageCode(body string) string {
 	return m[1]
 }
 
-// testSMTP is a real SMTP server on loopback that records what it accepts.
-type testSMTP struct {
-	addr  string
-	mu    sync.Mutex
-	mails []testMail
-}
+// testSMTP is the shared test SMTP server, with the portal's reading of its links.
+type testSMTP struct{ *apitest.SMTP }
 
-type testMail struct {
-	To   []string
-	Data string
-}
-
-func startSMTP(t testing.TB) *testSMTP {
-	t.Helper()
-	ts := &testSMTP{}
-	s := smtp.NewServer(ts)
-	s.Domain = "localhost"
-	s.AllowInsecureAuth = true
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	ts.addr = ln.Addr().String()
-	go s.Serve(ln)
-	t.Cleanup(func() { s.Close() })
-	return ts
-}
-
-func (ts *testSMTP) url() string { return "smtp://mailer:secret@" + ts.addr }
-
-func (ts *testSMTP) received() []testMail {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	return append([]testMail(nil), ts.mails...)
-}
+func startSMTP(t testing.TB) *testSMTP { return &testSMTP{apitest.StartSMTP(t)} }
 
 // linkTo returns the portal link of the first mail to addr after the first skip mails. The
 // staff service sends before it answers, so the mail is there once the call returned.
 func (ts *testSMTP) linkTo(t testing.TB, addr string, skip int) string {
 	t.Helper()
-	for _, m := range ts.received()[skip:] {
+	for _, m := range ts.Received()[skip:] {
 		if len(m.To) == 1 && m.To[0] == addr {
 			msg, err := netmail.ReadMessage(strings.NewReader(m.Data))
 			require.NoError(t, err)
@@ -285,51 +251,3 @@ func (ts *testSMTP) linkTo(t testing.TB, addr string, skip int) string {
 	t.Fatalf("no mail to %s", addr)
 	return ""
 }
-
-func (ts *testSMTP) NewSession(*smtp.Conn) (smtp.Session, error) { return &testSession{ts: ts}, nil }
-
-type testSession struct {
-	ts     *testSMTP
-	authed bool
-	mail   testMail
-}
-
-func (s *testSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-
-func (s *testSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != "mailer" || pass != "secret" {
-			return errors.New("bad credentials")
-		}
-		s.authed = true
-		return nil
-	}), nil
-}
-
-func (s *testSession) Mail(string, *smtp.MailOptions) error {
-	if !s.authed {
-		return smtp.ErrAuthRequired
-	}
-	s.mail = testMail{}
-	return nil
-}
-
-func (s *testSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.mail.To = append(s.mail.To, to)
-	return nil
-}
-
-func (s *testSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.ts.mu.Lock()
-	defer s.ts.mu.Unlock()
-	s.mail.Data = string(b)
-	s.ts.mails = append(s.ts.mails, s.mail)
-	return nil
-}
-
-func (s *testSession) Reset()        {}
-func (s *testSession) Logout() error { return nil }
