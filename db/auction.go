@@ -197,7 +197,8 @@ func (db *DB) openAuction(ctx context.Context, tx *sqlx.Tx, au *sc.Auction) erro
 	return nil
 }
 
-// OpenDueAuctions opens the SCHEDULED auctions whose start has come (the opening job).
+// OpenDueAuction opens a SCHEDULED auction whose start has come (the opening job); one opened
+// by hand or cancelled meanwhile is left as it is.
 func (db *DB) OpenDueAuction(ctx context.Context, id int64) error {
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var au sc.Auction
