@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"strconv"
 
 	"github.com/lib/pq"
 
@@ -41,6 +43,11 @@ func selectOrdersWithParties(ctx context.Context, q queryer, query string, args 
 	if err != nil {
 		return nil, mapError(err)
 	}
+	return scanOrdersWithParties(rows)
+}
+
+// scanOrdersWithParties reads and closes rows of orderWithPartiesColumns.
+func scanOrdersWithParties(rows *sql.Rows) ([]*sc.Order, error) {
 	defer rows.Close()
 	var out []*sc.Order
 	sellers := map[int64]*sc.Seller{}
@@ -109,20 +116,41 @@ func (db *DB) ListOrders(ctx context.Context, f sc.OrderFilter, page sc.PageArgs
 	}
 	// Sellers and buyers are looked up by number in subqueries so that an unknown number is an
 	// empty page, the same answer a seller gets for another seller's number.
-	const where = `($1 OR o.seller_id = $2)
-		AND ($3::text IS NULL OR o.seller_id = (SELECT id FROM sellers WHERE number = $3))
-		AND ($4::text IS NULL OR o.buyer_id = (SELECT id FROM buyers WHERE number = $4))
-		AND ($5::timestamptz IS NULL OR o.placed_at >= $5)
-		AND ($6::timestamptz IS NULL OR o.placed_at < $6)`
-	args := []any{sp.all, sp.seller(), f.SellerNumber, f.BuyerNumber, f.PlacedAfter, f.PlacedBefore}
+	var w where
+	if !sp.all {
+		w.add(`o.seller_id = $?`, sp.sellerID)
+	}
+	if f.SellerNumber != nil {
+		w.add(`o.seller_id = (SELECT id FROM sellers WHERE number = $?)`, *f.SellerNumber)
+	}
+	if f.BuyerNumber != nil {
+		w.add(`o.buyer_id = (SELECT id FROM buyers WHERE number = $?)`, *f.BuyerNumber)
+	}
+	if f.PlacedAfter != nil {
+		w.add(`o.placed_at >= $?`, *f.PlacedAfter)
+	}
+	if f.PlacedBefore != nil {
+		w.add(`o.placed_at < $?`, *f.PlacedBefore)
+	}
+	count := db.countFunc(`SELECT count(*) FROM orders o WHERE `+w.sql(), slices.Clone(w.args)...)
+	if afterTime != nil {
+		w.add(`(o.placed_at, o.id) < ($?, $?)`, *afterTime, afterID)
+	}
 	// Staff are refused above, so the actor sees the seller and buyer of every order it lists.
-	rows, err := selectOrdersWithParties(ctx, db, `SELECT `+orderWithPartiesColumns+` FROM orders o `+orderParties+` WHERE `+where+`
-		AND ($7::timestamptz IS NULL OR (o.placed_at, o.id) < ($7, $8))
-		ORDER BY o.placed_at DESC, o.id DESC LIMIT $9`, append(args, afterTime, afterID, limit+1)...)
+	st, ctx, err := db.prepared(ctx, `SELECT `+orderWithPartiesColumns+` FROM orders o `+orderParties+` WHERE `+w.sql()+`
+		ORDER BY o.placed_at DESC, o.id DESC LIMIT `+strconv.Itoa(limit+1))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	res, err := st.QueryContext(ctx, w.args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	rows, err := scanOrdersWithParties(res)
 	if err != nil {
 		return nil, err
 	}
-	return newPage(rows, limit, page.After, orderCursor, db.countFunc(`SELECT count(*) FROM orders o WHERE `+where, args...)), nil
+	return newPage(rows, limit, page.After, orderCursor, count), nil
 }
 
 func orderCursor(o *sc.Order) string { return timeCursor(listOrders, o.PlacedAt, o.ID) }

@@ -190,3 +190,36 @@ func prefixPattern(search *string) *string {
 func elementField(list string, i int, field string) string {
 	return list + "." + strconv.Itoa(i) + "." + field
 }
+
+// where builds a statement's conditions from those that apply, numbering their parameters from
+// $1 in the order added. Each combination of filters is then a statement text of its own whose
+// plan does not depend on the values, so it can be prepared (see prepared): the `($1 IS NULL OR
+// …)` form needs the values to be planned well, and a list statement's parse and plan cost
+// about as much as running it.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add adds cond, in which each "$?" is the next parameter, taking args in order.
+func (w *where) add(cond string, args ...any) {
+	for _, a := range args {
+		w.args = append(w.args, a)
+		cond = strings.Replace(cond, "$?", "$"+strconv.Itoa(len(w.args)), 1)
+	}
+	w.conds = append(w.conds, cond)
+}
+
+// sql returns the conditions joined by AND, or TRUE when there are none.
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return "TRUE"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// next is the next parameter's placeholder, for a LIMIT after the conditions.
+func (w *where) next(arg any) string {
+	w.args = append(w.args, arg)
+	return "$" + strconv.Itoa(len(w.args))
+}
