@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -136,28 +138,51 @@ func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageAr
 	if f.CreatedAfter != nil && f.CreatedBefore != nil && !f.CreatedAfter.Before(*f.CreatedBefore) {
 		return nil, sc.FieldErrorf("filter.createdBefore", sc.EINVALID, "createdBefore must be after createdAfter")
 	}
-	const where = `($1 OR r.seller_id = $2)
-		AND ($3::text IS NULL OR r.status = $3)
-		AND ($4::text IS NULL OR r.reason = $4)
-		AND ($5::bigint IS NULL OR r.buyer_id = $5)
-		AND ($6::text IS NULL OR r.seller_id = (SELECT id FROM sellers WHERE number = $6))
-		AND ($7::text IS NULL OR r.buyer_id = (SELECT id FROM buyers WHERE number = $7))
-		AND ($8::timestamptz IS NULL OR r.created_at >= $8)
-		AND ($9::timestamptz IS NULL OR r.created_at < $9)`
-	args := []any{a.IsAdmin(), a.SellerID, f.Status, f.Reason, buyerID, f.SellerNumber, f.BuyerNumber, f.CreatedAfter, f.CreatedBefore}
-	var rows []*sc.Report
-	err = db.SelectContext(ctx, &rows, `SELECT `+reportWithOrderColumns+`
+	var w where
+	if !a.IsAdmin() {
+		w.add(`r.seller_id = $?`, a.SellerID)
+	}
+	if f.Status != nil {
+		w.add(`r.status = $?`, *f.Status)
+	}
+	if f.Reason != nil {
+		w.add(`r.reason = $?`, *f.Reason)
+	}
+	if buyerID != nil {
+		w.add(`r.buyer_id = $?`, *buyerID)
+	}
+	if f.SellerNumber != nil {
+		w.add(`r.seller_id = (SELECT id FROM sellers WHERE number = $?)`, *f.SellerNumber)
+	}
+	if f.BuyerNumber != nil {
+		w.add(`r.buyer_id = (SELECT id FROM buyers WHERE number = $?)`, *f.BuyerNumber)
+	}
+	if f.CreatedAfter != nil {
+		w.add(`r.created_at >= $?`, *f.CreatedAfter)
+	}
+	if f.CreatedBefore != nil {
+		w.add(`r.created_at < $?`, *f.CreatedBefore)
+	}
+	count := db.countFunc(`SELECT count(*) FROM reports r WHERE `+w.sql(), slices.Clone(w.args)...)
+	if afterTime != nil {
+		w.add(`(r.created_at, r.id) < ($?, $?)`, *afterTime, afterID)
+	}
+	// One statement text per combination of filters, prepared (see where).
+	st, ctx, err := db.prepared(ctx, `SELECT `+reportWithOrderColumns+`
 		FROM reports r JOIN orders o ON o.id = r.order_id JOIN sellers s ON s.id = r.seller_id JOIN buyers b ON b.id = r.buyer_id
-		WHERE `+where+` AND ($10::timestamptz IS NULL OR (r.created_at, r.id) < ($10, $11))
-		ORDER BY r.created_at DESC, r.id DESC LIMIT $12`, append(args, afterTime, afterID, limit+1)...)
+		WHERE `+w.sql()+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+strconv.Itoa(limit+1))
 	if err != nil {
+		return nil, mapError(err)
+	}
+	var rows []*sc.Report
+	if err := st.SelectContext(ctx, &rows, w.args...); err != nil {
 		return nil, mapError(err)
 	}
 	for _, r := range rows {
 		r.Order.Seller, r.Order.Buyer = r.Seller, r.Buyer // a report's seller and buyer are its order's
 	}
 	cursor := func(r *sc.Report) string { return timeCursor(listReports, r.CreatedAt, r.ID) }
-	return newPage(rows, limit, page.After, cursor, db.countFunc(`SELECT count(*) FROM reports r WHERE `+where, args...)), nil
+	return newPage(rows, limit, page.After, cursor, count), nil
 }
 
 // ReportsByID implements secondchance.ReportService.

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"slices"
+	"strconv"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -320,16 +322,27 @@ func (db *DB) ListItems(ctx context.Context, status *sc.ItemStatus, page sc.Page
 	}
 	// Staff and admins only (above), so a store's items or all; an item carries its parcel's
 	// store, so the page reads returned_items_store(_status)_idx from the cursor on.
-	cond := `($1::text IS NULL OR i.status = $1) AND ($2 OR i.store_id = $3)`
-	args := []any{status, sp.all, nullID(sp.storeID)}
-	var rows []*sc.ReturnedItem
-	err = db.SelectContext(ctx, &rows, `SELECT `+itemColumns+` FROM returned_items i WHERE `+cond+`
-		AND ($4::bigint IS NULL OR i.id > $4) ORDER BY i.id LIMIT $5`, append(args, afterID, limit+1)...)
+	var w where
+	if status != nil {
+		w.add(`i.status = $?`, *status)
+	}
+	if !sp.all {
+		w.add(`i.store_id = $?`, sp.storeID)
+	}
+	count := db.countFunc(`SELECT count(*) FROM returned_items i WHERE `+w.sql(), slices.Clone(w.args)...)
+	if afterID != nil {
+		w.add(`i.id > $?`, *afterID)
+	}
+	// One statement text per combination of filters, prepared (see where).
+	st, ctx, err := db.prepared(ctx, `SELECT `+itemColumns+` FROM returned_items i WHERE `+w.sql()+` ORDER BY i.id LIMIT `+strconv.Itoa(limit+1))
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return newPage(rows, limit, page.After, func(i *sc.ReturnedItem) string { return idCursor(listReturnedItems, i.ID) },
-		db.countFunc(`SELECT count(*) FROM returned_items i WHERE `+cond, args...)), nil
+	var rows []*sc.ReturnedItem
+	if err := st.SelectContext(ctx, &rows, w.args...); err != nil {
+		return nil, mapError(err)
+	}
+	return newPage(rows, limit, page.After, func(i *sc.ReturnedItem) string { return idCursor(listReturnedItems, i.ID) }, count), nil
 }
 
 func routeName(r *sc.Route) string {
