@@ -220,3 +220,40 @@ func TestSettingsManagerOfAnotherStore(t *testing.T) {
 	require.Equal(t, int64(300), got.Fees.IntakeCents)
 	require.Equal(t, "98-7654321", got.EIN)
 }
+
+// Hostile values on the settings forms are refused with a page, never an internal error, and
+// change nothing; the pages carry no inline script.
+func TestManagerSettingsHostileInputs(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	tb.beneficiary(t)
+	boss := tb.account(t, "SCS", "zed@example.org", sc.StaffManager)
+	before := tb.donations(t)
+	for _, tc := range []struct {
+		page, action string
+		values       url.Values
+	}{
+		{"/portal/settings", "/settings/fees", url.Values{"fees.intakeCents": {"99999999999999999999"}, "fees.storageCents": {"\x00"}, "ein": {"\xff\xfe"}}},
+		{"/portal/settings", "/settings/fees", url.Values{"beneficiary": {"99999999999999999999"}}},
+		{"/portal/settings", "/settings/fees", url.Values{"beneficiary": {"424242"}}},
+		{"/portal/settings", "/settings/fees", url.Values{"ein": {strings.Repeat("1", 5000)}}},
+		{"/portal/settings/routing", "/settings/routing", url.Values{"category": {"nul\x00byte"}, "grade": {"GOOD"}, "route": {"SALE"}}},
+		{"/portal/settings/routing", "/settings/routing", url.Values{"category": {"\xff\xfe"}, "grade": {"GOOD"}, "route": {"SALE"}}},
+		{"/portal/settings/routing", "/settings/routing", url.Values{"category": {strings.Repeat("c", 5000)}, "grade": {"good"}, "route": {"sale"}}},
+		{"/portal/settings/increments", "/settings/increments", url.Values{"rows": {"100000"}, "steps.60.fromCents": {"1"}, "steps.0.incrementCents": {"1e99"}}},
+		{"/portal/settings/increments", "/settings/increments", url.Values{"rows": {"-5"}}},
+	} {
+		res := boss.get(t, tc.page)
+		require.NotRegexp(t, `<script(?:[^>]*)>[^<]`, res.body, "an inline script on %s", tc.page)
+		require.NotRegexp(t, ` on[a-z]+="`, res.body, "an inline event handler on %s", tc.page)
+		res = boss.submit(t, tc.action, tc.values)
+		require.Less(t, res.status, 500, "%v: %s", tc.values, res.body)
+		require.GreaterOrEqual(t, res.status, 400, "%v was accepted", tc.values)
+	}
+	require.Equal(t, before, tb.donations(t))
+	rules, err := tb.d.RoutingRules(admin(), tb.scs(t))
+	require.NoError(t, err)
+	require.Empty(t, rules)
+	_, v := tb.increments(t)
+	require.Zero(t, v)
+}
