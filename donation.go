@@ -94,9 +94,8 @@ type ReturnTotals struct {
 type DonationService interface {
 	CreateBeneficiary(ctx context.Context, in BeneficiaryInput) (*Beneficiary, error)
 	BeneficiariesByID(ctx context.Context, ids []int64) ([]*Beneficiary, error)
-	// SetStoreDonations sets a store's fee schedule and default beneficiary (admins).
 	// SetStoreDonations sets a store's fee schedule and default beneficiary, and its EIN when
-	// ein is not nil.
+	// ein is not nil: admins for any store, a store manager for their own store only.
 	SetStoreDonations(ctx context.Context, storeCode string, fees FeeSchedule, beneficiary int64, ein *string) error
 	// SetDonationSplits sets how the seller's donations are divided (whole percentages adding
 	// up to 100); none: the store's default beneficiary.
@@ -117,4 +116,34 @@ type DonationService interface {
 	DisburseBeneficiary(ctx context.Context, beneficiary int64) (Money, error)
 	ItemLedgers(ctx context.Context, itemIDs []int64) ([]*ItemLedger, error)
 	AllocationsByItem(ctx context.Context, itemIDs []int64) ([][]*Allocation, error)
+	// StoreDonations reads a store's fee schedule, default beneficiary and EIN (its staff, or
+	// admins).
+	StoreDonations(ctx context.Context, storeID int64) (*StoreDonationSettings, error)
+	// BeneficiaryBalances lists every beneficiary by name, at most MaxBeneficiaryBalances, with
+	// what the store owes it and has paid it (its staff, or admins).
+	BeneficiaryBalances(ctx context.Context, storeID int64) ([]*BeneficiaryBalance, error)
 }
+
+// StoreDonationSettings are what a store deducts from each sale and where the rest goes when
+// the seller chose no beneficiary: its fee schedule, its default beneficiary (nil until one is
+// set; its items cannot be settled before), and the EIN its certificates print.
+type StoreDonationSettings struct {
+	StoreID            int64
+	StoreCode          string
+	Fees               FeeSchedule
+	DefaultBeneficiary *int64
+	EIN                string
+}
+
+// BeneficiaryBalance is a beneficiary with one store's money for it: Pending is allocated and
+// not yet paid, Disbursed paid.
+type BeneficiaryBalance struct {
+	Beneficiary *Beneficiary
+	Pending     Money
+	Disbursed   Money
+}
+
+// MaxBeneficiaryBalances bounds BeneficiaryBalances. Beneficiaries are the charities the
+// platform's operators registered, shared by every store: a short list, which a store's
+// manager chooses its default from as a whole.
+const MaxBeneficiaryBalances = 500

@@ -551,9 +551,10 @@ func (db *DB) AssignPaddle(ctx context.Context, auction, bidder int64) (*sc.Padd
 	return &p, nil
 }
 
-// SetIncrementTable implements secondchance.AuctionService.
+// SetIncrementTable implements secondchance.AuctionService: a staff token or a store manager
+// adds a version of their own store's table.
 func (db *DB) SetIncrementTable(ctx context.Context, t sc.IncrementTable) (int, error) {
-	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	a, err := requireStoreSettings(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -56,37 +56,107 @@ func beneficiaryID(ctx context.Context, q queryer, id int64, field string) (int6
 	return id, nil
 }
 
-// SetStoreDonations implements secondchance.DonationService (admins).
+// SetStoreDonations implements secondchance.DonationService: admins change any store, a store
+// manager their own (the GraphQL mutation stays admins' only: tokens are never managers).
 func (db *DB) SetStoreDonations(ctx context.Context, storeCode string, fees sc.FeeSchedule, beneficiary int64, ein *string) error {
-	if _, err := sc.RequireRole(ctx, sc.RoleAdmin); err != nil {
+	a, err := sc.RequireRole(ctx, sc.RoleAdmin, sc.RoleStaff)
+	if err != nil {
 		return err
 	}
-	if ein != nil && !sc.ValidEIN(*ein) {
-		return sc.FieldErrorf("ein", sc.EINVALID, "%q is not an EIN such as 12-3456789", *ein)
+	if a.Role == sc.RoleStaff && !a.Manager {
+		return sc.Errorf(sc.EFORBIDDEN, "only a store manager or an admin changes the store's fees and beneficiary")
 	}
-	if err := fees.Validate(); err != nil {
-		es := sc.AsErrors(err)
-		for _, e := range es {
-			e.Field = "fees." + e.Field
-		}
-		return es
+	var errs sc.Errors
+	if ein != nil && !sc.ValidEIN(*ein) {
+		errs = append(errs, sc.FieldErrorf("ein", sc.EINVALID, "%q is not an EIN such as 12-3456789", *ein))
+	}
+	for _, e := range sc.AsErrors(fees.Validate()) {
+		e.Field = "fees." + e.Field
+		errs = append(errs, e)
+	}
+	if beneficiary <= 0 {
+		errs = append(errs, sc.FieldErrorf("beneficiary", sc.EINVALID, "choose the store's default beneficiary"))
+	}
+	if err := errs.Err(); err != nil {
+		return err
 	}
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var store int64
+		if err := tx.GetContext(ctx, &store, `SELECT id FROM stores WHERE code = $1 FOR UPDATE`, storeCode); err != nil {
+			return notFound(err, "store", "no store with code %q", storeCode)
+		}
+		if a.Role == sc.RoleStaff && store != a.StoreID {
+			return sc.FieldErrorf("store", sc.EFORBIDDEN, "a store manager changes their own store's settings only")
+		}
 		bid, err := beneficiaryID(ctx, tx, beneficiary, "beneficiary")
 		if err != nil {
 			return err
 		}
 		js, _ := json.Marshal(fees)
-		res, err := tx.ExecContext(ctx, `UPDATE stores SET fee_schedule = $2, default_beneficiary_id = $3, ein = coalesce($4, ein) WHERE code = $1`,
-			storeCode, string(js), bid, ein)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return sc.FieldErrorf("store", sc.ENOTFOUND, "no store with code %q", storeCode)
-		}
-		return nil
+		_, err = tx.ExecContext(ctx, `UPDATE stores SET fee_schedule = $2, default_beneficiary_id = $3, ein = coalesce($4, ein) WHERE id = $1`,
+			store, string(js), bid, ein)
+		return err
 	})
+}
+
+// StoreDonations implements secondchance.DonationService.
+func (db *DB) StoreDonations(ctx context.Context, storeID int64) (*sc.StoreDonationSettings, error) {
+	if err := ownStore(ctx, storeID); err != nil {
+		return nil, err
+	}
+	var row struct {
+		Code    string `db:"code"`
+		Fees    []byte `db:"fee_schedule"`
+		Default *int64 `db:"default_beneficiary_id"`
+		EIN     string `db:"ein"`
+	}
+	if err := db.GetContext(ctx, &row, `SELECT code, fee_schedule, default_beneficiary_id, ein FROM stores WHERE id = $1`, storeID); err != nil {
+		return nil, notFound(err, "store", "no store with this ID")
+	}
+	out := &sc.StoreDonationSettings{StoreID: storeID, StoreCode: row.Code, DefaultBeneficiary: row.Default, EIN: row.EIN}
+	if err := json.Unmarshal(row.Fees, &out.Fees); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// BeneficiaryBalances implements secondchance.DonationService: every beneficiary, with the
+// store's allocations for it summed in one statement.
+func (db *DB) BeneficiaryBalances(ctx context.Context, storeID int64) ([]*sc.BeneficiaryBalance, error) {
+	if err := ownStore(ctx, storeID); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		sc.Beneficiary
+		Pending   int64 `db:"pending"`
+		Disbursed int64 `db:"disbursed"`
+	}
+	if err := db.SelectContext(ctx, &rows, `SELECT `+beneficiaryColumns+`,
+			coalesce(sum(a.cents) FILTER (WHERE a.disbursed_at IS NULL), 0) AS pending,
+			coalesce(sum(a.cents) FILTER (WHERE a.disbursed_at IS NOT NULL), 0) AS disbursed
+		FROM beneficiaries b
+		LEFT JOIN (donation_allocations a JOIN returned_items i ON i.id = a.item_id JOIN parcels p ON p.id = i.parcel_id AND p.store_id = $1)
+			ON a.beneficiary_id = b.id
+		GROUP BY b.id ORDER BY b.name, b.id LIMIT $2`, storeID, sc.MaxBeneficiaryBalances); err != nil {
+		return nil, mapError(err)
+	}
+	out := make([]*sc.BeneficiaryBalance, len(rows))
+	for i := range rows {
+		out[i] = &sc.BeneficiaryBalance{Beneficiary: &rows[i].Beneficiary, Pending: sc.USD(rows[i].Pending), Disbursed: sc.USD(rows[i].Disbursed)}
+	}
+	return out, nil
+}
+
+// ownStore lets a store's staff, or admins, read the store's settings.
+func ownStore(ctx context.Context, storeID int64) error {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff, sc.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	if a.Role == sc.RoleStaff && a.StoreID != storeID {
+		return sc.Errorf(sc.EFORBIDDEN, "staff see their own store's settings only")
+	}
+	return nil
 }
 
 // SetDonationSplits implements secondchance.DonationService (sellers).

@@ -210,9 +210,10 @@ func (db *DB) SalesByID(ctx context.Context, ids []int64) ([]*sc.Sale, error) {
 	return byID(ids, rows, func(s *sc.Sale) int64 { return s.ID }), nil
 }
 
-// SetRoutingRule implements secondchance.SalesService: staff change their own store's rules.
+// SetRoutingRule implements secondchance.SalesService: a staff token or a store manager
+// changes their own store's rules.
 func (db *DB) SetRoutingRule(ctx context.Context, in sc.RoutingRuleInput) ([]*sc.RoutingRule, error) {
-	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	a, err := requireStoreSettings(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -406,6 +406,21 @@ func requireManager(ctx context.Context) (*sc.Actor, error) {
 	return a, nil
 }
 
+// requireStoreSettings is the actor of a change to its store's own settings (routing rules,
+// increment tables): a staff token, which could always make it, or a portal account that
+// manages the store. A staff member without the manager role reads them only. Tokens carry no
+// staff account, so the GraphQL API behaves as before staff accounts existed.
+func requireStoreSettings(ctx context.Context) (*sc.Actor, error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return nil, err
+	}
+	if a.StaffID != 0 && !a.Manager {
+		return nil, sc.Errorf(sc.EFORBIDDEN, "only a store manager changes the store's settings")
+	}
+	return a, nil
+}
+
 // ListStaff implements secondchance.StaffService, in the order accounts were opened.
 func (db *DB) ListStaff(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.StaffAccount], error) {
 	a, err := requireManager(ctx)

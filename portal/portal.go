@@ -141,6 +141,12 @@ func New(services sc.Services, opts ...Option) *Handler {
 	staff("GET "+Prefix+"/staff", h.staffList)
 	form("POST "+Prefix+"/staff/invite", h.staffInvite)
 	form("POST "+Prefix+"/staff/{id}/disable", h.staffDisable)
+	staff("GET "+Prefix+"/settings", h.settingsFeesPage)
+	form("POST "+Prefix+"/settings/fees", h.settingsFees)
+	staff("GET "+Prefix+"/settings/routing", h.settingsRoutingPage)
+	form("POST "+Prefix+"/settings/routing", h.settingsRoutingSet)
+	staff("GET "+Prefix+"/settings/increments", h.settingsIncrementsPage)
+	form("POST "+Prefix+"/settings/increments", h.settingsIncrementsSet)
 	mux.HandleFunc(Prefix+"/", h.notFound)
 
 	// Cross-origin state changes are refused before anything else runs; the per-session token
