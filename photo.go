@@ -77,6 +77,9 @@ func ValidatePhotos(files []PhotoFile, existing int) error {
 	for i, p := range files {
 		field := fmt.Sprintf("photos.%d", i)
 		name := p.Name
+		if r := []rune(name); len(r) > 60 {
+			name = string(r[:60]) + "…"
+		}
 		if name == "" {
 			name = fmt.Sprintf("file %d", i+1)
 		}

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -48,10 +50,10 @@ func (h *Handler) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(w, r); err != nil {
 			h.render(w, r, http.StatusBadRequest, "message", &page{Title: "The form could not be read",
-				Data: message{Text: "The form was too large or malformed. Go back, reload the page and try again."}})
+				Data: message{Text: fmt.Sprintf("The form was too large or malformed (photos: at most %d per item, %d MB each). Go back, reload the page and try again.",
+					sc.MaxItemPhotos, sc.MaxPhotoBytes>>20)}})
 			return
 		}
 		want := h.sessions.GetString(r.Context(), keyCSRF)
@@ -62,6 +64,24 @@ func (h *Handler) checkCSRF(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// maxUploadBytes bounds a form with files: an item's photos at their largest, and the rest.
+const maxUploadBytes = sc.MaxItemPhotos*sc.MaxPhotoBytes + maxFormBytes
+
+// maxUploadMemory is how much of an upload is held in memory; the rest of its files wait in
+// temporary files, which the server removes once the request is answered.
+const maxUploadMemory = 8 << 20
+
+// parseForm reads a POST's form, bounded: a multipart form (the photo upload) may carry files
+// up to maxUploadBytes; any other, maxFormBytes.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+		return r.ParseMultipartForm(maxUploadMemory)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	return r.ParseForm()
 }
 
 // staleForm answers a form whose token is not the session's.
