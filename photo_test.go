@@ -34,7 +34,9 @@ func TestSniffPhoto(t *testing.T) {
 func TestValidatePhotos(t *testing.T) {
 	t.Parallel()
 	jpg := []byte("\xff\xd8\xff\xe0 a jpeg")
-	file := func(name string, data []byte) sc.PhotoFile { return sc.PhotoFile{Name: name, Size: int64(len(data)), Data: data} }
+	file := func(name string, data []byte) sc.PhotoFile {
+		return sc.PhotoFile{Name: name, Size: int64(len(data)), Data: data}
+	}
 	for _, tc := range []struct {
 		name     string
 		files    []sc.PhotoFile
