@@ -39,7 +39,7 @@ func TestBrowserPhotoAtIntakeAndDisbursement(t *testing.T) {
 	b.waitTitle("Receive a parcel")
 	b.do(chromedp.Click(chromedp.CSS("main form button[type=submit]")))
 	b.waitFor(`document.querySelector('main h1')?.textContent.startsWith('Parcel ')`)
-	b.do(chromedp.Click(chromedp.CSS(`main table td > a[href^="/portal/items/"]`)))
+	b.do(chromedp.Click(chromedp.CSS(`main table a[href^="/portal/items/"]`)))
 	b.waitTitle("Desk lamp")
 
 	b.do(chromedp.SetUploadFiles(byID("f-photos"), []string{notPhoto}))
@@ -62,7 +62,7 @@ func TestBrowserPhotoAtIntakeAndDisbursement(t *testing.T) {
 	b.check("parcel-photos")
 
 	// Sell and settle the lamp, then pay its charity.
-	b.do(chromedp.Click(chromedp.CSS(`main table td > a[href^="/portal/items/"]`)))
+	b.do(chromedp.Click(chromedp.CSS(`main table a[href^="/portal/items/"]`)))
 	b.waitTitle("Desk lamp")
 	b.do(chromedp.SetValue(byID("f-route"), "SALE"))
 	b.do(chromedp.Click(chromedp.CSS(`form[action$="/route"] button`)))
