@@ -184,3 +184,23 @@ func TestPhotoUploadAtIntake(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, c.get(t, srcs[0][1]).status)
 	require.True(t, strings.HasSuffix(res.url, item+"#photos-h"), res.url)
 }
+
+// Only a logged-in session's photo upload may be large: anyone else's multipart body is held
+// to the ordinary form's bound and refused before anything reads its files.
+func TestPhotoUploadTooLargeWithoutLogin(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	for _, path := range []string{"/portal/items/1/photos", "/portal/login"} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, err := mw.CreateFormFile("photos", "big.jpg")
+		require.NoError(t, err)
+		fw.Write(append([]byte("\xff\xd8\xff"), make([]byte, 2<<20)...))
+		require.NoError(t, mw.Close())
+		req, err := http.NewRequest(http.MethodPost, tb.url+path, &body)
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		res := tb.client(t).do(t, req)
+		require.Equal(t, http.StatusBadRequest, res.status, path)
+	}
+}

@@ -50,7 +50,7 @@ func (h *Handler) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if err := parseForm(w, r); err != nil {
+		if err := parseForm(w, r, h.sessions.GetInt64(r.Context(), keyStaff) != 0); err != nil {
 			h.render(w, r, http.StatusBadRequest, "message", &page{Title: "The form could not be read",
 				Data: message{Text: fmt.Sprintf("The form was too large or malformed (photos: at most %d per item, %d MB each). Go back, reload the page and try again.",
 					sc.MaxItemPhotos, sc.MaxPhotoBytes>>20)}})
@@ -73,11 +73,16 @@ const maxUploadBytes = sc.MaxItemPhotos*sc.MaxPhotoBytes + maxFormBytes
 // temporary files, which the server removes once the request is answered.
 const maxUploadMemory = 8 << 20
 
-// parseForm reads a POST's form, bounded: a multipart form (the photo upload) may carry files
-// up to maxUploadBytes; any other, maxFormBytes.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
+// parseForm reads a POST's form, bounded by maxFormBytes. Only the photo upload of a
+// logged-in session may be larger, up to maxUploadBytes: nobody else makes the server hold
+// (or spool to disk) files before the form's token is even checked.
+func parseForm(w http.ResponseWriter, r *http.Request, loggedIn bool) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+		limit := int64(maxFormBytes)
+		if loggedIn && strings.HasSuffix(r.URL.Path, "/photos") {
+			limit = maxUploadBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		return r.ParseMultipartForm(maxUploadMemory)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
