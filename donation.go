@@ -90,6 +90,27 @@ type ReturnTotals struct {
 	Pending  Money
 }
 
+// BeneficiaryBalance is what one store owes and has paid one beneficiary: the sums of the
+// store's allocations to it, pending and disbursed. Over a store's beneficiaries, Pending and
+// Disbursed add up to its settled items' pending and donated ledger entries.
+type BeneficiaryBalance struct {
+	Beneficiary *Beneficiary
+	Pending     Money
+	Disbursed   Money
+	// PendingItems is how many items the pending amount comes from.
+	PendingItems int
+}
+
+// Disbursement is one payment a store recorded to a beneficiary: the allocations that
+// DisburseBeneficiary marked paid together, at one time.
+type Disbursement struct {
+	BeneficiaryID   int64
+	BeneficiaryName string
+	DisbursedAt     time.Time
+	Amount          Money
+	Items           int
+}
+
 // DonationService settles sold items into the donation ledger.
 type DonationService interface {
 	CreateBeneficiary(ctx context.Context, in BeneficiaryInput) (*Beneficiary, error)
@@ -114,13 +135,16 @@ type DonationService interface {
 	SettleItems(ctx context.Context, items []int64) ([]*ItemLedger, int64, error)
 	// DisburseBeneficiary records that a store paid a beneficiary everything pending for it.
 	DisburseBeneficiary(ctx context.Context, beneficiary int64) (Money, error)
+	// ListDisbursements is the staff's store's past disbursements, newest first.
+	ListDisbursements(ctx context.Context, page PageArgs) (*Page[*Disbursement], error)
 	ItemLedgers(ctx context.Context, itemIDs []int64) ([]*ItemLedger, error)
 	AllocationsByItem(ctx context.Context, itemIDs []int64) ([][]*Allocation, error)
 	// StoreDonations reads a store's fee schedule, default beneficiary and EIN (its staff, or
 	// admins).
 	StoreDonations(ctx context.Context, storeID int64) (*StoreDonationSettings, error)
 	// BeneficiaryBalances lists every beneficiary by name, at most MaxBeneficiaryBalances, with
-	// what the store owes it and has paid it (its staff, or admins).
+	// what the store owes it and has paid it (its staff, or admins); a beneficiary the store
+	// never allocated to has zeros.
 	BeneficiaryBalances(ctx context.Context, storeID int64) ([]*BeneficiaryBalance, error)
 }
 
@@ -133,14 +157,6 @@ type StoreDonationSettings struct {
 	Fees               FeeSchedule
 	DefaultBeneficiary *int64
 	EIN                string
-}
-
-// BeneficiaryBalance is a beneficiary with one store's money for it: Pending is allocated and
-// not yet paid, Disbursed paid.
-type BeneficiaryBalance struct {
-	Beneficiary *Beneficiary
-	Pending     Money
-	Disbursed   Money
 }
 
 // MaxBeneficiaryBalances bounds BeneficiaryBalances. Beneficiaries are the charities the

@@ -26,6 +26,7 @@ type Services struct {
 	Auctions     AuctionService
 	Staff        StaffService
 	PriceTags    PriceTagService
+	Photos       PhotoService
 	// Watcher streams lot events to live screens; nil where nothing watches (the CLI).
 	Watcher LotWatcher
 	Files   FileService

@@ -359,6 +359,10 @@ var unreachableConstraints = func() map[string]string {
 		"store_item_totals_store_fkey", "store_routing_rules_store_fkey", "tokens_seller_fkey", "tokens_store_fkey",
 		"verdict_pins_batch_fkey", "verdict_pins_buyer_fkey", "verdict_pins_token_fkey", "verdicts_batch_fkey",
 		"verdicts_buyer_fkey", "verdicts_pinned_by_fkey", "verdicts_policy_fkey", "verdicts_reversed_by_fkey")
+	because("a photo is checked by sc.ValidatePhotos and sniffed, hashed and sized by the server, of an item it "+
+		"locked and an account it read, in the same transaction; a repeated file is skipped by ON CONFLICT",
+		"item_photos_item_fkey", "item_photos_content_type_check", "item_photos_size_check", "item_photos_sha256_check",
+		"item_photos_uploaded_by_fkey", "item_photos_data_size_check", "item_photos_item_sha256_key")
 	return m
 }()
 
@@ -456,7 +460,7 @@ func (db *DB) Services(links sc.Links) sc.Services {
 	return sc.Services{
 		Sellers: db, Buyers: db, Orders: db, Marketplace: db, Tokens: db, Stores: db, Reports: db, Batches: db,
 		Indicators: db, Snapshots: db, Adjustments: db, Returns: db, Intake: db, Matcher: db, Sales: db,
-		Donations: db, Certificates: db, Auctions: db, Staff: db, PriceTags: db, Files: db, Health: db, Links: links,
+		Donations: db, Certificates: db, Auctions: db, Staff: db, PriceTags: db, Photos: db, Files: db, Health: db, Links: links,
 		Watcher: db.Watcher(),
 	}
 }

@@ -128,21 +128,23 @@ func (db *DB) BeneficiaryBalances(ctx context.Context, storeID int64) ([]*sc.Ben
 	}
 	var rows []struct {
 		sc.Beneficiary
-		Pending   int64 `db:"pending"`
-		Disbursed int64 `db:"disbursed"`
+		Pending      int64 `db:"pending"`
+		Disbursed    int64 `db:"disbursed"`
+		PendingItems int   `db:"pending_items"`
 	}
 	if err := db.SelectContext(ctx, &rows, `SELECT `+beneficiaryColumns+`,
 			coalesce(sum(a.cents) FILTER (WHERE a.disbursed_at IS NULL), 0) AS pending,
-			coalesce(sum(a.cents) FILTER (WHERE a.disbursed_at IS NOT NULL), 0) AS disbursed
+			coalesce(sum(a.cents) FILTER (WHERE a.disbursed_at IS NOT NULL), 0) AS disbursed,
+			count(DISTINCT a.item_id) FILTER (WHERE a.disbursed_at IS NULL) AS pending_items
 		FROM beneficiaries b
-		LEFT JOIN (donation_allocations a JOIN returned_items i ON i.id = a.item_id JOIN parcels p ON p.id = i.parcel_id AND p.store_id = $1)
-			ON a.beneficiary_id = b.id
+		LEFT JOIN (donation_allocations a JOIN returned_items i ON i.id = a.item_id AND i.store_id = $1) ON a.beneficiary_id = b.id
 		GROUP BY b.id ORDER BY b.name, b.id LIMIT $2`, storeID, sc.MaxBeneficiaryBalances); err != nil {
 		return nil, mapError(err)
 	}
 	out := make([]*sc.BeneficiaryBalance, len(rows))
 	for i := range rows {
-		out[i] = &sc.BeneficiaryBalance{Beneficiary: &rows[i].Beneficiary, Pending: sc.USD(rows[i].Pending), Disbursed: sc.USD(rows[i].Disbursed)}
+		r := &rows[i]
+		out[i] = &sc.BeneficiaryBalance{Beneficiary: &r.Beneficiary, Pending: sc.USD(r.Pending), Disbursed: sc.USD(r.Disbursed), PendingItems: r.PendingItems}
 	}
 	return out, nil
 }
@@ -347,6 +349,44 @@ func (db *DB) DisburseBeneficiary(ctx context.Context, beneficiary int64) (sc.Mo
 			SELECT coalesce(sum(cents), 0) FROM d`, bid, a.StoreID, db.Now())
 	})
 	return sc.USD(total), err
+}
+
+// ListDisbursements implements secondchance.DonationService. A disbursement is the store's
+// allocations to one beneficiary that DisburseBeneficiary marked at one time; none has a row
+// of its own, so the history groups them, by the item's store in SQL.
+func (db *DB) ListDisbursements(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.Disbursement], error) {
+	a, err := sc.RequireRole(ctx, sc.RoleStaff)
+	if err != nil {
+		return nil, err
+	}
+	limit, afterTime, afterID, err := timePage(listDisbursements, page)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		BeneficiaryID   int64     `db:"beneficiary_id"`
+		BeneficiaryName string    `db:"name"`
+		DisbursedAt     time.Time `db:"disbursed_at"`
+		Cents           int64     `db:"cents"`
+		Items           int       `db:"items"`
+	}
+	const from = `FROM donation_allocations a JOIN returned_items i ON i.id = a.item_id
+		WHERE i.store_id = $1 AND a.disbursed_at IS NOT NULL`
+	if err := db.SelectContext(ctx, &rows, `SELECT d.beneficiary_id, b.name, d.disbursed_at, d.cents, d.items
+		FROM (SELECT a.beneficiary_id, a.disbursed_at, sum(a.cents) AS cents, count(DISTINCT a.item_id) AS items `+from+`
+			AND ($2::timestamptz IS NULL OR (a.disbursed_at, a.beneficiary_id) < ($2, $3))
+			GROUP BY a.disbursed_at, a.beneficiary_id ORDER BY a.disbursed_at DESC, a.beneficiary_id DESC LIMIT $4) d
+		JOIN beneficiaries b ON b.id = d.beneficiary_id
+		ORDER BY d.disbursed_at DESC, d.beneficiary_id DESC`, a.StoreID, afterTime, afterID, limit+1); err != nil {
+		return nil, mapError(err)
+	}
+	out := make([]*sc.Disbursement, len(rows))
+	for i, r := range rows {
+		out[i] = &sc.Disbursement{BeneficiaryID: r.BeneficiaryID, BeneficiaryName: r.BeneficiaryName, DisbursedAt: r.DisbursedAt,
+			Amount: sc.USD(r.Cents), Items: r.Items}
+	}
+	return newPage(out, limit, page.After, func(d *sc.Disbursement) string { return timeCursor(listDisbursements, d.DisbursedAt, d.BeneficiaryID) },
+		db.countFunc(`SELECT count(*) FROM (SELECT DISTINCT a.disbursed_at, a.beneficiary_id `+from+`) d`, a.StoreID)), nil
 }
 
 // itemLedgers reads the ledger of items: settled ones from their proceeds and allocations; a

@@ -20,6 +20,7 @@ const (
 	listBatches              list = "batches"
 	listBuyers               list = "buyers"
 	listCertificates         list = "certificates"
+	listDisbursements        list = "disbursements"
 	listIndicatorAdjustments list = "indicatorAdjustments"
 	listOrders               list = "orders"
 	listParcels              list = "parcels"

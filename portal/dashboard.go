@@ -80,6 +80,18 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	d.Queues = append(d.Queues, queue{Label: "Lots closing today", Count: aq.ClosingLots, Link: Prefix + "/auctions"},
 		queue{Label: "Lots awaiting payment", Count: aq.AwaitingPayment, Link: Prefix + "/auctions"},
 		queue{Label: "Unpaid lots", Count: aq.Unpaid, Link: Prefix + "/auctions"})
+	balances, err := h.services.Donations.BeneficiaryBalances(ctx, acc.StoreID)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	toPay := 0
+	for _, b := range balances {
+		if b.Pending.Cents > 0 {
+			toPay++
+		}
+	}
+	d.Queues = append(d.Queues, queue{Label: "Donations to disburse", Count: toPay, Link: Prefix + "/donations"})
 	all, err := h.services.Donations.StoreTotals(ctx, acc.StoreID, sc.MinTime, tomorrow)
 	if err != nil {
 		h.serviceError(w, r, err)

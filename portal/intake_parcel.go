@@ -8,9 +8,11 @@ import (
 )
 
 type parcelData struct {
-	Parcel        *sc.Parcel
-	RMA           *sc.ReturnAuthorization
-	Items         []*sc.ReturnedItem
+	Parcel *sc.Parcel
+	RMA    *sc.ReturnAuthorization
+	Items  []*sc.ReturnedItem
+	// Photos are each item's photos, in the order of Items.
+	Photos        [][]*sc.ItemPhoto
 	Discrepancies []*sc.Discrepancy
 	Candidates    []*sc.ReturnAuthorization
 }
@@ -41,6 +43,13 @@ func (h *Handler) renderParcel(w http.ResponseWriter, r *http.Request, status in
 		if ds, err = h.services.Intake.ParcelDiscrepancies(ctx, []int64{id}); err == nil {
 			d.Discrepancies = ds[0]
 		}
+	}
+	if err == nil && len(d.Items) > 0 {
+		ids := make([]int64, len(d.Items))
+		for i, it := range d.Items {
+			ids[i] = it.ID
+		}
+		d.Photos, err = h.services.Photos.ItemPhotos(ctx, ids)
 	}
 	if err == nil && d.Parcel.RMAID != nil {
 		var rmas []*sc.ReturnAuthorization

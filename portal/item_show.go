@@ -10,6 +10,9 @@ type itemData struct {
 	Item     *sc.ReturnedItem
 	Sale     *sc.Sale
 	Timeline []*sc.ItemEvent
+	Photos   []*sc.ItemPhoto
+	// MaxPhotos is how many photos an item may have.
+	MaxPhotos int
 	// What can be done with the item now, by the lifecycle's table.
 	CanRoute, CanSell, CanVoid bool
 }
@@ -32,13 +35,19 @@ func (h *Handler) renderItem(w http.ResponseWriter, r *http.Request, status int,
 		h.notFound(w, r)
 		return
 	}
-	d := itemData{Item: items[0]}
+	d := itemData{Item: items[0], MaxPhotos: sc.MaxItemPhotos}
 	sales, err := h.services.Sales.SalesByItem(ctx, []int64{id})
 	if err == nil {
 		d.Sale = sales[0]
 		var tl [][]*sc.ItemEvent
 		if tl, err = h.services.Sales.ItemTimelines(ctx, []int64{id}); err == nil {
 			d.Timeline = tl[0]
+		}
+	}
+	if err == nil {
+		var ps [][]*sc.ItemPhoto
+		if ps, err = h.services.Photos.ItemPhotos(ctx, []int64{id}); err == nil {
+			d.Photos = ps[0]
 		}
 	}
 	if err != nil {

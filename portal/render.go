@@ -95,8 +95,15 @@ var funcs = template.FuncMap{
 		}
 		return out
 	},
-	"percent":   func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-	"offerDays": func() []int { return sc.OfferDays },
+	"kb": func(n int64) string {
+		if n < 1<<20 {
+			return fmt.Sprintf("%d kB", (n+1023)/1024)
+		}
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	},
+	"maxPhotoMB": func() int { return sc.MaxPhotoBytes >> 20 },
+	"percent":    func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"offerDays":  func() []int { return sc.OfferDays },
 	"paymentMethods": func() []sc.PaymentMethod {
 		return []sc.PaymentMethod{sc.PaymentCash, sc.PaymentCard, sc.PaymentCheck, sc.PaymentTransfer}
 	},

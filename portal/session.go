@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -48,10 +50,10 @@ func (h *Handler) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(w, r, h.sessions.GetInt64(r.Context(), keyStaff) != 0); err != nil {
 			h.render(w, r, http.StatusBadRequest, "message", &page{Title: "The form could not be read",
-				Data: message{Text: "The form was too large or malformed. Go back, reload the page and try again."}})
+				Data: message{Text: fmt.Sprintf("The form was too large or malformed (photos: at most %d per item, %d MB each). Go back, reload the page and try again.",
+					sc.MaxItemPhotos, sc.MaxPhotoBytes>>20)}})
 			return
 		}
 		want := h.sessions.GetString(r.Context(), keyCSRF)
@@ -62,6 +64,29 @@ func (h *Handler) checkCSRF(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// maxUploadBytes bounds a form with files: an item's photos at their largest, and the rest.
+const maxUploadBytes = sc.MaxItemPhotos*sc.MaxPhotoBytes + maxFormBytes
+
+// maxUploadMemory is how much of an upload is held in memory; the rest of its files wait in
+// temporary files, which the server removes once the request is answered.
+const maxUploadMemory = 8 << 20
+
+// parseForm reads a POST's form, bounded by maxFormBytes. Only the photo upload of a
+// logged-in session may be larger, up to maxUploadBytes: nobody else makes the server hold
+// (or spool to disk) files before the form's token is even checked.
+func parseForm(w http.ResponseWriter, r *http.Request, loggedIn bool) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		limit := int64(maxFormBytes)
+		if loggedIn && strings.HasSuffix(r.URL.Path, "/photos") {
+			limit = maxUploadBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		return r.ParseMultipartForm(maxUploadMemory)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	return r.ParseForm()
 }
 
 // staleForm answers a form whose token is not the session's.
