@@ -19,8 +19,12 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", 2017, "picks the data set: the same `seed` gives the same data")
 	until := fs.String("until", "", "the `date` of the newest data, e.g. 2026-11-26; orders span the 400 days before (default: today)")
 	demoSet := fs.Bool("demo", false, "load the small demo data set if the database is empty, and print the demo tokens")
+	showcase := fs.Bool("showcase", false, "with --demo: load the portal's showcase on top (the auctions, bids and discrepancies of docs/PORTAL.md's screenshots); the README's examples then answer with other IDs")
 	if err := m.noArgs(fs, args); err != nil {
 		return err
+	}
+	if *showcase && !*demoSet {
+		return usageError{"--showcase goes with --demo"}
 	}
 	var end time.Time // db.Seed's default: today, by its clock
 	if *until != "" {
@@ -66,6 +70,13 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "loaded the demo data set: %d sellers, %d buyers, %d orders with their events, about %d pending reports\n", opts.Sellers, opts.Buyers, opts.Orders, opts.Reports)
 		fmt.Fprintf(m.Stdout, "and a return of seller %s sold and donated, with certificate %s, and another authorised, %s\n",
 			demo.Tokens[0].SellerNumber, store.Serial, store.Authorized)
+		if *showcase {
+			shown, err := demo.Showcase(ctx, d)
+			if err != nil {
+				return fmt.Errorf("the showcase: %w", err)
+			}
+			fmt.Fprintf(m.Stdout, "and the portal's showcase: a parcel with discrepancies, a LIVE auction with a paid lot and an open one, a TIMED auction, another return authorised, %s\n", shown.Authorized)
+		}
 	default:
 		start := time.Now() // for the elapsed time printed
 		if err := d.Seed(ctx, opts, newProgress(m.Stderr)); err != nil {

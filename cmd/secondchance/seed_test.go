@@ -120,3 +120,28 @@ func TestDemoTokensOnlyInTheDemosOwnDatabase(t *testing.T) {
 		require.Equal(t, sc.EUNAUTHENTICATED, sc.ErrorCode(err))
 	})
 }
+
+// TestSeedDemoShowcase: --showcase loads the portal's showcase with the demo data set, once:
+// a second run keeps what is there; without --demo it is a usage error that loads nothing.
+func TestSeedDemoShowcase(t *testing.T) {
+	t.Parallel()
+	d, u := dbtest.NewWithURL(t)
+	code, _, errOut := run(t, u, "seed", "--showcase")
+	require.Equal(t, exitUsage, code, errOut)
+	code, out, errOut := run(t, u, "seed", "--demo", "--showcase")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "and the portal's showcase")
+	require.Contains(t, out, "Demo portal login")
+	count := func() (n [2]int) {
+		require.NoError(t, d.Get(&n[0], `SELECT count(*) FROM auctions`))
+		require.NoError(t, d.Get(&n[1], `SELECT count(*) FROM bids`))
+		return n
+	}
+	first := count()
+	require.Equal(t, 2, first[0])
+	code, out, errOut = run(t, u, "seed", "--demo", "--showcase")
+	require.Equal(t, exitOK, code, errOut)
+	require.NotContains(t, out, "and the portal's showcase")
+	require.Contains(t, errOut, "already holds the demo data set")
+	require.Equal(t, first, count(), "a second run loads nothing")
+}
