@@ -4,16 +4,17 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/secondchance
 
-.PHONY: run test build generate check-generated bench bench-batch bench-read
+.PHONY: run test build generate check-generated bench bench-batch bench-read bench-portal screenshots
 
 build:
 	$(GO) build -o $(BIN) ./cmd/secondchance
 
 ## run: migrate, load the demo data set when the database is empty, print demo tokens, serve on :8080
+## (SEED_FLAGS=--showcase adds the portal's showcase: best in a database of its own)
 run: build
 	@pdf/install-deps.sh
 	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
-	./$(BIN) seed --demo && \
+	./$(BIN) seed --demo $(SEED_FLAGS) && \
 	exec ./$(BIN) serve
 
 ## test: formatting, vet, then every test (race detector on) against a real PostgreSQL
@@ -38,6 +39,21 @@ check-generated: generate
 bench:
 	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+## bench-portal: the portal's main pages over HTTP on the demo data set (with demo.Showcase),
+## logged in as the demo manager: p50 and p99 per page and SQL statements per request, 3 runs
+bench-portal:
+	@pdf/install-deps.sh
+	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
+	$(GO) test -run '^$$' -bench Pages -benchtime 2s -count 3 ./portal
+
+## screenshots: retake docs/screenshots/*.png: the main pages on the demo data set (with
+## demo.Showcase) in headless Chromium at 1280x900, logged in as the demo manager
+screenshots:
+	@pdf/install-deps.sh
+	@portal/install-chromium.sh
+	@export DATABASE_URL="$$(db/local-postgres.sh)" && \
+	$(GO) test -count=1 -run '^TestBrowserDemoPages$$' ./portal -screenshots=../docs/screenshots
 
 ## bench-batch: the weekly batch at scale, on a scratch database secondchance_bench (dropped
 ## and recreated): 20k sellers, 500k buyers, 5M orders, 1M pending reports over ~200k buyers,

@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,10 +26,7 @@ import (
 //go:embed testdata/axe.min.js
 var axeSource string
 
-// screenshotPages are the pages of the README's screenshots.
-var screenshotPages = []string{"login", "dashboard-after-sale", "intake", "intake-receive", "parcel", "item-sold", "items", "staff", "certificate"}
-
-var screenshots = flag.String("screenshots", "", "write a PNG of each main page of the browser test into this `folder` (docs/screenshots)")
+var screenshots = flag.String("screenshots", "", "TestBrowserDemoPages: write a PNG of each main page on the demo data into this `folder` (../docs/screenshots)")
 
 // The browser is started once per test process and closed by TestMain; each test works in a
 // browser context of its own (its own cookies), so tests run in parallel.
@@ -151,12 +146,6 @@ func (b *tab) check(name string) {
 	}
 	missed := eval[[]string](b, `window.__focusable.filter(e => !window.__reached.has(e)).map(e => e.outerHTML.slice(0, 80))`)
 	require.Empty(b.t, missed, "controls on %s that the Tab key does not reach", name)
-	if *screenshots != "" && slices.Contains(screenshotPages, name) {
-		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
-		require.NoError(b.t, err)
-		require.NoError(b.t, os.MkdirAll(*screenshots, 0o755))
-		require.NoError(b.t, os.WriteFile(filepath.Join(*screenshots, name+".png"), png, 0o644))
-	}
 }
 
 func (b *tab) text(sel string) string {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,13 +33,17 @@ type testBundle struct {
 	d    *db.DB
 	url  string
 	smtp *testSMTP
+	// offset moves the server's clock on from real time (advance), to reach a deadline
+	// such as a lot's payment window without waiting for it.
+	offset *atomic.Int64
 }
 
 func setup(t testing.TB) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	apitest.Prepare(t, d)
-	tb := &testBundle{d: d, smtp: startSMTP(t)}
+	tb := &testBundle{d: d, smtp: startSMTP(t), offset: new(atomic.Int64)}
+	d.Now = func() time.Time { return time.Now().Add(time.Duration(tb.offset.Load())) }
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
@@ -54,6 +59,9 @@ func setup(t testing.TB) *testBundle {
 	h = schttp.NewServer(cfg, services, schttp.WithPortal(p))
 	return tb
 }
+
+// advance moves the server's clock on by by.
+func (tb *testBundle) advance(by time.Duration) { tb.offset.Add(int64(by)) }
 
 func admin() context.Context { return sc.NewSystemContext(context.Background()) }
 

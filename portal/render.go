@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -73,8 +74,15 @@ var funcs = template.FuncMap{
 		}
 		return strings.ToLower(string(*r))
 	},
-	"label": func(s any) string { return strings.ReplaceAll(strings.ToLower(fmt.Sprint(s)), "_", " ") },
-	"add":   func(a, b int) int { return a + b },
+	// label takes pointers too: a template's {{with}} of an optional field hands over the
+	// pointer, which fmt would print as an address.
+	"label": func(s any) string {
+		if v := reflect.ValueOf(s); v.Kind() == reflect.Pointer && !v.IsNil() {
+			s = v.Elem().Interface()
+		}
+		return strings.ReplaceAll(strings.ToLower(fmt.Sprint(s)), "_", " ")
+	},
+	"add": func(a, b int) int { return a + b },
 	"grades": func() []sc.Grade {
 		return []sc.Grade{sc.GradeNew, sc.GradeLikeNew, sc.GradeGood, sc.GradeFair, sc.GradePoor, sc.GradeUnsellable}
 	},

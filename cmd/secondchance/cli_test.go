@@ -13,6 +13,7 @@ import (
 
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db/dbtest"
+	"github.com/secondchance/secondchance/demo"
 )
 
 // syncBuffer is a buffer safe for concurrent writes. Main.Run installs a logger writing to its
@@ -370,7 +371,7 @@ func TestSeedDemoPrintsTokensOnce(t *testing.T) {
 	for i := 0; i < 2; i++ { // the second run keeps the data and prints the same tokens
 		code, out, errOut := run(t, u, "seed", "--demo")
 		require.Equal(t, exitOK, code, errOut)
-		for _, tok := range demoTokens {
+		for _, tok := range demo.Tokens {
 			require.Contains(t, out, tok.Secret)
 		}
 		if i == 0 {

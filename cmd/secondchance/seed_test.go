@@ -11,6 +11,7 @@ import (
 
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db/dbtest"
+	"github.com/secondchance/secondchance/demo"
 )
 
 // TestSeedDemoHasFixedCodes: the demo data set's RMAs and certificate carry the codes the README
@@ -21,13 +22,13 @@ func TestSeedDemoHasFixedCodes(t *testing.T) {
 	d, u := dbtest.NewWithURL(t)
 	code, out, errOut := run(t, u, "seed", "--demo")
 	require.Equal(t, exitOK, code, errOut)
-	require.Contains(t, out, "and another authorised, "+demoRMACodes[1])
+	require.Contains(t, out, "and another authorised, "+demo.RMACodes[1])
 
 	var rmas, verification []string
 	require.NoError(t, d.Select(&rmas, `SELECT code FROM return_authorizations ORDER BY id`))
-	require.Equal(t, demoRMACodes, rmas)
+	require.Equal(t, demo.RMACodes, rmas)
 	require.NoError(t, d.Select(&verification, `SELECT verification_code FROM certificates ORDER BY id`))
-	require.Equal(t, demoVerificationCodes, verification)
+	require.Equal(t, demo.VerificationCodes, verification)
 
 	var sellerID int64
 	require.NoError(t, d.Get(&sellerID, `SELECT id FROM sellers WHERE number = 'S000001'`))
@@ -36,7 +37,7 @@ func TestSeedDemoHasFixedCodes(t *testing.T) {
 		{Description: "Lamp", Quantity: 1, Category: "Home", DeclaredValue: sc.MoneyInput{Amount: "10", Currency: "USD"}}}})
 	require.NoError(t, err)
 	require.Regexp(t, regexp.MustCompile(`^RMA-[2-9A-HJKMNP-Z]{8}$`), rma.Code)
-	require.NotContains(t, demoRMACodes, rma.Code, "outside the demo seeding, codes are random")
+	require.NotContains(t, demo.RMACodes, rma.Code, "outside the demo seeding, codes are random")
 }
 
 // TestDemoBatchIsTheSameOnEveryDay: the README runs the current week's batch on the demo data,
@@ -56,7 +57,7 @@ func TestDemoBatchIsTheSameOnEveryDay(t *testing.T) {
 				t.Parallel()
 				today := monday.AddDate(0, 0, day)
 				d := dbtest.New(t)
-				opts := demoSize
+				opts := demo.Size
 				opts.Until = today
 				require.NoError(t, d.Seed(context.Background(), opts, nil))
 				for _, at := range []time.Duration{time.Minute, 12 * time.Hour, 23*time.Hour + 59*time.Minute} {
@@ -92,7 +93,7 @@ func TestDemoTokensOnlyInTheDemosOwnDatabase(t *testing.T) {
 		code, out, errOut := run(t, tb.DBURL, "seed", "--demo")
 		require.Equal(t, exitOK, code, errOut)
 		require.Contains(t, errOut, "creating no demo tokens")
-		for _, tok := range demoTokens {
+		for _, tok := range demo.Tokens {
 			require.NotContains(t, out, tok.Secret)
 			_, err := tb.DB.Authenticate(context.Background(), tok.Secret)
 			require.Equal(t, sc.EUNAUTHENTICATED, sc.ErrorCode(err), "%s must not exist", tok.Role)
@@ -103,7 +104,7 @@ func TestDemoTokensOnlyInTheDemosOwnDatabase(t *testing.T) {
 		d, u := dbtest.NewWithURL(t)
 		code, _, errOut := run(t, u, "seed", "--demo")
 		require.Equal(t, exitOK, code, errOut)
-		admin := demoTokens[len(demoTokens)-1]
+		admin := demo.Tokens[len(demo.Tokens)-1]
 		require.Equal(t, sc.RoleAdmin, admin.Role)
 		a, err := d.Authenticate(context.Background(), admin.Secret)
 		require.NoError(t, err)
@@ -114,8 +115,33 @@ func TestDemoTokensOnlyInTheDemosOwnDatabase(t *testing.T) {
 		require.Equal(t, exitOK, code, errOut)
 		require.NotContains(t, out, admin.Secret)
 		require.Regexp(t, `ADMIN\s+\(revoked on \d{4}-\d\d-\d\d; it stays revoked\)`, out)
-		require.Contains(t, out, demoTokens[0].Secret, "the others are still printed")
+		require.Contains(t, out, demo.Tokens[0].Secret, "the others are still printed")
 		_, err = d.Authenticate(context.Background(), admin.Secret)
 		require.Equal(t, sc.EUNAUTHENTICATED, sc.ErrorCode(err))
 	})
+}
+
+// TestSeedDemoShowcase: --showcase loads the portal's showcase with the demo data set, once:
+// a second run keeps what is there; without --demo it is a usage error that loads nothing.
+func TestSeedDemoShowcase(t *testing.T) {
+	t.Parallel()
+	d, u := dbtest.NewWithURL(t)
+	code, _, errOut := run(t, u, "seed", "--showcase")
+	require.Equal(t, exitUsage, code, errOut)
+	code, out, errOut := run(t, u, "seed", "--demo", "--showcase")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "and the portal's showcase")
+	require.Contains(t, out, "Demo portal login")
+	count := func() (n [2]int) {
+		require.NoError(t, d.Get(&n[0], `SELECT count(*) FROM auctions`))
+		require.NoError(t, d.Get(&n[1], `SELECT count(*) FROM bids`))
+		return n
+	}
+	first := count()
+	require.Equal(t, 2, first[0])
+	code, out, errOut = run(t, u, "seed", "--demo", "--showcase")
+	require.Equal(t, exitOK, code, errOut)
+	require.NotContains(t, out, "and the portal's showcase")
+	require.Contains(t, errOut, "already holds the demo data set")
+	require.Equal(t, first, count(), "a second run loads nothing")
 }
