@@ -118,5 +118,9 @@ func TestBrowserDemoPages(t *testing.T) {
 	page("bidders", "/portal/bidders", "Bidders")
 	page("certificates", "/portal/certificates", "Certificates")
 	page("certificate", eval[string](b, `document.querySelector('main table a[href^="/portal/certificates/"]').getAttribute('href')`), "Certificate ")
+	page("donations", "/portal/donations", "Donations")
 	page("staff", "/portal/staff", "Staff")
+	page("settings", "/portal/settings", "Fees and beneficiaries")
+	page("settings-routing", "/portal/settings/routing", "Routing rules")
+	page("settings-increments", "/portal/settings/increments", "Bid increments")
 }
