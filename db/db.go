@@ -37,7 +37,6 @@ type DB struct {
 	live *liveState
 	// preparedStmts holds the statements prepared once and run on every request (see prepared).
 	preparedStmts *sync.Map
-	preparedCount *atomic.Int64
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// ReportingWindow is how long after an order is placed its seller may report its buyer.
@@ -82,7 +81,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now, Codes: sc.RandomCodes{}, dsn: dsn, live: new(liveState), preparedStmts: new(sync.Map), preparedCount: new(atomic.Int64),
+	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), statements: n, Now: time.Now, Codes: sc.RandomCodes{}, dsn: dsn, live: new(liveState), preparedStmts: new(sync.Map),
 		ReportingWindow: sc.DefaultReportingDays * 24 * time.Hour, RMAExpiry: sc.DefaultRMAExpiryDays * 24 * time.Hour}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -133,56 +132,20 @@ type selfCounted struct{}
 // its parameters' values belongs here: the scopes' `($1 OR col = $2)` conditions are planned
 // well only with the values (see scope.seller). Behind a pooler in transaction mode, it needs
 // one that keeps prepared statements (PgBouncer 1.21 and later, max_prepared_statements).
-func (db *DB) prepared(ctx context.Context, query string) (statement, context.Context, error) {
+func (db *DB) prepared(ctx context.Context, query string) (*sqlx.Stmt, context.Context, error) {
+	ctx = context.WithValue(ctx, selfCounted{}, true)
 	st, ok := db.preparedStmts.Load(query)
 	if !ok {
-		// List statements are built from the filters a request sets (see where), so clients
-		// choose among many texts; each prepared one holds memory in every backend of the pool.
-		// Past the bound a text runs as an unprepared statement, as before.
-		if db.preparedCount.Load() >= maxPrepared {
-			return textStatement{db.DB, query}, ctx, nil
-		}
-		ctx := context.WithValue(ctx, selfCounted{}, true)
 		p, err := db.PreparexContext(ctx, query)
 		if err != nil {
 			return nil, nil, err
 		}
 		if st, ok = db.preparedStmts.LoadOrStore(query, p); ok {
 			p.Close() // another request prepared it first
-		} else {
-			db.preparedCount.Add(1)
 		}
 	}
 	db.statements.Add(1)
-	return st.(*sqlx.Stmt), context.WithValue(ctx, selfCounted{}, true), nil
-}
-
-// maxPrepared bounds the statements a process prepares (see prepared).
-const maxPrepared = 200
-
-// statement is a statement with its text bound: prepared (*sqlx.Stmt) or not (textStatement).
-type statement interface {
-	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
-	QueryRowxContext(ctx context.Context, args ...any) *sqlx.Row
-	SelectContext(ctx context.Context, dest any, args ...any) error
-}
-
-// textStatement runs its text as an unprepared statement, planned with the values.
-type textStatement struct {
-	db    *sqlx.DB
-	query string
-}
-
-func (t textStatement) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
-	return t.db.QueryContext(ctx, t.query, args...)
-}
-
-func (t textStatement) QueryRowxContext(ctx context.Context, args ...any) *sqlx.Row {
-	return t.db.QueryRowxContext(ctx, t.query, args...)
-}
-
-func (t textStatement) SelectContext(ctx context.Context, dest any, args ...any) error {
-	return t.db.SelectContext(ctx, dest, t.query, args...)
+	return st.(*sqlx.Stmt), ctx, nil
 }
 
 func (db *DB) provider() (*goose.Provider, error) {

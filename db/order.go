@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strconv"
 
 	"github.com/lib/pq"
 
@@ -137,16 +136,10 @@ func (db *DB) ListOrders(ctx context.Context, f sc.OrderFilter, page sc.PageArgs
 		w.add(`(o.placed_at, o.id) < ($?, $?)`, *afterTime, afterID)
 	}
 	// Staff are refused above, so the actor sees the seller and buyer of every order it lists.
-	st, ctx, err := db.prepared(ctx, `SELECT `+orderWithPartiesColumns+` FROM orders o `+orderParties+` WHERE `+w.sql()+`
-		ORDER BY o.placed_at DESC, o.id DESC LIMIT `+strconv.Itoa(limit+1))
-	if err != nil {
-		return nil, mapError(err)
-	}
-	res, err := st.QueryContext(ctx, w.args...)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	rows, err := scanOrdersWithParties(res)
+	// Planned with the values, never prepared: a generic plan is made for the average seller
+	// and, where that one has fewer orders than a page, sorts all of the largest seller's.
+	rows, err := selectOrdersWithParties(ctx, db, `SELECT `+orderWithPartiesColumns+` FROM orders o `+orderParties+` WHERE `+w.sql()+`
+		ORDER BY o.placed_at DESC, o.id DESC LIMIT `+w.next(limit+1), w.args...)
 	if err != nil {
 		return nil, err
 	}

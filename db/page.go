@@ -193,10 +193,11 @@ func elementField(list string, i int, field string) string {
 }
 
 // where builds a statement's conditions from those that apply, numbering their parameters from
-// $1 in the order added. Each combination of filters is then a statement text of its own whose
-// plan does not depend on the values, so it can be prepared (see prepared): the `($1 IS NULL OR
-// …)` form needs the values to be planned well, and a list statement's parse and plan cost
-// about as much as running it.
+// $1 in the order added, so that each actor's and filter's statement holds only its own
+// conditions. Such statements are planned with their values (lib/pq's unnamed statements) and
+// never prepared: a generic plan is made for an average seller, and a list ordered by time and
+// cut at a page sorts every row of the largest seller when the average one has fewer rows
+// than a page.
 type where struct {
 	conds []string
 	args  []any
@@ -204,6 +205,9 @@ type where struct {
 
 // add adds cond, in which each "$?" is the next parameter, taking args in order.
 func (w *where) add(cond string, args ...any) {
+	if strings.Count(cond, "$?") != len(args) {
+		panic("where.add: the condition's placeholders and arguments differ: " + cond)
+	}
 	for _, a := range args {
 		w.args = append(w.args, a)
 		cond = strings.Replace(cond, "$?", "$"+strconv.Itoa(len(w.args)), 1)
@@ -219,7 +223,7 @@ func (w *where) sql() string {
 	return strings.Join(w.conds, " AND ")
 }
 
-// next is the next parameter's placeholder, for a LIMIT after the conditions.
+// next is the next parameter's placeholder, e.g. for a LIMIT after the conditions.
 func (w *where) next(arg any) string {
 	w.args = append(w.args, arg)
 	return "$" + strconv.Itoa(len(w.args))

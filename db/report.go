@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -167,15 +166,10 @@ func (db *DB) ListReports(ctx context.Context, f sc.ReportFilter, page sc.PageAr
 	if afterTime != nil {
 		w.add(`(r.created_at, r.id) < ($?, $?)`, *afterTime, afterID)
 	}
-	// One statement text per combination of filters, prepared (see where).
-	st, ctx, err := db.prepared(ctx, `SELECT `+reportWithOrderColumns+`
-		FROM reports r JOIN orders o ON o.id = r.order_id JOIN sellers s ON s.id = r.seller_id JOIN buyers b ON b.id = r.buyer_id
-		WHERE `+w.sql()+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+strconv.Itoa(limit+1))
-	if err != nil {
-		return nil, mapError(err)
-	}
 	var rows []*sc.Report
-	if err := st.SelectContext(ctx, &rows, w.args...); err != nil {
+	if err := db.SelectContext(ctx, &rows, `SELECT `+reportWithOrderColumns+`
+		FROM reports r JOIN orders o ON o.id = r.order_id JOIN sellers s ON s.id = r.seller_id JOIN buyers b ON b.id = r.buyer_id
+		WHERE `+w.sql()+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+w.next(limit+1), w.args...); err != nil {
 		return nil, mapError(err)
 	}
 	for _, r := range rows {

@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"slices"
-	"strconv"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -334,13 +333,8 @@ func (db *DB) ListItems(ctx context.Context, status *sc.ItemStatus, page sc.Page
 	if afterID != nil {
 		w.add(`i.id > $?`, *afterID)
 	}
-	// One statement text per combination of filters, prepared (see where).
-	st, ctx, err := db.prepared(ctx, `SELECT `+itemColumns+` FROM returned_items i WHERE `+w.sql()+` ORDER BY i.id LIMIT `+strconv.Itoa(limit+1))
-	if err != nil {
-		return nil, mapError(err)
-	}
 	var rows []*sc.ReturnedItem
-	if err := st.SelectContext(ctx, &rows, w.args...); err != nil {
+	if err := db.SelectContext(ctx, &rows, `SELECT `+itemColumns+` FROM returned_items i WHERE `+w.sql()+` ORDER BY i.id LIMIT `+w.next(limit+1), w.args...); err != nil {
 		return nil, mapError(err)
 	}
 	return newPage(rows, limit, page.After, func(i *sc.ReturnedItem) string { return idCursor(listReturnedItems, i.ID) }, count), nil
