@@ -142,9 +142,9 @@ type DonationService interface {
 	// StoreDonations reads a store's fee schedule, default beneficiary and EIN (its staff, or
 	// admins).
 	StoreDonations(ctx context.Context, storeID int64) (*StoreDonationSettings, error)
-	// BeneficiaryBalances lists every beneficiary by name, at most MaxBeneficiaryBalances, with
-	// what the store owes it and has paid it (its staff, or admins); a beneficiary the store
-	// never allocated to has zeros.
+	// BeneficiaryBalances lists by name every beneficiary the store allocated to, and the others
+	// among the first MaxBeneficiaryBalances by name (with zeros), with what the store owes and
+	// has paid each (its staff, or admins).
 	BeneficiaryBalances(ctx context.Context, storeID int64) ([]*BeneficiaryBalance, error)
 }
 

@@ -138,7 +138,10 @@ func (db *DB) BeneficiaryBalances(ctx context.Context, storeID int64) ([]*sc.Ben
 			count(DISTINCT a.item_id) FILTER (WHERE a.disbursed_at IS NULL) AS pending_items
 		FROM beneficiaries b
 		LEFT JOIN (donation_allocations a JOIN returned_items i ON i.id = a.item_id AND i.store_id = $1) ON a.beneficiary_id = b.id
-		GROUP BY b.id ORDER BY b.name, b.id LIMIT $2`, storeID, sc.MaxBeneficiaryBalances); err != nil {
+		GROUP BY b.id
+		-- Every beneficiary the store allocated to, however many: the donations page sums them.
+		HAVING count(a.item_id) > 0 OR b.id IN (SELECT id FROM beneficiaries ORDER BY name, id LIMIT $2)
+		ORDER BY b.name, b.id`, storeID, sc.MaxBeneficiaryBalances); err != nil {
 		return nil, mapError(err)
 	}
 	out := make([]*sc.BeneficiaryBalance, len(rows))

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -88,6 +89,23 @@ func TestBeneficiaryBalancesAndDisbursements(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, n, "the empty second disbursement of ben[0] is none")
 
+	// More charities than the list's bound, all sorting first: the store's own are still listed.
+	t.Run("OwnBeneficiariesPastTheBound", func(t *testing.T) {
+		_, err := d.Exec(`INSERT INTO beneficiaries (name, ein, address_line1, city, region, postal_code, country)
+			SELECT '  First ' || g, '99-' || lpad(g::text, 7, '0'), '1 Main St', 'Springfield', 'IL', '62701', 'US'
+			FROM generate_series(1, $1::int) g`, sc.MaxBeneficiaryBalances)
+		require.NoError(t, err)
+		var store int64
+		require.NoError(t, d.Get(&store, `SELECT id FROM stores WHERE code = 'SCS'`))
+		all, err := d.BeneficiaryBalances(staff, store)
+		require.NoError(t, err)
+		require.Len(t, all, sc.MaxBeneficiaryBalances+3, "the first ones by name, and the store's three")
+		var pending int64
+		for _, b := range all {
+			pending += b.Pending.Cents
+		}
+		require.Equal(t, int64(3003), pending)
+	})
 	t.Run("ErrNotACursor", func(t *testing.T) {
 		_, err := d.ListDisbursements(staff, sc.PageArgs{After: ptr("garbage")})
 		require.Equal(t, sc.EINVALID, sc.ErrorCode(err))
@@ -118,11 +136,9 @@ func TestBeneficiaryBalancesAndDisbursements(t *testing.T) {
 		require.Zero(t, paid.Cents)
 		bs, err = givenTo(t, d, staff)
 		require.NoError(t, err)
-		for _, b := range bs {
-			if b.Beneficiary.ID == ben[2] {
-				require.Equal(t, int64(3003), b.Pending.Cents, "still pending for SCS")
-			}
-		}
+		i := slices.IndexFunc(bs, func(b *sc.BeneficiaryBalance) bool { return b.Beneficiary.ID == ben[2] })
+		require.GreaterOrEqual(t, i, 0)
+		require.Equal(t, int64(3003), bs[i].Pending.Cents, "still pending for SCS")
 	})
 }
 

@@ -35,25 +35,27 @@ func (db *DB) AddItemPhotos(ctx context.Context, item int64, files []sc.PhotoFil
 		if err := sc.ValidatePhotos(files, existing); err != nil {
 			return err
 		}
-		types, sums, data := make([]string, len(files)), make([][]byte, len(files)), make([][]byte, len(files))
-		for i, f := range files {
-			sum := sha256.Sum256(f.Data)
-			types[i], sums[i], data[i] = sc.SniffPhoto(f.Data), sum[:], f.Data
-		}
 		var by *int64
 		if a.StaffID != 0 {
 			by = &a.StaffID
 		}
-		// One statement for all the files; WITH ORDINALITY keeps their order in the IDs.
-		return tx.SelectContext(ctx, &added, `WITH ph AS (
-				INSERT INTO item_photos (item_id, content_type, size, sha256, data, uploaded_by, uploaded_at)
-				SELECT $1, x.t, octet_length(x.d), x.h, x.d, $5, $6
-				FROM unnest($2::text[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS x(t, h, d, n)
-				ORDER BY x.n
-				ON CONFLICT ON CONSTRAINT item_photos_item_sha256_key DO NOTHING
-				RETURNING id, item_id, content_type, size, sha256, uploaded_by, uploaded_at)
-			SELECT `+photoColumns+` FROM ph LEFT JOIN staff_accounts s ON s.id = ph.uploaded_by ORDER BY ph.id`,
-			it.ID, pq.Array(types), pq.ByteaArray(sums), pq.ByteaArray(data), by, db.Now())
+		// One statement per file, its bytes a binary parameter: in an array they would go as
+		// hex text, twice their size in memory here and in the server's parser.
+		for _, f := range files {
+			sum := sha256.Sum256(f.Data)
+			var ph []*sc.ItemPhoto
+			if err := tx.SelectContext(ctx, &ph, `WITH ph AS (
+					INSERT INTO item_photos (item_id, content_type, size, sha256, data, uploaded_by, uploaded_at)
+					VALUES ($1, $2, octet_length($4::bytea), $3, $4, $5, $6)
+					ON CONFLICT ON CONSTRAINT item_photos_item_sha256_key DO NOTHING
+					RETURNING id, item_id, content_type, size, sha256, uploaded_by, uploaded_at)
+				SELECT `+photoColumns+` FROM ph LEFT JOIN staff_accounts s ON s.id = ph.uploaded_by`,
+				it.ID, sc.SniffPhoto(f.Data), sum[:], f.Data, by, db.Now()); err != nil {
+				return err
+			}
+			added = append(added, ph...)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

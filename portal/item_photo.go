@@ -56,8 +56,9 @@ func onePhotosError(err error) error {
 	return out
 }
 
-// photoShow serves a photo of the store's items; another store's is not found. Its bytes never
-// change, so the browser keeps it (privately: it is one store's) and revalidates by its hash.
+// photoShow serves a photo of the store's items; another store's is not found. The browser
+// keeps it privately and asks again each time (no-cache), so a removed photo or a logged-out
+// session shows it no more; its hash (ETag) answers an unchanged one with 304.
 func (h *Handler) photoShow(w http.ResponseWriter, r *http.Request) {
 	p, data, err := h.services.Photos.ItemPhotoData(r.Context(), pathID(r))
 	if err != nil {
@@ -67,7 +68,7 @@ func (h *Handler) photoShow(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("Content-Type", p.ContentType)
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Cache-Control", "private, max-age=86400")
+	hd.Set("Cache-Control", "private, no-cache")
 	hd.Set("ETag", p.ETag())
 	hd.Set("Content-Disposition", "inline")
 	http.ServeContent(w, r, "", p.UploadedAt, bytes.NewReader(data))
