@@ -77,13 +77,29 @@ func TestBrowserDemoPages(t *testing.T) {
 	tb, shown := setupDemo(t)
 	b := tb.tab(t)
 	b.do(chromedp.EmulateViewport(1280, 900))
+	var paths []string
 	page := func(name, path, h1 string) {
 		t.Helper()
 		b.open(path)
 		b.waitFor(fmt.Sprintf(`document.querySelector('main h1')?.textContent.startsWith(%q)`, h1))
 		b.shot(name)
 		b.check(name)
+		paths = append(paths, path)
 	}
+	// A tablet held upright at the intake bench (768 CSS pixels wide): every page fits its
+	// width, with nothing to scroll sideways to.
+	defer func() {
+		if t.Failed() {
+			return
+		}
+		b.do(chromedp.EmulateViewport(768, 1024))
+		for _, path := range paths {
+			b.open(path)
+			b.waitFor(`document.readyState === 'complete'`)
+			overflow := eval[float64](b, `document.documentElement.scrollWidth - document.documentElement.clientWidth`)
+			require.LessOrEqual(t, overflow, 0.0, "%s is wider than a tablet held upright", path)
+		}
+	}()
 
 	b.open("/portal/login")
 	b.waitTitle("Log in")
