@@ -102,13 +102,17 @@ type BeneficiaryBalance struct {
 }
 
 // Disbursement is one payment a store recorded to a beneficiary: the allocations that
-// DisburseBeneficiary marked paid together, at one time.
+// DisburseBeneficiary marked paid together, and who recorded it.
 type Disbursement struct {
+	ID              int64
 	BeneficiaryID   int64
 	BeneficiaryName string
 	DisbursedAt     time.Time
 	Amount          Money
 	Items           int
+	// RecordedBy is the staff member's name, or the token's label (or "a token"), that recorded
+	// it; empty for payments recorded before that was kept.
+	RecordedBy string
 }
 
 // DonationService settles sold items into the donation ledger.

@@ -326,6 +326,12 @@ var unreachableConstraints = func() map[string]string {
 		"locked and an account it read, in the same transaction; a repeated file is skipped by ON CONFLICT",
 		"item_photos_item_fkey", "item_photos_content_type_check", "item_photos_size_check", "item_photos_sha256_check",
 		"item_photos_uploaded_by_fkey", "item_photos_data_size_check", "item_photos_item_sha256_key")
+	because("a disbursement is written in one statement from the allocations it locked: its store, beneficiary, "+
+		"sum and count are theirs, its recorder the request's token or account, and the allocations name it as "+
+		"they are marked paid",
+		"disbursements_store_fkey", "disbursements_beneficiary_fkey", "disbursements_cents_check", "disbursements_items_check",
+		"disbursements_token_fkey", "disbursements_staff_fkey", "donation_allocations_disbursement_fkey",
+		"donation_allocations_disbursed_check")
 	return m
 }()
 

@@ -345,18 +345,24 @@ func (db *DB) DisburseBeneficiary(ctx context.Context, beneficiary int64) (sc.Mo
 		if err != nil {
 			return err
 		}
-		return tx.GetContext(ctx, &total, `WITH d AS (
-				UPDATE donation_allocations a SET disbursed_at = $3 FROM returned_items i JOIN parcels p ON p.id = i.parcel_id
-				WHERE a.item_id = i.id AND p.store_id = $2 AND a.beneficiary_id = $1 AND a.disbursed_at IS NULL
-				RETURNING a.cents)
-			SELECT coalesce(sum(cents), 0) FROM d`, bid, a.StoreID, db.Now())
+		// The pending allocations are locked first: a second request at the same time waits,
+		// then finds none pending and records nothing.
+		return tx.GetContext(ctx, &total, `WITH p AS (
+				SELECT a.id, a.item_id, a.cents, a.currency FROM donation_allocations a JOIN returned_items i ON i.id = a.item_id
+				WHERE i.store_id = $2 AND a.beneficiary_id = $1 AND a.disbursed_at IS NULL FOR UPDATE OF a),
+			d AS (
+				INSERT INTO disbursements (store_id, beneficiary_id, cents, currency, items, disbursed_at, recorded_by_token, recorded_by_staff)
+				SELECT $2, $1, sum(cents), min(currency), count(DISTINCT item_id), $3, $4, $5 FROM p HAVING count(*) > 0
+				RETURNING id, cents),
+			u AS (
+				UPDATE donation_allocations a SET disbursed_at = $3, disbursement_id = d.id FROM d, p WHERE a.id = p.id)
+			SELECT coalesce((SELECT cents FROM d), 0)`, bid, a.StoreID, db.Now(), tokenRef(a), staffRef(a))
 	})
 	return sc.USD(total), err
 }
 
-// ListDisbursements implements secondchance.DonationService. A disbursement is the store's
-// allocations to one beneficiary that DisburseBeneficiary marked at one time; none has a row
-// of its own, so the history groups them, by the item's store in SQL.
+// ListDisbursements implements secondchance.DonationService: the store's disbursements, newest
+// first, with who recorded each.
 func (db *DB) ListDisbursements(ctx context.Context, page sc.PageArgs) (*sc.Page[*sc.Disbursement], error) {
 	a, err := sc.RequireRole(ctx, sc.RoleStaff)
 	if err != nil {
@@ -367,29 +373,30 @@ func (db *DB) ListDisbursements(ctx context.Context, page sc.PageArgs) (*sc.Page
 		return nil, err
 	}
 	var rows []struct {
+		ID              int64     `db:"id"`
 		BeneficiaryID   int64     `db:"beneficiary_id"`
 		BeneficiaryName string    `db:"name"`
 		DisbursedAt     time.Time `db:"disbursed_at"`
 		Cents           int64     `db:"cents"`
+		Currency        string    `db:"currency"`
 		Items           int       `db:"items"`
+		RecordedBy      string    `db:"recorded_by"`
 	}
-	const from = `FROM donation_allocations a JOIN returned_items i ON i.id = a.item_id
-		WHERE i.store_id = $1 AND a.disbursed_at IS NOT NULL`
-	if err := db.SelectContext(ctx, &rows, `SELECT d.beneficiary_id, b.name, d.disbursed_at, d.cents, d.items
-		FROM (SELECT a.beneficiary_id, a.disbursed_at, sum(a.cents) AS cents, count(DISTINCT a.item_id) AS items `+from+`
-			AND ($2::timestamptz IS NULL OR (a.disbursed_at, a.beneficiary_id) < ($2, $3))
-			GROUP BY a.disbursed_at, a.beneficiary_id ORDER BY a.disbursed_at DESC, a.beneficiary_id DESC LIMIT $4) d
-		JOIN beneficiaries b ON b.id = d.beneficiary_id
-		ORDER BY d.disbursed_at DESC, d.beneficiary_id DESC`, a.StoreID, afterTime, afterID, limit+1); err != nil {
+	if err := db.SelectContext(ctx, &rows, `SELECT d.id, d.beneficiary_id, b.name, d.disbursed_at, d.cents, d.currency, d.items,
+			coalesce(s.name, CASE WHEN d.recorded_by_token IS NOT NULL THEN coalesce(nullif(t.label, ''), 'a token') END, '') AS recorded_by
+		FROM disbursements d JOIN beneficiaries b ON b.id = d.beneficiary_id
+		LEFT JOIN staff_accounts s ON s.id = d.recorded_by_staff LEFT JOIN tokens t ON t.id = d.recorded_by_token
+		WHERE d.store_id = $1 AND ($2::timestamptz IS NULL OR (d.disbursed_at, d.id) < ($2, $3))
+		ORDER BY d.disbursed_at DESC, d.id DESC LIMIT $4`, a.StoreID, afterTime, afterID, limit+1); err != nil {
 		return nil, mapError(err)
 	}
 	out := make([]*sc.Disbursement, len(rows))
 	for i, r := range rows {
-		out[i] = &sc.Disbursement{BeneficiaryID: r.BeneficiaryID, BeneficiaryName: r.BeneficiaryName, DisbursedAt: r.DisbursedAt,
-			Amount: sc.USD(r.Cents), Items: r.Items}
+		out[i] = &sc.Disbursement{ID: r.ID, BeneficiaryID: r.BeneficiaryID, BeneficiaryName: r.BeneficiaryName, DisbursedAt: r.DisbursedAt,
+			Amount: sc.Money{Cents: r.Cents, Currency: r.Currency}, Items: r.Items, RecordedBy: r.RecordedBy}
 	}
-	return newPage(out, limit, page.After, func(d *sc.Disbursement) string { return timeCursor(listDisbursements, d.DisbursedAt, d.BeneficiaryID) },
-		db.countFunc(`SELECT count(*) FROM (SELECT DISTINCT a.disbursed_at, a.beneficiary_id `+from+`) d`, a.StoreID)), nil
+	return newPage(out, limit, page.After, func(d *sc.Disbursement) string { return timeCursor(listDisbursements, d.DisbursedAt, d.ID) },
+		db.countFunc(`SELECT count(*) FROM disbursements WHERE store_id = $1`, a.StoreID)), nil
 }
 
 // itemLedgers reads the ledger of items: settled ones from their proceeds and allocations; a

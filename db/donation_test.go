@@ -3,9 +3,11 @@ package db_test
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
@@ -153,4 +155,52 @@ func givenTo(t *testing.T, d *db.DB, ctx context.Context) ([]*sc.BeneficiaryBala
 		}
 	}
 	return out, err
+}
+
+// The same disbursement recorded 20 times at once pays the charity once: one disbursement of
+// everything pending, recorded by the staff member who sent it, the others nothing.
+func TestDisburseTwentyAtOnce(t *testing.T) {
+	t.Parallel()
+	b := newSettingsBundle(t)
+	dbtest.Item(t, b.d, &dbtest.ItemOpts{Status: ptr(sc.ItemSettled)}) // to a new default charity
+	charity := defaultBeneficiary(t, b)
+	var wg sync.WaitGroup
+	paid := make([]int64, 20)
+	for i := range paid {
+		wg.Go(func() {
+			m, err := b.d.DisburseBeneficiary(b.memberA, charity)
+			assert.NoError(t, err)
+			paid[i] = m.Cents
+		})
+	}
+	wg.Wait()
+	slices.Sort(paid)
+	require.Equal(t, int64(2000), paid[19], "one of them paid the item's net")
+	require.Zero(t, paid[18], "the others found nothing pending")
+
+	page, err := b.d.ListDisbursements(b.memberA, sc.PageArgs{})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	d := page.Items[0]
+	require.Equal(t, sc.USD(2000), d.Amount)
+	require.Equal(t, 1, d.Items)
+	require.Equal(t, charity, d.BeneficiaryID)
+	require.Equal(t, "Pat mo@scs.example", d.RecordedBy, "the staff member who recorded it")
+	bs, err := givenTo(t, b.d, b.memberA)
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	require.Equal(t, sc.USD(2000), bs[0].Disbursed)
+	require.Zero(t, bs[0].Pending.Cents)
+
+	// A token records one too; the history names it by its label.
+	dbtest.Item(t, b.d, &dbtest.ItemOpts{Status: ptr(sc.ItemSettled)})
+	again := defaultBeneficiary(t, b)
+	_, err = b.d.DisburseBeneficiary(b.token, again)
+	require.NoError(t, err)
+	page, err = b.d.ListDisbursements(b.token, sc.PageArgs{})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 2)
+	require.Equal(t, again, page.Items[0].BeneficiaryID, "newest first")
+	require.NotEmpty(t, page.Items[0].RecordedBy)
+	require.NotEqual(t, "Pat mo@scs.example", page.Items[0].RecordedBy)
 }

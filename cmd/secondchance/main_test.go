@@ -102,10 +102,11 @@ func TestServeRefusesOutdatedSchemaThenServesAndShutsDown(t *testing.T) {
 	require.NoError(t, err)
 	// The drop needs the admin connection, so it is closed only after it (a deferred Close
 	// would run before the cleanup and leave the database behind).
+	// Best effort, as dbtest drops its databases: an autovacuum worker on the new database
+	// cannot be terminated by a role that is not a superuser.
 	t.Cleanup(func() {
 		defer admin.Close()
-		_, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-		require.NoError(t, err)
+		admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 	})
 	env := map[string]string{"DATABASE_URL": dbtest.WithDatabase(dbtest.URL(t), name), "LISTEN_ADDR": "127.0.0.1:0"}
 
