@@ -51,6 +51,25 @@ func (a *Auction) ExtensionCap() time.Duration {
 // Stagger is the time between the scheduled ends of consecutive lots.
 func (a *Auction) Stagger() time.Duration { return time.Duration(a.StaggerSeconds) * time.Second }
 
+// What an auction's status allows. The services refuse what these say no to (with their own
+// further checks, e.g. no cancelling after a bid), and the portal offers only what they allow.
+
+// Schedulable says whether the auction may be scheduled: only a DRAFT one is.
+func (a *Auction) Schedulable() bool { return a.Status == AuctionDraft }
+
+// Openable says whether the auction may open: a DRAFT or SCHEDULED one (that has lots).
+func (a *Auction) Openable() bool { return a.Status == AuctionDraft || a.Status == AuctionScheduled }
+
+// TakesLots says whether lots may be added to the auction: before it opens, or while a LIVE
+// sale runs (the clerk adds lots as the room goes).
+func (a *Auction) TakesLots() bool {
+	return a.Openable() || (a.Status == AuctionOpen && a.Kind == AuctionLive)
+}
+
+// Cancellable says whether the auction's status lets it be cancelled: until it closes (the
+// service also refuses once any lot has a bid).
+func (a *Auction) Cancellable() bool { return a.Openable() || a.Status == AuctionOpen }
+
 // Lot is one or more items sold together, with its current state: the engine's LotState and,
 // for a TIMED lot, its end, kept in the same row in the transaction of every event.
 type Lot struct {
@@ -95,6 +114,18 @@ type Lot struct {
 
 // GlobalID is the lot's Relay ID.
 func (l *Lot) GlobalID() string { return GlobalID(KindLot, l.ID) }
+
+// Payable says whether a payment may be recorded for the lot: it is SOLD and not yet paid.
+// Marking it UNPAID needs the same status (and the store's payment window past).
+func (l *Lot) Payable() bool { return l.Status == LotSold }
+
+// Offerable says whether the lot may be offered to another bidder (a second-chance offer):
+// its winner did not pay.
+func (l *Lot) Offerable() bool { return l.Status == LotUnpaid }
+
+// Relistable says whether the lot's items may go into another auction: it did not sell, or
+// its winner did not pay.
+func (l *Lot) Relistable() bool { return l.Status == LotUnsold || l.Status == LotUnpaid }
 
 func (l *Lot) money(c int64) Money { return Money{Cents: c, Currency: l.Currency} }
 

@@ -37,3 +37,47 @@ func TestMinimumBidAfter(t *testing.T) {
 		})
 	}
 }
+
+// What each status allows, the one rule the services and the portal both ask.
+func TestWhatAStatusAllows(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status                                        sc.AuctionStatus
+		kind                                          sc.AuctionKind
+		schedulable, openable, takesLots, cancellable bool
+	}{
+		{sc.AuctionDraft, sc.AuctionTimed, true, true, true, true},
+		{sc.AuctionScheduled, sc.AuctionTimed, false, true, true, true},
+		{sc.AuctionOpen, sc.AuctionTimed, false, false, false, true},
+		{sc.AuctionOpen, sc.AuctionLive, false, false, true, true},
+		{sc.AuctionClosed, sc.AuctionLive, false, false, false, false},
+		{sc.AuctionSettled, sc.AuctionTimed, false, false, false, false},
+		{sc.AuctionCancelled, sc.AuctionTimed, false, false, false, false},
+	} {
+		t.Run(string(tc.status)+"_"+string(tc.kind), func(t *testing.T) {
+			a := &sc.Auction{Status: tc.status, Kind: tc.kind}
+			require.Equal(t, tc.schedulable, a.Schedulable(), "schedulable")
+			require.Equal(t, tc.openable, a.Openable(), "openable")
+			require.Equal(t, tc.takesLots, a.TakesLots(), "takes lots")
+			require.Equal(t, tc.cancellable, a.Cancellable(), "cancellable")
+		})
+	}
+	for _, tc := range []struct {
+		status                         sc.LotStatus
+		payable, offerable, relistable bool
+	}{
+		{sc.LotPending, false, false, false},
+		{sc.LotOpen, false, false, false},
+		{sc.LotSold, true, false, false},
+		{sc.LotUnsold, false, false, true},
+		{sc.LotPaid, false, false, false},
+		{sc.LotUnpaid, false, true, true},
+	} {
+		t.Run(string(tc.status), func(t *testing.T) {
+			l := &sc.Lot{Status: tc.status}
+			require.Equal(t, tc.payable, l.Payable(), "payable")
+			require.Equal(t, tc.offerable, l.Offerable(), "offerable")
+			require.Equal(t, tc.relistable, l.Relistable(), "relistable")
+		})
+	}
+}

@@ -108,7 +108,7 @@ func (db *DB) CreateAuction(ctx context.Context, in sc.AuctionInput) (*sc.Auctio
 // ScheduleAuction implements secondchance.AuctionService.
 func (db *DB) ScheduleAuction(ctx context.Context, id int64) (*sc.Auction, error) {
 	return db.changeAuction(ctx, id, func(tx *sqlx.Tx, au *sc.Auction) error {
-		if au.Status != sc.AuctionDraft {
+		if !au.Schedulable() {
 			return sc.FieldErrorf("auction", sc.ELOTSTATE, "the auction is %s; only a DRAFT auction is scheduled", au.Status)
 		}
 		if err := needLots(ctx, tx, au.ID); err != nil {
@@ -147,7 +147,7 @@ func (db *DB) OpenAuction(ctx context.Context, id int64) (*sc.Auction, error) {
 }
 
 func (db *DB) openAuction(ctx context.Context, tx *sqlx.Tx, au *sc.Auction) error {
-	if au.Status != sc.AuctionDraft && au.Status != sc.AuctionScheduled {
+	if !au.Openable() {
 		return sc.FieldErrorf("auction", sc.ELOTSTATE, "the auction is %s; only a DRAFT or SCHEDULED auction opens", au.Status)
 	}
 	if err := needLots(ctx, tx, au.ID); err != nil {
@@ -219,9 +219,7 @@ func (db *DB) OpenDueAuction(ctx context.Context, id int64) error {
 // CancelAuction implements secondchance.AuctionService.
 func (db *DB) CancelAuction(ctx context.Context, id int64) (*sc.Auction, error) {
 	return db.changeAuction(ctx, id, func(tx *sqlx.Tx, au *sc.Auction) error {
-		switch au.Status {
-		case sc.AuctionDraft, sc.AuctionScheduled, sc.AuctionOpen:
-		default:
+		if !au.Cancellable() {
 			return sc.FieldErrorf("auction", sc.ELOTSTATE, "the auction is %s; it can no longer be cancelled", au.Status)
 		}
 		var bids int
@@ -281,7 +279,7 @@ func (db *DB) AddLot(ctx context.Context, auction int64, in sc.LotInput) (*sc.Lo
 		if err != nil {
 			return err
 		}
-		if au.Status != sc.AuctionDraft && au.Status != sc.AuctionScheduled && !(au.Status == sc.AuctionOpen && au.Kind == sc.AuctionLive) {
+		if !au.TakesLots() {
 			return sc.FieldErrorf("auction", sc.ELOTSTATE, "the auction is %s; lots are added before it opens (or while a LIVE sale runs)", au.Status)
 		}
 		lot, err = db.insertLot(ctx, tx, a, au, in, nil)
@@ -430,15 +428,15 @@ func (db *DB) RelistLot(ctx context.Context, id, auction int64, number int) (*sc
 		if err != nil {
 			return err
 		}
-		if old.Status != sc.LotUnsold && old.Status != sc.LotUnpaid {
+		if !old.Relistable() {
 			return sc.FieldErrorf("lot", sc.ELOTSTATE, "the lot is %s; only an UNSOLD or UNPAID lot is relisted", old.Status)
 		}
 		au, err := staffAuction(ctx, tx, a, auction, "auction")
 		if err != nil {
 			return err
 		}
-		if au.Status != sc.AuctionDraft && au.Status != sc.AuctionScheduled && !(au.Status == sc.AuctionOpen && au.Kind == sc.AuctionLive) {
-			return sc.FieldErrorf("auction", sc.ELOTSTATE, "the auction is %s; lots are added before it opens", au.Status)
+		if !au.TakesLots() {
+			return sc.FieldErrorf("auction", sc.ELOTSTATE, "the auction is %s; lots are added before it opens (or while a LIVE sale runs)", au.Status)
 		}
 		var items []struct {
 			ID       int64 `db:"item_id"`

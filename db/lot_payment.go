@@ -100,7 +100,7 @@ func (db *DB) MarkLotUnpaid(ctx context.Context, id int64) (*sc.Lot, error) {
 			return err
 		}
 		lot = l
-		if lot.Status != sc.LotSold {
+		if !lot.Payable() {
 			return sc.FieldErrorf("lot", sc.ELOTSTATE, "the lot is %s; only a SOLD lot not paid becomes UNPAID", lot.Status)
 		}
 		now := db.Now()
@@ -145,7 +145,7 @@ func (db *DB) MakeSecondChanceOffer(ctx context.Context, in sc.OfferInput) (*sc.
 		if err != nil {
 			return err
 		}
-		if lot.Status != sc.LotUnpaid {
+		if !lot.Offerable() {
 			return sc.FieldErrorf("lot", sc.ELOTSTATE, "the lot is %s; second-chance offers are for UNPAID lots", lot.Status)
 		}
 		now := db.Now()

@@ -15,7 +15,7 @@ type auctionData struct {
 	Results    *sc.AuctionResults
 	NextNumber int
 	// What can be done with the auction now.
-	CanEdit, CanSchedule, CanOpen, CanCancel, Live bool
+	CanAddLots, CanSchedule, CanOpen, CanCancel, Live bool
 }
 
 type bidderRow struct {
@@ -65,11 +65,8 @@ func (h *Handler) renderAuction(w http.ResponseWriter, r *http.Request, status i
 	for _, l := range d.Lots {
 		d.NextNumber = max(d.NextNumber, l.Number+1)
 	}
-	d.CanEdit = au.Status == sc.AuctionDraft || au.Status == sc.AuctionScheduled
-	d.CanSchedule = au.Status == sc.AuctionDraft
-	d.CanOpen = d.CanEdit
-	d.CanCancel = d.CanEdit || au.Status == sc.AuctionOpen
-	if d.CanEdit {
+	d.CanAddLots, d.CanSchedule, d.CanOpen, d.CanCancel = au.TakesLots(), au.Schedulable(), au.Openable(), au.Cancellable()
+	if d.CanAddLots {
 		items, err := h.services.Auctions.AuctionableItems(ctx, sc.PageArgs{First: ptr(auctionListMax)})
 		if err != nil {
 			h.serviceError(w, r, err)

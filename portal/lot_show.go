@@ -110,10 +110,9 @@ func (h *Handler) renderLot(w http.ResponseWriter, r *http.Request, status int, 
 			d.OfferTo = append(d.OfferTo, d.Bidders[b.BidderID])
 		}
 	}
-	d.CanPay = l.Status == sc.LotSold
-	d.CanMarkUnpaid = l.Status == sc.LotSold
-	d.CanOffer = l.Status == sc.LotUnpaid && len(d.OfferTo) > 0
-	d.CanRelist = l.Status == sc.LotUnsold || l.Status == sc.LotUnpaid
+	d.CanPay, d.CanMarkUnpaid = l.Payable(), l.Payable()
+	d.CanOffer = l.Offerable() && len(d.OfferTo) > 0
+	d.CanRelist = l.Relistable()
 	if l.Status == sc.LotPaid {
 		d.ReceiptURL = h.services.Links.LotReceiptPDF(l.ID)
 	}
