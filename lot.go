@@ -265,6 +265,9 @@ type Bid struct {
 	PlacedAt      time.Time  `db:"placed_at"`
 	RetractedAt   *time.Time `db:"retracted_at"`
 	RetractReason *string    `db:"retract_reason"`
+	// LoggedBy names who logged the bid: the clerk (staff member), or the token's label ("a
+	// token" without one).
+	LoggedBy string `db:"logged_by"`
 }
 
 // GlobalID is the bid's Relay ID.

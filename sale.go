@@ -124,6 +124,11 @@ type Sale struct {
 	SoldAt     time.Time  `db:"sold_at"`
 	VoidedAt   *time.Time `db:"voided_at"`
 	VoidReason string     `db:"void_reason"`
+	// RecordedBy and VoidedBy name who recorded and voided the sale: the staff member, or the
+	// token's label ("a token" without one); empty where nobody is known (an auction's paid
+	// lot recorded by a job, or a sale recorded before this was kept).
+	RecordedBy string `db:"recorded_by"`
+	VoidedBy   string `db:"voided_by"`
 }
 
 // GlobalID is the sale's Relay ID.

@@ -20,8 +20,8 @@ import (
 // "<lot id>:<sequence>": only a wake-up; listeners read the events from lot_events.
 const LotEventsChannel = "lot_events"
 
-const bidColumns = `b.id, b.lot_id, b.seq, b.bidder_id, p.number AS paddle, b.kind, b.cents, l.currency, b.placed_at,
-	b.retracted_at, b.retract_reason`
+var bidColumns = `b.id, b.lot_id, b.seq, b.bidder_id, p.number AS paddle, b.kind, b.cents, l.currency, b.placed_at,
+	b.retracted_at, b.retract_reason, ` + recorder("b.created_by", "b.created_by_staff") + ` AS logged_by`
 
 const bidFrom = `bids b JOIN lots l ON l.id = b.lot_id JOIN auctions a ON a.id = l.auction_id
 	JOIN paddles p ON p.auction_id = l.auction_id AND p.bidder_id = b.bidder_id`
@@ -44,7 +44,10 @@ type newBid struct {
 	cents     int64
 	key       string
 	createdBy *int64
-	id        *int64
+	// createdByStaff is the clerk of a portal session.
+	createdByStaff *int64
+	id             *int64
+	loggedBy       string // read back: who the creator columns name
 }
 
 // saveLot writes the lot's state and its new events, numbered from the lot's sequence, in one
@@ -70,8 +73,8 @@ func saveLotWithBid(ctx context.Context, tx *sqlx.Tx, l *sc.Lot, at time.Time, n
 	// One statement writes the state and the events, and reads back the paddles of the leader
 	// and winner the state names.
 	err := tx.QueryRowxContext(ctx, `WITH b AS (
-			INSERT INTO bids (lot_id, seq, bidder_id, kind, cents, idempotency_key, placed_at, created_by)
-			SELECT $1, $23, $24, $25, $26, $27, $17, $28 WHERE $24::bigint IS NOT NULL RETURNING id),
+			INSERT INTO bids (lot_id, seq, bidder_id, kind, cents, idempotency_key, placed_at, created_by, created_by_staff)
+			SELECT $1, $23, $24, $25, $26, $27, $17, $28, $30 WHERE $24::bigint IS NOT NULL RETURNING id),
 		u AS (
 			UPDATE lots SET seq = $2, price_cents = $3, leader_bidder_id = $4, leader_max_cents = $5, leader_seq = $6,
 				bid_count = $7, ends_at = $8, status = $9, unsold_reason = $10, closed_at = $11, winner_bidder_id = $12,
@@ -83,11 +86,11 @@ func saveLotWithBid(ctx context.Context, tx *sqlx.Tx, l *sc.Lot, at time.Time, n
 				WITH ORDINALITY AS x(kind, bid, bidder, amount, detail, new, n))
 		SELECT (SELECT number FROM paddles p WHERE p.auction_id = u.auction_id AND p.bidder_id = u.leader_bidder_id),
 			(SELECT number FROM paddles p WHERE p.auction_id = u.auction_id AND p.bidder_id = u.winner_bidder_id),
-			(SELECT id FROM b) FROM u`,
+			(SELECT id FROM b), `+recorder("$28::bigint", "$30::bigint")+` FROM u`,
 		l.ID, l.Seq, l.PriceCents, l.LeaderBidderID, l.LeaderMaxCents, l.LeaderSeq, l.BidCount, l.EndsAt, l.Status,
 		l.UnsoldReason, l.ClosedAt, l.WinnerBidderID, l.HammerCents, l.DueAt, l.OpenedAt,
 		first, at, pq.Array(kinds), pq.Array(bids), pq.Array(bidders), pq.Array(amounts), pq.Array(details),
-		nb.seq, nb.bidder, nb.kind, nb.cents, nb.key, nb.createdBy, pq.Array(isNew)).Scan(&l.LeaderPaddle, &l.WinnerPaddle, &nb.id)
+		nb.seq, nb.bidder, nb.kind, nb.cents, nb.key, nb.createdBy, pq.Array(isNew), nb.createdByStaff).Scan(&l.LeaderPaddle, &l.WinnerPaddle, &nb.id, &nb.loggedBy)
 	if err != nil {
 		return err
 	}
@@ -204,7 +207,7 @@ func (db *DB) PlaceBid(ctx context.Context, in sc.BidInput) (*sc.BidResult, erro
 		lot.SetState(state)
 		b := sc.Bid{LotID: lot.ID, Seq: seq, BidderID: bidder.ID, Paddle: in.Paddle, Kind: in.Kind, Cents: amount.Cents,
 			Currency: lot.Currency, PlacedAt: now}
-		nb := &newBid{seq: seq, bidder: &bidder.ID, kind: in.Kind, cents: amount.Cents, key: in.IdempotencyKey, createdBy: tokenRef(a)}
+		nb := &newBid{seq: seq, bidder: &bidder.ID, kind: in.Kind, cents: amount.Cents, key: in.IdempotencyKey, createdBy: tokenRef(a), createdByStaff: staffRef(a)}
 		events := []event{{kind: sc.LotBid, newBid: true, bidder: &bidder.ID, amount: &amount.Cents, detail: string(in.Kind)}}
 		if au.Kind == sc.AuctionTimed {
 			clock := sc.LotClock{End: *lot.EndsAt, Cap: *lot.CapAt, Window: au.SoftCloseWindow()}
@@ -216,7 +219,7 @@ func (db *DB) PlaceBid(ctx context.Context, in sc.BidInput) (*sc.BidResult, erro
 		if err := saveLotWithBid(ctx, tx, lot, now, nb, events...); err != nil {
 			return err
 		}
-		b.ID = *nb.id
+		b.ID, b.LoggedBy = *nb.id, nb.loggedBy
 		res = sc.BidResult{Bid: &b, Lot: lot}
 		return nil
 	})

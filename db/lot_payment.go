@@ -64,9 +64,9 @@ func (db *DB) RecordLotPayment(ctx context.Context, in sc.PaymentInput) (*sc.Lot
 		}
 		prices := sc.SplitCents(paid.Cents, weights)
 		now := db.Now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sales (item_id, price_cents, currency, channel, sold_at, created_by, lot_id)
-			SELECT x.id, x.price, $3, $7, $4, $5, $6 FROM unnest($1::bigint[], $2::bigint[]) AS x(id, price)`,
-			pq.Array(ids), pq.Array(prices), paid.Currency, *lot.ClosedAt, tokenRef(a), lot.ID, sc.SaleChannelAuction); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sales (item_id, price_cents, currency, channel, sold_at, created_by, lot_id, created_by_staff)
+			SELECT x.id, x.price, $3, $7, $4, $5, $6, $8 FROM unnest($1::bigint[], $2::bigint[]) AS x(id, price)`,
+			pq.Array(ids), pq.Array(prices), paid.Currency, *lot.ClosedAt, tokenRef(a), lot.ID, sc.SaleChannelAuction, staffRef(a)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE returned_items SET status = $2 WHERE id = ANY($1)`, pq.Array(ids), sc.ItemSold); err != nil {

@@ -15,7 +15,15 @@ var _ sc.SalesService = (*DB)(nil)
 const itemColumns = `i.id, i.parcel_id, i.line, i.rma_line, i.description, i.grade, i.notes, i.route, i.status,
 	to_json(i.photo_urls) AS photo_urls`
 
-const saleColumns = `s.id, s.item_id, s.price_cents, s.currency, s.channel, s.sold_at, s.voided_at, s.void_reason`
+var saleColumns = `s.id, s.item_id, s.price_cents, s.currency, s.channel, s.sold_at, s.voided_at, s.void_reason,
+	` + recorder("s.created_by", "s.created_by_staff") + ` AS recorded_by, ` + recorder("s.voided_by", "s.voided_by_staff") + ` AS voided_by`
+
+// recorder is the SQL of who a row says recorded it, from its token and staff columns: the
+// staff member's name, else the token's label, else "a token"; '' when neither is set.
+func recorder(token, staff string) string {
+	return `coalesce((SELECT st.name FROM staff_accounts st WHERE st.id = ` + staff + `),
+		(SELECT coalesce(nullif(t.label, ''), 'a token') FROM tokens t WHERE t.id = ` + token + `), '')`
+}
 
 // staffItem locks an item of the staff's own store; another store's items do not exist for it.
 func staffItem(ctx context.Context, tx *sqlx.Tx, a *sc.Actor, id int64) (*sc.ReturnedItem, error) {
@@ -108,8 +116,8 @@ func (db *DB) RecordSale(ctx context.Context, in sc.SaleInput) (*sc.Sale, error)
 		if it.Route == nil || *it.Route != sc.RouteSale {
 			return sc.FieldErrorf("item", sc.EITEMSTATE, "the item is routed to %s; only an item routed to SALE is sold directly", routeName(it.Route))
 		}
-		if err := tx.GetContext(ctx, &s, `INSERT INTO sales AS s (item_id, price_cents, currency, channel, sold_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+saleColumns, it.ID, price.Cents, price.Currency, in.Channel, soldAt, tokenRef(a)); err != nil {
+		if err := tx.GetContext(ctx, &s, `INSERT INTO sales AS s (item_id, price_cents, currency, channel, sold_at, created_by, created_by_staff)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+saleColumns, it.ID, price.Cents, price.Currency, in.Channel, soldAt, tokenRef(a), staffRef(a)); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE returned_items SET status = $2 WHERE id = $1`, it.ID, sc.ItemSold)
@@ -138,7 +146,7 @@ func (db *DB) VoidSale(ctx context.Context, id int64, reason string) (*sc.Sale, 
 		err := tx.QueryRowxContext(ctx, `SELECT `+saleColumns+`, i.status, s.lot_id FROM sales s
 			JOIN returned_items i ON i.id = s.item_id JOIN parcels p ON p.id = i.parcel_id
 			WHERE s.id = $1 AND p.store_id = $2 FOR UPDATE OF s, i`, id, a.StoreID).
-			Scan(&s.ID, &s.ItemID, &s.PriceCents, &s.Currency, &s.Channel, &s.SoldAt, &s.VoidedAt, &s.VoidReason, &status, &lot)
+			Scan(&s.ID, &s.ItemID, &s.PriceCents, &s.Currency, &s.Channel, &s.SoldAt, &s.VoidedAt, &s.VoidReason, &s.RecordedBy, &s.VoidedBy, &status, &lot)
 		if err != nil {
 			return notFound(err, "sale", "no sale of this store with this ID")
 		}
@@ -151,8 +159,8 @@ func (db *DB) VoidSale(ctx context.Context, id int64, reason string) (*sc.Sale, 
 		if err := sc.ItemVoidSale.Step("sale", status, sc.ItemListed); err != nil {
 			return err
 		}
-		if err := tx.GetContext(ctx, &s, `UPDATE sales s SET voided_at = $2, void_reason = $3 WHERE s.id = $1 RETURNING `+saleColumns,
-			id, db.Now(), reason); err != nil {
+		if err := tx.GetContext(ctx, &s, `UPDATE sales s SET voided_at = $2, void_reason = $3, voided_by = $4, voided_by_staff = $5
+			WHERE s.id = $1 RETURNING `+saleColumns, id, db.Now(), reason, tokenRef(a), staffRef(a)); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE returned_items SET status = $2 WHERE id = $1`, s.ItemID, sc.ItemListed)

@@ -179,6 +179,7 @@ type ComplexityRoot struct {
 		Amount        func(childComplexity int) int
 		GlobalID      func(childComplexity int) int
 		Kind          func(childComplexity int) int
+		LoggedBy      func(childComplexity int) int
 		Paddle        func(childComplexity int) int
 		PlacedAt      func(childComplexity int) int
 		RetractReason func(childComplexity int) int
@@ -862,9 +863,11 @@ type ComplexityRoot struct {
 		Channel    func(childComplexity int) int
 		GlobalID   func(childComplexity int) int
 		Price      func(childComplexity int) int
+		RecordedBy func(childComplexity int) int
 		SoldAt     func(childComplexity int) int
 		VoidReason func(childComplexity int) int
 		VoidedAt   func(childComplexity int) int
+		VoidedBy   func(childComplexity int) int
 	}
 
 	Sanction struct {
@@ -1825,6 +1828,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bid.Kind(childComplexity), true
+	case "Bid.loggedBy":
+		if e.ComplexityRoot.Bid.LoggedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.LoggedBy(childComplexity), true
 	case "Bid.paddle":
 		if e.ComplexityRoot.Bid.Paddle == nil {
 			break
@@ -4987,6 +4996,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sale.Price(childComplexity), true
+	case "Sale.recordedBy":
+		if e.ComplexityRoot.Sale.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sale.RecordedBy(childComplexity), true
 	case "Sale.soldAt":
 		if e.ComplexityRoot.Sale.SoldAt == nil {
 			break
@@ -5005,6 +5020,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sale.VoidedAt(childComplexity), true
+	case "Sale.voidedBy":
+		if e.ComplexityRoot.Sale.VoidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sale.VoidedBy(childComplexity), true
 
 	case "Sanction.endsAt":
 		if e.ComplexityRoot.Sanction.EndsAt == nil {
@@ -6357,6 +6378,8 @@ func (ec *executionContext) childFields_Bid(ctx context.Context, field graphql.C
 		return ec.fieldContext_Bid_retractedAt(ctx, field)
 	case "retractReason":
 		return ec.fieldContext_Bid_retractReason(ctx, field)
+	case "loggedBy":
+		return ec.fieldContext_Bid_loggedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Bid", field.Name)
 }
@@ -7557,6 +7580,10 @@ func (ec *executionContext) childFields_Sale(ctx context.Context, field graphql.
 		return ec.fieldContext_Sale_voidedAt(ctx, field)
 	case "voidReason":
 		return ec.fieldContext_Sale_voidReason(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_Sale_recordedBy(ctx, field)
+	case "voidedBy":
+		return ec.fieldContext_Sale_voidedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Sale", field.Name)
 }
@@ -11830,6 +11857,29 @@ func (ec *executionContext) _Bid_retractReason(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Bid_retractReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bid_loggedBy(ctx context.Context, field graphql.CollectedField, obj *secondchance.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_loggedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoggedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_loggedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Bid", field, false, false, "String")
 }
 
@@ -26717,6 +26767,52 @@ func (ec *executionContext) fieldContext_Sale_voidReason(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Sale", field, false, false, "String")
 }
 
+func (ec *executionContext) _Sale_recordedBy(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sale_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sale_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sale", field, false, false, "String")
+}
+
+func (ec *executionContext) _Sale_voidedBy(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sale_voidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sale_voidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sale", field, false, false, "String")
+}
+
 func (ec *executionContext) _Sanction_kind(ctx context.Context, field graphql.CollectedField, obj *secondchance.Sanction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36758,6 +36854,11 @@ func (ec *executionContext) _Bid(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "loggedBy":
+			out.Values[i] = ec._Bid_loggedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41363,6 +41464,16 @@ func (ec *executionContext) _Sale(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "voidReason":
 			out.Values[i] = ec._Sale_voidReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedBy":
+			out.Values[i] = ec._Sale_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidedBy":
+			out.Values[i] = ec._Sale_voidedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
