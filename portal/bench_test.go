@@ -40,6 +40,9 @@ func demoPages(tb *testBundle, shown demo.Shown, c *client, t testing.TB) []main
 		{"certificate", cert[1]},
 		{"staff", "/portal/staff"},
 		{"bidders", "/portal/bidders"},
+		{"donations", "/portal/donations"},
+		{"settings", "/portal/settings"},
+		{"increments", "/portal/settings/increments"},
 	}
 }
 
