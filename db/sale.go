@@ -19,7 +19,7 @@ var saleColumns = `s.id, s.item_id, s.price_cents, s.currency, s.channel, s.sold
 	` + recorder("s.created_by", "s.created_by_staff") + ` AS recorded_by, ` + recorder("s.voided_by", "s.voided_by_staff") + ` AS voided_by`
 
 // recorder is the SQL of who a row says recorded it, from its token and staff columns: the
-// staff member's name, else the token's label, else "a token"; ” when neither is set.
+// staff member's name, else the token's label, else "a token"; empty when neither is set.
 func recorder(token, staff string) string {
 	return `coalesce((SELECT st.name FROM staff_accounts st WHERE st.id = ` + staff + `),
 		(SELECT coalesce(nullif(t.label, ''), 'a token') FROM tokens t WHERE t.id = ` + token + `), '')`
