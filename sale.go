@@ -125,8 +125,9 @@ type Sale struct {
 	VoidedAt   *time.Time `db:"voided_at"`
 	VoidReason string     `db:"void_reason"`
 	// RecordedBy and VoidedBy name who recorded and voided the sale: the staff member, or the
-	// token's label ("a token" without one); empty where nobody is known (an auction's paid
-	// lot recorded by a job, or a sale recorded before this was kept).
+	// token's label ("a token" without one); empty where nobody is known (a sale recorded
+	// before this was kept), and for the seller whose return it was, who does not see the
+	// store's people.
 	RecordedBy string `db:"recorded_by"`
 	VoidedBy   string `db:"voided_by"`
 }

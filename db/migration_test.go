@@ -1,8 +1,8 @@
 package db_test
 
 import (
-	"context"
-	"fmt"
+	"io/fs"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,35 +15,41 @@ import (
 
 // Migration 00043 turns the payments recorded before it (allocations marked paid together)
 // into disbursement rows, one per store, beneficiary and instant, which the allocations name.
+// Its backfill statement runs here on allocations put back the way the old code left them:
+// paid, naming no disbursement.
 func TestMigrationGivesEarlierPaymentsTheirDisbursements(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	admin, err := db.Open(ctx, dbtest.URL(t))
+	d := dbtest.New(t)
+	raw, err := fs.ReadFile(db.Migrations, "migrations/00043_disbursements.sql")
 	require.NoError(t, err)
-	name := fmt.Sprintf("sctest_migrate_%d", time.Now().UnixNano())
-	_, err = admin.Exec(`CREATE DATABASE ` + name)
-	require.NoError(t, err)
-	// Dropped as dbtest drops its databases: best effort (an autovacuum worker on the new
-	// database cannot be terminated by a role that is not a superuser).
-	t.Cleanup(func() {
-		defer admin.Close()
-		admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-	})
-	d, err := db.Open(ctx, dbtest.WithDatabase(dbtest.URL(t), name))
-	require.NoError(t, err)
-	t.Cleanup(func() { d.Close() })
-	require.NoError(t, d.MigrateTo(ctx, 42))
+	sql := string(raw)
+	begin, end := strings.Index(sql, "-- backfill begin"), strings.Index(sql, "-- backfill end")
+	require.True(t, begin > 0 && end > begin, "the migration marks its backfill")
+	backfill := sql[begin:end]
 
-	// Three settled items; two paid to their charities at one instant, one still pending.
 	var items []int64
-	for range 3 {
+	for range 4 {
 		items = append(items, dbtest.Item(t, d, &dbtest.ItemOpts{Status: ptr(sc.ItemSettled)}).ID)
 	}
+	var charity int64
+	require.NoError(t, d.Get(&charity, `SELECT beneficiary_id FROM donation_allocations WHERE item_id = $1`, items[0]))
 	paidAt := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	_, err = d.Exec(`UPDATE donation_allocations SET disbursed_at = $3 WHERE item_id IN ($1, $2)`, items[0], items[1], paidAt)
+	// Items 0 and 1 paid to one charity at one instant, item 2 to its own at another; item 3
+	// still pending.
+	_, err = d.Exec(`ALTER TABLE donation_allocations DROP CONSTRAINT donation_allocations_disbursed_check`)
+	require.NoError(t, err)
+	_, err = d.Exec(`UPDATE donation_allocations SET beneficiary_id = $3, disbursed_at = $4 WHERE item_id IN ($1, $2)`,
+		items[0], items[1], charity, paidAt)
+	require.NoError(t, err)
+	_, err = d.Exec(`UPDATE donation_allocations SET disbursed_at = $2 WHERE item_id = $1`, items[2], paidAt.Add(time.Hour))
 	require.NoError(t, err)
 
-	require.NoError(t, d.MigrateTo(ctx, 43))
+	_, err = d.Exec(backfill)
+	require.NoError(t, err)
+	_, err = d.Exec(`ALTER TABLE donation_allocations ADD CONSTRAINT donation_allocations_disbursed_check
+		CHECK ((disbursed_at IS NULL) = (disbursement_id IS NULL))`)
+	require.NoError(t, err, "every paid allocation names its disbursement, and no pending one does")
+
 	var rows []struct {
 		Beneficiary int64 `db:"beneficiary_id"`
 		Cents       int64 `db:"cents"`
@@ -52,20 +58,13 @@ func TestMigrationGivesEarlierPaymentsTheirDisbursements(t *testing.T) {
 	}
 	require.NoError(t, d.Select(&rows, `SELECT d.beneficiary_id, d.cents, d.items,
 			(SELECT count(*) FROM donation_allocations a WHERE a.disbursement_id = d.id) AS linked
-		FROM disbursements d ORDER BY d.id`))
-	var want int64
-	require.NoError(t, d.Get(&want, `SELECT sum(cents) FROM donation_allocations WHERE disbursed_at IS NOT NULL`))
-	var got int64
-	for _, r := range rows {
-		got += r.Cents
-		require.Equal(t, 1, r.Items)
-		require.Equal(t, 1, r.Linked)
-	}
-	require.Len(t, rows, 2, "each item's charity was a new default, so two disbursements")
-	require.Equal(t, want, got, "the disbursements hold exactly what was paid")
-	var unlinked int
-	require.NoError(t, d.Get(&unlinked, `SELECT count(*) FROM donation_allocations WHERE disbursed_at IS NULL AND disbursement_id IS NULL`))
-	require.Equal(t, 1, unlinked, "the pending allocation stays pending")
-	_, err = d.Exec(`UPDATE donation_allocations SET disbursed_at = now() WHERE item_id = $1`, items[2])
-	require.Error(t, err, "an allocation paid without its disbursement is refused")
+		FROM disbursements d ORDER BY d.disbursed_at`))
+	require.Len(t, rows, 2, "one disbursement per charity and instant")
+	require.Equal(t, charity, rows[0].Beneficiary)
+	require.Equal(t, 2, rows[0].Items)
+	require.Equal(t, 2, rows[0].Linked)
+	require.Equal(t, 1, rows[1].Items)
+	var paid int64
+	require.NoError(t, d.Get(&paid, `SELECT sum(cents) FROM donation_allocations WHERE disbursed_at IS NOT NULL`))
+	require.Equal(t, paid, rows[0].Cents+rows[1].Cents, "the disbursements hold exactly what was paid")
 }

@@ -19,29 +19,40 @@ func TestSalesAndBidsSayWhoRecordedThem(t *testing.T) {
 	token, _ := dbtest.As(t, b.d, sc.TokenInput{Role: sc.RoleStaff, StoreCode: "SCS", Label: "till 2"})
 
 	listed := ptr(sc.ItemListed)
+	unlabelled, _ := dbtest.As(t, b.d, sc.TokenInput{Role: sc.RoleStaff, StoreCode: "SCS"})
 	for _, tc := range []struct {
-		name string
-		ctx  context.Context
-		who  string
+		name          string
+		ctx, other    context.Context
+		who, otherWho string
 	}{
-		{"Clerk", clerk, "Pat clerk@scs.example"},
-		{"Token", token, "till 2"},
+		{"Clerk", clerk, token, "Pat clerk@scs.example", "till 2"},
+		{"Token", token, clerk, "till 2", "Pat clerk@scs.example"},
+		{"TokenWithoutLabel", unlabelled, clerk, "a token", "Pat clerk@scs.example"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := tc.ctx
-			it := dbtest.Item(t, b.d, &dbtest.ItemOpts{Status: listed})
+			owner := dbtest.Seller(t, b.d, nil)
+			it := dbtest.Item(t, b.d, &dbtest.ItemOpts{Status: listed, Seller: owner})
 			s, err := b.d.RecordSale(ctx, sc.SaleInput{Item: it.ID, Price: sc.MoneyInput{Amount: "12.50", Currency: "USD"}, Channel: "STORE"})
 			require.NoError(t, err)
 			require.Equal(t, tc.who, s.RecordedBy)
 			require.Empty(t, s.VoidedBy)
-			v, err := b.d.VoidSale(ctx, s.ID, "rang up the wrong item")
+			// Voided by the other one: each column names its own actor.
+			v, err := b.d.VoidSale(tc.other, s.ID, "rang up the wrong item")
 			require.NoError(t, err)
 			require.Equal(t, tc.who, v.RecordedBy)
-			require.Equal(t, tc.who, v.VoidedBy)
+			require.Equal(t, tc.otherWho, v.VoidedBy)
 			read, err := b.d.SalesByID(ctx, []int64{s.ID})
 			require.NoError(t, err)
 			require.Equal(t, tc.who, read[0].RecordedBy)
-			require.Equal(t, tc.who, read[0].VoidedBy)
+			require.Equal(t, tc.otherWho, read[0].VoidedBy)
+			// The seller whose return it was sees the sale, not the store's people.
+			seller, _ := dbtest.As(t, b.d, sc.TokenInput{Role: sc.RoleSeller, SellerNumber: owner.Number})
+			theirs, err := b.d.SalesByID(seller, []int64{s.ID})
+			require.NoError(t, err)
+			require.NotNil(t, theirs[0], "the seller sees its return's sale")
+			require.Empty(t, theirs[0].RecordedBy)
+			require.Empty(t, theirs[0].VoidedBy)
 
 			a := dbtest.TimedAuction(t, b.d, dbtest.AuctionOpts{Bidders: 1})
 			_, err = b.d.OpenAuction(a.Staff, a.ID)

@@ -185,6 +185,7 @@ func (db *DB) SalesByItem(ctx context.Context, itemIDs []int64) ([]*sc.Sale, err
 		WHERE s.item_id = ANY($1) AND s.voided_at IS NULL AND `+parcelVisible, append([]any{pq.Array(itemIDs)}, sp.args()...)...); err != nil {
 		return nil, mapError(err)
 	}
+	hideRecorders(ctx, rows)
 	return byID(itemIDs, rows, func(s *sc.Sale) int64 { return s.ItemID }), nil
 }
 
@@ -214,7 +215,19 @@ func (db *DB) SalesByID(ctx context.Context, ids []int64) ([]*sc.Sale, error) {
 		WHERE s.id = ANY($1) AND `+parcelVisible, append([]any{pq.Array(ids)}, sp.args()...)...); err != nil {
 		return nil, mapError(err)
 	}
+	hideRecorders(ctx, rows)
 	return byID(ids, rows, func(s *sc.Sale) int64 { return s.ID }), nil
+}
+
+// hideRecorders blanks who recorded and voided the sales for a seller, who sees the sales of
+// its returns but not the store's staff or the labels of its tokens.
+func hideRecorders(ctx context.Context, sales []*sc.Sale) {
+	if a := sc.ActorFromContext(ctx); a != nil && a.Role != sc.RoleSeller {
+		return
+	}
+	for _, s := range sales {
+		s.RecordedBy, s.VoidedBy = "", ""
+	}
 }
 
 // SetRoutingRule implements secondchance.SalesService: a staff token or a store manager

@@ -120,6 +120,7 @@ func TestBrowserDemoPages(t *testing.T) {
 	page("item", fmt.Sprintf("/portal/items/%d", shown.Item), "Cast-iron skillet")
 	page("auctions", "/portal/auctions", "Auctions")
 	page("auction", fmt.Sprintf("/portal/auctions/%d", shown.LiveAuction), "Winter floor sale")
+	require.True(t, eval[bool](b, `document.getElementById('addlot-h') !== null`), "a running LIVE sale takes lots")
 	page("auction-timed", fmt.Sprintf("/portal/auctions/%d", shown.TimedAuction), "Online spring sale")
 
 	b.open(fmt.Sprintf("/portal/auctions/%d/clerk", shown.LiveAuction))

@@ -20,7 +20,8 @@ ALTER TABLE donation_allocations ADD COLUMN disbursement_id bigint
     CONSTRAINT donation_allocations_disbursement_fkey REFERENCES disbursements (id);
 
 -- The payments recorded so far, as the history grouped them: a store's allocations to one
--- beneficiary marked at one time.
+-- beneficiary marked at one time. (db/migration_test.go runs this statement, begin to end.)
+-- backfill begin
 WITH g AS (
     SELECT i.store_id, a.beneficiary_id, a.disbursed_at, min(a.currency) AS currency, sum(a.cents) AS cents,
         count(DISTINCT a.item_id) AS items
@@ -34,6 +35,7 @@ d AS (
 UPDATE donation_allocations a SET disbursement_id = d.id
 FROM d, returned_items i
 WHERE i.id = a.item_id AND i.store_id = d.store_id AND a.beneficiary_id = d.beneficiary_id AND a.disbursed_at = d.disbursed_at;
+-- backfill end
 
 ALTER TABLE donation_allocations ADD CONSTRAINT donation_allocations_disbursed_check
     CHECK ((disbursed_at IS NULL) = (disbursement_id IS NULL));
