@@ -1,12 +1,8 @@
 package db_test
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"image"
 	"image/color"
-	"image/jpeg"
-	"image/png"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -14,24 +10,6 @@ import (
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db/dbtest"
 )
-
-// testImage is a small real image of one colour, as PNG or JPEG.
-func testImage(t *testing.T, asJPEG bool, c color.RGBA) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 8, 6))
-	for x := range 8 {
-		for y := range 6 {
-			img.Set(x, y, c)
-		}
-	}
-	var b bytes.Buffer
-	if asJPEG {
-		require.NoError(t, jpeg.Encode(&b, img, nil))
-	} else {
-		require.NoError(t, png.Encode(&b, img))
-	}
-	return b.Bytes()
-}
 
 func photoFile(name string, data []byte) sc.PhotoFile {
 	return sc.PhotoFile{Name: name, Size: int64(len(data)), Data: data}
@@ -42,7 +20,7 @@ func TestItemPhotos(t *testing.T) {
 	d := dbtest.New(t)
 	item := dbtest.Item(t, d, nil)
 	staff, _ := dbtest.As(t, d, sc.TokenInput{Role: sc.RoleStaff, StoreCode: "SCS"})
-	jpg, pngData := testImage(t, true, color.RGBA{200, 10, 10, 255}), testImage(t, false, color.RGBA{10, 200, 10, 255})
+	jpg, pngData := dbtest.Image(t, true, color.RGBA{200, 10, 10, 255}), dbtest.Image(t, false, color.RGBA{10, 200, 10, 255})
 	// The names lie: the content decides.
 	added, err := d.AddItemPhotos(staff, item.ID, []sc.PhotoFile{photoFile("a.png", jpg), photoFile("b.jpg", pngData)})
 	require.NoError(t, err)
@@ -79,11 +57,11 @@ func TestItemPhotos(t *testing.T) {
 		{"ErrEmpty", []sc.PhotoFile{photoFile("empty.png", nil)}, "photos.0"},
 		{"ErrNotAnImage", []sc.PhotoFile{photoFile("notes.jpg", []byte("just some text, named .jpg"))}, "photos.0"},
 		{"ErrPDF", []sc.PhotoFile{photoFile("scan.png", []byte("%PDF-1.4 ..."))}, "photos.0"},
-		{"ErrTooLarge", []sc.PhotoFile{photoFile("ok.png", testImage(t, false, color.RGBA{1, 2, 3, 255})), photoFile("huge.jpg", big)}, "photos.1"},
+		{"ErrTooLarge", []sc.PhotoFile{photoFile("ok.png", dbtest.Image(t, false, color.RGBA{1, 2, 3, 255})), photoFile("huge.jpg", big)}, "photos.1"},
 		{"ErrTooMany", func() []sc.PhotoFile {
 			var fs []sc.PhotoFile
 			for i := range sc.MaxItemPhotos - 1 {
-				fs = append(fs, photoFile("p.png", testImage(t, false, color.RGBA{uint8(i), 0, 0, 255})))
+				fs = append(fs, photoFile("p.png", dbtest.Image(t, false, color.RGBA{uint8(i), 0, 0, 255})))
 			}
 			return fs
 		}(), "photos"},
@@ -102,7 +80,7 @@ func TestItemPhotos(t *testing.T) {
 	t.Run("OtherStoreSeesNothing", func(t *testing.T) {
 		other := dbtest.Store(t, d, nil)
 		ctx, _ := dbtest.As(t, d, sc.TokenInput{Role: sc.RoleStaff, StoreCode: other.Code})
-		_, err := d.AddItemPhotos(ctx, item.ID, []sc.PhotoFile{photoFile("x.png", testImage(t, false, color.RGBA{9, 9, 9, 255}))})
+		_, err := d.AddItemPhotos(ctx, item.ID, []sc.PhotoFile{photoFile("x.png", dbtest.Image(t, false, color.RGBA{9, 9, 9, 255}))})
 		require.Equal(t, sc.ENOTFOUND, sc.ErrorCode(err))
 		got, err := d.ItemPhotos(ctx, []int64{item.ID})
 		require.NoError(t, err)

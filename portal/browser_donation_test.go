@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/db/dbtest"
 )
 
 // TestBrowserPhotoAtIntakeAndDisbursement, in real headless Chromium: staff receive a parcel,
@@ -25,7 +26,7 @@ func TestBrowserPhotoAtIntakeAndDisbursement(t *testing.T) {
 	tb.account(t, "SCS", "gus@example.org", sc.StaffMember)
 	dir := t.TempDir()
 	photo, notPhoto := filepath.Join(dir, "lamp.png"), filepath.Join(dir, "lamp.jpg")
-	require.NoError(t, os.WriteFile(photo, testImage(t, false, color.RGBA{180, 120, 40, 255}), 0o644))
+	require.NoError(t, os.WriteFile(photo, dbtest.Image(t, false, color.RGBA{180, 120, 40, 255}), 0o644))
 	require.NoError(t, os.WriteFile(notPhoto, []byte("a text file, named like a photo"), 0o644))
 
 	b := tb.tab(t)

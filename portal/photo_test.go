@@ -2,10 +2,7 @@ package portal_test
 
 import (
 	"bytes"
-	"image"
 	"image/color"
-	"image/jpeg"
-	"image/png"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -18,24 +15,6 @@ import (
 	sc "github.com/secondchance/secondchance"
 	"github.com/secondchance/secondchance/db/dbtest"
 )
-
-// testImage is a small real image of one colour, as PNG or JPEG.
-func testImage(t testing.TB, asJPEG bool, c color.RGBA) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 16, 12))
-	for x := range 16 {
-		for y := range 12 {
-			img.Set(x, y, c)
-		}
-	}
-	var b bytes.Buffer
-	if asJPEG {
-		require.NoError(t, jpeg.Encode(&b, img, nil))
-	} else {
-		require.NoError(t, png.Encode(&b, img))
-	}
-	return b.Bytes()
-}
 
 type upload struct {
 	name string
@@ -86,7 +65,7 @@ func TestPhotoUploadAtIntake(t *testing.T) {
 	require.Contains(t, c.last.body, "No photos yet.")
 	require.Contains(t, c.last.body, `enctype="multipart/form-data"`)
 
-	pngData, jpg := testImage(t, false, color.RGBA{200, 30, 30, 255}), testImage(t, true, color.RGBA{30, 30, 200, 255})
+	pngData, jpg := dbtest.Image(t, false, color.RGBA{200, 30, 30, 255}), dbtest.Image(t, true, color.RGBA{30, 30, 200, 255})
 	res := c.upload(t, upload{"lamp.png", pngData}, upload{"IMG_0001.HEIC", jpg}) // the name says nothing
 	require.Equal(t, http.StatusOK, res.status, res.body)
 	require.Contains(t, res.body, "Added 2 photo(s).")
@@ -130,12 +109,12 @@ func TestPhotoUploadAtIntake(t *testing.T) {
 		{"ErrTooMany", func() []upload {
 			var fs []upload
 			for i := range sc.MaxItemPhotos - 1 {
-				fs = append(fs, upload{"p.png", testImage(t, false, color.RGBA{uint8(i), 1, 1, 255})})
+				fs = append(fs, upload{"p.png", dbtest.Image(t, false, color.RGBA{uint8(i), 1, 1, 255})})
 			}
 			return fs
 		}()},
 		{"ErrNoFile", nil},
-		{"ErrOneBadOfTwo", []upload{{"ok.png", testImage(t, false, color.RGBA{5, 5, 5, 255})}, {"notes.txt", []byte("hello")}}},
+		{"ErrOneBadOfTwo", []upload{{"ok.png", dbtest.Image(t, false, color.RGBA{5, 5, 5, 255})}, {"notes.txt", []byte("hello")}}},
 	} {
 		t.Run(bad.name, func(t *testing.T) {
 			c.get(t, item)
