@@ -264,8 +264,10 @@ func (db *DB) RetractBid(ctx context.Context, id int64, reason string) (*sc.Lot,
 		if _, err := tx.ExecContext(ctx, `UPDATE bids SET retracted_at = $2, retract_reason = $3 WHERE id = $1`, id, now, reason); err != nil {
 			return err
 		}
+		// The replay needs only what the rules read of each bid.
 		var rest []*sc.Bid
-		if err := tx.SelectContext(ctx, &rest, `SELECT `+bidColumns+` FROM `+bidFrom+` WHERE b.lot_id = $1 AND b.retracted_at IS NULL ORDER BY b.seq`, lot.ID); err != nil {
+		if err := tx.SelectContext(ctx, &rest, `SELECT b.id, b.seq, b.bidder_id, b.kind, b.cents FROM bids b
+			WHERE b.lot_id = $1 AND b.retracted_at IS NULL ORDER BY b.seq`, lot.ID); err != nil {
 			return err
 		}
 		lines := make([]sc.BidLine, len(rest))

@@ -383,9 +383,8 @@ func (db *DB) ListDisbursements(ctx context.Context, page sc.PageArgs) (*sc.Page
 		RecordedBy      string    `db:"recorded_by"`
 	}
 	if err := db.SelectContext(ctx, &rows, `SELECT d.id, d.beneficiary_id, b.name, d.disbursed_at, d.cents, d.currency, d.items,
-			coalesce(s.name, CASE WHEN d.recorded_by_token IS NOT NULL THEN coalesce(nullif(t.label, ''), 'a token') END, '') AS recorded_by
+			`+recorder("d.recorded_by_token", "d.recorded_by_staff")+` AS recorded_by
 		FROM disbursements d JOIN beneficiaries b ON b.id = d.beneficiary_id
-		LEFT JOIN staff_accounts s ON s.id = d.recorded_by_staff LEFT JOIN tokens t ON t.id = d.recorded_by_token
 		WHERE d.store_id = $1 AND ($2::timestamptz IS NULL OR (d.disbursed_at, d.id) < ($2, $3))
 		ORDER BY d.disbursed_at DESC, d.id DESC LIMIT $4`, a.StoreID, afterTime, afterID, limit+1); err != nil {
 		return nil, mapError(err)

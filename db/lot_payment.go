@@ -33,11 +33,10 @@ func (db *DB) RecordLotPayment(ctx context.Context, in sc.PaymentInput) (*sc.Lot
 			return err
 		}
 		lot = l
-		switch lot.Status {
-		case sc.LotPaid:
+		if lot.Status == sc.LotPaid {
 			return sc.FieldErrorf("lot", sc.ECONFLICT, "the lot was paid already, on %s", lot.PaidAt.UTC().Format(time.DateOnly))
-		case sc.LotSold:
-		default:
+		}
+		if !lot.Payable() {
 			return sc.FieldErrorf("lot", sc.ELOTSTATE, "the lot is %s; only a SOLD lot is paid", lot.Status)
 		}
 		if paid.Currency != lot.Currency {
@@ -234,7 +233,7 @@ func (db *DB) DecideSecondChanceOffer(ctx context.Context, id int64, accept bool
 			}
 		} else {
 			status = sc.OfferAccepted
-			if lot.Status != sc.LotUnpaid {
+			if !lot.Offerable() {
 				return sc.FieldErrorf("offer", sc.ELOTSTATE, "the lot is %s", lot.Status)
 			}
 			res, err := tx.ExecContext(ctx, `UPDATE lot_items SET live = true WHERE lot_id = $1
