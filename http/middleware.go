@@ -23,8 +23,9 @@ import (
 )
 
 type metrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	requests   *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+	executions *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -36,8 +37,12 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "secondchance_http_request_duration_seconds", Help: "HTTP request latency by route.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route"}),
+		executions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "secondchance_graphql_queries_total",
+			Help: "GraphQL queries by how they were executed: plan (written by a compiled plan), gqlgen (no plan for the selection), fallback (a plan's run met what only gqlgen writes).",
+		}, []string{"by"}),
 	}
-	reg.MustRegister(m.requests, m.duration)
+	reg.MustRegister(m.requests, m.duration, m.executions)
 	return m
 }
 

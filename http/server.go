@@ -95,7 +95,8 @@ func NewServer(cfg Config, services sc.Services, opts ...Option) *Server {
 		o(s, reg)
 	}
 
-	gql := resolvers.NewHandler(services, originHosts(cfg.CORSOrigins)...)
+	gql := resolvers.NewHandler(services, resolvers.HandlerOptions{Origins: originHosts(cfg.CORSOrigins),
+		Executed: func(outcome string) { s.metrics.executions.WithLabelValues(outcome).Inc() }})
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", s.route("graphql", s.cors(upgrades(s.websocket(s.authenticate(gql)),
 		s.timeout(s.limitBody(s.authenticate(s.gateAnonymous(gql))))))))

@@ -29,19 +29,34 @@ const (
 	MaxDepth = 12
 )
 
+// HandlerOptions configure NewHandler.
+type HandlerOptions struct {
+	// Origins are the hosts of other origins whose pages may open a websocket (CORS_ORIGINS).
+	Origins []string
+	// Executed, when set, hears how each query was executed: PlanWritten, PlanDeclined (no
+	// plan for its selection: gqlgen) or PlanFellBack (its plan met what only gqlgen writes).
+	Executed func(outcome string)
+}
+
+// How a query was executed, as HandlerOptions.Executed hears it.
+const (
+	PlanWritten  = "plan"
+	PlanDeclined = "gqlgen"
+	PlanFellBack = "fallback"
+)
+
 // NewHandler returns the GraphQL HTTP handler (POST and GET, and websocket for subscriptions). Every request it refuses is answered with an extensions.code and a 4xx status.
-//
-// origins are the hosts of other origins whose pages may open a websocket (CORS_ORIGINS).
-func NewHandler(s sc.Services, origins ...string) *handler.Server {
+func NewHandler(s sc.Services, opts HandlerOptions) *handler.Server {
 	cfg := graph.Config{Resolvers: &Resolver{Services: s}}
 	cfg.Directives.HasRole = hasRole
 
-	srv := handler.New(graph.NewExecutableSchema(cfg))
+	schema := graph.NewExecutableSchema(cfg)
+	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	// Subscriptions (lotEvents) over graphql-transport-ws. coder/websocket accepts only
 	// same-origin browsers unless the server's allowed origins say otherwise.
 	srv.AddTransport(transport.Websocket{
-		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{OriginPatterns: origins}},
+		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{OriginPatterns: opts.Origins}},
 		KeepAlivePingInterval: 15 * time.Second,
 		InitTimeout:           10 * time.Second,
 		InitFunc:              wsInit(s),
@@ -63,6 +78,9 @@ func NewHandler(s sc.Services, origins ...string) *handler.Server {
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(context.WithValue(ctx, loadersKey{}, newLoaders(s)))
 	})
+	// Inside the loaders: a query that falls back from its plan to gqlgen reuses what the
+	// plan's run loaded.
+	srv.Use(&planner{schema: schema.Schema(), roots: planRoots, executed: opts.Executed})
 	return srv
 }
 

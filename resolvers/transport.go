@@ -251,10 +251,18 @@ func writeBadRequest(w http.ResponseWriter, status int, message string) {
 // only data (nearly every one) is written around its data as it is: json.Marshal would check
 // and copy the whole of it again, which costs as much as writing it. Data holding characters
 // that encoding/json escapes (<, >, &, U+2028, U+2029) goes through json.Marshal.
+// htmlUnsafe reports whether json.Marshal would escape something in b: <, >, & or U+2028/9.
+// One byte search each: bytes.ContainsAny walks a set with runes above ASCII rune by rune, an
+// eighth of the server's CPU on a page of 100 orders.
+func htmlUnsafe(b []byte) bool {
+	return bytes.IndexByte(b, '<') >= 0 || bytes.IndexByte(b, '>') >= 0 || bytes.IndexByte(b, '&') >= 0 ||
+		bytes.Contains(b, []byte("\u2028")) || bytes.Contains(b, []byte("\u2029"))
+}
+
 func writeResponse(w io.Writer, res *graphql.Response) {
 	// gqlgen hands over an empty, not a nil, map of extensions, which omitempty omits as well.
 	if len(res.Errors) == 0 && res.Label == "" && len(res.Path) == 0 && res.HasNext == nil && len(res.Extensions) == 0 &&
-		len(res.Data) > 0 && !bytes.ContainsAny(res.Data, "<>&\u2028\u2029") {
+		len(res.Data) > 0 && !htmlUnsafe(res.Data) {
 		io.WriteString(w, `{"data":`)
 		w.Write(res.Data)
 		io.WriteString(w, `}`)

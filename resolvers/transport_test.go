@@ -50,6 +50,17 @@ func TestWriteResponseShortcut(t *testing.T) {
 	require.NotZero(t, testing.AllocsPerRun(20, func() { writeResponse(io.Discard, res) }), "escapes go through json.Marshal")
 }
 
+// FuzzHTMLUnsafe: the shortcut's byte searches find what json.Marshal escapes, exactly where
+// bytes.ContainsAny over the same characters does.
+func FuzzHTMLUnsafe(f *testing.F) {
+	for _, s := range []string{"", "plain", "a&b", "<", ">", "\u2028", "\u2029", "\u2027\u202a", "\xe2\x80", "é"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		require.Equal(t, bytes.ContainsAny(b, "<>&\u2028\u2029"), htmlUnsafe(b))
+	})
+}
+
 // TestWantsJSON reads Accept as gqlgen's POST transport does: application/json unless the
 // client names application/graphql-response+json first (or only other types).
 func TestWantsJSON(t *testing.T) {

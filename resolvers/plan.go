@@ -1,0 +1,386 @@
+package resolvers
+
+import (
+	"bytes"
+	"context"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Plans. gqlgen's executor marshals every object of a list in a goroutine of its own, collects
+// the object's fields again, and gives every field a context, a path and a deferral group: on a
+// page of 100 orders that is 60 % of the server's CPU (docs/PERFORMANCE.md), far more than the
+// page's statement. A query whose every field below its root fields is a plain value of the Go
+// object (no resolver, no argument, no directive) is written instead by a plan compiled from its
+// selection once per request, which walks the objects and writes their JSON directly.
+//
+// gqlgen still resolves the root fields, on the same operation with the root fields' selections
+// emptied: their arguments, @hasRole, the resolver, and every error are gqlgen's. The plan then
+// writes what the resolvers returned. Whatever a plan does not know (a field without a plan, an
+// argument below the root, @defer, a null where the schema says non-null, an error of any kind)
+// runs the operation through gqlgen whole, so a plan changes how fast a response comes, never
+// what it says: TestPlansWriteWhatGqlgenWrites compares the two byte for byte.
+
+// planner is the operation interceptor that runs plans.
+type planner struct {
+	schema   *ast.Schema
+	roots    map[string]rootField
+	executed func(outcome string)
+}
+
+func (p *planner) report(outcome string) {
+	if p.executed != nil {
+		p.executed(outcome)
+	}
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationInterceptor
+} = (*planner)(nil)
+
+func (*planner) ExtensionName() string                   { return "Plans" }
+func (*planner) Validate(graphql.ExecutableSchema) error { return nil }
+
+type withoutPlansKey struct{}
+
+// WithoutPlans marks a request to be executed by gqlgen alone, without plans: for the tests
+// that compare the two.
+func WithoutPlans(ctx context.Context) context.Context {
+	return context.WithValue(ctx, withoutPlansKey{}, true)
+}
+
+func (p *planner) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil || oc.Operation.Operation != ast.Query || ctx.Value(withoutPlansKey{}) != nil {
+		return next(ctx)
+	}
+	declined := func() graphql.ResponseHandler {
+		p.report(PlanDeclined)
+		return next(ctx)
+	}
+	c := &compiler{oc: oc, schema: p.schema}
+	roots := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
+	writers := make([]writer[any], len(roots))
+	selected := make(map[string]graphql.CollectedField, len(roots))
+	pruned := make(ast.SelectionSet, 0, len(roots))
+	for i, f := range roots {
+		if len(f.Deferrables) > 0 {
+			return declined()
+		}
+		if f.Name == "__typename" {
+			writers[i] = typename[any]("Query")
+			pruned = append(pruned, f.Field)
+			continue
+		}
+		root, ok := p.roots[f.Name]
+		if !ok {
+			return declined()
+		}
+		if writers[i], ok = root(c, f); !ok {
+			return declined()
+		}
+		selected[f.Alias] = f
+		empty := *f.Field
+		empty.SelectionSet = nil
+		pruned = append(pruned, &empty)
+	}
+
+	run := &rootRun{selected: selected, values: make(map[string]any, len(roots))}
+	op := *oc.Operation
+	op.SelectionSet = pruned
+	poc := &graphql.OperationContext{
+		RawQuery: oc.RawQuery, Variables: oc.Variables, OperationName: oc.OperationName, Doc: oc.Doc,
+		Extensions: oc.Extensions, Headers: oc.Headers, Operation: &op,
+		DisableIntrospection: oc.DisableIntrospection, RecoverFunc: oc.RecoverFunc,
+		ResolverMiddleware: run.capture(oc.ResolverMiddleware), RootResolverMiddleware: oc.RootResolverMiddleware,
+		Stats: oc.Stats,
+	}
+	respond := next(graphql.WithOperationContext(ctx, poc))
+	return func(ctx context.Context) *graphql.Response {
+		res := respond(ctx)
+		var data []byte
+		ok := res != nil && len(res.Errors) == 0
+		if ok {
+			data, ok = run.write(roots, writers)
+		}
+		if !ok {
+			// An error, or a value only gqlgen writes: gqlgen answers, whole, as it would have.
+			p.report(PlanFellBack)
+			return next(ctx)(ctx)
+		}
+		p.report(PlanWritten)
+		res.Data = data
+		return res
+	}
+}
+
+// rootRun holds what the root fields' resolvers returned, keyed by alias. Root fields of a
+// query resolve concurrently.
+type rootRun struct {
+	selected map[string]graphql.CollectedField
+	mu       sync.Mutex
+	values   map[string]any
+}
+
+// capture wraps the field middleware of the pruned operation: a root resolver sees the
+// selection the client sent (lists prime their loaders from it and skip cursors nobody asked
+// for), and what it returns is kept for the plan.
+func (r *rootRun) capture(next graphql.FieldMiddleware) graphql.FieldMiddleware {
+	return func(ctx context.Context, resolve graphql.Resolver) (any, error) {
+		fc := graphql.GetFieldContext(ctx)
+		f, ok := r.selected[fc.Field.Alias]
+		if !ok {
+			return next(ctx, resolve)
+		}
+		fc.Field = f
+		v, err := next(ctx, resolve)
+		if err == nil {
+			r.mu.Lock()
+			r.values[f.Alias] = v
+			r.mu.Unlock()
+		}
+		return v, err
+	}
+}
+
+func (r *rootRun) write(roots []graphql.CollectedField, writers []writer[any]) ([]byte, bool) {
+	var w bytes.Buffer
+	w.Grow(8 << 10)
+	w.WriteByte('{')
+	for i, f := range roots {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		graphql.MarshalString(f.Alias).MarshalGQL(&w)
+		w.WriteByte(':')
+		var v any
+		if f.Name != "__typename" {
+			var ok bool
+			if v, ok = r.values[f.Alias]; !ok {
+				return nil, false
+			}
+		}
+		if !writers[i](&w, v) {
+			return nil, false
+		}
+	}
+	w.WriteByte('}')
+	return w.Bytes(), true
+}
+
+// writer writes v as JSON; false where it cannot write what gqlgen would (a null where the
+// schema says non-null, an error), and then gqlgen answers.
+type writer[T any] func(w *bytes.Buffer, v T) bool
+
+// compiler compiles selections of one operation into writers.
+type compiler struct {
+	oc     *graphql.OperationContext
+	schema *ast.Schema
+}
+
+// object is a GraphQL object type over Go type T: the fields a plan can write.
+type object[T any] struct {
+	name   string
+	fields map[string]field[T]
+}
+
+// field compiles one selected field of an object; t is its type in the schema.
+type field[T any] func(c *compiler, f graphql.CollectedField, t *ast.Type) (writer[T], bool)
+
+// rootField compiles a root field of Query into a writer of what its resolver returns.
+type rootField func(c *compiler, f graphql.CollectedField) (writer[any], bool)
+
+func root[T comparable](o *object[T]) rootField {
+	return func(c *compiler, f graphql.CollectedField) (writer[any], bool) {
+		write, ok := o.compile(c, f.Selections)
+		if !ok {
+			return nil, false
+		}
+		return func(w *bytes.Buffer, v any) bool {
+			t, ok := v.(T)
+			var zero T
+			return ok && t != zero && write(w, t)
+		}, true
+	}
+}
+
+func (o *object[T]) compile(c *compiler, sel ast.SelectionSet) (writer[T], bool) {
+	def := c.schema.Types[o.name]
+	if def == nil {
+		return nil, false
+	}
+	fields := graphql.CollectFields(c.oc, sel, append([]string{o.name}, def.Interfaces...))
+	keys := make([][]byte, 0, len(fields))
+	writers := make([]writer[T], 0, len(fields))
+	seen := make(map[string]bool, len(fields))
+	for _, f := range fields {
+		if len(f.Deferrables) > 0 {
+			return nil, false
+		}
+		if seen[f.Alias] {
+			continue
+		}
+		seen[f.Alias] = true
+		var key bytes.Buffer
+		if len(keys) > 0 {
+			key.WriteByte(',')
+		}
+		graphql.MarshalString(f.Alias).MarshalGQL(&key)
+		key.WriteByte(':')
+		keys = append(keys, key.Bytes())
+		if f.Name == "__typename" {
+			writers = append(writers, typename[T](o.name))
+			continue
+		}
+		fd := def.Fields.ForName(f.Name)
+		compile, ok := o.fields[f.Name]
+		if fd == nil || len(fd.Arguments) > 0 || len(fd.Directives) > 0 || !ok {
+			return nil, false
+		}
+		write, ok := compile(c, f, fd.Type)
+		if !ok {
+			return nil, false
+		}
+		writers = append(writers, write)
+	}
+	return func(w *bytes.Buffer, v T) bool {
+		w.WriteByte('{')
+		for i, write := range writers {
+			w.Write(keys[i])
+			if !write(w, v) {
+				return false
+			}
+		}
+		w.WriteByte('}')
+		return true
+	}, true
+}
+
+func typename[T any](name string) writer[T] {
+	var b bytes.Buffer
+	graphql.MarshalString(name).MarshalGQL(&b)
+	quoted := b.Bytes()
+	return func(w *bytes.Buffer, _ T) bool {
+		w.Write(quoted)
+		return true
+	}
+}
+
+// scalar is a leaf: get returns the same marshaler gqlgen's generated code uses for the field's
+// type (graph.MarshalString, graph.MarshalTime, the enum itself, graphql.Null for a nil).
+func scalar[T any](get func(T) graphql.Marshaler) field[T] {
+	return func(_ *compiler, _ graphql.CollectedField, t *ast.Type) (writer[T], bool) {
+		nonNull := t.NonNull
+		return func(w *bytes.Buffer, v T) bool {
+			m := get(v)
+			if m == graphql.Null && nonNull {
+				return false
+			}
+			m.MarshalGQL(w)
+			return true
+		}, true
+	}
+}
+
+// scalars is a list of leaves that are never null.
+func scalars[T, E any](get func(T) []E, marshal func(E) graphql.Marshaler) field[T] {
+	return func(_ *compiler, _ graphql.CollectedField, t *ast.Type) (writer[T], bool) {
+		nonNull := t.NonNull
+		return func(w *bytes.Buffer, v T) bool {
+			list := get(v)
+			if list == nil && !nonNull {
+				graphql.Null.MarshalGQL(w)
+				return true
+			}
+			w.WriteByte('[')
+			for i, e := range list {
+				if i > 0 {
+					w.WriteByte(',')
+				}
+				marshal(e).MarshalGQL(w)
+			}
+			w.WriteByte(']')
+			return true
+		}, true
+	}
+}
+
+// one is an object-valued field; get's zero value (a nil pointer) is a null, and an error
+// leaves the request to gqlgen.
+func one[T any, C comparable](child *object[C], get func(T) (C, error)) field[T] {
+	return func(c *compiler, f graphql.CollectedField, t *ast.Type) (writer[T], bool) {
+		write, ok := child.compile(c, f.Selections)
+		if !ok {
+			return nil, false
+		}
+		nonNull := t.NonNull
+		return func(w *bytes.Buffer, v T) bool {
+			o, err := get(v)
+			var zero C
+			switch {
+			case err != nil:
+				return false
+			case o == zero && nonNull:
+				return false
+			case o == zero:
+				graphql.Null.MarshalGQL(w)
+				return true
+			}
+			return write(w, o)
+		}, true
+	}
+}
+
+// value is an object-valued field held by value, never null.
+func value[T, C any](child *object[C], get func(T) C) field[T] {
+	return func(c *compiler, f graphql.CollectedField, _ *ast.Type) (writer[T], bool) {
+		write, ok := child.compile(c, f.Selections)
+		if !ok {
+			return nil, false
+		}
+		return func(w *bytes.Buffer, v T) bool { return write(w, get(v)) }, true
+	}
+}
+
+// list is a list of objects.
+func list[T any, E comparable](elem *object[E], get func(T) []E) field[T] {
+	return func(c *compiler, f graphql.CollectedField, t *ast.Type) (writer[T], bool) {
+		if t.Elem == nil {
+			return nil, false
+		}
+		write, ok := elem.compile(c, f.Selections)
+		if !ok {
+			return nil, false
+		}
+		nonNull, elemNonNull := t.NonNull, t.Elem.NonNull
+		return func(w *bytes.Buffer, v T) bool {
+			items := get(v)
+			if items == nil && !nonNull {
+				graphql.Null.MarshalGQL(w)
+				return true
+			}
+			w.WriteByte('[')
+			var zero E
+			for i, e := range items {
+				if i > 0 {
+					w.WriteByte(',')
+				}
+				if e == zero {
+					if elemNonNull {
+						return false
+					}
+					graphql.Null.MarshalGQL(w)
+					continue
+				}
+				if !write(w, e) {
+					return false
+				}
+			}
+			w.WriteByte(']')
+			return true
+		}, true
+	}
+}
