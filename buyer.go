@@ -43,7 +43,6 @@ type Buyer struct {
 	Status          BuyerStatus `db:"status"`
 	StatusChangedAt time.Time   `db:"status_changed_at"`
 	CreatedAt       time.Time   `db:"created_at"`
-	UpdatedAt       time.Time   `db:"updated_at"`
 }
 
 // GlobalID is the buyer's Relay ID.

@@ -21,8 +21,6 @@ type Order struct {
 	CancellationReason *CancellationReason `db:"cancellation_reason"`
 	TotalCents         int64               `db:"total_cents"`
 	Currency           string              `db:"currency"`
-	CreatedAt          time.Time           `db:"created_at"`
-	UpdatedAt          time.Time           `db:"updated_at"`
 	// Seller and Buyer are the order's parties as the statement that read the order joined
 	// them: nil where the actor may not see them (staff, who read the orders returned to their
 	// store). Every read of orders joins them, so a page of orders resolves them without a

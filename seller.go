@@ -15,7 +15,6 @@ type Seller struct {
 	Email     string    `db:"email"`
 	Country   string    `db:"country"`
 	CreatedAt time.Time `db:"created_at"`
-	UpdatedAt time.Time `db:"updated_at"`
 }
 
 // GlobalID is the seller's Relay ID.

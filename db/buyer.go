@@ -10,7 +10,7 @@ import (
 
 var _ sc.BuyerService = (*DB)(nil)
 
-const buyerColumns = `b.id, b.number, b.handle, b.country, b.status, b.status_changed_at, b.created_at, b.updated_at`
+const buyerColumns = `b.id, b.number, b.handle, b.country, b.status, b.status_changed_at, b.created_at`
 
 // ListBuyers implements secondchance.BuyerService.
 func (db *DB) ListBuyers(ctx context.Context, f sc.BuyerFilter, page sc.PageArgs) (*sc.Page[*sc.Buyer], error) {

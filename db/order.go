@@ -13,14 +13,14 @@ import (
 var _ sc.OrderService = (*DB)(nil)
 
 const orderColumns = `o.id, o.number, o.seller_id, o.buyer_id, o.placed_at, o.ship_by, o.shipped_at,
-	o.delivered_at, o.cancelled_at, o.cancellation_reason, o.total_cents, o.currency, o.created_at, o.updated_at`
+	o.delivered_at, o.cancelled_at, o.cancellation_reason, o.total_cents, o.currency`
 
 // orderWithPartiesColumns reads an order with its seller and buyer, joined as s and b, so that
 // a page of orders costs one statement, not one more per edge. The rows are read by
 // selectOrdersWithParties, in this order; a party the actor may not see is joined as NULL.
 const orderWithPartiesColumns = orderColumns + `,
-	s.id, s.number, s.name, s.legal_name, s.email, s.country, s.created_at, s.updated_at,
-	b.id, b.number, b.handle, b.country, b.status, b.status_changed_at, b.created_at, b.updated_at`
+	s.id, s.number, s.name, s.legal_name, s.email, s.country, s.created_at,
+	b.id, b.number, b.handle, b.country, b.status, b.status_changed_at, b.created_at`
 
 // orderParties joins an order's seller and buyer for an actor who sees both: its own orders,
 // or an admin's (a statement already limited to those).
@@ -55,9 +55,9 @@ func scanOrdersWithParties(rows *sql.Rows) ([]*sc.Order, error) {
 	for rows.Next() {
 		o := new(sc.Order)
 		if err := rows.Scan(&o.ID, &o.Number, &o.SellerID, &o.BuyerID, &o.PlacedAt, &o.ShipBy, &o.ShippedAt,
-			&o.DeliveredAt, &o.CancelledAt, &p.reason, &o.TotalCents, &o.Currency, &o.CreatedAt, &o.UpdatedAt,
-			&p.sellerID, &p.seller.Number, &p.seller.Name, &p.seller.LegalName, &p.seller.Email, &p.seller.Country, &p.sellerCreated, &p.sellerUpdated,
-			&p.buyerID, &p.buyer.Number, &p.buyer.Handle, &p.buyer.Country, &p.buyerStatus, &p.buyerChanged, &p.buyerCreated, &p.buyerUpdated); err != nil {
+			&o.DeliveredAt, &o.CancelledAt, &p.reason, &o.TotalCents, &o.Currency,
+			&p.sellerID, &p.seller.Number, &p.seller.Name, &p.seller.LegalName, &p.seller.Email, &p.seller.Country, &p.sellerCreated,
+			&p.buyerID, &p.buyer.Number, &p.buyer.Handle, &p.buyer.Country, &p.buyerStatus, &p.buyerChanged, &p.buyerCreated); err != nil {
 			return nil, mapError(err)
 		}
 		if p.reason.Valid {
@@ -67,14 +67,14 @@ func scanOrdersWithParties(rows *sql.Rows) ([]*sc.Order, error) {
 		if p.sellerID.Valid {
 			if o.Seller = sellers[o.SellerID]; o.Seller == nil {
 				seller := sc.Seller{ID: o.SellerID, Number: p.seller.Number.String, Name: p.seller.Name.String, LegalName: p.seller.LegalName.String,
-					Email: p.seller.Email.String, Country: p.seller.Country.String, CreatedAt: p.sellerCreated.Time, UpdatedAt: p.sellerUpdated.Time}
+					Email: p.seller.Email.String, Country: p.seller.Country.String, CreatedAt: p.sellerCreated.Time}
 				o.Seller, sellers[o.SellerID] = &seller, &seller
 			}
 		}
 		if p.buyerID.Valid {
 			if o.Buyer = buyers[o.BuyerID]; o.Buyer == nil {
 				buyer := sc.Buyer{ID: o.BuyerID, Number: p.buyer.Number.String, Handle: p.buyer.Handle.String, Country: p.buyer.Country.String,
-					Status: sc.BuyerStatus(p.buyerStatus.String), StatusChangedAt: p.buyerChanged.Time, CreatedAt: p.buyerCreated.Time, UpdatedAt: p.buyerUpdated.Time}
+					Status: sc.BuyerStatus(p.buyerStatus.String), StatusChangedAt: p.buyerChanged.Time, CreatedAt: p.buyerCreated.Time}
 				o.Buyer, buyers[o.BuyerID] = &buyer, &buyer
 			}
 		}
@@ -85,13 +85,13 @@ func scanOrdersWithParties(rows *sql.Rows) ([]*sc.Order, error) {
 
 // orderPartiesRow holds the nullable columns of one row of orderWithPartiesColumns.
 type orderPartiesRow struct {
-	reason                                   sql.NullString
-	sellerID, buyerID                        sql.NullInt64
-	seller                                   struct{ Number, Name, LegalName, Email, Country sql.NullString }
-	buyer                                    struct{ Number, Handle, Country sql.NullString }
-	buyerStatus                              sql.NullString
-	sellerCreated, sellerUpdated             sql.NullTime
-	buyerChanged, buyerCreated, buyerUpdated sql.NullTime
+	reason                     sql.NullString
+	sellerID, buyerID          sql.NullInt64
+	seller                     struct{ Number, Name, LegalName, Email, Country sql.NullString }
+	buyer                      struct{ Number, Handle, Country sql.NullString }
+	buyerStatus                sql.NullString
+	sellerCreated              sql.NullTime
+	buyerChanged, buyerCreated sql.NullTime
 }
 
 // ListOrders implements secondchance.OrderService.

@@ -24,12 +24,11 @@ const reportWithOrderColumns = reportColumns + `, o.id AS "order.id", o.number A
 	o.seller_id AS "order.seller_id", o.buyer_id AS "order.buyer_id", o.placed_at AS "order.placed_at",
 	o.ship_by AS "order.ship_by", o.shipped_at AS "order.shipped_at", o.delivered_at AS "order.delivered_at",
 	o.cancelled_at AS "order.cancelled_at", o.cancellation_reason AS "order.cancellation_reason",
-	o.total_cents AS "order.total_cents", o.currency AS "order.currency", o.created_at AS "order.created_at",
-	o.updated_at AS "order.updated_at",
+	o.total_cents AS "order.total_cents", o.currency AS "order.currency",
 	s.id AS "seller.id", s.number AS "seller.number", s.name AS "seller.name", s.legal_name AS "seller.legal_name",
-	s.email AS "seller.email", s.country AS "seller.country", s.created_at AS "seller.created_at", s.updated_at AS "seller.updated_at",
+	s.email AS "seller.email", s.country AS "seller.country", s.created_at AS "seller.created_at",
 	b.id AS "buyer.id", b.number AS "buyer.number", b.handle AS "buyer.handle", b.country AS "buyer.country", b.status AS "buyer.status",
-	b.status_changed_at AS "buyer.status_changed_at", b.created_at AS "buyer.created_at", b.updated_at AS "buyer.updated_at"`
+	b.status_changed_at AS "buyer.status_changed_at", b.created_at AS "buyer.created_at"`
 
 // ReportBuyer implements secondchance.ReportService.
 func (db *DB) ReportBuyer(ctx context.Context, in sc.ReportInput) (*sc.Report, bool, error) {

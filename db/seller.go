@@ -10,7 +10,7 @@ import (
 
 var _ sc.SellerService = (*DB)(nil)
 
-const sellerColumns = `s.id, s.number, s.name, s.legal_name, s.email, s.country, s.created_at, s.updated_at`
+const sellerColumns = `s.id, s.number, s.name, s.legal_name, s.email, s.country, s.created_at`
 
 // ListSellers implements secondchance.SellerService.
 func (db *DB) ListSellers(ctx context.Context, f sc.SellerFilter, page sc.PageArgs) (*sc.Page[*sc.Seller], error) {
