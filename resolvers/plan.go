@@ -3,7 +3,9 @@ package resolvers
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -269,43 +271,157 @@ func typename[T any](name string) writer[T] {
 	}
 }
 
-// scalar is a leaf: get returns the same marshaler gqlgen's generated code uses for the field's
-// type (graph.MarshalString, graph.MarshalTime, the enum itself, graphql.Null for a nil).
-func scalar[T any](get func(T) graphql.Marshaler) field[T] {
+// leaf is a scalar or enum field: write writes v's value, or reports a null (false).
+func leaf[T any](write func(w *bytes.Buffer, v T) (written bool)) field[T] {
 	return func(_ *compiler, _ graphql.CollectedField, t *ast.Type) (writer[T], bool) {
 		nonNull := t.NonNull
 		return func(w *bytes.Buffer, v T) bool {
-			m := get(v)
-			if m == graphql.Null && nonNull {
+			if write(w, v) {
+				return true
+			}
+			if nonNull {
 				return false
 			}
-			m.MarshalGQL(w)
+			w.WriteString("null")
 			return true
 		}, true
 	}
 }
 
-// scalars is a list of leaves that are never null.
-func scalars[T, E any](get func(T) []E, marshal func(E) graphql.Marshaler) field[T] {
+// The leaves, each written as gqlgen.yml's binding writes it (graph.MarshalString,
+// graph.MarshalTime, …), without a marshaler per value: TestLeavesWriteAsGqlgen compares them.
+
+func text[T any](get func(T) string) field[T] {
+	return leaf(func(w *bytes.Buffer, v T) bool { quote(w, get(v)); return true })
+}
+
+func optText[T any](get func(T) *string) field[T] {
+	return leaf(func(w *bytes.Buffer, v T) bool {
+		s := get(v)
+		if s != nil {
+			quote(w, *s)
+		}
+		return s != nil
+	})
+}
+
+func timestamp[T any](get func(T) time.Time) field[T] {
+	return leaf(func(w *bytes.Buffer, v T) bool { writeTime(w, get(v)); return true })
+}
+
+func optTimestamp[T any](get func(T) *time.Time) field[T] {
+	return leaf(func(w *bytes.Buffer, v T) bool {
+		t := get(v)
+		if t != nil {
+			writeTime(w, *t)
+		}
+		return t != nil
+	})
+}
+
+func integer[T any](get func(T) int) field[T] {
+	return leaf(func(w *bytes.Buffer, v T) bool { writeInt(w, get(v)); return true })
+}
+
+func optInteger[T any](get func(T) *int) field[T] {
+	return leaf(func(w *bytes.Buffer, v T) bool {
+		i := get(v)
+		if i != nil {
+			writeInt(w, *i)
+		}
+		return i != nil
+	})
+}
+
+func boolean[T any](get func(T) bool) field[T] {
+	return leaf(func(w *bytes.Buffer, v T) bool { w.WriteString(strconv.FormatBool(get(v))); return true })
+}
+
+// enum is an enum of the root package, which writes itself.
+func enum[T any, E graphql.Marshaler](get func(T) E) field[T] {
+	return leaf(func(w *bytes.Buffer, v T) bool { get(v).MarshalGQL(w); return true })
+}
+
+func optEnum[T any, E graphql.Marshaler](get func(T) *E) field[T] {
+	return leaf(func(w *bytes.Buffer, v T) bool {
+		e := get(v)
+		if e != nil {
+			(*e).MarshalGQL(w)
+		}
+		return e != nil
+	})
+}
+
+// texts is a list of strings, never null.
+func texts[T any](get func(T) []string) field[T] {
 	return func(_ *compiler, _ graphql.CollectedField, t *ast.Type) (writer[T], bool) {
+		if t.Elem == nil || !t.Elem.NonNull {
+			return nil, false
+		}
 		nonNull := t.NonNull
 		return func(w *bytes.Buffer, v T) bool {
 			list := get(v)
 			if list == nil && !nonNull {
-				graphql.Null.MarshalGQL(w)
+				w.WriteString("null")
 				return true
 			}
 			w.WriteByte('[')
-			for i, e := range list {
+			for i, s := range list {
 				if i > 0 {
 					w.WriteByte(',')
 				}
-				marshal(e).MarshalGQL(w)
+				quote(w, s)
 			}
 			w.WriteByte(']')
 			return true
 		}, true
 	}
+}
+
+// quote writes s as gqlgen's graphql.MarshalString does.
+func quote(w *bytes.Buffer, s string) {
+	const hex = "0123456789ABCDEF"
+	w.WriteByte('"')
+	start := 0
+	for i, c := range s {
+		if c >= 0x20 && c != '\\' && c != '"' {
+			continue
+		}
+		w.WriteString(s[start:i])
+		switch c {
+		case '\t':
+			w.WriteString(`\t`)
+		case '\r':
+			w.WriteString(`\r`)
+		case '\n':
+			w.WriteString(`\n`)
+		case '\\':
+			w.WriteString(`\\`)
+		case '"':
+			w.WriteString(`\"`)
+		default:
+			w.WriteString(`\u00`)
+			w.WriteByte(hex[c>>4])
+			w.WriteByte(hex[c&0xf])
+		}
+		start = i + 1
+	}
+	w.WriteString(s[start:])
+	w.WriteByte('"')
+}
+
+// writeTime writes t as graph.MarshalTime does: RFC 3339 with its fraction, quoted (the
+// layout's output needs no escaping).
+func writeTime(w *bytes.Buffer, t time.Time) {
+	var b [40]byte
+	w.WriteByte('"')
+	w.Write(t.AppendFormat(b[:0], time.RFC3339Nano))
+	w.WriteByte('"')
+}
+
+func writeInt(w *bytes.Buffer, i int) {
+	var b [20]byte
+	w.Write(strconv.AppendInt(b[:0], int64(i), 10))
 }
 
 // one is an object-valued field; get's zero value (a nil pointer) is a null, and an error
