@@ -97,6 +97,10 @@ func (m *Main) benchRead(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stderr, "serving the data set on %s (server pid %d); measuring\n", srv.api, srv.cmd.Process.Pid)
 	r := &benchRunner{out: m.Stderr, api: "http://" + srv.api + "/graphql", metrics: srv.metrics, pgbench: pgbench,
 		pgURL: benchURL, clients: o.Clients, duration: o.Duration, profile: o.Profile, serverPID: srv.cmd.Process.Pid, mon: d.DB.DB}
+	if r.bare, err = startHTTPFloor(benchURL, o.Clients); err != nil {
+		return err
+	}
+	defer r.bare.close()
 	reads, err := benchReads(ctx, d, subjects)
 	if err != nil {
 		return err

@@ -33,6 +33,8 @@ type benchRunner struct {
 	// and the PostgreSQL backends of its pool (application_name benchServerApp) use.
 	serverPID int
 	mon       *sql.DB
+	// bare serves the floors over HTTP alone (httpFloor).
+	bare *httpFloor
 }
 
 // benchResult is what one read measured.
@@ -55,10 +57,17 @@ type benchResult struct {
 	// FloorP50 and FloorP99 are the floor's latencies at the same concurrency: convoying that
 	// the floor shows too is the machine's, not the server's.
 	FloorP50, FloorP99 time.Duration
+	// BareP50 and BareRate are the floor's statement through httpFloor: at 1 client, and at
+	// the same concurrency.
+	BareP50  time.Duration
+	BareRate float64
 }
 
 // Ratio is the server's requests/s over the floor's statements/s, at the same concurrency.
 func (r benchResult) Ratio() float64 { return r.LoadedRate / r.FloorRate }
+
+// BareRatio is what a bare HTTP server reaches of the floor.
+func (r benchResult) BareRatio() float64 { return r.BareRate / r.FloorRate }
 
 func (b *benchRunner) run(ctx context.Context, reads []benchRead, only string) ([]benchResult, error) {
 	b.client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: b.clients + 4, DisableCompression: true}, Timeout: 30 * time.Second}
@@ -108,10 +117,10 @@ func (b *benchRunner) measure(ctx context.Context, r benchRead) (benchResult, er
 	}
 	// Warm up: the server's caches (parsed query, plans of the pool's connections) and the
 	// database's buffers, as a frontend finds them after its first requests.
-	if _, _, err := b.load(ctx, body, r.Token, 1, 300*time.Millisecond); err != nil {
+	if _, _, err := b.load(ctx, b.api, body, r.Token, 1, 300*time.Millisecond); err != nil {
 		return res, err
 	}
-	lat, _, err := b.load(ctx, body, r.Token, 1, b.duration*3/4)
+	lat, _, err := b.load(ctx, b.api, body, r.Token, 1, b.duration*3/4)
 	if err != nil {
 		return res, err
 	}
@@ -123,7 +132,7 @@ func (b *benchRunner) measure(ctx context.Context, r benchRead) (benchResult, er
 	}
 	cpu0, _ := procCPU(b.serverPID)
 	pg := startBackendCPU(ctx, b.mon, benchServerApp)
-	lat, elapsed, err := b.load(ctx, body, r.Token, b.clients, b.duration)
+	lat, elapsed, err := b.load(ctx, b.api, body, r.Token, b.clients, b.duration)
 	pgCPU := pg.end()
 	cpu1, _ := procCPU(b.serverPID)
 	if prof != nil {
@@ -150,13 +159,31 @@ func (b *benchRunner) measure(ctx context.Context, r benchRead) (benchResult, er
 		return res, err
 	}
 	res.FloorLatency = floor.latency
+	if b.bare == nil {
+		return res, nil
+	}
+	bare, err := b.bare.url(ctx, r.Floor)
+	if err != nil {
+		return res, err
+	}
+	if _, _, err := b.load(ctx, bare, body, "", 1, 300*time.Millisecond); err != nil {
+		return res, err
+	}
+	if lat, _, err = b.load(ctx, bare, body, "", 1, b.duration*3/4); err != nil {
+		return res, err
+	}
+	res.BareP50 = percentile(lat, 50)
+	if lat, elapsed, err = b.load(ctx, bare, body, "", b.clients, b.duration); err != nil {
+		return res, err
+	}
+	res.BareRate = float64(len(lat)) / elapsed.Seconds()
 	return res, nil
 }
 
 // check sends the read once and returns how many rows it shows; a response with errors fails
 // the run, since a fast error is no measurement.
 func (b *benchRunner) check(body []byte, r benchRead) (int, error) {
-	raw, status, err := b.post(body, r.Token, nil)
+	raw, status, err := b.post(b.api, body, r.Token, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -179,8 +206,8 @@ func (b *benchRunner) check(body []byte, r benchRead) (int, error) {
 	return len(list), nil
 }
 
-func (b *benchRunner) post(body []byte, token string, buf *bytes.Buffer) ([]byte, int, error) {
-	req, err := http.NewRequest(http.MethodPost, b.api, bytes.NewReader(body))
+func (b *benchRunner) post(target string, body []byte, token string, buf *bytes.Buffer) ([]byte, int, error) {
+	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -199,8 +226,9 @@ func (b *benchRunner) post(body []byte, token string, buf *bytes.Buffer) ([]byte
 	return buf.Bytes(), resp.StatusCode, err
 }
 
-// load sends the request from n clients for d and returns every latency and the time taken.
-func (b *benchRunner) load(ctx context.Context, body []byte, token string, n int, d time.Duration) ([]time.Duration, time.Duration, error) {
+// load sends the request to target from n clients for d and returns every latency and the
+// time taken.
+func (b *benchRunner) load(ctx context.Context, target string, body []byte, token string, n int, d time.Duration) ([]time.Duration, time.Duration, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	lats := make([][]time.Duration, n)
@@ -213,7 +241,7 @@ func (b *benchRunner) load(ctx context.Context, body []byte, token string, n int
 			var buf bytes.Buffer
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				t0 := time.Now()
-				raw, status, err := b.post(body, token, &buf)
+				raw, status, err := b.post(target, body, token, &buf)
 				if err == nil && (status != http.StatusOK || bytes.Contains(raw, []byte(`"errors":`))) {
 					err = fmt.Errorf("the server answered %d: %.300s", status, raw)
 				}
@@ -356,7 +384,8 @@ func (p *benchProfile) wait() error { return <-p.done }
 func printBench(w io.Writer, o benchOptions, s benchSubjects, rows []benchResult) {
 	fmt.Fprintf(w, "Data set: %d sellers, %d buyers, %d orders, ~%d reports; %d clients for the loaded runs, %s each.\n",
 		o.Sellers, o.Buyers, o.Orders, o.Reports, o.Clients, o.Duration)
-	fmt.Fprintf(w, "Server: `secondchance serve` in a process of its own; floor: the same rows as one statement through pgbench -M prepared.\n\n")
+	fmt.Fprintf(w, "Server: `secondchance serve` in a process of its own; floor: the same rows as one statement through pgbench -M prepared; "+
+		"bare HTTP: that statement, prepared, served over HTTP with nothing else (no token, no GraphQL), in the benchmark's process.\n\n")
 	ms := func(d time.Duration) string {
 		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64)
 	}
@@ -366,12 +395,13 @@ func printBench(w io.Writer, o benchOptions, s benchSubjects, rows []benchResult
 		}
 		return strconv.FormatFloat(float64(a)/float64(b), 'f', 1, 64)
 	}
-	fmt.Fprintf(w, "| read | as | rows | 1 client p50 ms | p99 ms | floor ms | %d clients req/s | p50 ms | p99 ms | p99/p50 | floor stmts/s | floor p99/p50 | of floor | CPU ms/req: server + PostgreSQL | floor: PostgreSQL ms/stmt |\n", o.Clients)
-	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintf(w, "| read | as | rows | 1 client p50 ms | p99 ms | floor ms | %d clients req/s | p50 ms | p99 ms | p99/p50 | floor stmts/s | floor p99/p50 | of floor | CPU ms/req: server + PostgreSQL | floor: PostgreSQL ms/stmt | bare HTTP: 1 client p50 ms | req/s | of floor |\n", o.Clients)
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %.0f | %s | %s | %s | %.0f | %s | %.2f | %s + %s | %s |\n", r.Name, r.Subject, r.Rows,
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %.0f | %s | %s | %s | %.0f | %s | %.2f | %s + %s | %s | %s | %.0f | %.2f |\n", r.Name, r.Subject, r.Rows,
 			ms(r.P50), ms(r.P99), ms(r.FloorLatency), r.LoadedRate, ms(r.LoadedP50), ms(r.LoadedP99), ratio(r.LoadedP99, r.LoadedP50),
-			r.FloorRate, ratio(r.FloorP99, r.FloorP50), r.Ratio(), ms(r.ServerCPU), ms(r.ServerPGCPU), ms(r.FloorPGCPU))
+			r.FloorRate, ratio(r.FloorP99, r.FloorP50), r.Ratio(), ms(r.ServerCPU), ms(r.ServerPGCPU), ms(r.FloorPGCPU),
+			ms(r.BareP50), r.BareRate, r.BareRatio())
 	}
 	fmt.Fprintf(w, "\nCost independence: the large subject beside the small one (%s, %d orders, vs %s, %d orders; universal store vs %s). "+
 		"A page costs with its rows, so where the two pages' rows differ, both are read again with pages of the smaller one's size.\n\n",
@@ -394,7 +424,11 @@ func printBench(w io.Writer, o benchOptions, s benchSubjects, rows []benchResult
 			fails = append(fails, fmt.Sprintf("p50 %s ms > 3 ms", ms(r.P50)))
 		}
 		if r.Ratio() < 1.0/3 {
-			fails = append(fails, fmt.Sprintf("%.2f of the floor < 1/3", r.Ratio()))
+			short := fmt.Sprintf("%.2f of the floor < 1/3", r.Ratio())
+			if r.BareRate > 0 && r.BareRatio() < 1.0/3 {
+				short += fmt.Sprintf(" (a bare HTTP server: %.2f)", r.BareRatio())
+			}
+			fails = append(fails, short)
 		}
 		if r.LoadedP99 > 4*r.LoadedP50 {
 			fails = append(fails, fmt.Sprintf("p99 %.1f× p50 > 4×", float64(r.LoadedP99)/float64(r.LoadedP50)))
@@ -466,10 +500,10 @@ func (b *benchRunner) equalPages(ctx context.Context, rows []benchResult) error 
 			if err != nil {
 				return err
 			}
-			if _, _, err := b.load(ctx, body, side.r.Token, 1, 300*time.Millisecond); err != nil {
+			if _, _, err := b.load(ctx, b.api, body, side.r.Token, 1, 300*time.Millisecond); err != nil {
 				return err
 			}
-			lat, _, err := b.load(ctx, body, side.r.Token, 1, b.duration*3/4)
+			lat, _, err := b.load(ctx, b.api, body, side.r.Token, 1, b.duration*3/4)
 			if err != nil {
 				return err
 			}
