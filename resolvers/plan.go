@@ -3,6 +3,7 @@ package resolvers
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -449,6 +450,21 @@ func one[T any, C comparable](child *object[C], get func(T) (C, error)) field[T]
 		}, true
 	}
 }
+
+// joined is an edge a statement may have joined: nil when it did not, and gqlgen (the edge's
+// resolver) answers.
+func joined[T any, C comparable](child *object[C], get func(T) C) field[T] {
+	return one(child, func(v T) (C, error) {
+		c := get(v)
+		var zero C
+		if c == zero {
+			return zero, errNotJoined
+		}
+		return c, nil
+	})
+}
+
+var errNotJoined = errors.New("not joined")
 
 // value is an object-valued field held by value, never null.
 func value[T, C any](child *object[C], get func(T) C) field[T] {

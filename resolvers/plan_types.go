@@ -64,6 +64,22 @@ var returnedItemObject = &object[*sc.ReturnedItem]{name: "ReturnedItem", fields:
 	"photoUrls":   texts(func(i *sc.ReturnedItem) []string { return i.PhotoURLs }),
 }}
 
+// A report's order and parties are what the list's statement joined; a report read without
+// them is gqlgen's (its resolvers load them).
+var reportObject = &object[*sc.Report]{name: "Report", fields: map[string]field[*sc.Report]{
+	"id":          text((*sc.Report).GlobalID),
+	"reason":      enum(func(r *sc.Report) sc.ReportReason { return r.Reason }),
+	"description": text(func(r *sc.Report) string { return r.Description }),
+	"status":      enum(func(r *sc.Report) sc.ReportStatus { return r.Status }),
+	"outcome":     optEnum((*sc.Report).Outcome),
+	"createdAt":   timestamp(func(r *sc.Report) time.Time { return r.CreatedAt }),
+	"updatedAt":   timestamp(func(r *sc.Report) time.Time { return r.UpdatedAt }),
+	"decidedAt":   optTimestamp(func(r *sc.Report) *time.Time { return r.DecidedAt }),
+	"order":       joined(orderObject, func(r *sc.Report) *sc.Order { return r.Order }),
+	"seller":      joined(sellerObject, func(r *sc.Report) *sc.Seller { return r.Seller }),
+	"buyer":       joined(buyerObject, func(r *sc.Report) *sc.Buyer { return r.Buyer }),
+}}
+
 // connection is a Relay connection of node; totalCount costs a statement and is gqlgen's.
 func connection[E comparable](name string, node *object[E]) *object[*graph.Connection[E]] {
 	edge := &object[*graph.Edge[E]]{name: name + "Edge", fields: map[string]field[*graph.Edge[E]]{
@@ -85,4 +101,5 @@ var planRoots = map[string]rootField{
 	"sellers":       root(connection("Seller", sellerObject)),
 	"buyers":        root(connection("Buyer", buyerObject)),
 	"returnedItems": root(connection("ReturnedItem", returnedItemObject)),
+	"reports":       root(connection("Report", reportObject)),
 }
