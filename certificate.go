@@ -89,6 +89,9 @@ type Certificate struct {
 	PDFBytes         int             `db:"pdf_bytes"`
 	EmailedAt        *time.Time      `db:"emailed_at"`
 	DonorName        string          `db:"donor_name"`
+	// Store is the issuing store when the statement that read the certificate joined it (any
+	// token reads any store).
+	Store *Store `db:"store"`
 }
 
 // GlobalID is the certificate's Relay ID.

@@ -60,6 +60,9 @@ type ReturnAuthorization struct {
 	CreatedAt      time.Time `db:"created_at"`
 	UpdatedAt      time.Time `db:"updated_at"`
 	ExpiresAt      time.Time `db:"expires_at"`
+	// Order is the authorised order when the list that read the authorisation loaded it too
+	// (as the actor may see it).
+	Order *Order `db:"-"`
 }
 
 // GlobalID is the authorisation's Relay ID.

@@ -521,7 +521,9 @@ func (db *DB) Certificates(ctx context.Context, f sc.CertificateFilter, page sc.
 		AND ($6::int IS NULL OR c.tax_year = $6) AND ($7::bigint IS NULL OR c.seller_id = $7)`
 	args = append(args, kind, status, f.TaxYear, seller)
 	var rows []*sc.Certificate
-	if err := db.SelectContext(ctx, &rows, `SELECT `+certificateColumns+` FROM certificates c `+certificateJoins+` WHERE `+cond+`
+	// The page joins its stores, which any token reads: no statement for store { … }.
+	if err := db.SelectContext(ctx, &rows, `SELECT `+certificateColumns+`, `+joinedStoreColumns+` FROM certificates c `+certificateJoins+`
+		JOIN stores st ON st.id = c.store_id WHERE `+cond+`
 		AND ($8::bigint IS NULL OR c.id < $8) ORDER BY c.id DESC LIMIT $9`, append(args, after, limit+1)...); err != nil {
 		return nil, mapError(err)
 	}

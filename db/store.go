@@ -13,6 +13,12 @@ var _ sc.StoreService = (*DB)(nil)
 // storeColumns are the columns of sc.Store.
 const storeColumns = `id, code, name, recipient, address_line1, address_line2, city, region, postal_code, country, ein, created_at`
 
+// joinedStoreColumns are storeColumns of a store joined as st, into a field tagged db:"store".
+const joinedStoreColumns = `st.id AS "store.id", st.code AS "store.code", st.name AS "store.name", st.recipient AS "store.recipient",
+	st.address_line1 AS "store.address_line1", st.address_line2 AS "store.address_line2", st.city AS "store.city",
+	st.region AS "store.region", st.postal_code AS "store.postal_code", st.country AS "store.country", st.ein AS "store.ein",
+	st.created_at AS "store.created_at"`
+
 // StoresByID implements secondchance.StoreService, in the order of ids.
 func (db *DB) StoresByID(ctx context.Context, ids []int64) ([]*sc.Store, error) {
 	var rows []*sc.Store

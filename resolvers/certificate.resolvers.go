@@ -19,6 +19,9 @@ func (r *certificateResolver) Seller(ctx context.Context, obj *secondchance.Cert
 
 // Store is the resolver for the store field.
 func (r *certificateResolver) Store(ctx context.Context, obj *secondchance.Certificate) (*secondchance.Store, error) {
+	if obj.Store != nil {
+		return obj.Store, nil
+	}
 	return loadVisible(ctx, loadersFrom(ctx).store, obj.StoreID, "store")
 }
 

@@ -102,6 +102,11 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 		Stats: oc.Stats,
 	}
 	respond := next(graphql.WithOperationContext(ctx, poc))
+	// Falling back, gqlgen runs the operation the client sent: the context the transport hands
+	// the response handler carries the pruned one.
+	fallBack := func(rctx context.Context) *graphql.Response {
+		return next(ctx)(graphql.WithOperationContext(rctx, oc))
+	}
 	return func(ctx context.Context) *graphql.Response {
 		res := respond(ctx)
 		var data []byte
@@ -112,7 +117,7 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 		if !ok {
 			// An error, or a value only gqlgen writes: gqlgen answers, whole, as it would have.
 			p.report(PlanFellBack)
-			return next(ctx)(ctx)
+			return fallBack(ctx)
 		}
 		p.report(PlanWritten)
 		res.Data = data

@@ -80,6 +80,47 @@ var reportObject = &object[*sc.Report]{name: "Report", fields: map[string]field[
 	"buyer":       joined(buyerObject, func(r *sc.Report) *sc.Buyer { return r.Buyer }),
 }}
 
+var storeObject = &object[*sc.Store]{name: "Store", fields: map[string]field[*sc.Store]{
+	"id":   text((*sc.Store).GlobalID),
+	"code": text(func(st *sc.Store) string { return st.Code }),
+	"name": text(func(st *sc.Store) string { return st.Name }),
+	"ein":  text(func(st *sc.Store) string { return st.EIN }),
+}}
+
+// A certificate's store is what its list's statement joined; its seller, links and the
+// certificates it replaces are resolvers, gqlgen's.
+var certificateObject = &object[*sc.Certificate]{name: "Certificate", fields: map[string]field[*sc.Certificate]{
+	"id":               text((*sc.Certificate).GlobalID),
+	"serial":           text(func(c *sc.Certificate) string { return c.Serial }),
+	"kind":             enum(func(c *sc.Certificate) sc.CertificateKind { return c.Kind }),
+	"status":           enum((*sc.Certificate).Status),
+	"taxYear":          integer(func(c *sc.Certificate) int { return c.TaxYear }),
+	"issuedAt":         timestamp(func(c *sc.Certificate) time.Time { return c.IssuedAt }),
+	"donorName":        text(func(c *sc.Certificate) string { return c.DonorName }),
+	"store":            joined(storeObject, func(c *sc.Certificate) *sc.Store { return c.Store }),
+	"itemCount":        integer(func(c *sc.Certificate) int { return c.Items }),
+	"gross":            value(moneyObject, (*sc.Certificate).Gross),
+	"costs":            value(moneyObject, (*sc.Certificate).Costs),
+	"net":              value(moneyObject, (*sc.Certificate).Net),
+	"verificationCode": text(func(c *sc.Certificate) string { return c.VerificationCode }),
+	"pdfBytes":         integer(func(c *sc.Certificate) int { return c.PDFBytes }),
+	"voidReason":       optText(func(c *sc.Certificate) *string { return c.VoidReason }),
+	"voidedAt":         optTimestamp(func(c *sc.Certificate) *time.Time { return c.VoidedAt }),
+	"emailedAt":        optTimestamp(func(c *sc.Certificate) *time.Time { return c.EmailedAt }),
+}}
+
+// An authorisation's order is what its list loaded with it; its store, items, report and
+// texts are resolvers, gqlgen's.
+var rmaObject = &object[*sc.ReturnAuthorization]{name: "ReturnAuthorization", fields: map[string]field[*sc.ReturnAuthorization]{
+	"id":             text((*sc.ReturnAuthorization).GlobalID),
+	"code":           text(func(r *sc.ReturnAuthorization) string { return r.Code }),
+	"status":         enum((*sc.ReturnAuthorization).Status),
+	"order":          joined(orderObject, func(r *sc.ReturnAuthorization) *sc.Order { return r.Order }),
+	"trackingNumber": optText(func(r *sc.ReturnAuthorization) *string { return r.TrackingNumber }),
+	"createdAt":      timestamp(func(r *sc.ReturnAuthorization) time.Time { return r.CreatedAt }),
+	"expiresAt":      timestamp(func(r *sc.ReturnAuthorization) time.Time { return r.ExpiresAt }),
+}}
+
 // connection is a Relay connection of node; totalCount costs a statement and is gqlgen's.
 func connection[E comparable](name string, node *object[E]) *object[*graph.Connection[E]] {
 	edge := &object[*graph.Edge[E]]{name: name + "Edge", fields: map[string]field[*graph.Edge[E]]{
@@ -102,4 +143,7 @@ var planRoots = map[string]rootField{
 	"buyers":        root(connection("Buyer", buyerObject)),
 	"returnedItems": root(connection("ReturnedItem", returnedItemObject)),
 	"reports":       root(connection("Report", reportObject)),
+	"certificates":  root(connection("Certificate", certificateObject)),
+
+	"returnAuthorizations": root(connection("ReturnAuthorization", rmaObject)),
 }

@@ -64,18 +64,26 @@ func fieldNames(fields []graphql.CollectedField) map[string]bool {
 
 // prime fetches the values of ids in one call and puts them in the loader.
 func prime[V any](ctx context.Context, l *dataloadgen.Loader[int64, V], ids []int64, fetch func(context.Context, []int64) ([]V, error)) error {
+	_, err := primed(ctx, l, ids, fetch)
+	return err
+}
+
+// primed is prime that also returns what it loaded, by ID.
+func primed[V any](ctx context.Context, l *dataloadgen.Loader[int64, V], ids []int64, fetch func(context.Context, []int64) ([]V, error)) (map[int64]V, error) {
 	ids = unique(ids)
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	vs, err := fetch(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	out := make(map[int64]V, len(ids))
 	for i, id := range ids {
 		l.Prime(id, vs[i])
+		out[id] = vs[i]
 	}
-	return nil
+	return out, nil
 }
 
 func unique(ids []int64) []int64 {
@@ -314,7 +322,14 @@ func (r *Resolver) prefetchRMAs(ctx context.Context, rmas []*sc.ReturnAuthorizat
 		}
 	}
 	if sel["order"] {
-		return prime(ctx, l.order, orders, r.Services.Orders.OrdersByID)
+		// Held by the authorisations too, for the plans that write the page (plan.go).
+		byID, err := primed(ctx, l.order, orders, r.Services.Orders.OrdersByID)
+		if err != nil {
+			return err
+		}
+		for _, x := range rmas {
+			x.Order = byID[x.OrderID]
+		}
 	}
 	return nil
 }
@@ -329,7 +344,10 @@ func (r *Resolver) prefetchCertificates(ctx context.Context, items []*sc.Certifi
 	l := loadersFrom(ctx)
 	var sellers, stores, related []int64
 	for _, c := range items {
-		sellers, stores = append(sellers, c.SellerID), append(stores, c.StoreID)
+		sellers = append(sellers, c.SellerID)
+		if c.Store == nil {
+			stores = append(stores, c.StoreID)
+		}
 		for _, id := range []*int64{c.ReplacesID, c.ReplacedByID} {
 			if id != nil {
 				related = append(related, *id)
@@ -341,7 +359,7 @@ func (r *Resolver) prefetchCertificates(ctx context.Context, items []*sc.Certifi
 		run      func() error
 	}{
 		{sel["seller"], func() error { return prime(ctx, l.seller, sellers, r.Services.Sellers.SellersByID) }},
-		{sel["store"], func() error { return prime(ctx, l.store, stores, r.Services.Stores.StoresByID) }},
+		{sel["store"] && len(stores) > 0, func() error { return prime(ctx, l.store, stores, r.Services.Stores.StoresByID) }},
 		{sel["replaces"] || sel["replacedBy"], func() error {
 			return prime(ctx, l.certificate, related, r.Services.Certificates.CertificatesByID)
 		}},

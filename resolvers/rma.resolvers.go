@@ -56,6 +56,9 @@ func (r *queryResolver) ReturnAuthorizations(ctx context.Context, first *int, af
 
 // Order is the resolver for the order field.
 func (r *returnAuthorizationResolver) Order(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Order, error) {
+	if obj.Order != nil {
+		return obj.Order, nil
+	}
 	return loadVisible(ctx, loadersFrom(ctx).order, obj.OrderID, "order")
 }
 
