@@ -27,6 +27,8 @@ type Order struct {
 	// statement or a goroutine per order.
 	Seller *Seller `db:"seller"`
 	Buyer  *Buyer  `db:"buyer"`
+	// Events are the order's events when the read that returned it loaded them too.
+	Events *OrderEvents `db:"-"`
 }
 
 // SellerOrNotFound is the order's seller as the API shows it: NOT_FOUND where the actor may
@@ -174,4 +176,15 @@ type OrderService interface {
 	FeedbackByOrder(ctx context.Context, orderIDs []int64) ([]*Feedback, error)
 	DisputesByOrder(ctx context.Context, orderIDs []int64) ([][]*Dispute, error)
 	ReturnClaimsByOrder(ctx context.Context, orderIDs []int64) ([][]*ReturnClaim, error)
+	// EventsByOrder returns all three at once, in one statement: for a page that shows an
+	// order with its events.
+	EventsByOrder(ctx context.Context, orderIDs []int64) ([]*OrderEvents, error)
+}
+
+// OrderEvents are an order's feedback (nil without any), disputes and return claims, oldest
+// first.
+type OrderEvents struct {
+	Feedback     *Feedback
+	Disputes     []*Dispute
+	ReturnClaims []*ReturnClaim
 }

@@ -143,6 +143,55 @@ func TestOrdersAreScopedToTheSeller(t *testing.T) {
 	require.Equal(t, sc.ENOTFOUND, sc.ErrorCode(err))
 }
 
+// TestEventsByOrder: the one statement of an order's events reads what the three per-kind
+// reads do, in their order, and nothing of an order the actor may not see.
+func TestEventsByOrder(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t)
+	b := batch(4)
+	b.Orders[0].Disputes = append(b.Orders[0].Disputes, sc.DisputeInput{Number: "D-early", Reason: sc.DisputeChargeback,
+		OpenedAt: b.Orders[0].PlacedAt.Add(time.Hour), ClosedAt: ptr(b.Orders[0].PlacedAt.Add(2 * time.Hour))})
+	b.Orders[1].ReturnClaims = []sc.ReturnClaimInput{{Number: "R2", Reason: "late", RequestedAt: b.Orders[1].PlacedAt.Add(5 * time.Hour)},
+		{Number: "R1", Reason: "damaged", RequestedAt: b.Orders[1].PlacedAt.Add(3 * time.Hour)}}
+	_, err := d.Ingest(admin(), b)
+	require.NoError(t, err)
+	var ids []int64
+	require.NoError(t, d.Select(&ids, `SELECT id FROM orders ORDER BY number`))
+	var s1 int64
+	require.NoError(t, d.Get(&s1, `SELECT id FROM sellers WHERE number = 'S1'`))
+	for name, ctx := range map[string]context.Context{
+		"admin":     admin(),
+		"seller S1": sc.NewContextWithActor(context.Background(), &sc.Actor{Role: sc.RoleSeller, SellerID: s1}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			evs, err := d.EventsByOrder(ctx, ids)
+			require.NoError(t, err)
+			feedback, err := d.FeedbackByOrder(ctx, ids)
+			require.NoError(t, err)
+			disputes, err := d.DisputesByOrder(ctx, ids)
+			require.NoError(t, err)
+			claims, err := d.ReturnClaimsByOrder(ctx, ids)
+			require.NoError(t, err)
+			require.Len(t, evs, len(ids))
+			seen := 0
+			for i := range ids {
+				require.Equal(t, feedback[i], evs[i].Feedback, "order %d", ids[i])
+				require.Equal(t, disputes[i], evs[i].Disputes, "order %d", ids[i])
+				require.Equal(t, claims[i], evs[i].ReturnClaims, "order %d", ids[i])
+				seen += len(evs[i].Disputes) + len(evs[i].ReturnClaims)
+			}
+			require.NotZero(t, seen)
+		})
+	}
+	// Seller S1 gets nothing of S2's orders (the batch's last four by number).
+	ctx := sc.NewContextWithActor(context.Background(), &sc.Actor{Role: sc.RoleSeller, SellerID: s1})
+	evs, err := d.EventsByOrder(ctx, ids[4:])
+	require.NoError(t, err)
+	for _, ev := range evs {
+		require.Equal(t, &sc.OrderEvents{}, ev)
+	}
+}
+
 func TestListOrdersPages(t *testing.T) {
 	t.Parallel()
 	d := dbtest.New(t)

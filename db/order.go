@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -232,6 +233,70 @@ func (db *DB) ReturnClaimsByOrder(ctx context.Context, orderIDs []int64) ([][]*s
 		return nil, mapError(err)
 	}
 	return groupByID(orderIDs, rows, func(r *sc.ReturnClaim) int64 { return r.OrderID }), nil
+}
+
+// EventsByOrder implements secondchance.OrderService: the three kinds of event as rows of one
+// statement, each kind's columns where they apply. An order the actor may not see has none.
+func (db *DB) EventsByOrder(ctx context.Context, orderIDs []int64) ([]*sc.OrderEvents, error) {
+	sp, err := sellerScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	visible := `o.id = ANY($1) AND ($2 OR o.seller_id = $3)`
+	rows, err := db.QueryContext(ctx, `
+		SELECT 'f', f.order_id, NULL::bigint, NULL::text, f.rating, f.comment, f.left_at, NULL::timestamptz
+			FROM feedback f JOIN orders o ON o.id = f.order_id WHERE `+visible+`
+		UNION ALL SELECT 'd', d.order_id, d.id, d.number, NULL, d.reason, d.opened_at, d.closed_at
+			FROM disputes d JOIN orders o ON o.id = d.order_id WHERE `+visible+`
+		UNION ALL SELECT 'r', r.order_id, r.id, r.number, NULL, r.reason, r.requested_at, NULL
+			FROM return_claims r JOIN orders o ON o.id = r.order_id WHERE `+visible+`
+		ORDER BY 1, 7, 3`, pq.Array(orderIDs), sp.all, sp.seller())
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	at := make(map[int64]*sc.OrderEvents, len(orderIDs))
+	for _, id := range orderIDs {
+		at[id] = &sc.OrderEvents{}
+	}
+	for rows.Next() {
+		var (
+			kind, text string
+			orderID    int64
+			id         sql.NullInt64
+			number     sql.NullString
+			rating     sql.NullInt64
+			when       time.Time
+			closed     sql.NullTime
+		)
+		if err := rows.Scan(&kind, &orderID, &id, &number, &rating, &text, &when, &closed); err != nil {
+			return nil, mapError(err)
+		}
+		ev := at[orderID]
+		if ev == nil {
+			continue
+		}
+		switch kind {
+		case "f":
+			ev.Feedback = &sc.Feedback{OrderID: orderID, Rating: int(rating.Int64), Comment: text, LeftAt: when}
+		case "d":
+			d := &sc.Dispute{ID: id.Int64, Number: number.String, OrderID: orderID, Reason: sc.DisputeReason(text), OpenedAt: when}
+			if closed.Valid {
+				d.ClosedAt = &closed.Time
+			}
+			ev.Disputes = append(ev.Disputes, d)
+		case "r":
+			ev.ReturnClaims = append(ev.ReturnClaims, &sc.ReturnClaim{ID: id.Int64, Number: number.String, OrderID: orderID, Reason: text, RequestedAt: when})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	out := make([]*sc.OrderEvents, len(orderIDs))
+	for i, id := range orderIDs {
+		out[i] = at[id]
+	}
+	return out, nil
 }
 
 // groupByID groups rows under the ids they belong to, in the order of ids.

@@ -31,11 +31,14 @@ func TestPlansWriteWhatGqlgenWrites(t *testing.T) {
 	day := time.Now().UTC().Truncate(time.Hour).Add(-30 * 24 * time.Hour)
 	at := func(h int) *time.Time { v := day.Add(time.Duration(h) * time.Hour); return &v }
 	reason := sc.CancelledOutOfStock
+	comment := "late & <broken>"
 	_, err := w.DB.Ingest(sc.NewSystemContext(context.Background()), sc.MarketplaceBatch{
 		Sellers: []sc.SellerInput{{Number: "S1", Name: "Acme <Goods> & \u2028Sons"}},
 		Orders: []sc.OrderInput{
 			{Number: "S1-shipped", SellerNumber: "S1", BuyerNumber: "B1", PlacedAt: day, ShipBy: at(48), ShippedAt: at(24), DeliveredAt: at(72),
-				Total: sc.MoneyInput{Amount: "1234.05", Currency: "USD"}},
+				Total: sc.MoneyInput{Amount: "1234.05", Currency: "USD"}, Feedback: &sc.FeedbackInput{Rating: 2, Comment: &comment, LeftAt: *at(80)},
+				ReturnClaims: []sc.ReturnClaimInput{{Number: "R2", Reason: "damaged", RequestedAt: *at(90)}, {Number: "R1", Reason: "wrong \"size\"", RequestedAt: *at(85)}},
+				Disputes:     []sc.DisputeInput{{Number: "D-shipped", Reason: sc.DisputeNotReceived, OpenedAt: *at(30)}}},
 			{Number: "S1-cancelled", SellerNumber: "S1", BuyerNumber: "B2", PlacedAt: day.Add(time.Minute), CancelledAt: at(2), CancellationReason: &reason,
 				Total: sc.MoneyInput{Amount: "0.99", Currency: "USD"}},
 		},
@@ -66,6 +69,11 @@ func TestPlansWriteWhatGqlgenWrites(t *testing.T) {
 			b: orders(first: 1) @include(if: $no) { nodes { number } } }
 			fragment o on Order { n: number number total { c: currency } seller { ... on Seller { name } } }`, map[string]any{"yes": true, "no": false}, resolvers.PlanWritten},
 		{"one order", w.SellerA, `query($n: String!) { order(number: $n) { ` + allOrder + ` } }`, map[string]any{"n": "S1-cancelled"}, resolvers.PlanWritten},
+		{"one order with its events", w.SellerA, `query($n: String!) { order(number: $n) { number feedback { rating comment leftAt } disputes { number reason openedAt closedAt }
+			returnClaims { number reason requestedAt __typename } } }`, map[string]any{"n": "S1-shipped"}, resolvers.PlanWritten},
+		{"an order without events", w.SellerA, `query($n: String!) { order(number: $n) { number feedback { rating } disputes { number } returnClaims { number } } }`, map[string]any{"n": "S1-cancelled"}, resolvers.PlanWritten},
+		{"a page of orders with their events", w.Admin, `{ orders(first: 100) { nodes { number feedback { rating comment } disputes { number closedAt } returnClaims { requestedAt } } } }`, nil, resolvers.PlanWritten},
+		{"a report's order's events", w.SellerA, `{ reports(first: 10) { nodes { order { number feedback { rating } } } } }`, nil, resolvers.PlanDeclined},
 		{"another seller's order", w.SellerB, `query($n: String!) { order(number: $n) { number } }`, map[string]any{"n": "S1-0"}, resolvers.PlanFellBack},
 		{"a role the field refuses", w.Staff, `{ orders(first: 5) { nodes { number } } }`, nil, resolvers.PlanFellBack},
 		{"a bad argument", w.SellerA, `{ orders(first: 1000) { nodes { number } } }`, nil, resolvers.PlanFellBack},
@@ -87,7 +95,7 @@ func TestPlansWriteWhatGqlgenWrites(t *testing.T) {
 		{"a store's authorisations", w.Staff, `{ returnAuthorizations(first: 100) { nodes { code status order { number placedAt } } } }`, nil, resolvers.PlanWritten},
 		{"a party staff may not see", w.Staff, `{ returnAuthorizations(first: 100) { nodes { code order { number buyer { handle } } } } }`, nil, resolvers.PlanFellBack},
 		{"an authorisation's store", w.SellerA, `{ returnAuthorizations(first: 100) { nodes { code store { name } } } }`, nil, resolvers.PlanDeclined},
-		{"a resolver field", w.SellerA, `{ orders(first: 2) { nodes { number feedback { rating } } } }`, nil, resolvers.PlanDeclined},
+		{"a resolver field", w.SellerA, `{ orders(first: 2) { nodes { number seller { standing { projected } } } } }`, nil, resolvers.PlanDeclined},
 		{"a count", w.SellerA, `{ orders(first: 2) { totalCount nodes { number } } }`, nil, resolvers.PlanDeclined},
 		{"a root without a plan", w.SellerA, `{ me { role } orders(first: 1) { nodes { number } } }`, nil, resolvers.PlanDeclined},
 	}

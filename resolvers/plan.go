@@ -471,6 +471,35 @@ func joined[T any, C comparable](child *object[C], get func(T) C) field[T] {
 
 var errNotJoined = errors.New("not joined")
 
+// loaded is a nullable edge its root's resolver may have loaded with the object: not loaded,
+// and gqlgen (the edge's resolver) answers.
+func loaded[T any, C comparable](child *object[C], get func(T) (C, bool)) field[T] {
+	return one(child, func(v T) (C, error) {
+		c, ok := get(v)
+		if !ok {
+			return c, errNotJoined
+		}
+		return c, nil
+	})
+}
+
+// loadedList is loaded for a list of objects.
+func loadedList[T any, E comparable](elem *object[E], get func(T) ([]E, bool)) field[T] {
+	inner := list(elem, func(v T) []E { items, _ := get(v); return items })
+	return func(c *compiler, f graphql.CollectedField, t *ast.Type) (writer[T], bool) {
+		write, ok := inner(c, f, t)
+		if !ok {
+			return nil, false
+		}
+		return func(w *bytes.Buffer, v T) bool {
+			if _, ok := get(v); !ok {
+				return false
+			}
+			return write(w, v)
+		}, true
+	}
+}
+
 // value is an object-valued field held by value, never null.
 func value[T, C any](child *object[C], get func(T) C) field[T] {
 	return func(c *compiler, f graphql.CollectedField, _ *ast.Type) (writer[T], bool) {

@@ -38,7 +38,9 @@ var buyerObject = &object[*sc.Buyer]{name: "Buyer", fields: map[string]field[*sc
 	"handle": text(func(b *sc.Buyer) string { return b.Handle }),
 }}
 
-var orderObject = &object[*sc.Order]{name: "Order", fields: map[string]field[*sc.Order]{
+// orderFields are an order's own fields and parties, which every statement that reads orders
+// joins.
+var orderFields = map[string]field[*sc.Order]{
 	"id":                 text((*sc.Order).GlobalID),
 	"number":             text(func(o *sc.Order) string { return o.Number }),
 	"placedAt":           timestamp(func(o *sc.Order) time.Time { return o.PlacedAt }),
@@ -50,7 +52,64 @@ var orderObject = &object[*sc.Order]{name: "Order", fields: map[string]field[*sc
 	"total":              value(moneyObject, (*sc.Order).Total),
 	"seller":             one(sellerObject, (*sc.Order).SellerOrNotFound),
 	"buyer":              one(buyerObject, (*sc.Order).BuyerOrNotFound),
+}
+
+// orderObject is an order in another object (a report's, an authorisation's): its events are
+// gqlgen's, whose resolvers load them.
+var orderObject = &object[*sc.Order]{name: "Order", fields: orderFields}
+
+// orderWithEventsObject is an order of the orders page or of order(number:), whose resolvers
+// load the selected events with the orders (prefetchOrderEdges).
+var orderWithEventsObject = &object[*sc.Order]{name: "Order", fields: withFields(orderFields, map[string]field[*sc.Order]{
+	"feedback": loaded(feedbackObject, func(o *sc.Order) (*sc.Feedback, bool) {
+		if o.Events == nil {
+			return nil, false
+		}
+		return o.Events.Feedback, true
+	}),
+	"disputes": loadedList(disputeObject, func(o *sc.Order) ([]*sc.Dispute, bool) {
+		if o.Events == nil {
+			return nil, false
+		}
+		return o.Events.Disputes, true
+	}),
+	"returnClaims": loadedList(returnClaimObject, func(o *sc.Order) ([]*sc.ReturnClaim, bool) {
+		if o.Events == nil {
+			return nil, false
+		}
+		return o.Events.ReturnClaims, true
+	}),
+})}
+
+var feedbackObject = &object[*sc.Feedback]{name: "Feedback", fields: map[string]field[*sc.Feedback]{
+	"rating":  integer(func(f *sc.Feedback) int { return f.Rating }),
+	"comment": text(func(f *sc.Feedback) string { return f.Comment }),
+	"leftAt":  timestamp(func(f *sc.Feedback) time.Time { return f.LeftAt }),
 }}
+
+var disputeObject = &object[*sc.Dispute]{name: "Dispute", fields: map[string]field[*sc.Dispute]{
+	"number":   text(func(d *sc.Dispute) string { return d.Number }),
+	"reason":   enum(func(d *sc.Dispute) sc.DisputeReason { return d.Reason }),
+	"openedAt": timestamp(func(d *sc.Dispute) time.Time { return d.OpenedAt }),
+	"closedAt": optTimestamp(func(d *sc.Dispute) *time.Time { return d.ClosedAt }),
+}}
+
+var returnClaimObject = &object[*sc.ReturnClaim]{name: "ReturnClaim", fields: map[string]field[*sc.ReturnClaim]{
+	"number":      text(func(r *sc.ReturnClaim) string { return r.Number }),
+	"reason":      text(func(r *sc.ReturnClaim) string { return r.Reason }),
+	"requestedAt": timestamp(func(r *sc.ReturnClaim) time.Time { return r.RequestedAt }),
+}}
+
+func withFields[T any](a, b map[string]field[T]) map[string]field[T] {
+	out := make(map[string]field[T], len(a)+len(b))
+	for k, f := range a {
+		out[k] = f
+	}
+	for k, f := range b {
+		out[k] = f
+	}
+	return out
+}
 
 var returnedItemObject = &object[*sc.ReturnedItem]{name: "ReturnedItem", fields: map[string]field[*sc.ReturnedItem]{
 	"id":          text((*sc.ReturnedItem).GlobalID),
@@ -136,8 +195,8 @@ func connection[E comparable](name string, node *object[E]) *object[*graph.Conne
 
 // planRoots are the root fields of Query whose results plans write.
 var planRoots = map[string]rootField{
-	"orders":        root(connection("Order", orderObject)),
-	"order":         root(orderObject),
+	"orders":        root(connection("Order", orderWithEventsObject)),
+	"order":         root(orderWithEventsObject),
 	"seller":        root(sellerObject),
 	"sellers":       root(connection("Seller", sellerObject)),
 	"buyers":        root(connection("Buyer", buyerObject)),
