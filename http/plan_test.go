@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sc "github.com/secondchance/secondchance"
+	"github.com/secondchance/secondchance/http/apitest"
 	"github.com/secondchance/secondchance/resolvers"
 )
 
@@ -159,6 +160,22 @@ func TestPlansWriteWhatGqlgenWrites(t *testing.T) {
 			require.Contains(t, string(planned), `"data":{`, tc.name)
 		}
 	}
+}
+
+// TestWithoutPlans: GRAPHQL_PLANS=false (Config.NoPlans) leaves every query to gqlgen, and
+// the answer is the same.
+func TestWithoutPlans(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	cfg := apitest.Config()
+	cfg.NoPlans = true
+	api := apitest.NewServer(cfg, tb.DB)
+	plain := httptest.NewServer(api)
+	t.Cleanup(func() { api.Close(); plain.Close() })
+	body := []byte(`{"query":"{ orders(first: 100) { nodes { number placedAt total { amount currency } seller { number name } buyer { handle } } } }"}`)
+	require.Equal(t, rawPost(t, tb.Server.URL, tb.SellerA, body), rawPost(t, plain.URL, tb.SellerA, body))
+	require.Equal(t, 1, queriesBy(t, tb.API.MetricsHandler())[resolvers.PlanWritten])
+	require.Empty(t, queriesBy(t, api.MetricsHandler()))
 }
 
 // rawPost is the response body of one GraphQL request, as sent.

@@ -36,6 +36,9 @@ type HandlerOptions struct {
 	// Executed, when set, hears how each query was executed: PlanWritten, PlanDeclined (no
 	// plan for its selection: gqlgen) or PlanFellBack (its plan met what only gqlgen writes).
 	Executed func(outcome string)
+	// NoPlans leaves every query to gqlgen's executor: plans write the same bytes faster, and
+	// an operator who suspects them can rule them out (GRAPHQL_PLANS=false).
+	NoPlans bool
 }
 
 // How a query was executed, as HandlerOptions.Executed hears it.
@@ -80,7 +83,9 @@ func NewHandler(s sc.Services, opts HandlerOptions) *handler.Server {
 	})
 	// Inside the loaders: a query that falls back from its plan to gqlgen reuses what the
 	// plan's run loaded.
-	srv.Use(&planner{schema: schema.Schema(), roots: planRoots, executed: opts.Executed})
+	if !opts.NoPlans {
+		srv.Use(&planner{schema: schema.Schema(), roots: planRoots, executed: opts.Executed})
+	}
 	return srv
 }
 

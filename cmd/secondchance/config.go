@@ -38,6 +38,7 @@ type Config struct {
 	MetricsToken     string
 	MetricsPprof     bool
 	CORSOrigins      []string
+	GraphQLPlans     bool
 }
 
 // configVars documents every variable; `secondchance help` prints it and the README copies it.
@@ -61,6 +62,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"METRICS_TOKEN", "", "bearer token (16+ characters) a scraper must send to METRICS_ADDR; unset: no token asked"},
 	{"METRICS_PPROF", "false", "true also serves Go's profiles under /debug/pprof/ on METRICS_ADDR (behind METRICS_TOKEN when set), for profiling the real server"},
 	{"CORS_ORIGINS", "", "comma-separated exact origins whose browser pages may call /graphql, e.g. https://shop.example,https://admin.example; unset: none"},
+	{"GRAPHQL_PLANS", "true", "false sends every query through gqlgen's executor, without plans (which write queries of plain fields, byte for byte as gqlgen would): to rule them out"},
 }
 
 // LoadConfig reads and validates the configuration. Every problem is reported at once, each
@@ -184,6 +186,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("METRICS_PPROF", "%q is not true or false", get("METRICS_PPROF"))
 	} else if c.MetricsPprof && c.MetricsAddr == "" {
 		bad("METRICS_PPROF", "is true but METRICS_ADDR is not set; profiles are served only there, so set METRICS_ADDR too")
+	}
+	if c.GraphQLPlans, err = strconv.ParseBool(get("GRAPHQL_PLANS")); err != nil {
+		bad("GRAPHQL_PLANS", "%q is not true or false", get("GRAPHQL_PLANS"))
 	}
 	if origins := get("CORS_ORIGINS"); origins != "" {
 		for _, o := range strings.Split(origins, ",") {

@@ -74,6 +74,8 @@ func TestConfigMetricsAndCORS(t *testing.T) {
 		{"OK profiles on the metrics listener", map[string]string{"METRICS_ADDR": "127.0.0.1:9090", "METRICS_PPROF": "true"}, ""},
 		{"ErrProfilesWithoutMetricsAddr", map[string]string{"METRICS_PPROF": "true"}, "METRICS_PPROF"},
 		{"ErrProfilesNotABool", map[string]string{"METRICS_ADDR": "127.0.0.1:9090", "METRICS_PPROF": "sometimes"}, "METRICS_PPROF"},
+		{"OK without plans", map[string]string{"GRAPHQL_PLANS": "false"}, ""},
+		{"ErrPlansNotABool", map[string]string{"GRAPHQL_PLANS": "maybe"}, "GRAPHQL_PLANS"},
 		{"ErrWildcardOrigin", map[string]string{"CORS_ORIGINS": "*"}, "CORS_ORIGINS"},
 		{"ErrOriginWithPath", map[string]string{"CORS_ORIGINS": "https://shop.example/app"}, "CORS_ORIGINS"},
 		{"ErrOriginWithoutScheme", map[string]string{"CORS_ORIGINS": "shop.example"}, "CORS_ORIGINS"},

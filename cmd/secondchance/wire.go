@@ -14,7 +14,8 @@ import (
 func (c Config) HTTP() schttp.Config {
 	return schttp.Config{ListenAddr: c.ListenAddr, RequestTimeout: c.RequestTimeout, MaxBodyBytes: c.MaxBodyBytes,
 		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.PublicURL, LinkSecret: c.LinkSecret, LinkTTL: c.LinkTTL,
-		MetricsAddr: c.MetricsAddr, MetricsToken: c.MetricsToken, MetricsPprof: c.MetricsPprof, CORSOrigins: c.CORSOrigins}
+		MetricsAddr: c.MetricsAddr, MetricsToken: c.MetricsToken, MetricsPprof: c.MetricsPprof, CORSOrigins: c.CORSOrigins,
+		NoPlans: !c.GraphQLPlans}
 }
 
 // NewServer wires the HTTP edge over the database: every service is the storage layer's, and
