@@ -60,35 +60,10 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 	if oc.Operation == nil || oc.Operation.Operation != ast.Query || ctx.Value(withoutPlansKey{}) != nil {
 		return next(ctx)
 	}
-	declined := func() graphql.ResponseHandler {
+	roots, writers, selected, pruned, ok := p.compile(oc)
+	if !ok {
 		p.report(PlanDeclined)
 		return next(ctx)
-	}
-	c := &compiler{oc: oc, schema: p.schema}
-	roots := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
-	writers := make([]writer[any], len(roots))
-	selected := make(map[string]graphql.CollectedField, len(roots))
-	pruned := make(ast.SelectionSet, 0, len(roots))
-	for i, f := range roots {
-		if len(f.Deferrables) > 0 {
-			return declined()
-		}
-		if f.Name == "__typename" {
-			writers[i] = typename[any]("Query")
-			pruned = append(pruned, f.Field)
-			continue
-		}
-		root, ok := p.roots[f.Name]
-		if !ok {
-			return declined()
-		}
-		if writers[i], ok = root(c, f); !ok {
-			return declined()
-		}
-		selected[f.Alias] = f
-		empty := *f.Field
-		empty.SelectionSet = nil
-		pruned = append(pruned, &empty)
 	}
 
 	run := &rootRun{selected: selected, values: make(map[string]any, len(roots))}
@@ -125,6 +100,47 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 	}
 }
 
+// compile compiles the root fields of oc's operation into writers, and the selection gqlgen
+// resolves them with (their own selections emptied); not ok where a plan cannot write them.
+// gqlgen's CollectFields panics on what validation lets through (null for a variable with a
+// default, in @include(if:)): gqlgen meets it inside the field below which it lies and answers
+// an error at that field's path, so a panic here declines and leaves gqlgen to meet it there.
+func (p *planner) compile(oc *graphql.OperationContext) (roots []graphql.CollectedField, writers []writer[any],
+	selected map[string]graphql.CollectedField, pruned ast.SelectionSet, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	c := &compiler{oc: oc, schema: p.schema}
+	roots = graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
+	writers = make([]writer[any], len(roots))
+	selected = make(map[string]graphql.CollectedField, len(roots))
+	pruned = make(ast.SelectionSet, 0, len(roots))
+	for i, f := range roots {
+		if len(f.Deferrables) > 0 {
+			return nil, nil, nil, nil, false
+		}
+		if f.Name == "__typename" {
+			writers[i] = typename[any]("Query")
+			pruned = append(pruned, f.Field)
+			continue
+		}
+		root, ok := p.roots[f.Name]
+		if !ok {
+			return nil, nil, nil, nil, false
+		}
+		if writers[i], ok = root(c, f); !ok {
+			return nil, nil, nil, nil, false
+		}
+		selected[f.Alias] = f
+		empty := *f.Field
+		empty.SelectionSet = nil
+		pruned = append(pruned, &empty)
+	}
+	return roots, writers, selected, pruned, true
+}
+
 // rootRun holds what the root fields' resolvers returned, keyed by alias. Root fields of a
 // query resolve concurrently.
 type rootRun struct {
@@ -154,7 +170,13 @@ func (r *rootRun) capture(next graphql.FieldMiddleware) graphql.FieldMiddleware 
 	}
 }
 
-func (r *rootRun) write(roots []graphql.CollectedField, writers []writer[any]) ([]byte, bool) {
+func (r *rootRun) write(roots []graphql.CollectedField, writers []writer[any]) (_ []byte, ok bool) {
+	// A getter that panics is gqlgen's to recover, as an error at its field's path.
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
 	var w bytes.Buffer
 	w.Grow(8 << 10)
 	w.WriteByte('{')

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/stretchr/testify/require"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/secondchance/secondchance/graph"
 )
@@ -37,4 +39,15 @@ func FuzzLeavesWriteAsGqlgen(f *testing.F) {
 		writeInt(&got, int(sec))
 		require.Equal(t, want.String(), got.String())
 	})
+}
+
+// TestPlanWritePanicFallsBack: a getter that panics while a plan writes leaves the answer to
+// gqlgen, which recovers it as an error at the field's path; the HTTP handler's own recover
+// would answer a 500 without one.
+func TestPlanWritePanicFallsBack(t *testing.T) {
+	t.Parallel()
+	run := &rootRun{values: map[string]any{"order": 1}}
+	roots := []graphql.CollectedField{{Field: &ast.Field{Name: "order", Alias: "order"}}}
+	_, ok := run.write(roots, []writer[any]{func(*bytes.Buffer, any) bool { panic("a getter") }})
+	require.False(t, ok)
 }
