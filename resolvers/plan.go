@@ -242,7 +242,13 @@ func (o *object[T]) compile(c *compiler, sel ast.SelectionSet) (writer[T], bool)
 	if def == nil {
 		return nil, false
 	}
-	fields := graphql.CollectFields(c.oc, sel, append([]string{o.name}, def.Interfaces...))
+	// As gqlgen's executor collects an object's fields: with the fragments on the interfaces
+	// and the unions the type belongs to (the schema's Implements, gqlgen's implementors).
+	satisfies := []string{o.name}
+	for _, d := range c.schema.GetImplements(def) {
+		satisfies = append(satisfies, d.Name)
+	}
+	fields := graphql.CollectFields(c.oc, sel, satisfies)
 	keys := make([][]byte, 0, len(fields))
 	writers := make([]writer[T], 0, len(fields))
 	seen := make(map[string]bool, len(fields))
@@ -251,7 +257,9 @@ func (o *object[T]) compile(c *compiler, sel ast.SelectionSet) (writer[T], bool)
 			return nil, false
 		}
 		if seen[f.Alias] {
-			continue
+			// gqlgen writes the key twice: it merges a field of the object with the same
+			// field of an interface's fragment, not of a union's.
+			return nil, false
 		}
 		seen[f.Alias] = true
 		var key bytes.Buffer
