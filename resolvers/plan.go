@@ -23,8 +23,9 @@ import (
 // emptied: their arguments, @hasRole, the resolver, and every error are gqlgen's. The plan then
 // writes what the resolvers returned. Whatever a plan does not know (a field without a plan, an
 // argument below the root, @defer, a null where the schema says non-null, an error of any kind)
-// runs the operation through gqlgen whole, so a plan changes how fast a response comes, never
-// what it says: TestPlansWriteWhatGqlgenWrites compares the two byte for byte.
+// runs the operation through gqlgen whole, its root fields answered by what their resolvers
+// returned, so a plan changes how fast a response comes, never what it says nor what it costs
+// in statements: TestPlansWriteWhatGqlgenWrites and TestPlansUnderReview compare the two.
 
 // planner is the operation interceptor that runs plans.
 type planner struct {
@@ -66,21 +67,16 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 		return next(ctx)
 	}
 
-	run := &rootRun{selected: selected, values: make(map[string]any, len(roots))}
+	run := &rootRun{selected: selected, results: make(map[string]rootResult, len(roots))}
 	op := *oc.Operation
 	op.SelectionSet = pruned
-	poc := &graphql.OperationContext{
-		RawQuery: oc.RawQuery, Variables: oc.Variables, OperationName: oc.OperationName, Doc: oc.Doc,
-		Extensions: oc.Extensions, Headers: oc.Headers, Operation: &op,
-		DisableIntrospection: oc.DisableIntrospection, RecoverFunc: oc.RecoverFunc,
-		ResolverMiddleware: run.capture(oc.ResolverMiddleware), RootResolverMiddleware: oc.RootResolverMiddleware,
-		Stats: oc.Stats,
-	}
-	respond := next(graphql.WithOperationContext(ctx, poc))
-	// Falling back, gqlgen runs the operation the client sent: the context the transport hands
-	// the response handler carries the pruned one.
+	respond := next(graphql.WithOperationContext(ctx, withOperation(oc, &op, run.capture(oc.ResolverMiddleware))))
+	// Falling back, gqlgen runs the operation the client sent (the context the transport hands
+	// the response handler carries the pruned one), its root fields answered by what their
+	// resolvers returned in the plan's run.
 	fallBack := func(rctx context.Context) *graphql.Response {
-		return next(ctx)(graphql.WithOperationContext(rctx, oc))
+		foc := withOperation(oc, oc.Operation, run.replay(oc.ResolverMiddleware))
+		return next(graphql.WithOperationContext(ctx, foc))(graphql.WithOperationContext(rctx, foc))
 	}
 	return func(ctx context.Context) *graphql.Response {
 		res := respond(ctx)
@@ -141,17 +137,34 @@ func (p *planner) compile(oc *graphql.OperationContext) (roots []graphql.Collect
 	return roots, writers, selected, pruned, true
 }
 
+// withOperation is oc running op with the field middleware mw. (An OperationContext holds
+// gqlgen's cache of collected fields: it is built anew, never copied.)
+func withOperation(oc *graphql.OperationContext, op *ast.OperationDefinition, mw graphql.FieldMiddleware) *graphql.OperationContext {
+	return &graphql.OperationContext{
+		RawQuery: oc.RawQuery, Variables: oc.Variables, OperationName: oc.OperationName, Doc: oc.Doc,
+		Extensions: oc.Extensions, Headers: oc.Headers, Operation: op,
+		DisableIntrospection: oc.DisableIntrospection, RecoverFunc: oc.RecoverFunc,
+		ResolverMiddleware: mw, RootResolverMiddleware: oc.RootResolverMiddleware,
+		Stats: oc.Stats,
+	}
+}
+
 // rootRun holds what the root fields' resolvers returned, keyed by alias. Root fields of a
 // query resolve concurrently.
 type rootRun struct {
 	selected map[string]graphql.CollectedField
 	mu       sync.Mutex
-	values   map[string]any
+	results  map[string]rootResult
+}
+
+type rootResult struct {
+	v   any
+	err error
 }
 
 // capture wraps the field middleware of the pruned operation: a root resolver sees the
 // selection the client sent (lists prime their loaders from it and skip cursors nobody asked
-// for), and what it returns is kept for the plan.
+// for), and what it returns is kept for the plan, and for the fallback.
 func (r *rootRun) capture(next graphql.FieldMiddleware) graphql.FieldMiddleware {
 	return func(ctx context.Context, resolve graphql.Resolver) (any, error) {
 		fc := graphql.GetFieldContext(ctx)
@@ -161,12 +174,32 @@ func (r *rootRun) capture(next graphql.FieldMiddleware) graphql.FieldMiddleware 
 		}
 		fc.Field = f
 		v, err := next(ctx, resolve)
-		if err == nil {
-			r.mu.Lock()
-			r.values[f.Alias] = v
-			r.mu.Unlock()
-		}
+		r.mu.Lock()
+		r.results[f.Alias] = rootResult{v, err}
+		r.mu.Unlock()
 		return v, err
+	}
+}
+
+// replay wraps the field middleware of a fallback's run: a root field the plan's run resolved
+// is answered with what its resolver returned then (its value, or its error), so that a
+// fallback costs the statements gqlgen alone would run, not its root fields' twice (one alias
+// that fails, NOT_FOUND, would otherwise double the cost of every other root). The loaders the
+// root resolvers primed are the fallback's too (handler.go). A resolver that panicked left no
+// result, and runs again.
+func (r *rootRun) replay(next graphql.FieldMiddleware) graphql.FieldMiddleware {
+	return func(ctx context.Context, resolve graphql.Resolver) (any, error) {
+		fc := graphql.GetFieldContext(ctx)
+		if fc.Parent == nil || fc.Parent.Parent != nil { // below the root
+			return next(ctx, resolve)
+		}
+		r.mu.Lock()
+		res, ok := r.results[fc.Field.Alias]
+		r.mu.Unlock()
+		if !ok {
+			return next(ctx, resolve)
+		}
+		return res.v, res.err
 	}
 }
 
@@ -186,14 +219,14 @@ func (r *rootRun) write(roots []graphql.CollectedField, writers []writer[any]) (
 		}
 		graphql.MarshalString(f.Alias).MarshalGQL(&w)
 		w.WriteByte(':')
-		var v any
+		var res rootResult
 		if f.Name != "__typename" {
 			var ok bool
-			if v, ok = r.values[f.Alias]; !ok {
+			if res, ok = r.results[f.Alias]; !ok || res.err != nil {
 				return nil, false
 			}
 		}
-		if !writers[i](&w, v) {
+		if !writers[i](&w, res.v) {
 			return nil, false
 		}
 	}

@@ -48,7 +48,7 @@ func FuzzLeavesWriteAsGqlgen(f *testing.F) {
 // would answer a 500 without one.
 func TestPlanWritePanicFallsBack(t *testing.T) {
 	t.Parallel()
-	run := &rootRun{values: map[string]any{"order": 1}}
+	run := &rootRun{results: map[string]rootResult{"order": {v: 1}}}
 	roots := []graphql.CollectedField{{Field: &ast.Field{Name: "order", Alias: "order"}}}
 	_, ok := run.write(roots, []writer[any]{func(*bytes.Buffer, any) bool { panic("a getter") }})
 	require.False(t, ok)
