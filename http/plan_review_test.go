@@ -349,3 +349,40 @@ func TestPlansUnderReview(t *testing.T) {
 		require.Contains(t, fmt.Sprint(res.Data), w.ItemA)
 	})
 }
+
+// TestPlansOverWebsocket: a query sent over graphql-transport-ws is answered once, then
+// completed, as gqlgen answers it; the websocket transport asks the response handler for
+// responses until it has none.
+func TestPlansOverWebsocket(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	for _, tc := range []struct{ name, query, by string }{
+		{"OK written", `{ orders(first: 2) { nodes { number } } }`, resolvers.PlanWritten},
+		{"OK fallen back", `{ a: orders(first: 2) { nodes { number } } b: order(number: "nope") { number } }`, resolvers.PlanFellBack},
+		{"OK declined", `{ me { role } orders(first: 1) { nodes { number } } }`, resolvers.PlanDeclined},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := queriesBy(t, tb.API.MetricsHandler())
+			c := dialEvents(t, tb, tb.SellerA)
+			c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": tc.query}})
+			m := c.next()
+			require.Equal(t, "next", m["type"], "%v", m)
+			want := tb.Query(t, tb.SellerA, tc.query, nil)
+			data, _ := get(m, "payload", "data").(map[string]any)
+			require.Equal(t, want.Data, data)
+			require.Equal(t, want.Codes(), wsCodes(m))
+			require.Equal(t, map[string]any{"id": "1", "type": "complete"}, c.next(), "one answer, then complete")
+			after := queriesBy(t, tb.API.MetricsHandler())
+			require.Equal(t, before[tc.by]+2, after[tc.by], "the websocket's query and the POST's, counted once each: %v → %v", before, after)
+		})
+	}
+}
+
+func wsCodes(m map[string]any) []string {
+	var out []string
+	errs, _ := get(m, "payload", "errors").([]any)
+	for _, e := range errs {
+		out = append(out, get(e, "extensions", "code").(string))
+	}
+	return out
+}

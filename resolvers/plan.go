@@ -74,11 +74,22 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 	// Falling back, gqlgen runs the operation the client sent (the context the transport hands
 	// the response handler carries the pruned one), its root fields answered by what their
 	// resolvers returned in the plan's run.
-	fallBack := func(rctx context.Context) *graphql.Response {
+	fallBack := func() graphql.ResponseHandler {
 		foc := withOperation(oc, oc.Operation, run.replay(oc.ResolverMiddleware))
-		return next(graphql.WithOperationContext(ctx, foc))(graphql.WithOperationContext(rctx, foc))
+		respond := next(graphql.WithOperationContext(ctx, foc))
+		return func(ctx context.Context) *graphql.Response { return respond(graphql.WithOperationContext(ctx, foc)) }
 	}
+	// A transport asks for responses until it gets none (the websocket's does, for @defer's
+	// and subscriptions'): a plan answers once, and a fallback as often as gqlgen's handler does.
+	var fellBack graphql.ResponseHandler
+	written := false
 	return func(ctx context.Context) *graphql.Response {
+		switch {
+		case fellBack != nil:
+			return fellBack(ctx)
+		case written:
+			return nil
+		}
 		res := respond(ctx)
 		var data []byte
 		ok := res != nil && len(res.Errors) == 0
@@ -88,9 +99,11 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 		if !ok {
 			// An error, or a value only gqlgen writes: gqlgen answers, whole, as it would have.
 			p.report(PlanFellBack)
-			return fallBack(ctx)
+			fellBack = fallBack()
+			return fellBack(ctx)
 		}
 		p.report(PlanWritten)
+		written = true
 		res.Data = data
 		return res
 	}
