@@ -16,8 +16,9 @@ import (
 // the object's fields again, and gives every field a context, a path and a deferral group: on a
 // page of 100 orders that is 60 % of the server's CPU (docs/PERFORMANCE.md), far more than the
 // page's statement. A query whose every field below its root fields is a plain value of the Go
-// object (no resolver, no argument, no directive) is written instead by a plan compiled from its
-// selection once per request, which walks the objects and writes their JSON directly.
+// object (no argument, no directive, no resolver but the few that answer first what their list
+// joined, TestPlanFieldsOfResolvers) is written instead by a plan compiled from its selection
+// once per request, which walks the objects and writes their JSON directly.
 //
 // gqlgen still resolves the root fields, on the same operation with the root fields' selections
 // emptied: their arguments, @hasRole, the resolver, and every error are gqlgen's. The plan then
