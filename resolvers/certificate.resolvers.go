@@ -19,6 +19,7 @@ func (r *certificateResolver) Seller(ctx context.Context, obj *secondchance.Cert
 
 // Store is the resolver for the store field.
 func (r *certificateResolver) Store(ctx context.Context, obj *secondchance.Certificate) (*secondchance.Store, error) {
+	// What the list joined, as plans write it without calling this (plan_types.go).
 	if obj.Store != nil {
 		return obj.Store, nil
 	}

@@ -82,7 +82,7 @@ func NewHandler(s sc.Services, opts HandlerOptions) *handler.Server {
 		return next(context.WithValue(ctx, loadersKey{}, newLoaders(s)))
 	})
 	// Inside the loaders: a query that falls back from its plan to gqlgen reuses what the
-	// plan's run loaded.
+	// plan's run loaded (its root resolvers primed them, and do not run again).
 	if !opts.NoPlans {
 		srv.Use(&planner{schema: schema.Schema(), roots: planRoots, executed: opts.Executed})
 	}

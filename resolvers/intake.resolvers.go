@@ -153,6 +153,7 @@ func (r *returnedItemResolver) Sale(ctx context.Context, obj *secondchance.Retur
 
 // PhotoURLs is the resolver for the photoUrls field.
 func (r *returnedItemResolver) PhotoURLs(ctx context.Context, obj *secondchance.ReturnedItem) ([]string, error) {
+	// Plans write the same conversion without calling this (plan_types.go).
 	return []string(obj.PhotoURLs), nil
 }
 

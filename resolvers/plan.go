@@ -16,15 +16,17 @@ import (
 // the object's fields again, and gives every field a context, a path and a deferral group: on a
 // page of 100 orders that is 60 % of the server's CPU (docs/PERFORMANCE.md), far more than the
 // page's statement. A query whose every field below its root fields is a plain value of the Go
-// object (no resolver, no argument, no directive) is written instead by a plan compiled from its
-// selection once per request, which walks the objects and writes their JSON directly.
+// object (no argument, no directive, no resolver but the few that answer first what their list
+// joined, TestPlanFieldsOfResolvers) is written instead by a plan compiled from its selection
+// once per request, which walks the objects and writes their JSON directly.
 //
 // gqlgen still resolves the root fields, on the same operation with the root fields' selections
 // emptied: their arguments, @hasRole, the resolver, and every error are gqlgen's. The plan then
 // writes what the resolvers returned. Whatever a plan does not know (a field without a plan, an
 // argument below the root, @defer, a null where the schema says non-null, an error of any kind)
-// runs the operation through gqlgen whole, so a plan changes how fast a response comes, never
-// what it says: TestPlansWriteWhatGqlgenWrites compares the two byte for byte.
+// runs the operation through gqlgen whole, its root fields answered by what their resolvers
+// returned, so a plan changes how fast a response comes, never what it says nor what it costs
+// in statements: TestPlansWriteWhatGqlgenWrites and TestPlansUnderReview compare the two.
 
 // planner is the operation interceptor that runs plans.
 type planner struct {
@@ -60,54 +62,35 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 	if oc.Operation == nil || oc.Operation.Operation != ast.Query || ctx.Value(withoutPlansKey{}) != nil {
 		return next(ctx)
 	}
-	declined := func() graphql.ResponseHandler {
+	roots, writers, selected, pruned, ok := p.compile(oc)
+	if !ok {
 		p.report(PlanDeclined)
 		return next(ctx)
 	}
-	c := &compiler{oc: oc, schema: p.schema}
-	roots := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
-	writers := make([]writer[any], len(roots))
-	selected := make(map[string]graphql.CollectedField, len(roots))
-	pruned := make(ast.SelectionSet, 0, len(roots))
-	for i, f := range roots {
-		if len(f.Deferrables) > 0 {
-			return declined()
-		}
-		if f.Name == "__typename" {
-			writers[i] = typename[any]("Query")
-			pruned = append(pruned, f.Field)
-			continue
-		}
-		root, ok := p.roots[f.Name]
-		if !ok {
-			return declined()
-		}
-		if writers[i], ok = root(c, f); !ok {
-			return declined()
-		}
-		selected[f.Alias] = f
-		empty := *f.Field
-		empty.SelectionSet = nil
-		pruned = append(pruned, &empty)
-	}
 
-	run := &rootRun{selected: selected, values: make(map[string]any, len(roots))}
+	run := &rootRun{selected: selected, results: make(map[string]rootResult, len(roots))}
 	op := *oc.Operation
 	op.SelectionSet = pruned
-	poc := &graphql.OperationContext{
-		RawQuery: oc.RawQuery, Variables: oc.Variables, OperationName: oc.OperationName, Doc: oc.Doc,
-		Extensions: oc.Extensions, Headers: oc.Headers, Operation: &op,
-		DisableIntrospection: oc.DisableIntrospection, RecoverFunc: oc.RecoverFunc,
-		ResolverMiddleware: run.capture(oc.ResolverMiddleware), RootResolverMiddleware: oc.RootResolverMiddleware,
-		Stats: oc.Stats,
+	respond := next(graphql.WithOperationContext(ctx, withOperation(oc, &op, run.capture(oc.ResolverMiddleware))))
+	// Falling back, gqlgen runs the operation the client sent (the context the transport hands
+	// the response handler carries the pruned one), its root fields answered by what their
+	// resolvers returned in the plan's run.
+	fallBack := func() graphql.ResponseHandler {
+		foc := withOperation(oc, oc.Operation, run.replay(oc.ResolverMiddleware))
+		respond := next(graphql.WithOperationContext(ctx, foc))
+		return func(ctx context.Context) *graphql.Response { return respond(graphql.WithOperationContext(ctx, foc)) }
 	}
-	respond := next(graphql.WithOperationContext(ctx, poc))
-	// Falling back, gqlgen runs the operation the client sent: the context the transport hands
-	// the response handler carries the pruned one.
-	fallBack := func(rctx context.Context) *graphql.Response {
-		return next(ctx)(graphql.WithOperationContext(rctx, oc))
-	}
+	// A transport asks for responses until it gets none (the websocket's does, for @defer's
+	// and subscriptions'): a plan answers once, and a fallback as often as gqlgen's handler does.
+	var fellBack graphql.ResponseHandler
+	written := false
 	return func(ctx context.Context) *graphql.Response {
+		switch {
+		case fellBack != nil:
+			return fellBack(ctx)
+		case written:
+			return nil
+		}
 		res := respond(ctx)
 		var data []byte
 		ok := res != nil && len(res.Errors) == 0
@@ -117,11 +100,66 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 		if !ok {
 			// An error, or a value only gqlgen writes: gqlgen answers, whole, as it would have.
 			p.report(PlanFellBack)
-			return fallBack(ctx)
+			fellBack = fallBack()
+			return fellBack(ctx)
 		}
 		p.report(PlanWritten)
+		written = true
 		res.Data = data
 		return res
+	}
+}
+
+// compile compiles the root fields of oc's operation into writers, and the selection gqlgen
+// resolves them with (their own selections emptied); not ok where a plan cannot write them.
+// gqlgen's CollectFields panics on what validation lets through (null for a variable with a
+// default, in @include(if:)): gqlgen meets it inside the field below which it lies and answers
+// an error at that field's path, so a panic here declines and leaves gqlgen to meet it there.
+func (p *planner) compile(oc *graphql.OperationContext) (roots []graphql.CollectedField, writers []writer[any],
+	selected map[string]graphql.CollectedField, pruned ast.SelectionSet, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	c := &compiler{oc: oc, schema: p.schema}
+	roots = graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
+	writers = make([]writer[any], len(roots))
+	selected = make(map[string]graphql.CollectedField, len(roots))
+	pruned = make(ast.SelectionSet, 0, len(roots))
+	for i, f := range roots {
+		if len(f.Deferrables) > 0 {
+			return nil, nil, nil, nil, false
+		}
+		if f.Name == "__typename" {
+			writers[i] = typename[any]("Query")
+			pruned = append(pruned, f.Field)
+			continue
+		}
+		root, ok := p.roots[f.Name]
+		if !ok {
+			return nil, nil, nil, nil, false
+		}
+		if writers[i], ok = root(c, f); !ok {
+			return nil, nil, nil, nil, false
+		}
+		selected[f.Alias] = f
+		empty := *f.Field
+		empty.SelectionSet = nil
+		pruned = append(pruned, &empty)
+	}
+	return roots, writers, selected, pruned, true
+}
+
+// withOperation is oc running op with the field middleware mw. (An OperationContext holds
+// gqlgen's cache of collected fields: it is built anew, never copied.)
+func withOperation(oc *graphql.OperationContext, op *ast.OperationDefinition, mw graphql.FieldMiddleware) *graphql.OperationContext {
+	return &graphql.OperationContext{
+		RawQuery: oc.RawQuery, Variables: oc.Variables, OperationName: oc.OperationName, Doc: oc.Doc,
+		Extensions: oc.Extensions, Headers: oc.Headers, Operation: op,
+		DisableIntrospection: oc.DisableIntrospection, RecoverFunc: oc.RecoverFunc,
+		ResolverMiddleware: mw, RootResolverMiddleware: oc.RootResolverMiddleware,
+		Stats: oc.Stats,
 	}
 }
 
@@ -130,12 +168,17 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 type rootRun struct {
 	selected map[string]graphql.CollectedField
 	mu       sync.Mutex
-	values   map[string]any
+	results  map[string]rootResult
+}
+
+type rootResult struct {
+	v   any
+	err error
 }
 
 // capture wraps the field middleware of the pruned operation: a root resolver sees the
 // selection the client sent (lists prime their loaders from it and skip cursors nobody asked
-// for), and what it returns is kept for the plan.
+// for), and what it returns is kept for the plan, and for the fallback.
 func (r *rootRun) capture(next graphql.FieldMiddleware) graphql.FieldMiddleware {
 	return func(ctx context.Context, resolve graphql.Resolver) (any, error) {
 		fc := graphql.GetFieldContext(ctx)
@@ -145,16 +188,42 @@ func (r *rootRun) capture(next graphql.FieldMiddleware) graphql.FieldMiddleware 
 		}
 		fc.Field = f
 		v, err := next(ctx, resolve)
-		if err == nil {
-			r.mu.Lock()
-			r.values[f.Alias] = v
-			r.mu.Unlock()
-		}
+		r.mu.Lock()
+		r.results[f.Alias] = rootResult{v, err}
+		r.mu.Unlock()
 		return v, err
 	}
 }
 
-func (r *rootRun) write(roots []graphql.CollectedField, writers []writer[any]) ([]byte, bool) {
+// replay wraps the field middleware of a fallback's run: a root field the plan's run resolved
+// is answered with what its resolver returned then (its value, or its error), so that a
+// fallback costs the statements gqlgen alone would run, not its root fields' twice (one alias
+// that fails, NOT_FOUND, would otherwise double the cost of every other root). The loaders the
+// root resolvers primed are the fallback's too (handler.go). A resolver that panicked left no
+// result, and runs again.
+func (r *rootRun) replay(next graphql.FieldMiddleware) graphql.FieldMiddleware {
+	return func(ctx context.Context, resolve graphql.Resolver) (any, error) {
+		fc := graphql.GetFieldContext(ctx)
+		if fc.Parent == nil || fc.Parent.Parent != nil { // below the root
+			return next(ctx, resolve)
+		}
+		r.mu.Lock()
+		res, ok := r.results[fc.Field.Alias]
+		r.mu.Unlock()
+		if !ok {
+			return next(ctx, resolve)
+		}
+		return res.v, res.err
+	}
+}
+
+func (r *rootRun) write(roots []graphql.CollectedField, writers []writer[any]) (_ []byte, ok bool) {
+	// A getter that panics is gqlgen's to recover, as an error at its field's path.
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
 	var w bytes.Buffer
 	w.Grow(8 << 10)
 	w.WriteByte('{')
@@ -164,14 +233,14 @@ func (r *rootRun) write(roots []graphql.CollectedField, writers []writer[any]) (
 		}
 		graphql.MarshalString(f.Alias).MarshalGQL(&w)
 		w.WriteByte(':')
-		var v any
+		var res rootResult
 		if f.Name != "__typename" {
 			var ok bool
-			if v, ok = r.values[f.Alias]; !ok {
+			if res, ok = r.results[f.Alias]; !ok || res.err != nil {
 				return nil, false
 			}
 		}
-		if !writers[i](&w, v) {
+		if !writers[i](&w, res.v) {
 			return nil, false
 		}
 	}
@@ -193,6 +262,24 @@ type compiler struct {
 type object[T any] struct {
 	name   string
 	fields map[string]field[T]
+}
+
+// objects are every object of the plans, for the tests that hold them to the schema and to
+// gqlgen's bindings.
+var objects []interface{ names() (string, []string) }
+
+func newObject[T any](name string, fields map[string]field[T]) *object[T] {
+	o := &object[T]{name: name, fields: fields}
+	objects = append(objects, o)
+	return o
+}
+
+func (o *object[T]) names() (string, []string) {
+	out := make([]string, 0, len(o.fields))
+	for f := range o.fields {
+		out = append(out, f)
+	}
+	return o.name, out
 }
 
 // field compiles one selected field of an object; t is its type in the schema.
@@ -220,7 +307,13 @@ func (o *object[T]) compile(c *compiler, sel ast.SelectionSet) (writer[T], bool)
 	if def == nil {
 		return nil, false
 	}
-	fields := graphql.CollectFields(c.oc, sel, append([]string{o.name}, def.Interfaces...))
+	// As gqlgen's executor collects an object's fields: with the fragments on the interfaces
+	// and the unions the type belongs to (the schema's Implements, gqlgen's implementors).
+	satisfies := []string{o.name}
+	for _, d := range c.schema.GetImplements(def) {
+		satisfies = append(satisfies, d.Name)
+	}
+	fields := graphql.CollectFields(c.oc, sel, satisfies)
 	keys := make([][]byte, 0, len(fields))
 	writers := make([]writer[T], 0, len(fields))
 	seen := make(map[string]bool, len(fields))
@@ -229,7 +322,9 @@ func (o *object[T]) compile(c *compiler, sel ast.SelectionSet) (writer[T], bool)
 			return nil, false
 		}
 		if seen[f.Alias] {
-			continue
+			// gqlgen writes the key twice: it merges a field of the object with the same
+			// field of an interface's fragment, not of a union's.
+			return nil, false
 		}
 		seen[f.Alias] = true
 		var key bytes.Buffer

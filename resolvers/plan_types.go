@@ -10,19 +10,19 @@ import (
 // The objects plans can write, field by field, each written as gqlgen.yml binds it. A field
 // left out (a resolver, one with arguments or a directive) sends its query through gqlgen.
 
-var moneyObject = &object[sc.Money]{name: "Money", fields: map[string]field[sc.Money]{
+var moneyObject = newObject("Money", map[string]field[sc.Money]{
 	"amount":   text(sc.Money.Amount),
 	"currency": text(func(m sc.Money) string { return m.Currency }),
-}}
+})
 
-var pageInfoObject = &object[*graph.PageInfo]{name: "PageInfo", fields: map[string]field[*graph.PageInfo]{
+var pageInfoObject = newObject("PageInfo", map[string]field[*graph.PageInfo]{
 	"hasNextPage":     boolean(func(p *graph.PageInfo) bool { return p.HasNextPage }),
 	"hasPreviousPage": boolean(func(p *graph.PageInfo) bool { return p.HasPreviousPage }),
 	"startCursor":     optText(func(p *graph.PageInfo) *string { return p.StartCursor }),
 	"endCursor":       optText(func(p *graph.PageInfo) *string { return p.EndCursor }),
-}}
+})
 
-var sellerObject = &object[*sc.Seller]{name: "Seller", fields: map[string]field[*sc.Seller]{
+var sellerObject = newObject("Seller", map[string]field[*sc.Seller]{
 	"id":        text((*sc.Seller).GlobalID),
 	"number":    text(func(s *sc.Seller) string { return s.Number }),
 	"name":      text(func(s *sc.Seller) string { return s.Name }),
@@ -30,13 +30,13 @@ var sellerObject = &object[*sc.Seller]{name: "Seller", fields: map[string]field[
 	"email":     text(func(s *sc.Seller) string { return s.Email }),
 	"country":   text(func(s *sc.Seller) string { return s.Country }),
 	"createdAt": timestamp(func(s *sc.Seller) time.Time { return s.CreatedAt }),
-}}
+})
 
 // Buyer's number, country and status are the admin's (@hasRole): gqlgen writes them.
-var buyerObject = &object[*sc.Buyer]{name: "Buyer", fields: map[string]field[*sc.Buyer]{
+var buyerObject = newObject("Buyer", map[string]field[*sc.Buyer]{
 	"id":     text((*sc.Buyer).GlobalID),
 	"handle": text(func(b *sc.Buyer) string { return b.Handle }),
-}}
+})
 
 // orderFields are an order's own fields and parties, which every statement that reads orders
 // joins.
@@ -56,11 +56,11 @@ var orderFields = map[string]field[*sc.Order]{
 
 // orderObject is an order in another object (a report's, an authorisation's): its events are
 // gqlgen's, whose resolvers load them.
-var orderObject = &object[*sc.Order]{name: "Order", fields: orderFields}
+var orderObject = newObject("Order", orderFields)
 
 // orderWithEventsObject is an order of the orders page or of order(number:), whose resolvers
 // load the selected events with the orders (prefetchOrderEdges).
-var orderWithEventsObject = &object[*sc.Order]{name: "Order", fields: withFields(orderFields, map[string]field[*sc.Order]{
+var orderWithEventsObject = newObject("Order", withFields(orderFields, map[string]field[*sc.Order]{
 	"feedback": loaded(feedbackObject, func(o *sc.Order) (*sc.Feedback, bool) {
 		if o.Events == nil {
 			return nil, false
@@ -79,26 +79,26 @@ var orderWithEventsObject = &object[*sc.Order]{name: "Order", fields: withFields
 		}
 		return o.Events.ReturnClaims, true
 	}),
-})}
+}))
 
-var feedbackObject = &object[*sc.Feedback]{name: "Feedback", fields: map[string]field[*sc.Feedback]{
+var feedbackObject = newObject("Feedback", map[string]field[*sc.Feedback]{
 	"rating":  integer(func(f *sc.Feedback) int { return f.Rating }),
 	"comment": text(func(f *sc.Feedback) string { return f.Comment }),
 	"leftAt":  timestamp(func(f *sc.Feedback) time.Time { return f.LeftAt }),
-}}
+})
 
-var disputeObject = &object[*sc.Dispute]{name: "Dispute", fields: map[string]field[*sc.Dispute]{
+var disputeObject = newObject("Dispute", map[string]field[*sc.Dispute]{
 	"number":   text(func(d *sc.Dispute) string { return d.Number }),
 	"reason":   enum(func(d *sc.Dispute) sc.DisputeReason { return d.Reason }),
 	"openedAt": timestamp(func(d *sc.Dispute) time.Time { return d.OpenedAt }),
 	"closedAt": optTimestamp(func(d *sc.Dispute) *time.Time { return d.ClosedAt }),
-}}
+})
 
-var returnClaimObject = &object[*sc.ReturnClaim]{name: "ReturnClaim", fields: map[string]field[*sc.ReturnClaim]{
+var returnClaimObject = newObject("ReturnClaim", map[string]field[*sc.ReturnClaim]{
 	"number":      text(func(r *sc.ReturnClaim) string { return r.Number }),
 	"reason":      text(func(r *sc.ReturnClaim) string { return r.Reason }),
 	"requestedAt": timestamp(func(r *sc.ReturnClaim) time.Time { return r.RequestedAt }),
-}}
+})
 
 func withFields[T any](a, b map[string]field[T]) map[string]field[T] {
 	out := make(map[string]field[T], len(a)+len(b))
@@ -111,7 +111,7 @@ func withFields[T any](a, b map[string]field[T]) map[string]field[T] {
 	return out
 }
 
-var returnedItemObject = &object[*sc.ReturnedItem]{name: "ReturnedItem", fields: map[string]field[*sc.ReturnedItem]{
+var returnedItemObject = newObject("ReturnedItem", map[string]field[*sc.ReturnedItem]{
 	"id":          text((*sc.ReturnedItem).GlobalID),
 	"status":      enum(func(i *sc.ReturnedItem) sc.ItemStatus { return i.Status }),
 	"route":       optEnum(func(i *sc.ReturnedItem) *sc.Route { return i.Route }),
@@ -121,11 +121,11 @@ var returnedItemObject = &object[*sc.ReturnedItem]{name: "ReturnedItem", fields:
 	"grade":       enum(func(i *sc.ReturnedItem) sc.Grade { return i.Grade }),
 	"notes":       text(func(i *sc.ReturnedItem) string { return i.Notes }),
 	"photoUrls":   texts(func(i *sc.ReturnedItem) []string { return i.PhotoURLs }),
-}}
+})
 
 // A report's order and parties are what the list's statement joined; a report read without
 // them is gqlgen's (its resolvers load them).
-var reportObject = &object[*sc.Report]{name: "Report", fields: map[string]field[*sc.Report]{
+var reportObject = newObject("Report", map[string]field[*sc.Report]{
 	"id":          text((*sc.Report).GlobalID),
 	"reason":      enum(func(r *sc.Report) sc.ReportReason { return r.Reason }),
 	"description": text(func(r *sc.Report) string { return r.Description }),
@@ -137,18 +137,18 @@ var reportObject = &object[*sc.Report]{name: "Report", fields: map[string]field[
 	"order":       joined(orderObject, func(r *sc.Report) *sc.Order { return r.Order }),
 	"seller":      joined(sellerObject, func(r *sc.Report) *sc.Seller { return r.Seller }),
 	"buyer":       joined(buyerObject, func(r *sc.Report) *sc.Buyer { return r.Buyer }),
-}}
+})
 
-var storeObject = &object[*sc.Store]{name: "Store", fields: map[string]field[*sc.Store]{
+var storeObject = newObject("Store", map[string]field[*sc.Store]{
 	"id":   text((*sc.Store).GlobalID),
 	"code": text(func(st *sc.Store) string { return st.Code }),
 	"name": text(func(st *sc.Store) string { return st.Name }),
 	"ein":  text(func(st *sc.Store) string { return st.EIN }),
-}}
+})
 
 // A certificate's store is what its list's statement joined; its seller, links and the
 // certificates it replaces are resolvers, gqlgen's.
-var certificateObject = &object[*sc.Certificate]{name: "Certificate", fields: map[string]field[*sc.Certificate]{
+var certificateObject = newObject("Certificate", map[string]field[*sc.Certificate]{
 	"id":               text((*sc.Certificate).GlobalID),
 	"serial":           text(func(c *sc.Certificate) string { return c.Serial }),
 	"kind":             enum(func(c *sc.Certificate) sc.CertificateKind { return c.Kind }),
@@ -166,11 +166,11 @@ var certificateObject = &object[*sc.Certificate]{name: "Certificate", fields: ma
 	"voidReason":       optText(func(c *sc.Certificate) *string { return c.VoidReason }),
 	"voidedAt":         optTimestamp(func(c *sc.Certificate) *time.Time { return c.VoidedAt }),
 	"emailedAt":        optTimestamp(func(c *sc.Certificate) *time.Time { return c.EmailedAt }),
-}}
+})
 
 // An authorisation's order is what its list loaded with it; its store, items, report and
 // texts are resolvers, gqlgen's.
-var rmaObject = &object[*sc.ReturnAuthorization]{name: "ReturnAuthorization", fields: map[string]field[*sc.ReturnAuthorization]{
+var rmaObject = newObject("ReturnAuthorization", map[string]field[*sc.ReturnAuthorization]{
 	"id":             text((*sc.ReturnAuthorization).GlobalID),
 	"code":           text(func(r *sc.ReturnAuthorization) string { return r.Code }),
 	"status":         enum((*sc.ReturnAuthorization).Status),
@@ -178,19 +178,19 @@ var rmaObject = &object[*sc.ReturnAuthorization]{name: "ReturnAuthorization", fi
 	"trackingNumber": optText(func(r *sc.ReturnAuthorization) *string { return r.TrackingNumber }),
 	"createdAt":      timestamp(func(r *sc.ReturnAuthorization) time.Time { return r.CreatedAt }),
 	"expiresAt":      timestamp(func(r *sc.ReturnAuthorization) time.Time { return r.ExpiresAt }),
-}}
+})
 
 // connection is a Relay connection of node; totalCount costs a statement and is gqlgen's.
 func connection[E comparable](name string, node *object[E]) *object[*graph.Connection[E]] {
-	edge := &object[*graph.Edge[E]]{name: name + "Edge", fields: map[string]field[*graph.Edge[E]]{
+	edge := newObject(name+"Edge", map[string]field[*graph.Edge[E]]{
 		"cursor": text(func(e *graph.Edge[E]) string { return e.Cursor }),
 		"node":   one(node, func(e *graph.Edge[E]) (E, error) { return e.Node, nil }),
-	}}
-	return &object[*graph.Connection[E]]{name: name + "Connection", fields: map[string]field[*graph.Connection[E]]{
+	})
+	return newObject(name+"Connection", map[string]field[*graph.Connection[E]]{
 		"nodes":    list(node, (*graph.Connection[E]).Nodes),
 		"edges":    list(edge, (*graph.Connection[E]).Edges),
 		"pageInfo": one(pageInfoObject, func(c *graph.Connection[E]) (*graph.PageInfo, error) { return c.PageInfo(), nil }),
-	}}
+	})
 }
 
 // planRoots are the root fields of Query whose results plans write.

@@ -61,6 +61,7 @@ func (r *queryResolver) Report(ctx context.Context, id string) (*secondchance.Re
 
 // Order is the resolver for the order field.
 func (r *reportResolver) Order(ctx context.Context, obj *secondchance.Report) (*secondchance.Order, error) {
+	// What the list joined, as plans write it without calling this (plan_types.go).
 	if obj.Order != nil {
 		return obj.Order, nil
 	}
@@ -69,6 +70,7 @@ func (r *reportResolver) Order(ctx context.Context, obj *secondchance.Report) (*
 
 // Buyer is the resolver for the buyer field.
 func (r *reportResolver) Buyer(ctx context.Context, obj *secondchance.Report) (*secondchance.Buyer, error) {
+	// What the list joined, as plans write it without calling this (plan_types.go).
 	if obj.Buyer != nil {
 		return obj.Buyer, nil
 	}
@@ -77,6 +79,7 @@ func (r *reportResolver) Buyer(ctx context.Context, obj *secondchance.Report) (*
 
 // Seller is the resolver for the seller field.
 func (r *reportResolver) Seller(ctx context.Context, obj *secondchance.Report) (*secondchance.Seller, error) {
+	// What the list joined, as plans write it without calling this (plan_types.go).
 	if obj.Seller != nil {
 		return obj.Seller, nil
 	}

@@ -56,6 +56,7 @@ func (r *queryResolver) ReturnAuthorizations(ctx context.Context, first *int, af
 
 // Order is the resolver for the order field.
 func (r *returnAuthorizationResolver) Order(ctx context.Context, obj *secondchance.ReturnAuthorization) (*secondchance.Order, error) {
+	// What the list loaded (prefetchRMAs), as plans write it without calling this (plan_types.go).
 	if obj.Order != nil {
 		return obj.Order, nil
 	}
