@@ -43,7 +43,8 @@ type benchOptions struct {
 
 // benchRead seeds (or reuses) a scratch database, serves it with the real server in a process
 // of its own, and measures each main read of a seller frontend and of store staff beside the
-// same rows as one hand-written statement through pgbench, then prints one table.
+// same rows as one hand-written statement through pgbench and served over bare HTTP, then prints
+// one table.
 func (m *Main) benchRead(ctx context.Context, args []string) error {
 	fs := newFlags("bench read", m.Stderr)
 	var o benchOptions

@@ -68,7 +68,8 @@ var commands = []command{
 			"holds the same data set), walks returns through the store, serves it with `secondchance serve` in a\n" +
 			"process of its own, and measures each main read of a seller frontend and of store staff for the largest\n" +
 			"seller and a small one: at 1 client (p50, p99) and at --clients (requests/s, p99), beside the same rows\n" +
-			"as one hand-written statement through pgbench at the same concurrency. Prints Markdown tables."},
+			"as one hand-written statement through pgbench at the same concurrency, and beside that statement\n" +
+			"served over HTTP with nothing else (no token, no GraphQL). Prints Markdown tables."},
 	{name: "staff invite", args: "[flags]", summary: "invite a person to a store's staff portal: emails a single-use link",
 		about: "The link, valid 72 hours, opens the account with a password of the person's choosing; then they\n" +
 			"log in at PUBLIC_URL/portal/. A STORE_MANAGER also invites and disables the store's staff there.\n" +
