@@ -171,8 +171,9 @@ func TestBadRequests(t *testing.T) {
 		{"ErrTooDeep", "{ me { seller " + strings.Repeat("{ orders(first: 1) { nodes { seller ", 4) + "{ number }" + strings.Repeat(" } } }", 4) + " } }", nil, "DEPTH_LIMIT_EXCEEDED"},
 		{"ErrUnknownOrderNumber", `{ order(number: "nope") { id } }`, nil, "NOT_FOUND"},
 		{"ErrNullInclude", `query($v: Boolean = true) { orders(first: 2) { nodes @include(if: $v) { number } } }`, map[string]any{"v": nil}, "GRAPHQL_VALIDATION_FAILED"},
-		{"ErrNullSkipAtTheRoot", `query($v: Boolean) { orders(first: 2) @skip(if: $v) { nodes { number } } }`, map[string]any{"v": nil}, "GRAPHQL_VALIDATION_FAILED"},
-		{"ErrNullSkipInAFragment", `query($v: Boolean) { orders(first: 2) { ...o } } fragment o on OrderConnection { nodes { ... @skip(if: $v) { number } } }`, nil, "GRAPHQL_VALIDATION_FAILED"},
+		{"ErrNullSkipAtTheRoot", `query($v: Boolean = false) { orders(first: 2) @skip(if: $v) { nodes { number } } }`, map[string]any{"v": nil}, "GRAPHQL_VALIDATION_FAILED"},
+		{"ErrNullSkipInAFragment", `query($v: Boolean = false) { orders(first: 2) { ...o } } fragment o on OrderConnection { nodes { ... @skip(if: $v) { number } } }`, map[string]any{"v": nil}, "GRAPHQL_VALIDATION_FAILED"},
+		{"ErrNullIncludeOnASpread", `query($v: Boolean = true) { orders(first: 2) { ...o @include(if: $v) } } fragment o on OrderConnection { nodes { number } }`, map[string]any{"v": nil}, "GRAPHQL_VALIDATION_FAILED"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := tb.Query(t, tb.Admin, tc.query, tc.vars)

@@ -72,6 +72,9 @@ func TestPlansWriteWhatGqlgenWrites(t *testing.T) {
 		{"one order", w.SellerA, `query($n: String!) { order(number: $n) { ` + allOrder + ` } }`, map[string]any{"n": "S1-cancelled"}, resolvers.PlanWritten},
 		{"one order with its events", w.SellerA, `query($n: String!) { order(number: $n) { number feedback { rating comment leftAt } disputes { number reason openedAt closedAt }
 			returnClaims { number reason requestedAt __typename } } }`, map[string]any{"n": "S1-shipped"}, resolvers.PlanWritten},
+		{"events under a fragment on Node", w.SellerA, `query($n: String!) { order(number: $n) { ... on Node { ... on Order { feedback { rating } disputes { number } } } } }`,
+			map[string]any{"n": "S1-shipped"}, resolvers.PlanWritten},
+		{"an authorisation's order under a fragment on Node", w.SellerA, `{ returnAuthorizations(first: 10) { nodes { ... on Node { ... on ReturnAuthorization { order { number } } } } } }`, nil, resolvers.PlanWritten},
 		{"an order without events", w.SellerA, `query($n: String!) { order(number: $n) { number feedback { rating } disputes { number } returnClaims { number } } }`, map[string]any{"n": "S1-cancelled"}, resolvers.PlanWritten},
 		{"a page of orders with their events", w.Admin, `{ orders(first: 100) { nodes { number feedback { rating comment } disputes { number closedAt } returnClaims { requestedAt } } } }`, nil, resolvers.PlanWritten},
 		{"a report's order's events", w.SellerA, `{ reports(first: 10) { nodes { order { number feedback { rating } } } } }`, nil, resolvers.PlanDeclined},

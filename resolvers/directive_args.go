@@ -11,8 +11,10 @@ import (
 
 // skipIncludeArgs refuses, with code GRAPHQL_VALIDATION_FAILED, an @skip or @include whose
 // `if` is a nullable variable sent as null. Validation lets it through (a variable of type
-// Boolean may stand for Boolean!, with a default), and gqlgen's field collection then panics:
-// a client's mistake answered 500, with a stack in the log.
+// Boolean with a default may stand for Boolean!), and gqlgen's field collection then panics: a
+// client's mistake answered as an internal error (a 500 at the root), with a stack in the log.
+// It looks at every directive of the document's operation, also under a field another
+// directive skips, which gqlgen would not have collected: such a query is refused too.
 type skipIncludeArgs struct{}
 
 var _ interface {

@@ -31,11 +31,20 @@ func (r *mutationResolver) IngestMarketplaceData(ctx context.Context, input seco
 
 // Feedback is the resolver for the feedback field.
 func (r *orderResolver) Feedback(ctx context.Context, obj *secondchance.Order) (*secondchance.Feedback, error) {
+	// The events its list loaded with the order first, as plans write them without calling
+	// this (plan_types.go): the loader may hold another root's read of the same order.
+	if obj.Events != nil {
+		return obj.Events.Feedback, nil
+	}
 	return loadersFrom(ctx).feedback.Load(ctx, obj.ID)
 }
 
 // Disputes is the resolver for the disputes field.
 func (r *orderResolver) Disputes(ctx context.Context, obj *secondchance.Order) ([]*secondchance.Dispute, error) {
+	// As Feedback: what the list loaded with the order, as plans write it.
+	if obj.Events != nil {
+		return append([]*secondchance.Dispute{}, obj.Events.Disputes...), nil
+	}
 	ds, err := loadersFrom(ctx).disputes.Load(ctx, obj.ID)
 	if ds == nil && err == nil {
 		ds = []*secondchance.Dispute{}
@@ -45,6 +54,10 @@ func (r *orderResolver) Disputes(ctx context.Context, obj *secondchance.Order) (
 
 // ReturnClaims is the resolver for the returnClaims field.
 func (r *orderResolver) ReturnClaims(ctx context.Context, obj *secondchance.Order) ([]*secondchance.ReturnClaim, error) {
+	// As Feedback: what the list loaded with the order, as plans write it.
+	if obj.Events != nil {
+		return append([]*secondchance.ReturnClaim{}, obj.Events.ReturnClaims...), nil
+	}
 	rs, err := loadersFrom(ctx).returnClaims.Load(ctx, obj.ID)
 	if rs == nil && err == nil {
 		rs = []*secondchance.ReturnClaim{}

@@ -112,9 +112,9 @@ func (p *planner) InterceptOperation(ctx context.Context, next graphql.Operation
 
 // compile compiles the root fields of oc's operation into writers, and the selection gqlgen
 // resolves them with (their own selections emptied); not ok where a plan cannot write them.
-// gqlgen's CollectFields panics on what validation lets through (null for a variable with a
-// default, in @include(if:)): gqlgen meets it inside the field below which it lies and answers
-// an error at that field's path, so a panic here declines and leaves gqlgen to meet it there.
+// gqlgen's CollectFields panics on a null @skip/@include(if:), which skipIncludeArgs refuses
+// before execution (directive_args.go); should anything else make it panic, the plan declines
+// and gqlgen meets the panic where it would have.
 func (p *planner) compile(oc *graphql.OperationContext) (roots []graphql.CollectedField, writers []writer[any],
 	selected map[string]graphql.CollectedField, pruned ast.SelectionSet, ok bool) {
 	defer func() {

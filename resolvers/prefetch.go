@@ -29,7 +29,7 @@ func selectedNodeFields(ctx context.Context, typeName string) map[string]bool {
 // read a field's arguments.
 func selectedNodeSelections(ctx context.Context, typeName string) []graphql.CollectedField {
 	oc := graphql.GetOperationContext(ctx)
-	on := []string{typeName}
+	on := satisfies(typeName)
 	var out []graphql.CollectedField
 	add := func(sel []graphql.CollectedField) { out = append(out, sel...) }
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
@@ -51,8 +51,14 @@ func selectedNodeSelections(ctx context.Context, typeName string) []graphql.Coll
 // returns, for a single object (order(number:), seller(number:)) as selectedNodeFields does
 // for the items of a connection.
 func selectedFieldsOf(ctx context.Context, typeName string) []graphql.CollectedField {
-	return graphql.CollectFields(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections, []string{typeName})
+	return graphql.CollectFields(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections, satisfies(typeName))
 }
+
+// satisfies are the type conditions a fragment selecting on typeName may name, as gqlgen
+// collects its fields: the type and Node, which every type prefetched implements (and which
+// validation allows only inside a type that does), so `... on Node { ... on Order { feedback } }`
+// is prefetched too and a plan finds what it writes.
+func satisfies(typeName string) []string { return []string{typeName, "Node"} }
 
 func fieldNames(fields []graphql.CollectedField) map[string]bool {
 	out := make(map[string]bool, len(fields))
@@ -113,17 +119,17 @@ func (r *Resolver) prefetchOrderEdges(ctx context.Context, orders []*sc.Order, s
 	if len(orders) == 0 {
 		return nil
 	}
+	// Sellers and buyers come with the orders; the events, one statement for whichever of the
+	// three are selected (it reads all three: one statement either way, and the orders then hold
+	// them all, for the plans that write the page, plan.go).
+	if !sel["feedback"] && !sel["disputes"] && !sel["returnClaims"] {
+		return nil
+	}
 	l := loadersFrom(ctx)
-	// Sellers and buyers come with the orders.
 	ids := make([]int64, len(orders))
 	for i, o := range orders {
 		ids[i] = o.ID
 	}
-	if !sel["feedback"] && !sel["disputes"] && !sel["returnClaims"] {
-		return nil
-	}
-	// One statement for whichever of the three are selected; the orders hold them too, for the
-	// plans that write the page (plan.go).
 	evs, err := r.Services.Orders.EventsByOrder(ctx, ids)
 	if err != nil {
 		return err
