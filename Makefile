@@ -67,7 +67,7 @@ bench-batch: build
 	/usr/bin/time -f 'batch: %e s wall, %M KB peak RSS' ./$(BIN) batch run --week "$$(date -u +%G-W%V)"
 
 ## bench-read: the main reads of a seller frontend and of store staff through the real server,
-## beside the same rows through pgbench, on a scratch database secondchance_bench_read (seeded
+## beside the same rows through pgbench and over bare HTTP, on a scratch database secondchance_bench_read (seeded
 ## with 200 sellers, 20k buyers, 200k orders, reused while it holds them). Flags go in ARGS,
 ## e.g. make bench-read ARGS='--sellers 20000 --buyers 500000 --orders 5000000 --small 100'.
 bench-read: build
