@@ -390,68 +390,38 @@ func leaf[T any](write func(w *bytes.Buffer, v T) (written bool)) field[T] {
 }
 
 // The leaves, each written as gqlgen.yml's binding writes it (graph.MarshalString,
-// graph.MarshalTime, …), without a marshaler per value: TestLeavesWriteAsGqlgen compares them.
+// graph.MarshalTime, …), without a marshaler per value: FuzzLeavesWriteAsGqlgen compares them.
 
-func text[T any](get func(T) string) field[T] {
-	return leaf(func(w *bytes.Buffer, v T) bool { quote(w, get(v)); return true })
+// scalar is a leaf that is never null: get's value, written by write.
+func scalar[T, V any](write func(*bytes.Buffer, V), get func(T) V) field[T] {
+	return leaf(func(w *bytes.Buffer, v T) bool { write(w, get(v)); return true })
 }
 
-func optText[T any](get func(T) *string) field[T] {
+// optional is a nullable leaf: get's nil is a null.
+func optional[T, V any](write func(*bytes.Buffer, V), get func(T) *V) field[T] {
 	return leaf(func(w *bytes.Buffer, v T) bool {
-		s := get(v)
-		if s != nil {
-			quote(w, *s)
+		p := get(v)
+		if p != nil {
+			write(w, *p)
 		}
-		return s != nil
+		return p != nil
 	})
 }
 
-func timestamp[T any](get func(T) time.Time) field[T] {
-	return leaf(func(w *bytes.Buffer, v T) bool { writeTime(w, get(v)); return true })
-}
+func text[T any](get func(T) string) field[T]                     { return scalar(quote, get) }
+func optText[T any](get func(T) *string) field[T]                 { return optional(quote, get) }
+func timestamp[T any](get func(T) time.Time) field[T]             { return scalar(writeTime, get) }
+func optTimestamp[T any](get func(T) *time.Time) field[T]         { return optional(writeTime, get) }
+func integer[T any](get func(T) int) field[T]                     { return scalar(writeInt, get) }
+func optInteger[T any](get func(T) *int) field[T]                 { return optional(writeInt, get) }
+func boolean[T any](get func(T) bool) field[T]                    { return scalar(writeBool, get) }
+func enum[T any, E graphql.Marshaler](get func(T) E) field[T]     { return scalar(writeEnum[E], get) }
+func optEnum[T any, E graphql.Marshaler](get func(T) *E) field[T] { return optional(writeEnum[E], get) }
 
-func optTimestamp[T any](get func(T) *time.Time) field[T] {
-	return leaf(func(w *bytes.Buffer, v T) bool {
-		t := get(v)
-		if t != nil {
-			writeTime(w, *t)
-		}
-		return t != nil
-	})
-}
+// writeEnum writes an enum of the root package, which writes itself.
+func writeEnum[E graphql.Marshaler](w *bytes.Buffer, e E) { e.MarshalGQL(w) }
 
-func integer[T any](get func(T) int) field[T] {
-	return leaf(func(w *bytes.Buffer, v T) bool { writeInt(w, get(v)); return true })
-}
-
-func optInteger[T any](get func(T) *int) field[T] {
-	return leaf(func(w *bytes.Buffer, v T) bool {
-		i := get(v)
-		if i != nil {
-			writeInt(w, *i)
-		}
-		return i != nil
-	})
-}
-
-func boolean[T any](get func(T) bool) field[T] {
-	return leaf(func(w *bytes.Buffer, v T) bool { w.WriteString(strconv.FormatBool(get(v))); return true })
-}
-
-// enum is an enum of the root package, which writes itself.
-func enum[T any, E graphql.Marshaler](get func(T) E) field[T] {
-	return leaf(func(w *bytes.Buffer, v T) bool { get(v).MarshalGQL(w); return true })
-}
-
-func optEnum[T any, E graphql.Marshaler](get func(T) *E) field[T] {
-	return leaf(func(w *bytes.Buffer, v T) bool {
-		e := get(v)
-		if e != nil {
-			(*e).MarshalGQL(w)
-		}
-		return e != nil
-	})
-}
+func writeBool(w *bytes.Buffer, b bool) { w.WriteString(strconv.FormatBool(b)) }
 
 // texts is a list of strings, never null.
 func texts[T any](get func(T) []string) field[T] {
@@ -554,13 +524,10 @@ func one[T any, C comparable](child *object[C], get func(T) (C, error)) field[T]
 // joined is an edge a statement may have joined: nil when it did not, and gqlgen (the edge's
 // resolver) answers.
 func joined[T any, C comparable](child *object[C], get func(T) C) field[T] {
-	return one(child, func(v T) (C, error) {
+	return loaded(child, func(v T) (C, bool) {
 		c := get(v)
 		var zero C
-		if c == zero {
-			return zero, errNotJoined
-		}
-		return c, nil
+		return c, c != zero
 	})
 }
 
